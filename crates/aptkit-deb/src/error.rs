@@ -1,0 +1,37 @@
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("failed to read `{}`", path.display())]
+    ReadInput {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("`{}` changed size while being packaged (expected {expected} bytes, read {found})", path.display())]
+    InputChanged { path: PathBuf, expected: u64, found: u64 },
+    #[error("failed to write `{}`", path.display())]
+    WriteOutput {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("failed to compress the {member} member")]
+    Compress {
+        member: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("`{}` is not a valid .deb: {reason}", path.display())]
+    Malformed { path: PathBuf, reason: String },
+    #[error("failed to read `{}`", path.display())]
+    ReadDeb {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invalid path `{path}` in the package tree: {reason}")]
+    InvalidTreePath { path: String, reason: &'static str },
+}
+
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,193 @@
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use md5::{Digest, Md5};
+
+use crate::{Compression, Error, Result};
+
+/// One file of `control.tar`.
+#[derive(Debug, Clone)]
+pub struct ControlMember {
+    /// Name without `./` (`control`, `postinst`).
+    pub name: String,
+    pub mode: u32,
+    pub contents: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataKind {
+    Dir,
+    File,
+    Symlink(String),
+    Hardlink(String),
+    Other(u8),
+}
+
+/// One entry of `data.tar`, as stored.
+#[derive(Debug, Clone)]
+pub struct DataEntry {
+    /// The stored name, e.g. `./usr/bin/hello` or `./usr/`.
+    pub name: String,
+    pub kind: DataKind,
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+    pub user: String,
+    pub group: String,
+    pub size: u64,
+    pub mtime: u64,
+    /// MD5 of a regular file's content.
+    pub md5: Option<[u8; 16]>,
+}
+
+/// A parsed `.deb`: its members' names and sizes, control files and data
+/// listing. The data member is streamed, never held in memory whole.
+#[derive(Debug)]
+pub struct DebReader {
+    pub path: PathBuf,
+    pub total_size: u64,
+    pub control_member_name: String,
+    pub control_member_size: u64,
+    pub data_member_name: String,
+    pub control: Vec<ControlMember>,
+    pub data: Vec<DataEntry>,
+}
+
+impl DebReader {
+    pub fn open(path: &Path) -> Result<Self> {
+        let read_err = |source| Error::ReadDeb { path: path.to_path_buf(), source };
+        let malformed = |reason: String| Error::Malformed { path: path.to_path_buf(), reason };
+        let file = fs_err::File::open(path).map_err(read_err)?;
+        let total_size = file.metadata().map_err(read_err)?.len();
+        let mut archive = ar::Archive::new(std::io::BufReader::new(file));
+
+        let (name, mut entry) = next_member(&mut archive, "debian-binary", path)?;
+        if name != "debian-binary" {
+            return Err(malformed(format!("first member is `{name}`, not `debian-binary`")));
+        }
+        let mut version = String::new();
+        entry.read_to_string(&mut version).map_err(read_err)?;
+        if !version.starts_with("2.") {
+            return Err(malformed(format!("unsupported format version `{}`", version.trim())));
+        }
+        drop(entry);
+
+        let (control_member_name, entry) = next_member(&mut archive, "control.tar", path)?;
+        let control_member_size = entry.header().size();
+        let comp = member_compression(&control_member_name, "control.tar").map_err(malformed)?;
+        let control = read_control(comp.decoder(entry).map_err(read_err)?)
+            .map_err(|e| malformed(format!("bad {control_member_name}: {e}")))?;
+
+        let (data_member_name, entry) = next_member(&mut archive, "data.tar", path)?;
+        let comp = member_compression(&data_member_name, "data.tar").map_err(malformed)?;
+        let data = read_data(comp.decoder(entry).map_err(read_err)?)
+            .map_err(|e| malformed(format!("bad {data_member_name}: {e}")))?;
+
+        Ok(DebReader {
+            path: path.to_path_buf(),
+            total_size,
+            control_member_name,
+            control_member_size,
+            data_member_name,
+            control,
+            data,
+        })
+    }
+
+    pub fn control_file(&self, name: &str) -> Option<&ControlMember> {
+        self.control.iter().find(|m| m.name == name)
+    }
+}
+
+fn next_member<'a, R: Read>(
+    archive: &'a mut ar::Archive<R>,
+    what: &str,
+    path: &Path,
+) -> Result<(String, ar::Entry<'a, R>)> {
+    let malformed = |reason: String| Error::Malformed { path: path.to_path_buf(), reason };
+    let entry = archive
+        .next_entry()
+        .ok_or_else(|| malformed(format!("missing the {what} member")))?
+        .map_err(|e| malformed(format!("bad ar archive: {e}")))?;
+    let name = String::from_utf8_lossy(entry.header().identifier()).trim_end_matches('/').to_string();
+    Ok((name, entry))
+}
+
+fn member_compression(name: &str, prefix: &str) -> std::result::Result<Compression, String> {
+    if !name.starts_with(prefix) {
+        return Err(format!("expected a `{prefix}.*` member, found `{name}`"));
+    }
+    Compression::from_member_name(name).ok_or_else(|| format!("unsupported compression in member `{name}`"))
+}
+
+fn read_control(input: impl Read) -> std::io::Result<Vec<ControlMember>> {
+    let mut members = Vec::new();
+    let mut archive = tar::Archive::new(input);
+    for entry in archive.entries()? {
+        let mut entry = entry?;
+        if entry.header().entry_type() != tar::EntryType::Regular {
+            continue;
+        }
+        let name = String::from_utf8_lossy(&entry.path_bytes()).trim_start_matches("./").to_string();
+        let mode = entry.header().mode()?;
+        let mut contents = Vec::new();
+        entry.read_to_end(&mut contents)?;
+        members.push(ControlMember { name, mode, contents });
+    }
+    Ok(members)
+}
+
+fn read_data(input: impl Read) -> std::io::Result<Vec<DataEntry>> {
+    let mut entries = Vec::new();
+    let mut archive = tar::Archive::new(input);
+    let mut buf = vec![0u8; 256 * 1024];
+    for entry in archive.entries()? {
+        let mut entry = entry?;
+        let header = entry.header().clone();
+        let link = || entry_link(&header);
+        let kind = match header.entry_type() {
+            tar::EntryType::Directory => DataKind::Dir,
+            tar::EntryType::Regular | tar::EntryType::Continuous => DataKind::File,
+            tar::EntryType::Symlink => DataKind::Symlink(link()),
+            tar::EntryType::Link => DataKind::Hardlink(link()),
+            other => DataKind::Other(other.as_byte()),
+        };
+        let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let link_name = entry.link_name_bytes().map(|b| String::from_utf8_lossy(&b).into_owned());
+        let kind = match (kind, link_name) {
+            (DataKind::Symlink(_), Some(l)) => DataKind::Symlink(l),
+            (DataKind::Hardlink(_), Some(l)) => DataKind::Hardlink(l),
+            (k, _) => k,
+        };
+        let md5 = if kind == DataKind::File {
+            let mut hasher = Md5::new();
+            loop {
+                let n = entry.read(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&buf[..n]);
+            }
+            Some(hasher.finalize().into())
+        } else {
+            None
+        };
+        entries.push(DataEntry {
+            name,
+            kind,
+            mode: header.mode()?,
+            uid: header.uid()?,
+            gid: header.gid()?,
+            user: header.username().ok().flatten().unwrap_or("").to_string(),
+            group: header.groupname().ok().flatten().unwrap_or("").to_string(),
+            size: header.size()?,
+            mtime: header.mtime()?,
+            md5,
+        });
+    }
+    Ok(entries)
+}
+
+fn entry_link(header: &tar::Header) -> String {
+    header.link_name_bytes().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
+}
