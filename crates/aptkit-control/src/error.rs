@@ -16,6 +16,16 @@ pub enum Error {
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
+    /// The message without its line number, for callers that print
+    /// `file:line: message`.
+    pub fn message(&self) -> String {
+        let text = self.to_string();
+        match text.split_once(": ") {
+            Some((prefix, rest)) if prefix.starts_with("line ") => rest.to_string(),
+            _ => text,
+        }
+    }
+
     /// The 1-based line the error refers to.
     pub fn line(&self) -> usize {
         match self {

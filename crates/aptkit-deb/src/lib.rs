@@ -24,4 +24,4 @@ pub use error::{Error, Result};
 pub use listing::{format_contents, format_info};
 pub use read::{ControlMember, DataEntry, DataKind, DebReader};
 pub use tree::{FileSource, Node, Tree, TreeEntry, TreePath};
-pub use write::{ControlFile, DataArchive, DebWriter};
+pub use write::{ControlFile, DataArchive, DebWriter, PendingDeb, ProgressFn};

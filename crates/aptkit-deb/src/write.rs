@@ -43,14 +43,42 @@ impl DataArchive {
     }
 }
 
+/// A complete `.deb` in a temporary file, waiting to be renamed into place.
+pub struct PendingDeb {
+    temp: NamedTempFile,
+    size: u64,
+}
+
+impl PendingDeb {
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    pub fn path(&self) -> &Path {
+        self.temp.path()
+    }
+
+    /// Flush to disk and rename to `out` (same filesystem: atomic).
+    pub fn persist(self, out: &Path) -> Result<()> {
+        let write_err = |source| Error::WriteOutput { path: out.to_path_buf(), source };
+        self.temp.as_file().sync_all().map_err(write_err)?;
+        self.temp.persist(out).map_err(|e| write_err(e.error))?;
+        Ok(())
+    }
+}
+
+/// Called with the number of payload bytes just read, for progress bars.
+pub type ProgressFn = std::sync::Arc<dyn Fn(u64) + Send + Sync>;
+
 /// Writes reproducible `.deb` files.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DebWriter {
     pub compression: Compression,
     /// Compression threads (xz, zstd); 1 for single-threaded.
     pub threads: u32,
     /// Upper bound for every mtime written, ar headers included.
     pub source_date_epoch: u64,
+    pub progress: Option<ProgressFn>,
 }
 
 const TAR_BLOCK: usize = 512;
@@ -68,7 +96,7 @@ impl DebWriter {
         let mut encoder = self.compression.encoder(out, self.threads).map_err(compress_err)?;
         let mut md5sums = Vec::new();
         {
-            let mut tar = TarWriter { out: &mut encoder, epoch: self.source_date_epoch };
+            let mut tar = TarWriter { out: &mut encoder, epoch: self.source_date_epoch, progress: self.progress.as_ref() };
             // dpkg-deb writes symlinks after everything else so that a link
             // never precedes its target on extraction.
             let (links, others): (Vec<_>, Vec<_>) =
@@ -96,7 +124,7 @@ impl DebWriter {
         let compress_err = |source| Error::Compress { member: "control", source };
         let mut encoder = self.compression.encoder(Vec::new(), 1).map_err(compress_err)?;
         {
-            let mut tar = TarWriter { out: &mut encoder, epoch: self.source_date_epoch };
+            let mut tar = TarWriter { out: &mut encoder, epoch: self.source_date_epoch, progress: None };
             let root = TreeEntry { node: Node::Dir, mode: 0o755, mtime: self.source_date_epoch };
             tar.append(&TreePath::root(), &root)?;
             let mut sorted: Vec<&ControlFile> = files.iter().collect();
@@ -118,13 +146,13 @@ impl DebWriter {
         encoder.finish().map_err(compress_err)
     }
 
-    /// Assemble `debian-binary`, `control.tar.*` and `data.tar.*` into `out`
-    /// atomically: the archive is written to a temporary file beside `out`
-    /// and renamed into place only when complete.
-    pub fn assemble(&self, control_tar: &[u8], data: DataArchive, out: &Path) -> Result<()> {
-        let dir = out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let write_err = |source| Error::WriteOutput { path: out.to_path_buf(), source };
-        let temp = NamedTempFile::new_in(dir).map_err(write_err)?;
+    /// Assemble `debian-binary`, `control.tar.*` and `data.tar.*` into a
+    /// temporary file in `dir`. Nothing appears under a final name until
+    /// [`PendingDeb::persist`]; a dropped `PendingDeb` leaves no trace.
+    pub fn assemble(&self, control_tar: &[u8], data: DataArchive, dir: &Path) -> Result<PendingDeb> {
+        let write_err = |source| Error::WriteOutput { path: dir.to_path_buf(), source };
+        let temp = tempfile::Builder::new().prefix(".aptkit-").suffix(".deb.tmp").tempfile_in(dir).map_err(write_err)?;
+        let write_err = |source| Error::WriteOutput { path: temp.path().to_path_buf(), source };
         {
             let mut ar = ar::Builder::new(BufWriter::new(temp.as_file()));
             let ext = self.compression.extension();
@@ -136,9 +164,8 @@ impl DebWriter {
                 .map_err(write_err)?;
             ar.into_inner().map_err(write_err)?.flush().map_err(write_err)?;
         }
-        temp.as_file().sync_all().map_err(write_err)?;
-        temp.persist(out).map_err(|e| write_err(e.error))?;
-        Ok(())
+        let size = temp.as_file().metadata().map_err(write_err)?.len();
+        Ok(PendingDeb { temp, size })
     }
 
     fn ar_member<W: Write, R: Read>(&self, ar: &mut ar::Builder<W>, name: &str, size: u64, data: R) -> io::Result<()> {
@@ -156,6 +183,7 @@ impl DebWriter {
 struct TarWriter<'a, W: Write> {
     out: &'a mut W,
     epoch: u64,
+    progress: Option<&'a ProgressFn>,
 }
 
 impl<W: Write> TarWriter<'_, W> {
@@ -218,6 +246,9 @@ impl<W: Write> TarWriter<'_, W> {
             }
             hasher.update(&buf[..n]);
             self.out.write_all(&buf[..n]).map_err(|source| Error::Compress { member: "data", source })?;
+            if let Some(progress) = self.progress {
+                progress(n as u64);
+            }
         }
         if copied != size {
             return Err(Error::InputChanged { path: path.to_path_buf(), expected: size, found: copied });
