@@ -90,19 +90,9 @@ impl ControlInputs<'_> {
                 message: "a maintainer script must start with `#!` (e.g. `#!/bin/sh`)".into(),
             });
         }
-        let mut out = String::with_capacity(text.len());
-        for line in text.split_inclusive('\n') {
-            if line.trim_end() == "#DEBHELPER#" {
-                if let Some(s) = &snippet {
-                    out.push_str(s);
-                    if !s.ends_with('\n') {
-                        out.push('\n');
-                    }
-                }
-            } else {
-                out.push_str(&line.replace("#DEBHELPER#", snippet.as_deref().unwrap_or("").trim_end()));
-            }
-        }
+        // As dh_installdeb: the token is replaced in place, so a line holding
+        // only `#DEBHELPER#` becomes the snippet (or an empty line).
+        let out = text.replace("#DEBHELPER#", snippet.as_deref().unwrap_or("").trim_end_matches('\n'));
         Ok(Some(out.into_bytes()))
     }
 
@@ -187,13 +177,13 @@ fn elf_soname(data: &[u8]) -> Option<String> {
 }
 
 fn soname_of<Elf: object::read::elf::FileHeader<Endian = object::Endianness>>(data: &[u8]) -> Option<String> {
-    use object::read::elf::{Dyn, SectionHeader};
+    use object::read::elf::Dyn;
     let header = Elf::parse(data).ok()?;
     let endian = header.endian().ok()?;
     let sections = header.sections(endian, data).ok()?;
-    let (dynamic, index) = sections.dynamic(endian, data).ok()??;
-    let link = sections.section(index).ok()?.link(endian);
-    let strings = sections.strings(endian, data, link).ok()?;
+    // The index returned with the dynamic table is that of its string table.
+    let (dynamic, strings_index) = sections.dynamic(endian, data).ok()??;
+    let strings = sections.strings(endian, data, strings_index).ok()?;
     dynamic
         .iter()
         .find(|d| d.tag32(endian) == Some(object::elf::DT_SONAME))

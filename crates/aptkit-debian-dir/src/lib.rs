@@ -15,6 +15,7 @@ mod fixups;
 mod gencontrol;
 mod install;
 mod source;
+mod strip;
 
 use std::path::{Path, PathBuf};
 
@@ -36,6 +37,20 @@ pub struct Options {
     pub source_date_epoch: Option<u64>,
     /// Build only these packages (all when empty).
     pub only: Vec<String>,
+    /// The `strip` program for ELF objects (dh_strip); `None` keeps them as they are.
+    pub strip: Option<String>,
+}
+
+/// The binutils `strip` for `arch`: plain `strip` for the machine's own
+/// architecture, `<triplet>-strip` for another one.
+pub fn default_strip_program(arch: &str) -> String {
+    if arch == arch::host_arch() {
+        return "strip".to_string();
+    }
+    match arch::variable(arch, "DEB_HOST_GNU_TYPE") {
+        Some(triplet) => format!("{triplet}-strip"),
+        None => "strip".to_string(),
+    }
 }
 
 /// One binary package, fully resolved and ready to write.
@@ -60,6 +75,8 @@ pub struct Plan {
     /// Packages of debian/control not built for this architecture.
     pub skipped: Vec<String>,
     pub warnings: Vec<String>,
+    /// Holds stripped copies of binaries until the packages are written.
+    scratch: Option<std::sync::Arc<tempfile::TempDir>>,
 }
 
 /// Read `root/debian` and resolve every package, touching nothing on disk.
@@ -85,6 +102,7 @@ pub fn plan(root: &Path, opts: &Options) -> Result<Plan> {
         packages: Vec::new(),
         skipped: Vec::new(),
         warnings: Vec::new(),
+        scratch: None,
     };
     for binary in &dir.binaries {
         let name = binary.get("Package").unwrap_or_default();
@@ -103,6 +121,17 @@ pub fn plan(root: &Path, opts: &Options) -> Result<Plan> {
         tb.add_copyright_and_changelog(epoch, native)?;
         tb.apply_links(epoch)?;
         let mut tree = tb.tree;
+        if let Some(program) = &opts.strip {
+            if plan.scratch.is_none() {
+                let dir = tempfile::Builder::new().prefix("aptkit-strip-").tempdir().map_err(|source| Error::Write {
+                    path: std::env::temp_dir(),
+                    source,
+                })?;
+                plan.scratch = Some(std::sync::Arc::new(dir));
+            }
+            let scratch = plan.scratch.as_ref().expect("created above").path().to_path_buf();
+            strip::strip_tree(&mut tree, name, program, &scratch)?;
+        }
         fixups::compress(&mut tree, epoch)?;
         fixups::fix_permissions(&mut tree);
 
