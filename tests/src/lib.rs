@@ -1,1 +1,167 @@
+//! Shared fixtures for the end-to-end tests: the freshly built `aptkit`
+//! binary, the compiled example source tree, debhelper's reference build
+//! of the same tree, and the real tools used as oracles.
 
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// The workspace root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ lies in the workspace").to_path_buf()
+}
+
+/// The `aptkit` binary, built by cargo for this very test run (a test
+/// package cannot name another package's binary, so build it once here:
+/// cargo is already done with its own lock when tests run).
+pub fn aptkit_bin() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "--quiet", "-p", "aptkit", "--bin", "aptkit"])
+            .current_dir(repo_root())
+            .status()
+            .expect("run cargo build for the aptkit binary");
+        assert!(status.success(), "building the aptkit binary failed");
+        let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target"));
+        let bin = target.join("debug").join("aptkit");
+        assert!(bin.is_file(), "no aptkit binary at {}", bin.display());
+        bin
+    })
+}
+
+pub fn aptkit() -> Command {
+    let mut cmd = Command::new(aptkit_bin());
+    cmd.env_remove("SOURCE_DATE_EPOCH");
+    cmd
+}
+
+/// Run a command and insist that it succeeds, showing its output if not.
+pub fn run_ok(cmd: &mut Command) -> Output {
+    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed ({})\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A tool the tests need: missing tools fail the test loudly, never skip it.
+pub fn require_tool(name: &str) {
+    let found = std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()))
+        .unwrap_or(false);
+    assert!(found, "`{name}` is not installed: run scripts/install-test-tools.sh (the README's test command does)");
+}
+
+/// `cp -a SRC DST`.
+pub fn copy_tree(src: &Path, dst: &Path) {
+    run_ok(Command::new("cp").arg("-a").arg(src).arg(dst));
+}
+
+/// The example source tree (`testdata/hello`) compiled once per test run
+/// with its own compile step (`make install DESTDIR=debian/tmp` plus
+/// dpkg-shlibdeps), as the compile stage would leave it.
+pub fn compiled_example() -> &'static Path {
+    static TREE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    &TREE
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let tree = dir.path().join("hello");
+            copy_tree(&repo_root().join("testdata/hello"), &tree);
+            run_ok(Command::new("sh").arg(tree.join("compile.sh")));
+            let substvars = std::fs::read_to_string(tree.join("debian/hello.substvars")).expect("compile.sh wrote substvars");
+            assert!(substvars.contains("libgreet1"), "dpkg-shlibdeps lost libgreet1: {substvars}");
+            (dir, tree)
+        })
+        .1
+}
+
+/// A private copy of the compiled example, free to modify.
+pub fn example_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let tree = dir.path().join("hello");
+    copy_tree(compiled_example(), &tree);
+    (dir, tree)
+}
+
+/// Package `tree` with aptkit into a fresh directory; returns the .debs.
+pub fn package(tree: &Path, extra: &[&str]) -> (tempfile::TempDir, Vec<PathBuf>) {
+    let out = tempfile::tempdir().expect("temp dir");
+    run_ok(aptkit().arg("package").arg(tree).arg("--out").arg(out.path()).args(extra));
+    let debs = debs_in(out.path());
+    (out, debs)
+}
+
+pub fn debs_in(dir: &Path) -> Vec<PathBuf> {
+    let mut debs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("read output dir")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "deb"))
+        .collect();
+    debs.sort();
+    debs
+}
+
+/// Every name in a directory (to prove nothing, not even a temp file, was left).
+pub fn dir_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).expect("read dir").map(|e| e.expect("entry").file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
+}
+
+/// debhelper's own build of the example (`dpkg-buildpackage -b`), the
+/// reference aptkit's output is compared with.
+pub fn debhelper_reference() -> &'static Path {
+    static REF: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    &REF.get_or_init(|| {
+        require_tool("dpkg-buildpackage");
+        require_tool("dh");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let tree = dir.path().join("src").join("hello");
+        std::fs::create_dir_all(tree.parent().unwrap()).unwrap();
+        copy_tree(&repo_root().join("testdata/hello"), &tree);
+        run_ok(
+            Command::new("dpkg-buildpackage")
+                .args(["-b", "-us", "-uc"])
+                .env("DEB_BUILD_OPTIONS", "noautodbgsym")
+                .current_dir(&tree),
+        );
+        let debs_dir = dir.path().join("src");
+        (dir, debs_dir)
+    })
+    .1
+}
+
+/// The package name of a `.deb` file name (`hello_1.0-1_amd64.deb` -> `hello`).
+pub fn package_name(deb: &Path) -> String {
+    deb.file_name().unwrap().to_string_lossy().split('_').next().unwrap().to_string()
+}
+
+/// A control file as `(field, value)` pairs, continuation lines joined.
+pub fn control_fields(text: &str) -> Vec<(String, String)> {
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        if line.starts_with([' ', '\t']) {
+            let last = fields.last_mut().expect("continuation line after a field");
+            last.1.push('\n');
+            last.1.push_str(line);
+        } else if let Some((k, v)) = line.split_once(':') {
+            fields.push((k.to_string(), v.trim().to_string()));
+        }
+    }
+    fields
+}

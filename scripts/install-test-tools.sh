@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Install everything the test suite uses as an oracle, on a fresh Debian 12
+# machine (run as root): lintian, debhelper (for its reference build of the
+# example), debootstrap, and a minimal Debian root to install packages into.
+# Idempotent: a second run installs nothing and reuses the cached root.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+packages=(lintian debhelper debootstrap dpkg-dev binutils make gcc)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+	echo "installing: ${missing[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# A minimal bookworm root for `dpkg -i` tests, made once and cached under
+# target/ (tests copy it before changing anything).
+rootfs=${APTKIT_TEST_ROOTFS:-$repo/target/test-rootfs/bookworm}
+if [ ! -f "$rootfs/var/lib/dpkg/status" ]; then
+	mirror=$(sed -n 's/^URIs: //p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
+	mirror=${mirror:-http://deb.debian.org/debian}
+	echo "debootstrap: building a minimal bookworm root in $rootfs (about a minute)" >&2
+	rm -rf "$rootfs.partial"
+	mkdir -p "$(dirname "$rootfs")"
+	debootstrap --variant=minbase bookworm "$rootfs.partial" "$mirror" >"$repo/target/debootstrap.log" 2>&1 ||
+		{ tail -20 "$repo/target/debootstrap.log" >&2; exit 1; }
+	mv "$rootfs.partial" "$rootfs"
+fi

@@ -1,0 +1,7 @@
+//! End-to-end tests: the real `aptkit` binary, checked with the real
+//! Debian tools (dpkg-deb, dpkg, lintian, debhelper's own build).
+
+mod bad_input;
+mod install;
+mod packaging;
+mod reader;
