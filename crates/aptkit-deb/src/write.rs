@@ -58,10 +58,11 @@ impl PendingDeb {
         self.temp.path()
     }
 
-    /// Flush to disk and rename to `out` (same filesystem: atomic).
+    /// Rename to `out`: atomic on the same filesystem, so readers see the
+    /// old file or the whole new one. Like dpkg-deb, no fsync: a build is
+    /// rerun after a power loss, and syncing costs as much as zstd itself.
     pub fn persist(self, out: &Path) -> Result<()> {
         let write_err = |source| Error::WriteOutput { path: out.to_path_buf(), source };
-        self.temp.as_file().sync_all().map_err(write_err)?;
         self.temp.persist(out).map_err(|e| write_err(e.error))?;
         Ok(())
     }
@@ -85,15 +86,16 @@ const TAR_BLOCK: usize = 512;
 
 impl DebWriter {
     /// Stream `tree` into a compressed `data.tar` in a temporary file under
-    /// `tmp_dir`, hashing every regular file on the way.
-    pub fn write_data(&self, tree: &Tree, tmp_dir: &Path) -> Result<DataArchive> {
+    /// `tmp_dir`, hashing every regular file on the way. `arch` is the
+    /// package's architecture (it selects the xz filters).
+    pub fn write_data(&self, tree: &Tree, arch: &str, tmp_dir: &Path) -> Result<DataArchive> {
         let temp = NamedTempFile::new_in(tmp_dir)
             .map_err(|source| Error::WriteOutput { path: tmp_dir.to_path_buf(), source })?;
         let out = BufWriter::with_capacity(1 << 20, temp.as_file().try_clone().map_err(|source| {
             Error::WriteOutput { path: temp.path().to_path_buf(), source }
         })?);
         let compress_err = |source| Error::Compress { member: "data", source };
-        let mut encoder = self.compression.encoder(out, self.threads).map_err(compress_err)?;
+        let mut encoder = self.compression.encoder(out, self.threads, arch).map_err(compress_err)?;
         let mut md5sums = Vec::new();
         {
             let mut tar = TarWriter { out: &mut encoder, epoch: self.source_date_epoch, progress: self.progress.as_ref() };
@@ -122,7 +124,7 @@ impl DebWriter {
     /// Build the compressed `control.tar` from `files` (sorted by name).
     pub fn control_tar(&self, files: &[ControlFile]) -> Result<Vec<u8>> {
         let compress_err = |source| Error::Compress { member: "control", source };
-        let mut encoder = self.compression.encoder(Vec::new(), 1).map_err(compress_err)?;
+        let mut encoder = self.compression.encoder(Vec::new(), 1, "all").map_err(compress_err)?;
         {
             let mut tar = TarWriter { out: &mut encoder, epoch: self.source_date_epoch, progress: None };
             let root = TreeEntry { node: Node::Dir, mode: 0o755, mtime: self.source_date_epoch };

@@ -235,7 +235,7 @@ pub fn build(plan: &Plan, out_dir: &Path, writer: &DebWriter) -> Result<Vec<Buil
 
 fn write_one(pkg: &PackagePlan, out_dir: &Path, writer: &DebWriter) -> Result<aptkit_deb::PendingDeb> {
     let deb_err = |source| Error::Deb { package: pkg.name.clone(), source };
-    let data = writer.write_data(&pkg.tree, out_dir).map_err(deb_err)?;
+    let data = writer.write_data(&pkg.tree, &pkg.arch, out_dir).map_err(deb_err)?;
     let mut control = Vec::new();
     pkg.control.write_to(&mut control).expect("writing to a Vec cannot fail");
     let mut files = pkg.control_files.clone();
