@@ -143,6 +143,8 @@ fn bad_command_line_values() {
     assert!(err.contains("bzip3"), "{err}");
     let err = package_fails(&tree, &["--arch", "vax"]);
     assert!(err.contains("vax"), "{err}");
+    let err = package_fails(&tree, &["--arch", "all"]);
+    assert!(err.contains("`all`"), "{err}");
     let err = package_fails(&tree, &["-p", "nosuchpackage"]);
     assert!(err.contains("nosuchpackage"), "{err}");
 }

@@ -54,28 +54,28 @@ impl Compression {
         }
     }
 
-    /// An encoder writing into `out`. `threads` > 1 enables multi-threaded
-    /// xz and zstd; the output does not depend on the thread count (xz
-    /// blocks and zstd jobs are cut by size, not by timing). `arch` is the
-    /// package architecture, which picks the xz filter chain.
+    /// An encoder writing into `out`, using up to `threads` threads for xz
+    /// and zstd. The output never depends on the thread count: both always
+    /// run in their multi-threaded mode (even with one thread), whose xz
+    /// blocks and zstd jobs are cut by size, not by timing. `arch` is the
+    /// package architecture (it picks the xz filters).
     pub(crate) fn encoder<W: Write>(&self, out: W, threads: u32, arch: &str) -> io::Result<Encoder<W>> {
-        use liblzma::stream::{Check, MtStreamBuilder, Stream};
+        use liblzma::stream::{Check, MtStreamBuilder};
+        let threads = threads.max(1);
         Ok(match *self {
             Compression::Xz { level } => {
                 let filters = xz_filters(level, arch).map_err(io::Error::other)?;
-                let stream = if threads > 1 {
-                    MtStreamBuilder::new().filters(filters).threads(threads).check(Check::Crc64).encoder()
-                } else {
-                    Stream::new_stream_encoder(&filters, Check::Crc64)
-                }
-                .map_err(io::Error::other)?;
+                let stream = MtStreamBuilder::new()
+                    .filters(filters)
+                    .threads(threads)
+                    .check(Check::Crc64)
+                    .encoder()
+                    .map_err(io::Error::other)?;
                 Encoder::Xz(liblzma::write::XzEncoder::new_stream(out, stream))
             }
             Compression::Zstd { level } => {
                 let mut enc = zstd::stream::Encoder::new(out, level)?;
-                if threads > 1 {
-                    enc.multithread(threads)?;
-                }
+                enc.multithread(threads)?;
                 enc.include_checksum(false)?;
                 Encoder::Zstd(enc)
             }
@@ -116,8 +116,8 @@ impl Compression {
 /// absolute ones and so makes the code far more compressible; that gain
 /// pays for a faster match finder (hash chains instead of binary trees,
 /// shorter "nice" matches) with the 8 MiB dictionary of `-6`. Measured on
-/// 60 MiB of ELF binaries with 2 threads: the size of `xz -6` (0.998x) in
-/// 0.55x its time. Other architectures get plain `-6`, the level dpkg-deb
+/// 300 MiB of ELF binaries with 2 threads (bench/package.sh): about 1.01x
+/// the size of `xz -6` in about 0.55x its time. Other architectures get plain `-6`, the level dpkg-deb
 /// uses: the ARM64 and RISC-V BCJ filters need xz >= 5.4, which Debian 11
 /// and Ubuntu 22.04 lack.
 pub(crate) fn xz_filters(level: Option<u32>, arch: &str) -> Result<liblzma::stream::Filters, liblzma::stream::Error> {
@@ -128,7 +128,7 @@ pub(crate) fn xz_filters(level: Option<u32>, arch: &str) -> Result<liblzma::stre
         None if matches!(arch, "amd64" | "i386") => {
             filters.x86();
             let mut opts = LzmaOptions::new_preset(4)?;
-            opts.dict_size(8 << 20).match_finder(MatchFinder::HashChain4).nice_len(24);
+            opts.dict_size(8 << 20).match_finder(MatchFinder::HashChain4).nice_len(20);
             opts
         }
         None => LzmaOptions::new_preset(6)?,
@@ -194,13 +194,18 @@ mod tests {
         let data: Vec<u8> = (0..200_000u32).flat_map(|i| (i % 251).to_le_bytes()).collect();
         for c in ["xz", "xz:1", "zstd", "gzip", "none"] {
             let c: Compression = c.parse().unwrap();
-            for (threads, arch) in [(1, "amd64"), (2, "amd64"), (2, "arm64")] {
-                let mut enc = c.encoder(Vec::new(), threads, arch).unwrap();
-                enc.write_all(&data).unwrap();
-                let packed = enc.finish().unwrap();
-                let mut out = Vec::new();
-                c.decoder(&packed[..]).unwrap().read_to_end(&mut out).unwrap();
-                assert_eq!(out, data, "{c:?} with {threads} threads for {arch}");
+            for arch in ["amd64", "arm64"] {
+                let mut outputs = Vec::new();
+                for threads in [1, 2, 3] {
+                    let mut enc = c.encoder(Vec::new(), threads, arch).unwrap();
+                    enc.write_all(&data).unwrap();
+                    let packed = enc.finish().unwrap();
+                    let mut out = Vec::new();
+                    c.decoder(&packed[..]).unwrap().read_to_end(&mut out).unwrap();
+                    assert_eq!(out, data, "{c:?} with {threads} threads for {arch}");
+                    outputs.push(packed);
+                }
+                assert!(outputs.windows(2).all(|w| w[0] == w[1]), "{c:?} output depends on the thread count");
             }
         }
     }

@@ -51,7 +51,12 @@ impl<'a> TreeBuilder<'a> {
                 _ => (&words[..words.len() - 1], Some(self.tree_path(file, line, &words[words.len() - 1])?)),
             };
             for pattern in sources {
-                let (base, matches) = self.glob_first(file, line, pattern, &search)?;
+                // dh_install accepts `debian/tmp/usr/bin/x` for `usr/bin/x`.
+                let (pattern, search) = match pattern.trim_start_matches("./").strip_prefix("debian/tmp/") {
+                    Some(rest) => (rest, &search[1..]),
+                    None => (pattern.as_str(), &search[..]),
+                };
+                let (base, matches) = self.glob_first(file, line, pattern, search)?;
                 for found in matches {
                     let rel = found.strip_prefix(&base).expect("glob results lie under their base");
                     let target = match &dest {

@@ -130,3 +130,15 @@ fn ready_package_directory_is_used_as_is() {
     assert!(paths.contains(&"usr/share/tiny-data/ready.txt"), "{paths:?}");
     assert!(!paths.iter().any(|p| p.contains("DEBIAN") || p.contains("a.txt")), "{paths:?}");
 }
+
+#[test]
+fn install_lines_may_name_debian_tmp_explicitly() {
+    let src = tempfile::tempdir().unwrap();
+    source_tree(src.path());
+    fs::write(src.path().join("debian/tiny-tools.install"), "debian/tmp/usr/bin/tiny usr/libexec/tiny\n").unwrap();
+    let plan = plan(src.path(), &options()).unwrap();
+    let tools = plan.packages.iter().find(|p| p.name == "tiny-tools").unwrap();
+    let paths: Vec<&str> = tools.tree.iter().map(|(p, _)| p.as_str()).collect();
+    assert!(paths.contains(&"usr/libexec/tiny/tiny"), "{paths:?}");
+    assert!(!paths.iter().any(|p| p.starts_with("debian")), "{paths:?}");
+}

@@ -86,9 +86,35 @@ pub struct DebArgs {
 
 #[cfg(test)]
 mod tests {
+    use clap::CommandFactory;
+
     #[test]
     fn cli_definition_is_consistent() {
-        use clap::CommandFactory;
         super::Cli::command().debug_assert();
+    }
+
+    /// docs/cli.md is generated from the clap definitions; this test fails
+    /// when they drift apart. Regenerate with `APTKIT_UPDATE_DOCS=1 cargo test -p aptkit`.
+    #[test]
+    fn cli_reference_is_up_to_date() {
+        let mut doc = String::from("# aptkit command reference\n\nGenerated from the command definitions; do not edit by hand.\n");
+        let mut cmd = super::Cli::command();
+        cmd.build();
+        render(&mut cmd, "aptkit", &mut doc);
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/cli.md");
+        if std::env::var_os("APTKIT_UPDATE_DOCS").is_some() {
+            std::fs::write(&path, &doc).unwrap();
+        }
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(current == doc, "docs/cli.md is stale: run `APTKIT_UPDATE_DOCS=1 cargo test -p aptkit`");
+    }
+
+    fn render(cmd: &mut clap::Command, path: &str, doc: &mut String) {
+        let help = cmd.render_long_help().to_string();
+        doc.push_str(&format!("\n## `{path}`\n\n```text\n{}\n```\n", help.trim_end()));
+        for sub in cmd.get_subcommands_mut() {
+            let name = format!("{path} {}", sub.get_name());
+            render(sub, &name, doc);
+        }
     }
 }

@@ -32,8 +32,8 @@ impl Settings {
             .map(|v| v.parse::<Version>().map_err(|e| anyhow::anyhow!("invalid --version `{v}`: {e}")))
             .transpose()?;
         let host_arch = args.arch.unwrap_or_else(arch::host_arch);
-        if !arch::is_known(&host_arch) {
-            anyhow::bail!("unknown architecture `{host_arch}` given to --arch");
+        if host_arch == "all" || !arch::is_known(&host_arch) {
+            anyhow::bail!("unknown architecture `{host_arch}` given to --arch (expected a machine architecture such as amd64)");
         }
         let env_epoch = match std::env::var("SOURCE_DATE_EPOCH") {
             Ok(v) if !v.is_empty() => {
