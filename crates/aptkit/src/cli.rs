@@ -112,7 +112,7 @@ mod tests {
     fn render(cmd: &mut clap::Command, path: &str, doc: &mut String) {
         let help = cmd.render_long_help().to_string();
         doc.push_str(&format!("\n## `{path}`\n\n```text\n{}\n```\n", help.trim_end()));
-        for sub in cmd.get_subcommands_mut() {
+        for sub in cmd.get_subcommands_mut().filter(|s| s.get_name() != "help") {
             let name = format!("{path} {}", sub.get_name());
             render(sub, &name, doc);
         }
