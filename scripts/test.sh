@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
 # The whole test suite: install the tools the tests check against, then run
-# every test of every crate (unit, library and end-to-end).
+# every test of every crate (unit, library and end-to-end), and close with
+# one summary line over all test binaries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-test-tools.sh
 # The e2e tests build the aptkit binary themselves; building it here first
 # keeps compiler output out of the test log.
 cargo build --workspace --all-targets --locked
-cargo test --workspace --locked "$@"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+cargo test --workspace --all-targets --locked "$@" 2>&1 | tee "$log" || status=$?
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+exit "$status"

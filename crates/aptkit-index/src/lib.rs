@@ -1,0 +1,16 @@
+//! apt repository indices, as pure functions over values: no I/O here.
+//!
+//! - [`FileDigests`] / [`Hasher`]: size, MD5 and SHA-256 of a file in one
+//!   pass (the two hashes apt needs: SHA-256 for security, MD5 for old tools).
+//! - [`package_stanza`]: a `Packages` stanza from a `.deb`'s control file,
+//!   in apt-ftparchive's field order.
+//! - [`pool_path`]: `pool/<component>/<initial>/<source>/<file>`.
+//! - [`ReleaseFile`]: the top-level and per-component `Release` files.
+
+mod digest;
+mod packages;
+mod release;
+
+pub use digest::{FileDigests, Hasher};
+pub use packages::{package_stanza, pool_path, source_name, write_packages, PACKAGE_FIELD_ORDER};
+pub use release::{format_date, IndexFile, ReleaseFile};
