@@ -87,7 +87,7 @@ impl<'a> TreeBuilder<'a> {
         let doc_dir = self.doc_dir();
         for ConfigLine { line, words } in read_config(&file, self.host_arch)? {
             for pattern in words {
-                let (_, matches) = self.glob_first(&file, line, &pattern, &[self.dir.root.clone()])?;
+                let (_, matches) = self.glob_first(&file, line, &pattern, std::slice::from_ref(&self.dir.root))?;
                 for found in matches {
                     let target = doc_dir.join(&file_name(&found)).map_err(|_| self.escapes(&file, line, &pattern, "package root"))?;
                     self.add_path(&found, &target)?;

@@ -4,7 +4,7 @@
 //!   pass (the two hashes apt needs: SHA-256 for security, MD5 for old tools).
 //! - [`package_stanza`]: a `Packages` stanza from a `.deb`'s control file,
 //!   in apt-ftparchive's field order.
-//! - [`pool_path`]: `pool/<component>/<initial>/<source>/<file>`.
+//! - [`pool_path()`] gives `pool/<component>/<initial>/<source>/<file>`.
 //! - [`ReleaseFile`]: the top-level and per-component `Release` files.
 
 mod digest;
