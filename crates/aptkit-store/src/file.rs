@@ -1,0 +1,236 @@
+use std::io::{Read, Write};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use crate::{validate_key, Body, Caching, ETag, Error, ObjectMeta, Result, Store, Written};
+
+/// A store in a local directory: the embedded default.
+///
+/// Every write goes to a temporary file in the target directory first, so
+/// readers only ever see whole objects. Put-if-absent publishes with
+/// `link(2)`, which fails atomically if the name exists; compare-and-swap
+/// holds an exclusive `flock(2)` on a lock file while it checks and renames.
+/// The ETag is the file's inode, mtime and size: every write creates a new
+/// inode, so a changed object always has a new ETag.
+#[derive(Debug, Clone)]
+pub struct FileStore {
+    root: PathBuf,
+}
+
+/// Names starting with this are the store's own (temporaries, lock file).
+const INTERNAL_PREFIX: &str = ".aptkit-";
+
+impl FileStore {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        FileStore { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn path(&self, key: &str) -> Result<PathBuf> {
+        validate_key(key)?;
+        if key.split('/').any(|c| c.starts_with(INTERNAL_PREFIX)) {
+            return Err(Error::InvalidKey { key: key.to_string(), reason: "reserved name" });
+        }
+        Ok(self.root.join(key))
+    }
+
+    fn io_err(&self, op: &'static str, key: &str) -> impl FnOnce(std::io::Error) -> Error + '_ {
+        let key = key.to_string();
+        move |source| Error::Io { op, key, location: self.location(), source }
+    }
+
+    /// Write `body` to a temporary file beside `path`.
+    fn write_temp(&self, key: &str, path: &Path, body: Body<'_>) -> Result<tempfile::NamedTempFile> {
+        let dir = path.parent().expect("keys have a parent under the root");
+        fs_err::create_dir_all(dir).map_err(self.io_err("create directories for", key))?;
+        let mut temp = tempfile::Builder::new()
+            .prefix(".aptkit-tmp-")
+            .tempfile_in(dir)
+            .map_err(self.io_err("write", key))?;
+        match body {
+            Body::Bytes(bytes) => temp.write_all(bytes).map_err(self.io_err("write", key))?,
+            Body::File(src) => {
+                let mut file = fs_err::File::open(src).map_err(self.io_err("read the source of", key))?;
+                std::io::copy(&mut file, temp.as_file_mut()).map_err(self.io_err("write", key))?;
+            }
+        }
+        Ok(temp)
+    }
+
+    fn meta(key: &str, meta: &std::fs::Metadata) -> ObjectMeta {
+        let mtime_ns = meta.mtime() as i128 * 1_000_000_000 + meta.mtime_nsec() as i128;
+        ObjectMeta {
+            key: key.to_string(),
+            size: meta.len(),
+            etag: ETag(format!("{:x}-{:x}-{:x}", meta.ino(), mtime_ns, meta.len())),
+        }
+    }
+
+    fn lock(&self) -> Result<fs_err::File> {
+        fs_err::create_dir_all(&self.root).map_err(self.io_err("create", ""))?;
+        let file = fs_err::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.root.join(".aptkit-lock"))
+            .map_err(self.io_err("open the lock file of", ""))?;
+        // SAFETY: flock on a valid, open file descriptor.
+        let rc = unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(file.file()), libc::LOCK_EX) };
+        if rc != 0 {
+            return Err(self.io_err("lock", "")(std::io::Error::last_os_error()));
+        }
+        Ok(file) // unlocked when closed
+    }
+}
+
+fn not_found<T>(r: std::io::Result<T>) -> std::io::Result<Option<T>> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+impl Store for FileStore {
+    fn location(&self) -> String {
+        format!("file://{}", self.root.display())
+    }
+
+    fn get(&self, key: &str) -> Result<Option<(Vec<u8>, ETag)>> {
+        let path = self.path(key)?;
+        let Some(mut file) = not_found(std::fs::File::open(&path)).map_err(self.io_err("read", key))? else {
+            return Ok(None);
+        };
+        let meta = file.metadata().map_err(self.io_err("read", key))?;
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        file.read_to_end(&mut bytes).map_err(self.io_err("read", key))?;
+        Ok(Some((bytes, Self::meta(key, &meta).etag)))
+    }
+
+    fn open(&self, key: &str) -> Result<Option<Box<dyn Read + Send>>> {
+        let path = self.path(key)?;
+        let file = not_found(std::fs::File::open(&path)).map_err(self.io_err("open", key))?;
+        Ok(file.map(|f| Box::new(std::io::BufReader::with_capacity(256 * 1024, f)) as Box<dyn Read + Send>))
+    }
+
+    fn head(&self, key: &str) -> Result<Option<ObjectMeta>> {
+        let path = self.path(key)?;
+        let meta = not_found(std::fs::metadata(&path)).map_err(self.io_err("stat", key))?;
+        Ok(meta.filter(|m| m.is_file()).map(|m| Self::meta(key, &m)))
+    }
+
+    fn put_if_absent(&self, key: &str, body: Body<'_>, _caching: Caching) -> Result<Written> {
+        let path = self.path(key)?;
+        if let Some(existing) = self.head(key)? {
+            return Ok(Written::Conflict(Some(existing)));
+        }
+        let temp = self.write_temp(key, &path, body)?;
+        match std::fs::hard_link(temp.path(), &path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(Written::Conflict(self.head(key)?)),
+            Err(e) => return Err(self.io_err("write", key)(e)),
+        }
+        drop(temp);
+        let meta = std::fs::metadata(&path).map_err(self.io_err("stat", key))?;
+        Ok(Written::Created(Self::meta(key, &meta).etag))
+    }
+
+    fn put_if_match(&self, key: &str, body: &[u8], expected: Option<&ETag>) -> Result<Written> {
+        let path = self.path(key)?;
+        let _lock = self.lock()?;
+        let current = self.head(key)?;
+        if current.as_ref().map(|m| &m.etag) != expected {
+            return Ok(Written::Conflict(current));
+        }
+        let temp = self.write_temp(key, &path, Body::Bytes(body))?;
+        temp.persist(&path).map_err(|e| self.io_err("write", key)(e.error))?;
+        let meta = std::fs::metadata(&path).map_err(self.io_err("stat", key))?;
+        Ok(Written::Created(Self::meta(key, &meta).etag))
+    }
+
+    fn put(&self, key: &str, body: Body<'_>, _caching: Caching) -> Result<ETag> {
+        let path = self.path(key)?;
+        let temp = self.write_temp(key, &path, body)?;
+        temp.persist(&path).map_err(|e| self.io_err("write", key)(e.error))?;
+        let meta = std::fs::metadata(&path).map_err(self.io_err("stat", key))?;
+        Ok(Self::meta(key, &meta).etag)
+    }
+
+    fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>> {
+        if !self.root.is_dir() {
+            return Ok(Vec::new());
+        }
+        // Walk only the directory the prefix points into.
+        let dir = match prefix.rfind('/') {
+            Some(i) => self.root.join(&prefix[..i]),
+            None => self.root.clone(),
+        };
+        if !dir.is_dir() {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+            let entry = entry.map_err(|e| self.io_err("list", prefix)(e.into()))?;
+            if !entry.file_type().is_file() || entry.file_name().to_string_lossy().starts_with(INTERNAL_PREFIX) {
+                continue;
+            }
+            let rel = entry.path().strip_prefix(&self.root).expect("walk stays under the root");
+            let key = rel.to_string_lossy().into_owned();
+            if key.starts_with(prefix) {
+                let meta = entry.metadata().map_err(|e| self.io_err("stat", &key)(e.into()))?;
+                out.push(Self::meta(&key, &meta));
+            }
+        }
+        out.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(out)
+    }
+
+    fn delete(&self, key: &str) -> Result<()> {
+        let path = self.path(key)?;
+        not_found(std::fs::remove_file(&path)).map_err(self.io_err("delete", key))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::memory::tests::exercise_store_contract;
+
+    #[test]
+    fn file_store_honours_the_contract() {
+        let dir = tempfile::tempdir().unwrap();
+        exercise_store_contract(&FileStore::new(dir.path().join("store")));
+    }
+
+    #[test]
+    fn concurrent_compare_and_swap_loses_no_update() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::new(dir.path());
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let store = store.clone();
+                std::thread::spawn(move || {
+                    for _ in 0..25 {
+                        loop {
+                            let current = store.get("counter").unwrap();
+                            let (n, etag) = match &current {
+                                Some((b, e)) => (String::from_utf8_lossy(b).parse::<u32>().unwrap(), Some(e)),
+                                None => (0, None),
+                            };
+                            let next = (n + 1).to_string();
+                            if let Written::Created(_) = store.put_if_match("counter", next.as_bytes(), etag).unwrap() {
+                                break;
+                            }
+                        }
+                    }
+                })
+            })
+            .collect();
+        threads.into_iter().for_each(|t| t.join().unwrap());
+        assert_eq!(store.get("counter").unwrap().unwrap().0, b"200");
+    }
+}

@@ -1,0 +1,115 @@
+//! Where repositories live: the [`Store`] trait and its backends.
+//!
+//! A store is a flat namespace of keys (`dists/stable/InRelease`,
+//! `pool/main/h/hello/hello_1.0_amd64.deb`) holding immutable-once-written
+//! objects, with exactly the operations S3 offers and the publish protocol
+//! needs:
+//!
+//! - [`Store::put_if_absent`]: create an object only if the key is free
+//!   (S3 `If-None-Match: *`); pool files and by-hash copies are written this
+//!   way, so an existing object is never overwritten.
+//! - [`Store::put_if_match`]: compare-and-swap on the object's [`ETag`]
+//!   (S3 `If-Match`); the state store's refs document is updated this way, so
+//!   two concurrent publishers never lose each other's update.
+//! - [`Store::put`]: plain overwrite, for mutable index names.
+//!
+//! Backends: [`FileStore`] (a local directory; the embedded default),
+//! [`MemoryStore`] (tests), [`FaultyStore`] (tests: fails the Nth write).
+//! The S3 backend lives in `aptkit-aws` behind the same trait.
+
+mod error;
+mod faulty;
+mod file;
+mod key;
+mod memory;
+
+use std::io::Read;
+use std::path::Path;
+
+pub use error::{Error, Result};
+pub use faulty::FaultyStore;
+pub use file::FileStore;
+pub use key::validate_key;
+pub use memory::MemoryStore;
+
+/// An opaque version token: two reads with equal ETags saw the same object.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ETag(pub String);
+
+impl std::fmt::Display for ETag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectMeta {
+    pub key: String,
+    pub size: u64,
+    pub etag: ETag,
+}
+
+/// What to write.
+pub enum Body<'a> {
+    Bytes(&'a [u8]),
+    /// A local file, copied (never linked: the caller may change it later).
+    File(&'a Path),
+}
+
+impl Body<'_> {
+    pub fn size(&self) -> std::io::Result<u64> {
+        match self {
+            Body::Bytes(b) => Ok(b.len() as u64),
+            Body::File(p) => Ok(std::fs::metadata(p)?.len()),
+        }
+    }
+}
+
+/// How a conditional write ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Written {
+    /// The object was written; this is its new version.
+    Created(ETag),
+    /// The condition failed: for put-if-absent the key exists (its current
+    /// metadata is given), for put-if-match another writer came first.
+    Conflict(Option<ObjectMeta>),
+}
+
+/// Cache hints for a publish store (CloudFront honours them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Caching {
+    /// Content never changes under this key (pool, by-hash): cache for long.
+    Immutable,
+    /// Mutable names (`InRelease`, plain index names): cache briefly.
+    #[default]
+    Short,
+}
+
+pub trait Store: Send + Sync {
+    /// The store's location, for messages: `file:///srv/repo`, `s3://bucket/prefix`.
+    fn location(&self) -> String;
+
+    /// The whole object and its version, or `None` if absent.
+    fn get(&self, key: &str) -> Result<Option<(Vec<u8>, ETag)>>;
+
+    /// A reader over the object, or `None` if absent (for large objects).
+    fn open(&self, key: &str) -> Result<Option<Box<dyn Read + Send>>>;
+
+    fn head(&self, key: &str) -> Result<Option<ObjectMeta>>;
+
+    /// Create `key` only if it does not exist.
+    fn put_if_absent(&self, key: &str, body: Body<'_>, caching: Caching) -> Result<Written>;
+
+    /// Replace `key` only if its current version is `expected` (`None`:
+    /// only if it does not exist).
+    fn put_if_match(&self, key: &str, body: &[u8], expected: Option<&ETag>) -> Result<Written>;
+
+    /// Write `key` unconditionally.
+    fn put(&self, key: &str, body: Body<'_>, caching: Caching) -> Result<ETag>;
+
+    /// Every object whose key starts with `prefix`, sorted by key.
+    fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>>;
+
+    /// Remove `key`; removing an absent key is not an error.
+    fn delete(&self, key: &str) -> Result<()>;
+}

@@ -1,0 +1,157 @@
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::sync::Mutex;
+
+use crate::{validate_key, Body, Caching, ETag, Error, ObjectMeta, Result, Store, Written};
+
+/// An in-memory store for tests.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    objects: Mutex<BTreeMap<String, (Vec<u8>, u64)>>,
+    version: std::sync::atomic::AtomicU64,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn read_body(key: &str, body: Body<'_>) -> Result<Vec<u8>> {
+        match body {
+            Body::Bytes(b) => Ok(b.to_vec()),
+            Body::File(p) => std::fs::read(p).map_err(|source| Error::Io {
+                op: "read the source of",
+                key: key.to_string(),
+                location: "memory".into(),
+                source,
+            }),
+        }
+    }
+
+    fn next_etag(&self) -> (u64, ETag) {
+        let v = self.version.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        (v, ETag(format!("v{v}")))
+    }
+}
+
+impl Store for MemoryStore {
+    fn location(&self) -> String {
+        "memory://".into()
+    }
+
+    fn get(&self, key: &str) -> Result<Option<(Vec<u8>, ETag)>> {
+        validate_key(key)?;
+        let objects = self.objects.lock().unwrap();
+        Ok(objects.get(key).map(|(b, v)| (b.clone(), ETag(format!("v{v}")))))
+    }
+
+    fn open(&self, key: &str) -> Result<Option<Box<dyn Read + Send>>> {
+        Ok(self.get(key)?.map(|(b, _)| Box::new(std::io::Cursor::new(b)) as Box<dyn Read + Send>))
+    }
+
+    fn head(&self, key: &str) -> Result<Option<ObjectMeta>> {
+        validate_key(key)?;
+        let objects = self.objects.lock().unwrap();
+        Ok(objects.get(key).map(|(b, v)| ObjectMeta { key: key.into(), size: b.len() as u64, etag: ETag(format!("v{v}")) }))
+    }
+
+    fn put_if_absent(&self, key: &str, body: Body<'_>, _caching: Caching) -> Result<Written> {
+        validate_key(key)?;
+        let bytes = Self::read_body(key, body)?;
+        let mut objects = self.objects.lock().unwrap();
+        if let Some((b, v)) = objects.get(key) {
+            return Ok(Written::Conflict(Some(ObjectMeta {
+                key: key.into(),
+                size: b.len() as u64,
+                etag: ETag(format!("v{v}")),
+            })));
+        }
+        let (v, etag) = self.next_etag();
+        objects.insert(key.into(), (bytes, v));
+        Ok(Written::Created(etag))
+    }
+
+    fn put_if_match(&self, key: &str, body: &[u8], expected: Option<&ETag>) -> Result<Written> {
+        validate_key(key)?;
+        let mut objects = self.objects.lock().unwrap();
+        let current = objects.get(key).map(|(b, v)| ObjectMeta { key: key.into(), size: b.len() as u64, etag: ETag(format!("v{v}")) });
+        if current.as_ref().map(|m| &m.etag) != expected {
+            return Ok(Written::Conflict(current));
+        }
+        let (v, etag) = self.next_etag();
+        objects.insert(key.into(), (body.to_vec(), v));
+        Ok(Written::Created(etag))
+    }
+
+    fn put(&self, key: &str, body: Body<'_>, _caching: Caching) -> Result<ETag> {
+        validate_key(key)?;
+        let bytes = Self::read_body(key, body)?;
+        let (v, etag) = self.next_etag();
+        self.objects.lock().unwrap().insert(key.into(), (bytes, v));
+        Ok(etag)
+    }
+
+    fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>> {
+        let objects = self.objects.lock().unwrap();
+        Ok(objects
+            .range(prefix.to_string()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .map(|(k, (b, v))| ObjectMeta { key: k.clone(), size: b.len() as u64, etag: ETag(format!("v{v}")) })
+            .collect())
+    }
+
+    fn delete(&self, key: &str) -> Result<()> {
+        validate_key(key)?;
+        self.objects.lock().unwrap().remove(key);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// The behaviour every backend must show; run by each backend's tests.
+    pub(crate) fn exercise_store_contract(store: &dyn Store) {
+        assert!(store.get("a/b").unwrap().is_none());
+        assert!(store.head("a/b").unwrap().is_none());
+        assert!(store.list("").unwrap().is_empty());
+
+        let Written::Created(e1) = store.put_if_absent("a/b", Body::Bytes(b"one"), Caching::Immutable).unwrap() else {
+            panic!("first put_if_absent must create")
+        };
+        match store.put_if_absent("a/b", Body::Bytes(b"two"), Caching::Immutable).unwrap() {
+            Written::Conflict(Some(meta)) => assert_eq!((meta.size, &meta.etag), (3, &e1)),
+            other => panic!("second put_if_absent must conflict, got {other:?}"),
+        }
+        assert_eq!(store.get("a/b").unwrap().unwrap(), (b"one".to_vec(), e1.clone()));
+
+        assert!(matches!(store.put_if_match("a/b", b"x", None).unwrap(), Written::Conflict(Some(_))));
+        assert!(matches!(store.put_if_match("a/b", b"x", Some(&ETag("nope".into()))).unwrap(), Written::Conflict(_)));
+        let Written::Created(e2) = store.put_if_match("a/b", b"three", Some(&e1)).unwrap() else { panic!("CAS must win") };
+        assert_ne!(e1, e2);
+        assert!(matches!(store.put_if_match("a/b", b"four", Some(&e1)).unwrap(), Written::Conflict(_)));
+        assert!(matches!(store.put_if_match("new", b"n", None).unwrap(), Written::Created(_)));
+
+        let e3 = store.put("a/c", Body::Bytes(b"c"), Caching::Short).unwrap();
+        let e4 = store.put("a/c", Body::Bytes(b"cc"), Caching::Short).unwrap();
+        assert_ne!(e3, e4);
+        let mut r = String::new();
+        store.open("a/c").unwrap().unwrap().read_to_string(&mut r).unwrap();
+        assert_eq!(r, "cc");
+
+        let keys: Vec<String> = store.list("a/").unwrap().into_iter().map(|m| m.key).collect();
+        assert_eq!(keys, ["a/b", "a/c"]);
+        assert_eq!(store.list("").unwrap().len(), 3);
+        store.delete("a/b").unwrap();
+        store.delete("a/b").unwrap();
+        assert!(store.head("a/b").unwrap().is_none());
+        assert!(store.get("../escape").is_err());
+        assert!(store.put("/abs", Body::Bytes(b""), Caching::Short).is_err());
+    }
+
+    #[test]
+    fn memory_store_honours_the_contract() {
+        exercise_store_contract(&MemoryStore::new());
+    }
+}
