@@ -6,7 +6,7 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-packages=(lintian debhelper debootstrap dpkg-dev binutils make gcc)
+packages=(lintian debhelper debootstrap dpkg-dev binutils make gcc sqv gpgv apt-utils)
 
 missing=()
 for p in "${packages[@]}"; do
