@@ -54,7 +54,20 @@ pub struct DebReader {
 }
 
 impl DebReader {
+    /// Read the whole archive: control files and the data listing (every
+    /// data file is streamed once to compute its MD5).
     pub fn open(path: &Path) -> Result<Self> {
+        Self::read(path, true)
+    }
+
+    /// Read only the control member; the data member is checked to be
+    /// present and named right but not decompressed (`data` stays empty).
+    /// This is what indexing a pool needs, at a fraction of the cost.
+    pub fn control_only(path: &Path) -> Result<Self> {
+        Self::read(path, false)
+    }
+
+    fn read(path: &Path, with_data: bool) -> Result<Self> {
         let read_err = |source| Error::ReadDeb { path: path.to_path_buf(), source };
         let malformed = |reason: String| Error::Malformed { path: path.to_path_buf(), reason };
         let file = fs_err::File::open(path).map_err(read_err)?;
@@ -80,8 +93,11 @@ impl DebReader {
 
         let (data_member_name, entry) = next_member(&mut archive, "data.tar", path)?;
         let comp = member_compression(&data_member_name, "data.tar").map_err(malformed)?;
-        let data = read_data(comp.decoder(entry).map_err(read_err)?)
-            .map_err(|e| malformed(format!("bad {data_member_name}: {e}")))?;
+        let data = if with_data {
+            read_data(comp.decoder(entry).map_err(read_err)?).map_err(|e| malformed(format!("bad {data_member_name}: {e}")))?
+        } else {
+            Vec::new()
+        };
 
         Ok(DebReader {
             path: path.to_path_buf(),

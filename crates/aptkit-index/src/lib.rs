@@ -13,4 +13,4 @@ mod release;
 
 pub use digest::{FileDigests, Hasher};
 pub use packages::{package_stanza, pool_path, source_name, write_packages, PACKAGE_FIELD_ORDER};
-pub use release::{format_date, IndexFile, ReleaseFile};
+pub use release::{format_date, parse_date, IndexFile, ReleaseFile};

@@ -16,6 +16,8 @@ pub struct ReleaseFile {
     pub origin: Option<String>,
     pub label: Option<String>,
     pub suite: Option<String>,
+    /// `Archive:` (component-level Release files use it instead of Suite).
+    pub archive: Option<String>,
     pub version: Option<String>,
     pub codename: Option<String>,
     /// Seconds since the epoch; must grow with every publication (apt
@@ -43,6 +45,17 @@ pub fn format_date(secs: i64) -> String {
         .unwrap_or_default()
 }
 
+/// Parse a Release `Date:` value (`Sat, 21 Nov 2026 10:16:37 UTC`; apt
+/// also writes `+0000`) to seconds since the epoch.
+pub fn parse_date(value: &str) -> Option<i64> {
+    let value = value.trim();
+    if let Ok(d) = chrono::DateTime::parse_from_rfc2822(value) {
+        return Some(d.timestamp());
+    }
+    let naive = value.strip_suffix(" UTC").or_else(|| value.strip_suffix(" GMT"))?;
+    chrono::NaiveDateTime::parse_from_str(naive, "%a, %d %b %Y %H:%M:%S").ok().map(|d| d.and_utc().timestamp())
+}
+
 impl ReleaseFile {
     /// The text, fields in apt-ftparchive's order, then MD5Sum (for old
     /// tools) and SHA256 (what apt checks) sections.
@@ -58,7 +71,7 @@ impl ReleaseFile {
         field("Suite", self.suite.as_deref());
         field("Version", self.version.as_deref());
         field("Codename", self.codename.as_deref());
-        field("Archive", None);
+        field("Archive", self.archive.as_deref());
         field("Component", self.component.as_deref());
         field("Architecture", self.architecture.as_deref());
         field("Date", self.date.map(format_date).as_deref());
@@ -92,6 +105,9 @@ mod tests {
     #[test]
     fn dates_use_apts_format() {
         assert_eq!(format_date(1_795_256_197), "Sat, 21 Nov 2026 10:16:37 UTC");
+        assert_eq!(parse_date("Sat, 21 Nov 2026 10:16:37 UTC"), Some(1_795_256_197));
+        assert_eq!(parse_date("Sat, 21 Nov 2026 11:16:37 +0100"), Some(1_795_256_197));
+        assert_eq!(parse_date("yesterday"), None);
     }
 
     #[test]

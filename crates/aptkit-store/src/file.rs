@@ -56,6 +56,13 @@ impl FileStore {
                 let mut file = fs_err::File::open(src).map_err(self.io_err("read the source of", key))?;
                 std::io::copy(&mut file, temp.as_file_mut()).map_err(self.io_err("write", key))?;
             }
+            Body::Reader(reader, size) => {
+                let copied = std::io::copy(reader, temp.as_file_mut()).map_err(self.io_err("write", key))?;
+                if copied != size {
+                    let msg = format!("expected {size} bytes, the source gave {copied}");
+                    return Err(self.io_err("write", key)(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, msg)));
+                }
+            }
         }
         Ok(temp)
     }

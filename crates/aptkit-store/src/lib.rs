@@ -54,6 +54,8 @@ pub enum Body<'a> {
     Bytes(&'a [u8]),
     /// A local file, copied (never linked: the caller may change it later).
     File(&'a Path),
+    /// A stream of exactly `size` bytes (e.g. another store's object).
+    Reader(&'a mut (dyn Read + Send), u64),
 }
 
 impl Body<'_> {
@@ -61,6 +63,7 @@ impl Body<'_> {
         match self {
             Body::Bytes(b) => Ok(b.len() as u64),
             Body::File(p) => Ok(std::fs::metadata(p)?.len()),
+            Body::Reader(_, size) => Ok(*size),
         }
     }
 }

@@ -25,6 +25,16 @@ impl MemoryStore {
                 location: "memory".into(),
                 source,
             }),
+            Body::Reader(reader, _) => {
+                let mut bytes = Vec::new();
+                reader.read_to_end(&mut bytes).map_err(|source| Error::Io {
+                    op: "read the source of",
+                    key: key.to_string(),
+                    location: "memory".into(),
+                    source,
+                })?;
+                Ok(bytes)
+            }
         }
     }
 

@@ -9,8 +9,24 @@ use clap::{Args, Parser, Subcommand};
 #[command(name = "aptkit", version, about = "From source to a signed apt repository, and proof that it is intact")]
 #[command(arg_required_else_help = true)]
 pub struct Cli {
+    #[command(flatten)]
+    pub stores: StoreArgs,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Where state and published files live (overrides aptkit.toml).
+#[derive(Debug, Args, Clone, Default)]
+pub struct StoreArgs {
+    /// Private state store: repos, snapshots, publication records [default: ./.aptkit]
+    #[arg(long, global = true, value_name = "DIR|URL")]
+    pub state: Option<String>,
+    /// Public store served to apt clients: pool/ and dists/ [default: ./public]
+    #[arg(long, global = true, value_name = "DIR|URL")]
+    pub public: Option<String>,
+    /// Configuration file [default: ./aptkit.toml if present]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -21,6 +37,207 @@ pub enum Command {
     /// Inspect .deb files with aptkit's own reader
     #[command(subcommand)]
     Deb(DebCommand),
+    /// Mutable named sets of packages (aptly's `repo`)
+    #[command(subcommand)]
+    Repo(RepoCommand),
+    /// Immutable package sets (aptly's `snapshot`)
+    #[command(subcommand)]
+    Snapshot(SnapshotCommand),
+    /// Signed apt distributions made from repos or snapshots
+    #[command(subcommand)]
+    Publish(PublishCommand),
+    /// Signing keys: generate one, export its public keyring for `signed-by`
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Serve the publish store over HTTP on loopback, to try it with apt
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RepoCommand {
+    /// Create an empty repo
+    Create {
+        name: String,
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
+    /// Add .deb files, or every .deb under directories
+    #[command(after_help = "Examples:\n  aptkit repo add nightly ./out/debs\n  aptkit repo add stable hello_1.0-1_amd64.deb hello-data_1.0-1_all.deb")]
+    Add {
+        name: String,
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove packages by name, name_version or name_version_arch
+    Remove {
+        name: String,
+        #[arg(required = true)]
+        packages: Vec<String>,
+    },
+    /// List repos
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a repo's packages
+    Show {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a repo (its packages stay until `gc` if snapshots use them)
+    Drop { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SnapshotCommand {
+    /// Freeze a repo's current packages: `snapshot create NAME from repo REPO`
+    Create {
+        name: String,
+        #[arg(value_parser = ["from"])]
+        from: String,
+        #[arg(value_parser = ["repo"])]
+        kind: String,
+        source: String,
+    },
+    /// List snapshots
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a snapshot's packages
+    Show {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a snapshot that no publication uses
+    Drop { name: String },
+}
+
+#[derive(Debug, Args)]
+pub struct PublishTarget {
+    /// Path prefix in the publish store (e.g. `debian`) [default: its root]
+    #[arg(long, default_value = "")]
+    pub prefix: String,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct SigningArgs {
+    /// Secret key file to sign with (repeatable: several keys sign, for rotation)
+    #[arg(long = "key", value_name = "FILE")]
+    pub keys: Vec<PathBuf>,
+    /// Environment variable holding an armored secret key (repeatable)
+    #[arg(long = "key-env", value_name = "VAR")]
+    pub key_envs: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishNewArgs {
+    /// Name of the repo or snapshot
+    pub name: String,
+    /// Distribution (suite) to publish as, e.g. `bookworm`
+    #[arg(long, short = 'd')]
+    pub distribution: String,
+    #[arg(long, short = 'c', default_value = "main")]
+    pub component: String,
+    #[command(flatten)]
+    pub target: PublishTarget,
+    /// Architectures to index, comma-separated [default: those of the packages]
+    #[arg(long, value_delimiter = ',')]
+    pub architectures: Vec<String>,
+    #[arg(long)]
+    pub origin: Option<String>,
+    #[arg(long)]
+    pub label: Option<String>,
+    /// Days the Release stays valid (sets Valid-Until; republish before then)
+    #[arg(long, value_name = "DAYS")]
+    pub valid_for: Option<u32>,
+    #[command(flatten)]
+    pub signing: SigningArgs,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PublishCommand {
+    /// Publish a repo
+    #[command(after_help = "Example:\n  aptkit publish repo nightly -d bookworm-nightly --key keys/repo.asc")]
+    Repo(PublishNewArgs),
+    /// Publish a snapshot
+    #[command(after_help = "Example:\n  aptkit publish snapshot hello-1.0 -d bookworm --key keys/repo.asc")]
+    Snapshot(PublishNewArgs),
+    /// Point a snapshot publication at another snapshot
+    Switch {
+        distribution: String,
+        snapshot: String,
+        #[command(flatten)]
+        target: PublishTarget,
+        #[command(flatten)]
+        signing: SigningArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Republish a repo publication with the repo's current packages
+    Update {
+        distribution: String,
+        #[command(flatten)]
+        target: PublishTarget,
+        #[command(flatten)]
+        signing: SigningArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List publications
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a publication's dists/ tree (pool files stay for `gc`)
+    Drop {
+        distribution: String,
+        #[command(flatten)]
+        target: PublishTarget,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Generate a signing key (secret key file; keep it private)
+    Generate {
+        /// Where to write the armored secret key
+        #[arg(long, short)]
+        output: PathBuf,
+        #[arg(long, default_value = "aptkit repository signing key")]
+        uid: String,
+        /// ed25519, rsa3072 or rsa4096
+        #[arg(long, default_value = "ed25519")]
+        algorithm: String,
+    },
+    /// Export the public keyring of a secret key, for apt's `signed-by`
+    Export {
+        #[command(flatten)]
+        signing: SigningArgs,
+        /// Where to write the keyring (binary unless --armor)
+        #[arg(long, short)]
+        output: PathBuf,
+        #[arg(long)]
+        armor: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Directory to serve [default: the publish store]
+    #[arg(long)]
+    pub root: Option<PathBuf>,
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to bind (loopback by default: this is for trying things out)
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
 }
 
 const PACKAGE_EXAMPLES: &str = "\

@@ -35,3 +35,15 @@ pub fn byte_bar(total: u64, message: &str, quiet: bool) -> ProgressBar {
     bar.set_message(message.to_string());
     bar
 }
+
+/// A counting progress bar (packages, files) on stderr, hidden when not on
+/// a terminal or when output is for machines. A zero total is a spinner.
+pub fn count_bar(total: u64, message: &str, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = if total == 0 { ProgressBar::new_spinner() } else { ProgressBar::new(total) };
+    bar.set_style(ProgressStyle::with_template("{spinner} {msg} {pos} {elapsed}").expect("static template is valid"));
+    bar.set_message(message.to_string());
+    bar
+}

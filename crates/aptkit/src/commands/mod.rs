@@ -1,9 +1,16 @@
 pub mod deb;
+pub mod key;
 pub mod package;
+pub mod publish;
+pub mod repo;
+pub mod serve;
 
 use std::process::ExitCode;
 
+use aptkit_repo::Repository;
+
 use crate::cli::{Cli, Command, DebCommand};
+use crate::settings::Settings;
 
 /// How a command that ran to completion ended.
 pub enum Outcome {
@@ -27,5 +34,23 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Package(args) => package::run(package::Settings::from_args(args)?),
         Command::Deb(DebCommand::Info(args)) => deb::info(&args.deb, args.json),
         Command::Deb(DebCommand::Contents(args)) => deb::contents(&args.deb, args.json),
+        Command::Repo(cmd) => {
+            let settings = Settings::resolve(&cli.stores)?;
+            repo::run(&repository(&settings), cmd)
+        }
+        Command::Snapshot(cmd) => {
+            let settings = Settings::resolve(&cli.stores)?;
+            repo::run_snapshot(&repository(&settings), cmd)
+        }
+        Command::Publish(cmd) => {
+            let settings = Settings::resolve(&cli.stores)?;
+            publish::run(&repository(&settings), &settings, cmd)
+        }
+        Command::Key(cmd) => key::run(&Settings::resolve(&cli.stores)?, cmd),
+        Command::Serve(args) => serve::run(&Settings::resolve(&cli.stores)?, args),
     }
+}
+
+fn repository(settings: &Settings) -> Repository {
+    Repository::new(settings.state.clone(), settings.public.clone())
 }

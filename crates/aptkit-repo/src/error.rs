@@ -1,0 +1,52 @@
+use std::path::PathBuf;
+
+/// Errors name their subject: the repo, snapshot, publication, package or file.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("repo `{0}` does not exist")]
+    UnknownRepo(String),
+    #[error("repo `{0}` already exists")]
+    RepoExists(String),
+    #[error("snapshot `{0}` does not exist")]
+    UnknownSnapshot(String),
+    #[error("snapshot `{0}` already exists")]
+    SnapshotExists(String),
+    #[error("no publication of `{0}`")]
+    UnknownPublication(String),
+    #[error("`{0}` is already published; use `publish switch` or `publish update`")]
+    PublicationExists(String),
+    #[error("{what} `{name}` is used by publication `{publication}`; drop that first")]
+    InUse { what: &'static str, name: String, publication: String },
+    #[error("conflicting package {key}: `{new}` (SHA256 {new_sha}) differs from the one already in repo `{repo}` (SHA256 {old_sha})")]
+    Conflict { key: String, repo: String, new: String, new_sha: String, old_sha: String },
+    #[error("`{}` is not a usable .deb", path.display())]
+    BadDeb {
+        path: PathBuf,
+        #[source]
+        source: aptkit_deb::Error,
+    },
+    #[error("`{}`: {reason}", path.display())]
+    BadControl { path: PathBuf, reason: String },
+    #[error("failed to read `{}`", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("no .deb files found in {0}")]
+    NoPackages(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the published object `{key}` in {location} differs from what this publication needs (expected SHA256 {expected}); refusing to overwrite it")]
+    PoolMismatch { key: String, location: String, expected: String },
+    #[error("the state in {location} is damaged: {reason}")]
+    CorruptState { location: String, reason: String },
+    #[error("another writer keeps changing the state in {0}; gave up after several retries")]
+    Contention(String),
+    #[error(transparent)]
+    Store(#[from] aptkit_store::Error),
+    #[error(transparent)]
+    Sign(#[from] aptkit_sign::Error),
+}
+
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,415 @@
+//! aptly-style repositories over aptkit stores.
+//!
+//! Two stores (DESIGN.md): the private **state store** holds the refs
+//! document ([`state`]), immutable package sets ([`PackageSet`]) and the
+//! .deb files under their SHA-256; the public **publish store** holds
+//! `pool/` and `dists/` exactly as apt expects. [`Repository`] offers the
+//! operations behind `aptkit repo|snapshot|publish`; every change to names
+//! is one compare-and-swap of the refs document, made after the data it
+//! points to is safely stored, so a failure never leaves a name pointing
+//! at missing data and concurrent writers never lose an update.
+
+mod error;
+mod ingest;
+mod package_set;
+mod publish;
+pub mod state;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use aptkit_sign::SigningKey;
+use aptkit_store::{Body, Caching, Store};
+
+pub use error::{Error, Result};
+pub use ingest::collect_debs;
+pub use package_set::{PackageRecord, PackageSet};
+pub use publish::{architectures_of, NoProgress, PublishProgress, PublishReport};
+pub use state::{Publication, Refs, Source};
+
+pub struct Repository {
+    state: Arc<dyn Store>,
+    public: Arc<dyn Store>,
+}
+
+/// What `repo add` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AddReport {
+    pub added: Vec<String>,
+    /// Identical packages that were already in the repo.
+    pub unchanged: Vec<String>,
+}
+
+/// A new publication.
+pub struct PublishRequest {
+    pub prefix: String,
+    pub distribution: String,
+    pub component: String,
+    pub source: Source,
+    /// `None`: every architecture in the packages except `all`.
+    pub architectures: Option<Vec<String>>,
+    pub origin: Option<String>,
+    pub label: Option<String>,
+    pub valid_for_days: Option<u32>,
+}
+
+fn check_name(kind: &str, name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 128
+        && !name.starts_with(['.', '-'])
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+' | '~'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!("invalid {kind} name `{name}` (letters, digits and . _ - + ~ only)")))
+    }
+}
+
+fn check_path_part(kind: &str, value: &str, allow_empty: bool) -> Result<()> {
+    if value.is_empty() && allow_empty {
+        return Ok(());
+    }
+    aptkit_store::validate_key(value).map_err(|_| Error::Invalid(format!("invalid {kind} `{value}`")))?;
+    if value.split('/').any(|c| matches!(c, "dists" | "pool")) && kind == "prefix" {
+        return Err(Error::Invalid(format!("invalid prefix `{value}`: `dists` and `pool` are reserved")));
+    }
+    Ok(())
+}
+
+impl Repository {
+    pub fn new(state: Arc<dyn Store>, public: Arc<dyn Store>) -> Self {
+        Repository { state, public }
+    }
+
+    pub fn state_store(&self) -> &dyn Store {
+        self.state.as_ref()
+    }
+
+    pub fn public_store(&self) -> &dyn Store {
+        self.public.as_ref()
+    }
+
+    pub fn refs(&self) -> Result<Refs> {
+        Ok(state::load(self.state.as_ref())?.0)
+    }
+
+    pub fn load_set(&self, id: &str) -> Result<PackageSet> {
+        PackageSet::load(self.state.as_ref(), id)
+    }
+
+    pub fn repo_create(&self, name: &str, comment: &str, now: i64) -> Result<()> {
+        check_name("repo", name)?;
+        let empty = PackageSet::new().save(self.state.as_ref())?;
+        state::update(self.state.as_ref(), |refs| {
+            if refs.repos.contains_key(name) {
+                return Err(Error::RepoExists(name.to_string()));
+            }
+            refs.repos.insert(name.to_string(), state::RepoRef { set: empty.clone(), comment: comment.to_string(), created: now });
+            Ok(())
+        })
+    }
+
+    pub fn repo_packages(&self, name: &str) -> Result<PackageSet> {
+        let refs = self.refs()?;
+        let repo = refs.repos.get(name).ok_or_else(|| Error::UnknownRepo(name.to_string()))?;
+        self.load_set(&repo.set)
+    }
+
+    /// Add .deb files (or directories of them). A different file under an
+    /// existing `name_version_arch` is a conflict and nothing is added; the
+    /// identical file is a no-op.
+    pub fn repo_add(&self, name: &str, inputs: &[PathBuf], on_done: &(dyn Fn(&Path, u64) + Sync)) -> Result<AddReport> {
+        // Fail on an unknown repo before reading any file.
+        self.repo_packages(name)?;
+        let debs = ingest::collect_debs(inputs)?;
+        let records = ingest::read_all(&debs, on_done)?;
+        // Conflicts inside the batch itself.
+        let mut batch = PackageSet::new();
+        for (record, path) in records.iter().zip(&debs) {
+            if let Some(other) = batch.get(&record.key()) {
+                if other.sha256() != record.sha256() {
+                    return Err(conflict(record, path, name, other));
+                }
+            }
+            batch.insert(record.clone());
+        }
+        let mut report = AddReport::default();
+        let base = self.repo_packages(name)?;
+        for (record, path) in records.iter().zip(&debs) {
+            if let Some(existing) = base.get(&record.key()) {
+                if existing.sha256() != record.sha256() {
+                    return Err(conflict(record, path, name, existing));
+                }
+            }
+        }
+        // Data first (content-addressed blobs), names last.
+        for (record, path) in records.iter().zip(&debs) {
+            self.state.put_if_absent(&record.blob_key(), Body::File(path), Caching::Immutable)?;
+        }
+        let mut added = Vec::new();
+        let mut unchanged = Vec::new();
+        state::update(self.state.as_ref(), |refs| {
+            let repo = refs.repos.get_mut(name).ok_or_else(|| Error::UnknownRepo(name.to_string()))?;
+            let mut set = PackageSet::load(self.state.as_ref(), &repo.set)?;
+            added.clear();
+            unchanged.clear();
+            for record in batch.iter() {
+                match set.get(&record.key()) {
+                    Some(existing) if existing.sha256() == record.sha256() => unchanged.push(record.key()),
+                    Some(existing) => {
+                        let path = debs[records.iter().position(|r| r.key() == record.key()).unwrap_or(0)].clone();
+                        return Err(conflict(record, &path, name, existing));
+                    }
+                    None => {
+                        set.insert(record.clone());
+                        added.push(record.key());
+                    }
+                }
+            }
+            repo.set = set.save(self.state.as_ref())?;
+            Ok(())
+        })?;
+        report.added = added;
+        report.unchanged = unchanged;
+        Ok(report)
+    }
+
+    /// Remove packages by `name`, `name_version` or `name_version_arch`.
+    pub fn repo_remove(&self, name: &str, queries: &[String]) -> Result<Vec<String>> {
+        let mut removed = Vec::new();
+        state::update(self.state.as_ref(), |refs| {
+            let repo = refs.repos.get_mut(name).ok_or_else(|| Error::UnknownRepo(name.to_string()))?;
+            let mut set = PackageSet::load(self.state.as_ref(), &repo.set)?;
+            removed.clear();
+            for query in queries {
+                let before = set.len();
+                set.retain(|r| {
+                    let hit = r.name() == query
+                        || format!("{}_{}", r.name(), r.version()) == *query
+                        || r.key() == *query;
+                    if hit {
+                        removed.push(r.key());
+                    }
+                    !hit
+                });
+                if set.len() == before {
+                    return Err(Error::Invalid(format!("no package matching `{query}` in repo `{name}`")));
+                }
+            }
+            repo.set = set.save(self.state.as_ref())?;
+            Ok(())
+        })?;
+        Ok(removed)
+    }
+
+    pub fn repo_drop(&self, name: &str) -> Result<()> {
+        state::update(self.state.as_ref(), |refs| {
+            if !refs.repos.contains_key(name) {
+                return Err(Error::UnknownRepo(name.to_string()));
+            }
+            if let Some(p) = refs.publications.iter().find(|p| p.source == Source::Repo(name.to_string())) {
+                return Err(Error::InUse { what: "repo", name: name.to_string(), publication: p.id() });
+            }
+            refs.repos.remove(name);
+            Ok(())
+        })
+    }
+
+    pub fn snapshot_create_from_repo(&self, name: &str, repo: &str, now: i64) -> Result<usize> {
+        check_name("snapshot", name)?;
+        state::update(self.state.as_ref(), |refs| {
+            if refs.snapshots.contains_key(name) {
+                return Err(Error::SnapshotExists(name.to_string()));
+            }
+            let source = refs.repos.get(repo).ok_or_else(|| Error::UnknownRepo(repo.to_string()))?;
+            let set = source.set.clone();
+            let count = PackageSet::load(self.state.as_ref(), &set)?.len();
+            refs.snapshots.insert(
+                name.to_string(),
+                state::SnapshotRef { set, description: format!("snapshot of repo {repo}"), created: now },
+            );
+            Ok(count)
+        })
+    }
+
+    pub fn snapshot_packages(&self, name: &str) -> Result<PackageSet> {
+        let refs = self.refs()?;
+        let snap = refs.snapshots.get(name).ok_or_else(|| Error::UnknownSnapshot(name.to_string()))?;
+        self.load_set(&snap.set)
+    }
+
+    pub fn snapshot_drop(&self, name: &str) -> Result<()> {
+        state::update(self.state.as_ref(), |refs| {
+            if !refs.snapshots.contains_key(name) {
+                return Err(Error::UnknownSnapshot(name.to_string()));
+            }
+            if let Some(p) = refs.publications.iter().find(|p| p.source == Source::Snapshot(name.to_string())) {
+                return Err(Error::InUse { what: "snapshot", name: name.to_string(), publication: p.id() });
+            }
+            refs.snapshots.remove(name);
+            Ok(())
+        })
+    }
+
+    fn source_set(refs: &Refs, source: &Source) -> Result<String> {
+        Ok(match source {
+            Source::Repo(n) => refs.repos.get(n).ok_or_else(|| Error::UnknownRepo(n.clone()))?.set.clone(),
+            Source::Snapshot(n) => refs.snapshots.get(n).ok_or_else(|| Error::UnknownSnapshot(n.clone()))?.set.clone(),
+        })
+    }
+
+    /// Publish a repo or snapshot as a new distribution.
+    pub fn publish(&self, req: PublishRequest, keys: &[SigningKey], now: i64, progress: &dyn PublishProgress) -> Result<(Publication, PublishReport)> {
+        check_path_part("prefix", &req.prefix, true)?;
+        check_path_part("distribution", &req.distribution, false)?;
+        check_name("component", &req.component)?;
+        if keys.is_empty() {
+            return Err(aptkit_sign::Error::NoKeys.into());
+        }
+        let refs = self.refs()?;
+        let id = state::publication_id(&req.prefix, &req.distribution);
+        if refs.publication(&req.prefix, &req.distribution).is_some() {
+            return Err(Error::PublicationExists(id));
+        }
+        let set_id = Self::source_set(&refs, &req.source)?;
+        let set = self.load_set(&set_id)?;
+        let architectures = match req.architectures {
+            Some(a) if !a.is_empty() => a,
+            _ => {
+                let found: Vec<String> = architectures_of(&set).into_keys().filter(|a| a != "all").collect();
+                if found.is_empty() {
+                    return Err(Error::Invalid(format!(
+                        "{} has no architecture-specific packages: name the architectures with --architectures",
+                        req.source
+                    )));
+                }
+                found
+            }
+        };
+        let publication = Publication {
+            prefix: req.prefix,
+            distribution: req.distribution,
+            component: req.component,
+            source: req.source,
+            set: set_id,
+            architectures,
+            date: 0,
+            origin: req.origin,
+            label: req.label,
+            valid_for_days: req.valid_for_days,
+            signed_by: Vec::new(),
+        };
+        self.run_publish(publication, &set, None, keys, now, progress)
+    }
+
+    /// Point a snapshot publication at another snapshot.
+    pub fn publish_switch(&self, prefix: &str, distribution: &str, snapshot: &str, keys: &[SigningKey], now: i64, progress: &dyn PublishProgress) -> Result<(Publication, PublishReport)> {
+        let refs = self.refs()?;
+        let current = refs
+            .publication(prefix, distribution)
+            .ok_or_else(|| Error::UnknownPublication(state::publication_id(prefix, distribution)))?
+            .clone();
+        if matches!(current.source, Source::Repo(_)) {
+            return Err(Error::Invalid(format!("`{}` publishes a repo: use `publish update`", current.id())));
+        }
+        let source = Source::Snapshot(snapshot.to_string());
+        let set_id = Self::source_set(&refs, &source)?;
+        let set = self.load_set(&set_id)?;
+        let previous_set = self.load_set(&current.set)?;
+        let next = Publication { source, set: set_id, ..current.clone() };
+        self.run_publish(next, &set, Some((&current, &previous_set)), keys, now, progress)
+    }
+
+    /// Republish a repo publication with the repo's current packages.
+    pub fn publish_update(&self, prefix: &str, distribution: &str, keys: &[SigningKey], now: i64, progress: &dyn PublishProgress) -> Result<(Publication, PublishReport)> {
+        let refs = self.refs()?;
+        let current = refs
+            .publication(prefix, distribution)
+            .ok_or_else(|| Error::UnknownPublication(state::publication_id(prefix, distribution)))?
+            .clone();
+        if matches!(current.source, Source::Snapshot(_)) {
+            return Err(Error::Invalid(format!("`{}` publishes a snapshot: use `publish switch`", current.id())));
+        }
+        let set_id = Self::source_set(&refs, &current.source)?;
+        let set = self.load_set(&set_id)?;
+        let previous_set = self.load_set(&current.set)?;
+        let next = Publication { set: set_id, ..current.clone() };
+        self.run_publish(next, &set, Some((&current, &previous_set)), keys, now, progress)
+    }
+
+    fn run_publish(
+        &self,
+        publication: Publication,
+        set: &PackageSet,
+        previous: Option<(&Publication, &PackageSet)>,
+        keys: &[SigningKey],
+        now: i64,
+        progress: &dyn PublishProgress,
+    ) -> Result<(Publication, PublishReport)> {
+        if keys.is_empty() {
+            return Err(aptkit_sign::Error::NoKeys.into());
+        }
+        let (done, report) = publish::publish(publish::PublishInput {
+            public: self.public.as_ref(),
+            state: self.state.as_ref(),
+            publication,
+            set,
+            previous,
+            keys,
+            now,
+            progress,
+        })?;
+        let expected = previous.map(|(p, _)| p.clone());
+        let record = done.clone();
+        state::update(self.state.as_ref(), |refs| {
+            let slot = refs.publications.iter().position(|p| p.prefix == record.prefix && p.distribution == record.distribution);
+            let current = slot.map(|i| refs.publications[i].clone());
+            if current != expected {
+                return Err(Error::Invalid(format!(
+                    "publication `{}` was changed by someone else while publishing; run the command again",
+                    record.id()
+                )));
+            }
+            match slot {
+                Some(i) => refs.publications[i] = record.clone(),
+                None => refs.publications.push(record.clone()),
+            }
+            Ok(())
+        })?;
+        Ok((done, report))
+    }
+
+    /// Remove a publication's `dists/` tree and record (pool files stay for `gc`).
+    pub fn publish_drop(&self, prefix: &str, distribution: &str) -> Result<()> {
+        let refs = self.refs()?;
+        let current = refs
+            .publication(prefix, distribution)
+            .ok_or_else(|| Error::UnknownPublication(state::publication_id(prefix, distribution)))?
+            .clone();
+        // Forget the record first: a failure below leaves files, never a
+        // record pointing at a half-deleted tree.
+        state::update(self.state.as_ref(), |refs| {
+            refs.publications.retain(|p| !(p.prefix == prefix && p.distribution == distribution));
+            Ok(())
+        })?;
+        let dists = current.key(&format!("dists/{distribution}/"));
+        // InRelease first: clients stop trusting the suite before its indices go.
+        for name in ["InRelease", "Release", "Release.gpg"] {
+            self.public.delete(&format!("{dists}{name}"))?;
+        }
+        for meta in self.public.list(&dists)? {
+            self.public.delete(&meta.key)?;
+        }
+        Ok(())
+    }
+}
+
+fn conflict(record: &PackageRecord, path: &Path, repo: &str, existing: &PackageRecord) -> Error {
+    Error::Conflict {
+        key: record.key(),
+        repo: repo.to_string(),
+        new: path.display().to_string(),
+        new_sha: record.sha256().to_string(),
+        old_sha: existing.sha256().to_string(),
+    }
+}

@@ -1,0 +1,251 @@
+//! The publish protocol. The order is the contract (DESIGN.md):
+//! 1. pool files, put-if-absent (an existing different object is an error);
+//! 2. indices: every file to `by-hash/SHA256/<digest>` first, then to its
+//!    plain name;
+//! 3. `Release.gpg`, `Release`, and `InRelease` last;
+//! 4. (the caller) the publication record, by compare-and-swap.
+//!
+//! A failure at any step leaves the previous publication readable: clients
+//! follow the old InRelease to by-hash objects, which are never replaced.
+//! Running the same publish again finishes the job; files already in place
+//! are not written again.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, UNIX_EPOCH};
+
+use aptkit_index::{pool_path, source_name, FileDigests, IndexFile, ReleaseFile};
+use aptkit_sign::SigningKey;
+use aptkit_store::{Body, Caching, Store, Written};
+
+use crate::package_set::{PackageRecord, PackageSet};
+use crate::state::Publication;
+use crate::{Error, Result};
+
+/// What a publish produced, for reports.
+#[derive(Debug, Clone, Default)]
+pub struct PublishReport {
+    pub pool_written: usize,
+    pub pool_present: usize,
+    pub indices: Vec<String>,
+}
+
+/// Typed progress events; the CLI turns them into bars or JSON lines.
+pub trait PublishProgress: Sync {
+    fn pool_file(&self, _key: &str, _written: bool) {}
+    fn step(&self, _what: &str) {}
+}
+
+pub struct NoProgress;
+impl PublishProgress for NoProgress {}
+
+pub(crate) struct PublishInput<'a> {
+    pub public: &'a dyn Store,
+    pub state: &'a dyn Store,
+    /// The publication to make: everything but `date` and `signed_by`,
+    /// which this step fills in.
+    pub publication: Publication,
+    pub set: &'a PackageSet,
+    /// The publication being replaced, if any: its pool files are known to
+    /// be in place and are not touched again.
+    pub previous: Option<(&'a Publication, &'a PackageSet)>,
+    pub keys: &'a [SigningKey],
+    pub now: i64,
+    pub progress: &'a dyn PublishProgress,
+}
+
+pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishReport)> {
+    let mut publication = input.publication.clone();
+    let mut report = PublishReport::default();
+    let component = publication.component.clone();
+
+    // 1. Pool files.
+    let placed: Vec<(String, &PackageRecord)> = input
+        .set
+        .iter()
+        .map(|r| (pool_path(&component, source_name(&r.0), r.file_name()), r))
+        .collect();
+    let known: HashSet<(String, String)> = match input.previous {
+        Some((prev, prev_set)) if prev.component == component => prev_set
+            .iter()
+            .map(|r| (pool_path(&component, source_name(&r.0), r.file_name()), r.sha256().to_string()))
+            .collect(),
+        _ => HashSet::new(),
+    };
+    input.progress.step("pool");
+    let todo: Vec<&(String, &PackageRecord)> =
+        placed.iter().filter(|(path, r)| !known.contains(&(path.clone(), r.sha256().to_string()))).collect();
+    let written = upload_pool(&input, &publication, &todo)?;
+    report.pool_written = written;
+    report.pool_present = placed.len() - written;
+
+    // 2. Indices.
+    input.progress.step("indices");
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for arch in &publication.architectures {
+        let mut packages = Vec::new();
+        let stanzas = placed
+            .iter()
+            .filter(|(_, r)| r.arch() == arch || r.arch() == "all")
+            .map(|(path, r)| {
+                let mut stanza = r.0.clone();
+                stanza.set("Filename", path.clone());
+                stanza
+            })
+            .collect::<Vec<_>>();
+        aptkit_index::write_packages(stanzas.iter(), &mut packages).expect("writing to a Vec cannot fail");
+        let dir = format!("{component}/binary-{arch}");
+        files.push((format!("{dir}/Packages.gz"), gzip(&packages)));
+        files.push((format!("{dir}/Packages.xz"), xz(&packages)));
+        files.push((format!("{dir}/Packages"), packages));
+        let component_release = ReleaseFile {
+            archive: Some(publication.distribution.clone()),
+            origin: publication.origin.clone(),
+            label: publication.label.clone(),
+            component: Some(component.clone()),
+            architecture: Some(arch.clone()),
+            ..Default::default()
+        };
+        files.push((format!("{dir}/Release"), component_release.to_text().into_bytes()));
+    }
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    let dists = format!("dists/{}", publication.distribution);
+    let mut listed = Vec::new();
+    for (rel, bytes) in &files {
+        let digests = FileDigests::of_bytes(bytes);
+        let dir = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        let by_hash = publication.key(&format!("{dists}/{dir}/by-hash/SHA256/{}", digests.sha256_hex()));
+        // The key is the content's hash: an existing object is this content.
+        input.public.put_if_absent(&by_hash, Body::Bytes(bytes), Caching::Immutable)?;
+        listed.push(IndexFile { path: rel.clone(), digests });
+    }
+    for (rel, bytes) in &files {
+        input.public.put(&publication.key(&format!("{dists}/{rel}")), Body::Bytes(bytes), Caching::Short)?;
+        report.indices.push(rel.clone());
+    }
+
+    // 3. Release, signed; InRelease last.
+    input.progress.step("release");
+    let previous_date = existing_release_date(input.public, &publication.key(&format!("{dists}/Release")))?;
+    let date = [Some(input.now), previous_date.map(|d| d + 1), input.previous.map(|(p, _)| p.date + 1)]
+        .into_iter()
+        .flatten()
+        .max()
+        .expect("now is always there");
+    publication.date = date;
+    publication.signed_by = input.keys.iter().map(|k| k.fingerprint()).collect();
+    let release = ReleaseFile {
+        origin: publication.origin.clone(),
+        label: publication.label.clone(),
+        suite: Some(publication.distribution.clone()),
+        codename: Some(publication.distribution.clone()),
+        date: Some(date),
+        valid_until: publication.valid_for_days.map(|d| date + i64::from(d) * 86_400),
+        architectures: publication.architectures.clone(),
+        components: vec![component.clone()],
+        acquire_by_hash: true,
+        files: listed,
+        ..Default::default()
+    };
+    let text = release.to_text();
+    let time = UNIX_EPOCH + Duration::from_secs(date.max(0) as u64);
+    let detached = aptkit_sign::sign_detached(input.keys, text.as_bytes(), time)?;
+    let inline = aptkit_sign::clearsign(input.keys, text.as_bytes(), time)?;
+    input.public.put(&publication.key(&format!("{dists}/Release.gpg")), Body::Bytes(&detached), Caching::Short)?;
+    input.public.put(&publication.key(&format!("{dists}/Release")), Body::Bytes(text.as_bytes()), Caching::Short)?;
+    input.public.put(&publication.key(&format!("{dists}/InRelease")), Body::Bytes(&inline), Caching::Short)?;
+    Ok((publication, report))
+}
+
+/// Copy pool files from the state store, several at a time (network stores
+/// are latency-bound). Returns how many were written.
+fn upload_pool(input: &PublishInput<'_>, publication: &Publication, todo: &[&(String, &PackageRecord)]) -> Result<usize> {
+    let next = AtomicUsize::new(0);
+    let written = AtomicUsize::new(0);
+    let first_error: Mutex<Option<Error>> = Mutex::new(None);
+    let workers = 8.min(todo.len()).max(1);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                if first_error.lock().unwrap().is_some() {
+                    break;
+                }
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((path, record)) = todo.get(i) else { break };
+                let key = publication.key(path);
+                match place_one(input, &key, record) {
+                    Ok(was_written) => {
+                        if was_written {
+                            written.fetch_add(1, Ordering::Relaxed);
+                        }
+                        input.progress.pool_file(&key, was_written);
+                    }
+                    Err(e) => {
+                        first_error.lock().unwrap().get_or_insert(e);
+                    }
+                }
+            });
+        }
+    });
+    match first_error.into_inner().unwrap() {
+        Some(e) => Err(e),
+        None => Ok(written.into_inner()),
+    }
+}
+
+fn place_one(input: &PublishInput<'_>, key: &str, record: &PackageRecord) -> Result<bool> {
+    let blob = record.blob_key();
+    let mut reader = input.state.open(&blob)?.ok_or_else(|| Error::CorruptState {
+        location: input.state.location(),
+        reason: format!("the .deb of {} (`{blob}`) is missing", record.key()),
+    })?;
+    match input.public.put_if_absent(key, Body::Reader(&mut reader, record.size()), Caching::Immutable)? {
+        Written::Created(_) => Ok(true),
+        Written::Conflict(_) => {
+            // Left by an interrupted publish, or by another publication:
+            // fine if it is this very file, an error otherwise.
+            let existing = input.public.open(key)?;
+            let digests = match existing {
+                Some(r) => FileDigests::of_reader(r).ok(),
+                None => None,
+            };
+            if digests.map(|d| d.sha256_hex()) != Some(record.sha256().to_string()) {
+                return Err(Error::PoolMismatch {
+                    key: key.to_string(),
+                    location: input.public.location(),
+                    expected: record.sha256().to_string(),
+                });
+            }
+            Ok(false)
+        }
+    }
+}
+
+fn existing_release_date(public: &dyn Store, key: &str) -> Result<Option<i64>> {
+    let Some((bytes, _)) = public.get(key)? else { return Ok(None) };
+    let text = String::from_utf8_lossy(&bytes);
+    Ok(text.lines().find_map(|l| l.strip_prefix("Date:")).and_then(aptkit_index::parse_date))
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::new(6));
+    enc.write_all(data).expect("writing to a Vec cannot fail");
+    enc.finish().expect("writing to a Vec cannot fail")
+}
+
+fn xz(data: &[u8]) -> Vec<u8> {
+    let mut enc = liblzma::write::XzEncoder::new(Vec::new(), 6);
+    enc.write_all(data).expect("writing to a Vec cannot fail");
+    enc.finish().expect("writing to a Vec cannot fail")
+}
+
+/// Packages grouped by architecture name, for reports.
+pub fn architectures_of(set: &PackageSet) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for r in set.iter() {
+        *out.entry(r.arch().to_string()).or_insert(0) += 1;
+    }
+    out
+}

@@ -1,0 +1,153 @@
+//! The refs document: every named thing (repos, snapshots, publications)
+//! in one small JSON object in the state store, updated by compare-and-swap
+//! so that concurrent writers never lose an update and need no lock server.
+
+use std::collections::BTreeMap;
+
+use aptkit_store::{Store, Written};
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+pub const REFS_KEY: &str = "refs.json";
+const FORMAT: u32 = 1;
+const MAX_RETRIES: usize = 20;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refs {
+    pub format: u32,
+    #[serde(default)]
+    pub repos: BTreeMap<String, RepoRef>,
+    #[serde(default)]
+    pub snapshots: BTreeMap<String, SnapshotRef>,
+    #[serde(default)]
+    pub publications: Vec<Publication>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepoRef {
+    /// The current package set (`sets/<sha256>.packages`).
+    pub set: String,
+    #[serde(default)]
+    pub comment: String,
+    pub created: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotRef {
+    pub set: String,
+    #[serde(default)]
+    pub description: String,
+    pub created: i64,
+}
+
+/// Where a publication's packages come from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "name", rename_all = "lowercase")]
+pub enum Source {
+    Repo(String),
+    Snapshot(String),
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Repo(n) => write!(f, "repo {n}"),
+            Source::Snapshot(n) => write!(f, "snapshot {n}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Publication {
+    /// Path prefix in the publish store (`""` for its root).
+    pub prefix: String,
+    pub distribution: String,
+    pub component: String,
+    pub source: Source,
+    /// The package set published now.
+    pub set: String,
+    pub architectures: Vec<String>,
+    /// Date of the current Release file (seconds since the epoch).
+    pub date: i64,
+    #[serde(default)]
+    pub origin: Option<String>,
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Days a Release stays valid (Valid-Until), if set.
+    #[serde(default)]
+    pub valid_for_days: Option<u32>,
+    /// Fingerprints of the keys that signed it.
+    pub signed_by: Vec<String>,
+}
+
+impl Publication {
+    /// `prefix/distribution`, or just the distribution at the root.
+    pub fn id(&self) -> String {
+        publication_id(&self.prefix, &self.distribution)
+    }
+
+    /// The key of `rel` (`dists/...`, `pool/...`) in the publish store.
+    pub fn key(&self, rel: &str) -> String {
+        prefixed(&self.prefix, rel)
+    }
+}
+
+pub fn publication_id(prefix: &str, distribution: &str) -> String {
+    if prefix.is_empty() {
+        distribution.to_string()
+    } else {
+        format!("{prefix}/{distribution}")
+    }
+}
+
+pub fn prefixed(prefix: &str, rel: &str) -> String {
+    if prefix.is_empty() {
+        rel.to_string()
+    } else {
+        format!("{prefix}/{rel}")
+    }
+}
+
+impl Refs {
+    pub fn publication(&self, prefix: &str, distribution: &str) -> Option<&Publication> {
+        self.publications.iter().find(|p| p.prefix == prefix && p.distribution == distribution)
+    }
+}
+
+/// Read the refs document and its version (a fresh state has none).
+pub fn load(store: &dyn Store) -> Result<(Refs, Option<aptkit_store::ETag>)> {
+    match store.get(REFS_KEY)? {
+        None => Ok((Refs { format: FORMAT, ..Default::default() }, None)),
+        Some((bytes, etag)) => {
+            let refs: Refs = serde_json::from_slice(&bytes).map_err(|e| Error::CorruptState {
+                location: format!("{}/{REFS_KEY}", store.location()),
+                reason: e.to_string(),
+            })?;
+            if refs.format != FORMAT {
+                return Err(Error::CorruptState {
+                    location: format!("{}/{REFS_KEY}", store.location()),
+                    reason: format!("format {} is not the {FORMAT} this aptkit understands", refs.format),
+                });
+            }
+            Ok((refs, Some(etag)))
+        }
+    }
+}
+
+/// Apply `change` to the current refs and store the result by
+/// compare-and-swap, re-reading and re-applying `change` when another
+/// writer came first. `change` must be a pure function of the refs it is
+/// given (it may run several times).
+pub fn update<T>(store: &dyn Store, mut change: impl FnMut(&mut Refs) -> Result<T>) -> Result<T> {
+    for _ in 0..MAX_RETRIES {
+        let (mut refs, etag) = load(store)?;
+        let out = change(&mut refs)?;
+        let bytes = serde_json::to_vec_pretty(&refs).expect("refs always serialise");
+        match store.put_if_match(REFS_KEY, &bytes, etag.as_ref())? {
+            Written::Created(_) => return Ok(out),
+            Written::Conflict(_) => continue,
+        }
+    }
+    Err(Error::Contention(store.location()))
+}

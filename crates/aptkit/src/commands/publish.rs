@@ -1,0 +1,126 @@
+//! `aptkit publish …`.
+
+use anyhow::Context;
+use aptkit_repo::{Publication, PublishProgress, PublishReport, PublishRequest, Repository, Source};
+use serde_json::json;
+
+use super::repo::now;
+use super::Outcome;
+use crate::cli::{PublishCommand, PublishNewArgs};
+use crate::output;
+use crate::settings::Settings;
+
+struct Bar(indicatif::ProgressBar);
+
+impl PublishProgress for Bar {
+    fn pool_file(&self, _key: &str, _written: bool) {
+        self.0.inc(1);
+    }
+    fn step(&self, what: &str) {
+        self.0.set_message(format!("publishing: {what}"));
+    }
+}
+
+fn report(publication: &Publication, report: &PublishReport, json: bool, settings: &Settings) {
+    if json {
+        output::print_json(&json!({
+            "publication": publication.id(),
+            "source": publication.source.to_string(),
+            "date": publication.date,
+            "architectures": publication.architectures,
+            "signed_by": publication.signed_by,
+            "pool_written": report.pool_written,
+            "pool_present": report.pool_present,
+            "indices": report.indices,
+        }));
+        return;
+    }
+    println!(
+        "published {} ({}) at {}: {} pool files written, {} already there",
+        publication.id(),
+        publication.source,
+        aptkit_index::format_date(publication.date),
+        report.pool_written,
+        report.pool_present
+    );
+    let base = match (&settings.public_dir, publication.prefix.as_str()) {
+        (Some(dir), "") => format!("file://{}", std::path::absolute(dir).unwrap_or(dir.clone()).display()),
+        (Some(dir), prefix) => format!("file://{}/{prefix}", std::path::absolute(dir).unwrap_or(dir.clone()).display()),
+        (None, _) => "URL".into(),
+    };
+    println!("apt sources line (after `aptkit key export --output /etc/apt/keyrings/aptkit.gpg`):");
+    println!("  deb [signed-by=/etc/apt/keyrings/aptkit.gpg] {base} {} {}", publication.distribution, publication.component);
+}
+
+fn progress(json: bool) -> Bar {
+    Bar(output::count_bar(0, "publishing", json))
+}
+
+fn new_publication(repo: &Repository, settings: &Settings, args: PublishNewArgs, source: Source) -> anyhow::Result<Outcome> {
+    let keys = settings.signing_keys(&args.signing)?;
+    let what = source.to_string();
+    let bar = progress(args.json);
+    let request = PublishRequest {
+        prefix: args.target.prefix,
+        distribution: args.distribution,
+        component: args.component,
+        source,
+        architectures: (!args.architectures.is_empty()).then_some(args.architectures),
+        origin: args.origin,
+        label: args.label,
+        valid_for_days: args.valid_for,
+    };
+    let (publication, rep) = repo.publish(request, &keys, now(), &bar).with_context(|| format!("cannot publish {what}"))?;
+    bar.0.finish_and_clear();
+    report(&publication, &rep, args.json, settings);
+    Ok(Outcome::Success)
+}
+
+pub fn run(repo: &Repository, settings: &Settings, cmd: PublishCommand) -> anyhow::Result<Outcome> {
+    match cmd {
+        PublishCommand::Repo(args) => {
+            let name = args.name.clone();
+            new_publication(repo, settings, args, Source::Repo(name))
+        }
+        PublishCommand::Snapshot(args) => {
+            let name = args.name.clone();
+            new_publication(repo, settings, args, Source::Snapshot(name))
+        }
+        PublishCommand::Switch { distribution, snapshot, target, signing, json } => {
+            let keys = settings.signing_keys(&signing)?;
+            let bar = progress(json);
+            let (p, rep) = repo
+                .publish_switch(&target.prefix, &distribution, &snapshot, &keys, now(), &bar)
+                .with_context(|| format!("cannot switch `{distribution}` to snapshot `{snapshot}`"))?;
+            bar.0.finish_and_clear();
+            report(&p, &rep, json, settings);
+            Ok(Outcome::Success)
+        }
+        PublishCommand::Update { distribution, target, signing, json } => {
+            let keys = settings.signing_keys(&signing)?;
+            let bar = progress(json);
+            let (p, rep) = repo
+                .publish_update(&target.prefix, &distribution, &keys, now(), &bar)
+                .with_context(|| format!("cannot update `{distribution}`"))?;
+            bar.0.finish_and_clear();
+            report(&p, &rep, json, settings);
+            Ok(Outcome::Success)
+        }
+        PublishCommand::List { json } => {
+            let refs = repo.refs()?;
+            if json {
+                output::print_json(&serde_json::to_value(&refs.publications)?);
+            } else {
+                for p in &refs.publications {
+                    println!("{}  {} [{}] {}  {}", p.id(), p.component, p.architectures.join(", "), p.source, aptkit_index::format_date(p.date));
+                }
+            }
+            Ok(Outcome::Success)
+        }
+        PublishCommand::Drop { distribution, target } => {
+            repo.publish_drop(&target.prefix, &distribution)?;
+            eprintln!("dropped publication {}", aptkit_repo::state::publication_id(&target.prefix, &distribution));
+            Ok(Outcome::Success)
+        }
+    }
+}

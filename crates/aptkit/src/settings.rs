@@ -1,0 +1,102 @@
+//! Settings: command-line flags over `aptkit.toml` over defaults. This is
+//! the only place that picks store backends.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use aptkit_sign::SigningKey;
+use aptkit_store::{FileStore, Store};
+use serde::Deserialize;
+
+use crate::cli::{SigningArgs, StoreArgs};
+
+/// `aptkit.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub state: Option<String>,
+    pub public: Option<String>,
+    #[serde(default)]
+    pub signing: SigningConfig,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningConfig {
+    #[serde(default)]
+    pub keys: Vec<PathBuf>,
+    #[serde(default)]
+    pub key_envs: Vec<String>,
+}
+
+pub struct Settings {
+    pub state: Arc<dyn Store>,
+    pub public: Arc<dyn Store>,
+    pub public_dir: Option<PathBuf>,
+    pub config: ConfigFile,
+}
+
+/// The environment variable read for a signing key when none is named.
+pub const DEFAULT_KEY_ENV: &str = "APTKIT_SIGNING_KEY";
+
+impl Settings {
+    pub fn resolve(args: &StoreArgs) -> anyhow::Result<Self> {
+        let config = load_config(args.config.as_deref())?;
+        let state = args.state.clone().or_else(|| config.state.clone()).unwrap_or_else(|| "./.aptkit".into());
+        let public = args.public.clone().or_else(|| config.public.clone()).unwrap_or_else(|| "./public".into());
+        let (state, _) = open_store(&state).context("invalid state store (--state)")?;
+        let (public, public_dir) = open_store(&public).context("invalid publish store (--public)")?;
+        Ok(Settings { state, public, public_dir, config })
+    }
+
+    /// Signing keys: flags first, then aptkit.toml, then `$APTKIT_SIGNING_KEY`.
+    pub fn signing_keys(&self, args: &SigningArgs) -> anyhow::Result<Vec<SigningKey>> {
+        let (files, envs) = if !args.keys.is_empty() || !args.key_envs.is_empty() {
+            (args.keys.clone(), args.key_envs.clone())
+        } else if !self.config.signing.keys.is_empty() || !self.config.signing.key_envs.is_empty() {
+            (self.config.signing.keys.clone(), self.config.signing.key_envs.clone())
+        } else if std::env::var_os(DEFAULT_KEY_ENV).is_some() {
+            (Vec::new(), vec![DEFAULT_KEY_ENV.to_string()])
+        } else {
+            bail!("no signing key: pass --key FILE or --key-env VAR, set [signing] in aptkit.toml, or set ${DEFAULT_KEY_ENV}")
+        };
+        let mut keys = Vec::new();
+        for file in &files {
+            keys.push(SigningKey::from_file(file)?);
+        }
+        for var in &envs {
+            keys.push(SigningKey::from_env(var)?);
+        }
+        Ok(keys)
+    }
+}
+
+fn load_config(explicit: Option<&Path>) -> anyhow::Result<ConfigFile> {
+    let path = match explicit {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let default = PathBuf::from("aptkit.toml");
+            if !default.exists() {
+                return Ok(ConfigFile::default());
+            }
+            default
+        }
+    };
+    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read config file `{}`", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("invalid config file `{}`", path.display()))
+}
+
+/// A store from a URL or path: `file:///srv/repo`, `./public`; `s3://…`
+/// needs the S3 backend, which is not part of this build yet.
+fn open_store(location: &str) -> anyhow::Result<(Arc<dyn Store>, Option<PathBuf>)> {
+    if let Some(rest) = location.strip_prefix("file://") {
+        let path = PathBuf::from(rest);
+        return Ok((Arc::new(FileStore::new(&path)), Some(path)));
+    }
+    if let Some((scheme, _)) = location.split_once("://") {
+        bail!("`{location}`: {scheme}:// stores are not supported yet (use a directory or file:// URL)");
+    }
+    let path = PathBuf::from(location);
+    Ok((Arc::new(FileStore::new(&path)), Some(path)))
+}
