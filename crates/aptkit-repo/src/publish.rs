@@ -150,7 +150,9 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
         ..Default::default()
     };
     let text = release.to_text();
-    let time = UNIX_EPOCH + Duration::from_secs(date.max(0) as u64);
+    // Signatures carry the real time: a Date pushed a second ahead to stay
+    // strictly increasing must not make the signature "made in the future".
+    let time = UNIX_EPOCH + Duration::from_secs(input.now.max(0) as u64);
     let detached = aptkit_sign::sign_detached(input.keys, text.as_bytes(), time)?;
     let inline = aptkit_sign::clearsign(input.keys, text.as_bytes(), time)?;
     input.public.put(&publication.key(&format!("{dists}/Release.gpg")), Body::Bytes(&detached), Caching::Short)?;
