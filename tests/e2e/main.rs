@@ -5,3 +5,4 @@ mod bad_input;
 mod install;
 mod packaging;
 mod reader;
+mod repository;

@@ -1,0 +1,274 @@
+//! Repositories end to end through the CLI: package the example, add it to
+//! a repo, snapshot, publish, serve over HTTP, and use it with a real
+//! apt-get; signatures checked with gpgv and sqv; Packages stanzas compared
+//! with apt-ftparchive's.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use aptkit_tests::*;
+
+/// A workspace with its own state and publish stores.
+struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    fn new() -> Self {
+        let ws = Workspace { dir: tempfile::tempdir().unwrap() };
+        run_ok(ws.aptkit().args(["key", "generate", "--output"]).arg(ws.path("key.asc")));
+        run_ok(ws.aptkit().args(["key", "export", "--key"]).arg(ws.path("key.asc")).arg("--output").arg(ws.path("key.gpg")));
+        ws
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn aptkit(&self) -> Command {
+        let mut cmd = aptkit();
+        cmd.current_dir(self.dir.path());
+        cmd
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        stdout(&run_ok(self.aptkit().args(args)))
+    }
+
+    /// Everything in the state and publish stores, with contents.
+    fn snapshot_of_stores(&self) -> Vec<(String, Vec<u8>)> {
+        let mut out = Vec::new();
+        for root in [".aptkit", "public"] {
+            let base = self.path(root);
+            if !base.exists() {
+                continue;
+            }
+            let mut stack = vec![base.clone()];
+            while let Some(dir) = stack.pop() {
+                for entry in std::fs::read_dir(&dir).unwrap() {
+                    let p = entry.unwrap().path();
+                    if p.is_dir() {
+                        stack.push(p);
+                    } else if !p.file_name().unwrap().to_string_lossy().starts_with(".aptkit-lock") {
+                        out.push((p.strip_prefix(self.dir.path()).unwrap().display().to_string(), std::fs::read(&p).unwrap()));
+                    }
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+}
+
+/// `aptkit serve` on a free loopback port, stopped when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(ws: &Workspace) -> Self {
+        let mut child = ws.aptkit().args(["serve", "--port", "0"]).stderr(Stdio::piped()).spawn().unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stderr.take().unwrap()).read_line(&mut line).unwrap();
+        let port = line.rsplit(':').next().and_then(|p| p.trim().trim_end_matches(|c: char| !c.is_ascii_digit()).split('/').next().map(str::to_string));
+        let port = port.and_then(|p| p.parse().ok()).unwrap_or_else(|| panic!("no port in `{line}`"));
+        Server { child, port }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An isolated apt client (RECIPES.md) that knows the host's installed
+/// packages, so that dependencies on libc6 resolve.
+struct Apt {
+    dir: tempfile::TempDir,
+}
+
+impl Apt {
+    fn new(source_line: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for sub in ["etc/apt/sources.list.d", "etc/apt/preferences.d", "var/lib/apt/lists/partial", "var/cache/apt/archives/partial", "var/lib/dpkg"] {
+            std::fs::create_dir_all(d.join(sub)).unwrap();
+        }
+        std::fs::copy("/var/lib/dpkg/status", d.join("var/lib/dpkg/status")).unwrap();
+        std::fs::write(d.join("etc/apt/sources.list"), format!("{source_line}\n")).unwrap();
+        Apt { dir }
+    }
+
+    fn cmd(&self, program: &str) -> Command {
+        let d = self.dir.path();
+        let mut cmd = Command::new(program);
+        cmd.arg(format!("-oDir={}", d.display()))
+            .arg(format!("-oDir::State::status={}", d.join("var/lib/dpkg/status").display()))
+            .args(["-oDir::Etc::trusted=/dev/null", "-oDir::Etc::trustedparts=/dev/null", "-oAPT::Architecture=amd64"])
+            .args(["-oDebug::NoLocking=1", "-oAPT::Sandbox::User=root"]);
+        cmd
+    }
+
+    fn update(&self) {
+        let out = run_ok(self.cmd("apt-get").arg("update"));
+        let text = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(!text.contains("W: ") && !text.contains("E: "), "apt-get update complained:\n{text}");
+    }
+
+    fn candidate(&self, package: &str) -> String {
+        let out = run_ok(self.cmd("apt-cache").args(["policy", package]));
+        stdout(&out).lines().find_map(|l| l.trim().strip_prefix("Candidate: ").map(str::to_string)).unwrap_or_default()
+    }
+
+    fn download(&self, package: &str) -> Vec<String> {
+        run_ok(self.cmd("apt-get").args(["install", "--download-only", "-y", package]));
+        let mut names: Vec<String> = std::fs::read_dir(self.dir.path().join("var/cache/apt/archives"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".deb"))
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+fn example_debs(version: Option<&str>) -> (tempfile::TempDir, Vec<PathBuf>) {
+    match version {
+        None => package(compiled_example(), &[]),
+        Some(v) => package(compiled_example(), &["--version", v]),
+    }
+}
+
+#[test]
+fn publish_serve_and_use_with_apt_get_then_upgrade_and_switch_back() {
+    let ws = Workspace::new();
+    let (_d1, v1) = example_debs(None);
+    let (_d2, v2) = example_debs(Some("1.1-1"));
+    ws.ok(&["repo", "create", "main"]);
+    let added = ws.ok(&["repo", "add", "main", v1[0].parent().unwrap().to_str().unwrap()]);
+    assert_eq!(added.lines().filter(|l| l.starts_with("added ")).count(), 4, "{added}");
+    ws.ok(&["snapshot", "create", "s1", "from", "repo", "main"]);
+    let published = ws.ok(&["publish", "snapshot", "s1", "--distribution", "stable", "--key", "key.asc"]);
+    assert!(published.contains("deb [signed-by="), "{published}");
+
+    // Both verifiers apt uses accept what was published.
+    let dists = ws.path("public/dists/stable");
+    run_ok(Command::new("gpgv").arg("--keyring").arg(ws.path("key.gpg")).arg(dists.join("InRelease")));
+    run_ok(Command::new("gpgv").arg("--keyring").arg(ws.path("key.gpg")).arg(dists.join("Release.gpg")).arg(dists.join("Release")));
+    require_tool("sqv");
+    run_ok(Command::new("sqv").arg("--keyring").arg(ws.path("key.gpg")).arg(dists.join("Release.gpg")).arg(dists.join("Release")));
+
+    let server = Server::start(&ws);
+    let apt = Apt::new(&format!("deb [signed-by={}] http://127.0.0.1:{} stable main", ws.path("key.gpg").display(), server.port));
+    apt.update();
+    assert_eq!(apt.candidate("hello"), "1.0-1");
+    assert_eq!(apt.download("hello"), ["hello-data_1.0-1_all.deb", "hello_1.0-1_amd64.deb", "libgreet1_1.0-1_amd64.deb"]);
+
+    // A newer snapshot: apt sees the upgrade.
+    ws.ok(&["repo", "add", "main", v2[0].parent().unwrap().to_str().unwrap()]);
+    ws.ok(&["snapshot", "create", "s2", "from", "repo", "main"]);
+    ws.ok(&["publish", "switch", "stable", "s2", "--key", "key.asc"]);
+    apt.update();
+    assert_eq!(apt.candidate("hello"), "1.1-1");
+    assert!(apt.download("hello").contains(&"hello_1.1-1_amd64.deb".to_string()));
+
+    // And back: the old snapshot again, under a newer Date.
+    ws.ok(&["publish", "switch", "stable", "s1", "--key", "key.asc"]);
+    apt.update();
+    assert_eq!(apt.candidate("hello"), "1.0-1");
+
+    let list = ws.ok(&["publish", "list", "--json"]);
+    assert!(list.contains("\"snapshot\"") && list.contains("\"s1\""), "{list}");
+}
+
+#[test]
+fn packages_stanzas_equal_apt_ftparchives() {
+    require_tool("apt-ftparchive");
+    let ws = Workspace::new();
+    let (_d, debs) = example_debs(None);
+    ws.ok(&["repo", "create", "main"]);
+    ws.ok(&["repo", "add", "main", debs[0].parent().unwrap().to_str().unwrap()]);
+    ws.ok(&["publish", "repo", "main", "-d", "stable", "--key", "key.asc"]);
+    let ours = std::fs::read_to_string(ws.path("public/dists/stable/main/binary-amd64/Packages")).unwrap();
+    let out = run_ok(
+        Command::new("apt-ftparchive")
+            .args(["-o", "APT::FTPArchive::SHA1=false", "-o", "APT::FTPArchive::SHA512=false", "packages", "pool"])
+            .current_dir(ws.path("public")),
+    );
+    let theirs = stdout(&out);
+    let by_package = |text: &str| -> std::collections::BTreeMap<String, Vec<(String, String)>> {
+        text.split("\n\n")
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| {
+                let fields: Vec<(String, String)> = control_fields(s).into_iter().filter(|(k, _)| k != "Filename").collect();
+                let name = fields.iter().find(|(k, _)| k == "Package").unwrap().1.clone();
+                (name, fields)
+            })
+            .collect()
+    };
+    let (ours, theirs) = (by_package(&ours), by_package(&theirs));
+    assert_eq!(ours.len(), 4);
+    assert_eq!(ours, theirs, "Packages stanzas differ from apt-ftparchive's");
+}
+
+#[test]
+fn bad_input_is_refused_and_changes_nothing() {
+    let ws = Workspace::new();
+    let (_d, debs) = example_debs(None);
+    ws.ok(&["repo", "create", "main"]);
+    ws.ok(&["repo", "add", "main", debs[0].to_str().unwrap()]);
+    ws.ok(&["snapshot", "create", "s1", "from", "repo", "main"]);
+    ws.ok(&["publish", "snapshot", "s1", "-d", "stable", "--architectures", "amd64", "--key", "key.asc"]);
+    let before = ws.snapshot_of_stores();
+
+    // A different file under an existing name_version_arch.
+    let (_d2, rebuilt) = package(compiled_example(), &["--source-date-epoch", "1700000000"]);
+    let other = rebuilt.iter().find(|d| d.file_name() == debs[0].file_name()).unwrap();
+    // A corrupt .deb.
+    let corrupt = ws.path("corrupt_1.0_all.deb");
+    std::fs::write(&corrupt, b"!<arch>\nnot really").unwrap();
+    let wrong_key = ws.path("public-only.gpg");
+    std::fs::copy(ws.path("key.gpg"), &wrong_key).unwrap();
+
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (vec!["repo".into(), "add".into(), "main".into(), other.display().to_string()], "conflicting package"),
+        (vec!["repo".into(), "add".into(), "nosuchrepo".into(), debs[0].display().to_string()], "repo `nosuchrepo` does not exist"),
+        (vec!["repo".into(), "add".into(), "main".into(), corrupt.display().to_string()], "corrupt_1.0_all.deb"),
+        (vec!["snapshot".into(), "create".into(), "s2".into(), "from".into(), "repo".into(), "nosuchrepo".into()], "nosuchrepo"),
+        (vec!["snapshot".into(), "create".into(), "s1".into(), "from".into(), "repo".into(), "main".into()], "snapshot `s1` already exists"),
+        (vec!["publish".into(), "switch".into(), "stable".into(), "nosuchsnap".into(), "--key".into(), "key.asc".into()], "nosuchsnap"),
+        (vec!["publish".into(), "snapshot".into(), "s1".into(), "-d".into(), "other".into(), "--key".into(), "missing.asc".into()], "missing.asc"),
+        (vec!["publish".into(), "snapshot".into(), "s1".into(), "-d".into(), "other".into(), "--key".into(), wrong_key.display().to_string()], "no secret signing key"),
+        (vec!["publish".into(), "snapshot".into(), "s1".into(), "-d".into(), "other".into()], "no signing key"),
+        (vec!["publish".into(), "snapshot".into(), "s1".into(), "-d".into(), "stable".into(), "--key".into(), "key.asc".into()], "already published"),
+        (vec!["repo".into(), "drop".into(), "nosuchrepo".into()], "nosuchrepo"),
+        (vec!["publish".into(), "drop".into(), "nosuchdist".into()], "nosuchdist"),
+    ];
+    for (args, expected) in cases {
+        let res = ws.aptkit().args(&args).env_remove("APTKIT_SIGNING_KEY").output().unwrap();
+        let err = stderr(&res);
+        assert_eq!(res.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(expected), "{args:?}: expected `{expected}` in:\n{err}");
+        assert!(ws.snapshot_of_stores() == before, "{args:?} changed the stores");
+    }
+}
+
+#[test]
+fn adding_the_identical_file_again_is_a_no_op() {
+    let ws = Workspace::new();
+    let (_d, debs) = example_debs(None);
+    ws.ok(&["repo", "create", "main"]);
+    ws.ok(&["repo", "add", "main", debs[0].to_str().unwrap()]);
+    let refs = std::fs::read(ws.path(".aptkit/refs.json")).unwrap();
+    let again = ws.ok(&["repo", "add", "main", debs[0].to_str().unwrap()]);
+    assert!(again.starts_with("unchanged "), "{again}");
+    let refs_after = std::fs::read(ws.path(".aptkit/refs.json")).unwrap();
+    let set = |r: &[u8]| String::from_utf8_lossy(r).lines().find(|l| l.contains("\"set\"")).map(str::to_string);
+    assert_eq!(set(&refs), set(&refs_after));
+    let show = ws.ok(&["repo", "show", "main", "--json"]);
+    assert!(show.contains("\"package\": \"hello-data\""), "{show}");
+}
