@@ -272,3 +272,46 @@ fn adding_the_identical_file_again_is_a_no_op() {
     let show = ws.ok(&["repo", "show", "main", "--json"]);
     assert!(show.contains("\"package\": \"hello-data\""), "{show}");
 }
+
+#[test]
+fn snapshots_diff_merge_filter_search_retention_and_gc() {
+    let ws = Workspace::new();
+    let (_d1, v1) = example_debs(None);
+    let (_d2, v2) = example_debs(Some("1.1-1"));
+    let (_d3, v3) = example_debs(Some("1.2-1"));
+    ws.ok(&["repo", "create", "nightly", "--keep-versions", "2"]);
+    ws.ok(&["repo", "add", "nightly", v1[0].parent().unwrap().to_str().unwrap()]);
+    ws.ok(&["snapshot", "create", "n1", "from", "repo", "nightly"]);
+    ws.ok(&["repo", "add", "nightly", v2[0].parent().unwrap().to_str().unwrap()]);
+    let third = ws.ok(&["repo", "add", "nightly", v3[0].parent().unwrap().to_str().unwrap()]);
+    assert_eq!(third.lines().filter(|l| l.starts_with("retired ") && l.contains("_1.0-1_")).count(), 4, "{third}");
+    let show = ws.ok(&["repo", "show", "nightly"]);
+    assert_eq!(show.lines().count(), 8, "two versions of four packages:\n{show}");
+    ws.ok(&["snapshot", "create", "n3", "from", "repo", "nightly"]);
+
+    let search = ws.ok(&["repo", "search", "nightly", "hello (>= 1.2)"]);
+    assert_eq!(search.trim(), "hello_1.2-1_amd64");
+    let none = ws.aptkit().args(["repo", "search", "nightly", "nothing*"]).output().unwrap();
+    assert_eq!(none.status.code(), Some(1), "a search that finds nothing exits 1");
+
+    let diff = ws.ok(&["snapshot", "diff", "n1", "n3"]);
+    assert!(diff.contains("~ hello_amd64 1.0-1 -> 1.1-1,1.2-1"), "{diff}");
+    ws.ok(&["snapshot", "merge", "m", "n1", "n3", "--latest"]);
+    let merged = ws.ok(&["snapshot", "show", "m"]);
+    assert!(merged.contains("hello_1.2-1_amd64") && !merged.contains("hello_1.0-1_amd64"), "{merged}");
+    ws.ok(&["snapshot", "filter", "n3", "libs", "lib*"]);
+    let libs = ws.ok(&["snapshot", "show", "libs", "--json"]);
+    assert!(libs.contains("libgreet1") && !libs.contains("\"hello\""), "{libs}");
+
+    // n1 still holds the 1.0-1 files; once it is dropped, gc removes them.
+    let dry = ws.ok(&["gc", "--min-age", "0", "--dry-run"]);
+    assert!(!dry.contains(".deb"), "nothing unreferenced yet, but:\n{dry}");
+    ws.ok(&["snapshot", "drop", "n1"]);
+    ws.ok(&["snapshot", "drop", "m"]);
+    let gc = ws.ok(&["gc", "--min-age", "0", "--json"]);
+    assert_eq!(gc.matches(".deb\"").count(), 4, "the four 1.0-1 packages:\n{gc}");
+    let young = ws.ok(&["gc", "--dry-run"]);
+    assert!(!young.contains("would delete state"), "{young}");
+    // Everything still referenced is intact.
+    ws.ok(&["publish", "snapshot", "n3", "-d", "nightly", "--key", "key.asc"]);
+}

@@ -12,7 +12,9 @@
 mod error;
 mod ingest;
 mod package_set;
+mod gc;
 mod publish;
+pub mod set_ops;
 pub mod state;
 
 use std::path::{Path, PathBuf};
@@ -24,7 +26,9 @@ use aptkit_store::{Body, Caching, Store};
 pub use error::{Error, Result};
 pub use ingest::collect_debs;
 pub use package_set::{PackageRecord, PackageSet};
+pub use gc::GcReport;
 pub use publish::{architectures_of, NoProgress, PublishProgress, PublishReport};
+pub use set_ops::{Query, SetDiff};
 pub use state::{Publication, Refs, Source};
 
 pub struct Repository {
@@ -38,6 +42,8 @@ pub struct AddReport {
     pub added: Vec<String>,
     /// Identical packages that were already in the repo.
     pub unchanged: Vec<String>,
+    /// Older versions dropped by the repo's retention (`keep_versions`).
+    pub retired: Vec<String>,
 }
 
 /// A new publication.
@@ -97,14 +103,20 @@ impl Repository {
         PackageSet::load(self.state.as_ref(), id)
     }
 
-    pub fn repo_create(&self, name: &str, comment: &str, now: i64) -> Result<()> {
+    pub fn repo_create(&self, name: &str, comment: &str, keep_versions: Option<u32>, now: i64) -> Result<()> {
         check_name("repo", name)?;
+        if keep_versions == Some(0) {
+            return Err(Error::Invalid("--keep-versions must be at least 1".into()));
+        }
         let empty = PackageSet::new().save(self.state.as_ref())?;
         state::update(self.state.as_ref(), |refs| {
             if refs.repos.contains_key(name) {
                 return Err(Error::RepoExists(name.to_string()));
             }
-            refs.repos.insert(name.to_string(), state::RepoRef { set: empty.clone(), comment: comment.to_string(), created: now });
+            refs.repos.insert(
+                name.to_string(),
+                state::RepoRef { set: empty.clone(), comment: comment.to_string(), created: now, keep_versions },
+            );
             Ok(())
         })
     }
@@ -148,11 +160,13 @@ impl Repository {
         }
         let mut added = Vec::new();
         let mut unchanged = Vec::new();
+        let mut retired = Vec::new();
         state::update(self.state.as_ref(), |refs| {
             let repo = refs.repos.get_mut(name).ok_or_else(|| Error::UnknownRepo(name.to_string()))?;
             let mut set = PackageSet::load(self.state.as_ref(), &repo.set)?;
             added.clear();
             unchanged.clear();
+            retired.clear();
             for record in batch.iter() {
                 match set.get(&record.key()) {
                     Some(existing) if existing.sha256() == record.sha256() => unchanged.push(record.key()),
@@ -166,11 +180,16 @@ impl Repository {
                     }
                 }
             }
+            if let Some(keep) = repo.keep_versions {
+                retired = set_ops::retain_newest(&mut set, keep as usize);
+                added.retain(|k| !retired.contains(k));
+            }
             repo.set = set.save(self.state.as_ref())?;
             Ok(())
         })?;
         report.added = added;
         report.unchanged = unchanged;
+        report.retired = retired;
         Ok(report)
     }
 
@@ -230,6 +249,46 @@ impl Repository {
             );
             Ok(count)
         })
+    }
+
+    fn create_snapshot(&self, name: &str, set: &PackageSet, description: String, now: i64) -> Result<()> {
+        check_name("snapshot", name)?;
+        let id = set.save(self.state.as_ref())?;
+        state::update(self.state.as_ref(), |refs| {
+            if refs.snapshots.contains_key(name) {
+                return Err(Error::SnapshotExists(name.to_string()));
+            }
+            refs.snapshots.insert(name.to_string(), state::SnapshotRef { set: id.clone(), description: description.clone(), created: now });
+            Ok(())
+        })
+    }
+
+    /// aptly's `snapshot merge`: later sources replace earlier packages of
+    /// the same name and architecture (`latest`: only newer versions do;
+    /// `keep_all`: nothing is replaced).
+    pub fn snapshot_merge(&self, dest: &str, sources: &[String], latest: bool, keep_all: bool, now: i64) -> Result<usize> {
+        if self.refs()?.snapshots.contains_key(dest) {
+            return Err(Error::SnapshotExists(dest.to_string()));
+        }
+        let sets = sources.iter().map(|s| self.snapshot_packages(s)).collect::<Result<Vec<_>>>()?;
+        let merged = set_ops::merge(&sets, latest, keep_all);
+        self.create_snapshot(dest, &merged, format!("merge of {}", sources.join(", ")), now)?;
+        Ok(merged.len())
+    }
+
+    /// A new snapshot with the packages of `source` matching any query.
+    pub fn snapshot_filter(&self, source: &str, dest: &str, queries: &[Query], now: i64) -> Result<usize> {
+        if self.refs()?.snapshots.contains_key(dest) {
+            return Err(Error::SnapshotExists(dest.to_string()));
+        }
+        let mut set = self.snapshot_packages(source)?;
+        set.retain(|r| queries.iter().any(|q| q.matches(r)));
+        self.create_snapshot(dest, &set, format!("filter of snapshot {source}"), now)?;
+        Ok(set.len())
+    }
+
+    pub fn snapshot_diff(&self, a: &str, b: &str) -> Result<SetDiff> {
+        Ok(set_ops::diff(&self.snapshot_packages(a)?, &self.snapshot_packages(b)?))
     }
 
     pub fn snapshot_packages(&self, name: &str) -> Result<PackageSet> {
@@ -377,6 +436,13 @@ impl Repository {
             Ok(())
         })?;
         Ok((done, report))
+    }
+
+    /// Delete what nothing references any more, sparing objects younger
+    /// than `min_age` seconds (a concurrent writer may be about to refer to
+    /// them). With `dry_run`, only report.
+    pub fn gc(&self, min_age: i64, now: i64, dry_run: bool) -> Result<GcReport> {
+        gc::collect(self.state.as_ref(), self.public.as_ref(), min_age, now, dry_run)
     }
 
     /// Remove a publication's `dists/` tree and record (pool files stay for `gc`).

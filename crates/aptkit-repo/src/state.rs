@@ -31,6 +31,9 @@ pub struct RepoRef {
     #[serde(default)]
     pub comment: String,
     pub created: i64,
+    /// Keep only this many newest versions of each package (nightlies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_versions: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

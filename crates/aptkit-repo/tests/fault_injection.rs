@@ -30,7 +30,7 @@ fn every_interrupted_switch_leaves_a_readable_repository_and_resumes() {
     let public_dir = work.path().join("public");
     let public = FileStore::new(&public_dir);
     let repo = Repository::new(state.clone(), Arc::new(public.clone()));
-    repo.repo_create("main", "", 0).unwrap();
+    repo.repo_create("main", "", None, 0).unwrap();
     repo.repo_add("main", &[v1, extra], &|_, _| {}).unwrap();
     repo.snapshot_create_from_repo("s1", "main", 0).unwrap();
     repo.repo_add("main", &[v2], &|_, _| {}).unwrap();

@@ -73,6 +73,7 @@ impl FileStore {
             key: key.to_string(),
             size: meta.len(),
             etag: ETag(format!("{:x}-{:x}-{:x}", meta.ino(), mtime_ns, meta.len())),
+            modified: meta.mtime(),
         }
     }
 

@@ -47,6 +47,9 @@ pub struct ObjectMeta {
     pub key: String,
     pub size: u64,
     pub etag: ETag,
+    /// Last modification, seconds since the epoch (garbage collection
+    /// spares young objects that a concurrent writer may be about to use).
+    pub modified: i64,
 }
 
 /// What to write.

@@ -8,6 +8,8 @@ use crate::{validate_key, Body, Caching, ETag, Error, ObjectMeta, Result, Store,
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     objects: Mutex<BTreeMap<String, (Vec<u8>, u64)>>,
+    /// Write time of each key, for `ObjectMeta::modified`.
+    times: Mutex<BTreeMap<String, i64>>,
     version: std::sync::atomic::AtomicU64,
 }
 
@@ -38,6 +40,15 @@ impl MemoryStore {
         }
     }
 
+    fn time(&self, key: &str) -> i64 {
+        self.times.lock().unwrap().get(key).copied().unwrap_or(0)
+    }
+
+    fn touch(&self, key: &str) {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+        self.times.lock().unwrap().insert(key.to_string(), now);
+    }
+
     fn next_etag(&self) -> (u64, ETag) {
         let v = self.version.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
         (v, ETag(format!("v{v}")))
@@ -62,7 +73,7 @@ impl Store for MemoryStore {
     fn head(&self, key: &str) -> Result<Option<ObjectMeta>> {
         validate_key(key)?;
         let objects = self.objects.lock().unwrap();
-        Ok(objects.get(key).map(|(b, v)| ObjectMeta { key: key.into(), size: b.len() as u64, etag: ETag(format!("v{v}")) }))
+        Ok(objects.get(key).map(|(b, v)| ObjectMeta { key: key.into(), size: b.len() as u64, etag: ETag(format!("v{v}")), modified: self.time(key) }))
     }
 
     fn put_if_absent(&self, key: &str, body: Body<'_>, _caching: Caching) -> Result<Written> {
@@ -74,22 +85,25 @@ impl Store for MemoryStore {
                 key: key.into(),
                 size: b.len() as u64,
                 etag: ETag(format!("v{v}")),
+                modified: self.time(key),
             })));
         }
         let (v, etag) = self.next_etag();
         objects.insert(key.into(), (bytes, v));
+        self.touch(key);
         Ok(Written::Created(etag))
     }
 
     fn put_if_match(&self, key: &str, body: &[u8], expected: Option<&ETag>) -> Result<Written> {
         validate_key(key)?;
         let mut objects = self.objects.lock().unwrap();
-        let current = objects.get(key).map(|(b, v)| ObjectMeta { key: key.into(), size: b.len() as u64, etag: ETag(format!("v{v}")) });
+        let current = objects.get(key).map(|(b, v)| ObjectMeta { key: key.into(), size: b.len() as u64, etag: ETag(format!("v{v}")), modified: self.time(key) });
         if current.as_ref().map(|m| &m.etag) != expected {
             return Ok(Written::Conflict(current));
         }
         let (v, etag) = self.next_etag();
         objects.insert(key.into(), (body.to_vec(), v));
+        self.touch(key);
         Ok(Written::Created(etag))
     }
 
@@ -98,6 +112,7 @@ impl Store for MemoryStore {
         let bytes = Self::read_body(key, body)?;
         let (v, etag) = self.next_etag();
         self.objects.lock().unwrap().insert(key.into(), (bytes, v));
+        self.touch(key);
         Ok(etag)
     }
 
@@ -106,7 +121,7 @@ impl Store for MemoryStore {
         Ok(objects
             .range(prefix.to_string()..)
             .take_while(|(k, _)| k.starts_with(prefix))
-            .map(|(k, (b, v))| ObjectMeta { key: k.clone(), size: b.len() as u64, etag: ETag(format!("v{v}")) })
+            .map(|(k, (b, v))| ObjectMeta { key: k.clone(), size: b.len() as u64, etag: ETag(format!("v{v}")), modified: self.time(k) })
             .collect())
     }
 

@@ -51,6 +51,17 @@ pub enum Command {
     Key(KeyCommand),
     /// Serve the publish store over HTTP on loopback, to try it with apt
     Serve(ServeArgs),
+    /// Delete package files and sets nothing references any more
+    Gc {
+        /// Only list what would be deleted
+        #[arg(long)]
+        dry_run: bool,
+        /// Spare objects younger than this many seconds (a concurrent writer may be using them)
+        #[arg(long, default_value_t = 3600)]
+        min_age: i64,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -60,6 +71,9 @@ pub enum RepoCommand {
         name: String,
         #[arg(long, default_value = "")]
         comment: String,
+        /// Keep only the newest N versions of each package (for nightlies)
+        #[arg(long, value_name = "N")]
+        keep_versions: Option<u32>,
     },
     /// Add .deb files, or every .deb under directories
     #[command(after_help = "Examples:\n  aptkit repo add nightly ./out/debs\n  aptkit repo add stable hello_1.0-1_amd64.deb hello-data_1.0-1_all.deb")]
@@ -84,6 +98,14 @@ pub enum RepoCommand {
     /// Show a repo's packages
     Show {
         name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Find packages: a name pattern with an optional version constraint
+    #[command(after_help = "Examples:\n  aptkit repo search main 'lib*'\n  aptkit repo search main 'hello (>= 1.1)'")]
+    Search {
+        name: String,
+        query: String,
         #[arg(long)]
         json: bool,
     },
@@ -112,6 +134,32 @@ pub enum SnapshotCommand {
         name: String,
         #[arg(long)]
         json: bool,
+    },
+    /// Compare two snapshots by package name and architecture
+    Diff {
+        a: String,
+        b: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Merge snapshots into a new one; later sources replace earlier packages of the same name
+    Merge {
+        dest: String,
+        #[arg(required = true)]
+        sources: Vec<String>,
+        /// Replace only with newer versions
+        #[arg(long)]
+        latest: bool,
+        /// Keep every version of every package
+        #[arg(long, conflicts_with = "latest")]
+        no_remove: bool,
+    },
+    /// A new snapshot with the packages matching any query (`name-pattern [(op version)]`)
+    Filter {
+        source: String,
+        dest: String,
+        #[arg(required = true)]
+        queries: Vec<String>,
     },
     /// Delete a snapshot that no publication uses
     Drop { name: String },

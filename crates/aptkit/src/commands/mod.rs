@@ -16,7 +16,6 @@ use crate::settings::Settings;
 pub enum Outcome {
     Success,
     /// A check ran and found problems (exit code 1).
-    #[allow(dead_code)]
     CheckFailed,
 }
 
@@ -48,6 +47,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         }
         Command::Key(cmd) => key::run(&Settings::resolve(&cli.stores)?, cmd),
         Command::Serve(args) => serve::run(&Settings::resolve(&cli.stores)?, args),
+        Command::Gc { dry_run, min_age, json } => {
+            let settings = Settings::resolve(&cli.stores)?;
+            repo::run_gc(&repository(&settings), dry_run, min_age, json)
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! `aptkit repo …` and `aptkit snapshot …`.
 
 use anyhow::Context;
-use aptkit_repo::{PackageSet, Repository};
+use aptkit_repo::{PackageSet, Query, Repository};
 use serde_json::json;
 
 use super::Outcome;
@@ -31,8 +31,8 @@ fn print_set(set: &PackageSet, json: bool) {
 
 pub fn run(repo: &Repository, cmd: RepoCommand) -> anyhow::Result<Outcome> {
     match cmd {
-        RepoCommand::Create { name, comment } => {
-            repo.repo_create(&name, &comment, now())?;
+        RepoCommand::Create { name, comment, keep_versions } => {
+            repo.repo_create(&name, &comment, keep_versions, now())?;
             eprintln!("created repo {name}");
         }
         RepoCommand::Add { name, paths, json } => {
@@ -43,8 +43,11 @@ pub fn run(repo: &Repository, cmd: RepoCommand) -> anyhow::Result<Outcome> {
                 .with_context(|| format!("cannot add packages to repo `{name}`"))?;
             bar.finish_and_clear();
             if json {
-                output::print_json(&json!({"repo": name, "added": report.added, "unchanged": report.unchanged}));
+                output::print_json(&json!({"repo": name, "added": report.added, "unchanged": report.unchanged, "retired": report.retired}));
             } else {
+                for key in &report.retired {
+                    println!("retired {key} (older than the newest versions {name} keeps)");
+                }
                 for key in &report.added {
                     println!("added {key}");
                 }
@@ -74,6 +77,15 @@ pub fn run(repo: &Repository, cmd: RepoCommand) -> anyhow::Result<Outcome> {
             }
         }
         RepoCommand::Show { name, json } => print_set(&repo.repo_packages(&name)?, json),
+        RepoCommand::Search { name, query, json } => {
+            let query = Query::parse(&query).map_err(|e| anyhow::anyhow!(e))?;
+            let mut set = repo.repo_packages(&name)?;
+            set.retain(|r| query.matches(r));
+            print_set(&set, json);
+            if set.is_empty() {
+                return Ok(Outcome::CheckFailed);
+            }
+        }
         RepoCommand::Drop { name } => {
             repo.repo_drop(&name)?;
             eprintln!("dropped repo {name}");
@@ -104,10 +116,43 @@ pub fn run_snapshot(repo: &Repository, cmd: SnapshotCommand) -> anyhow::Result<O
             }
         }
         SnapshotCommand::Show { name, json } => print_set(&repo.snapshot_packages(&name)?, json),
+        SnapshotCommand::Diff { a, b, json } => {
+            let d = repo.snapshot_diff(&a, &b)?;
+            if json {
+                let changed: Vec<_> = d.changed.iter().map(|(k, o, n)| json!({"package": k, "from": o, "to": n})).collect();
+                output::print_json(&json!({"added": d.added, "removed": d.removed, "changed": changed}));
+            } else {
+                d.added.iter().for_each(|k| println!("+ {k}"));
+                d.removed.iter().for_each(|k| println!("- {k}"));
+                d.changed.iter().for_each(|(k, o, n)| println!("~ {k} {o} -> {n}"));
+            }
+        }
+        SnapshotCommand::Merge { dest, sources, latest, no_remove } => {
+            let count = repo.snapshot_merge(&dest, &sources, latest, no_remove, now())?;
+            eprintln!("created snapshot {dest} ({count} packages)");
+        }
+        SnapshotCommand::Filter { source, dest, queries } => {
+            let queries = queries.iter().map(|q| Query::parse(q)).collect::<Result<Vec<_>, _>>().map_err(|e| anyhow::anyhow!(e))?;
+            let count = repo.snapshot_filter(&source, &dest, &queries, now())?;
+            eprintln!("created snapshot {dest} ({count} packages)");
+        }
         SnapshotCommand::Drop { name } => {
             repo.snapshot_drop(&name)?;
             eprintln!("dropped snapshot {name}");
         }
+    }
+    Ok(Outcome::Success)
+}
+
+pub fn run_gc(repo: &Repository, dry_run: bool, min_age: i64, json: bool) -> anyhow::Result<Outcome> {
+    let report = repo.gc(min_age, now(), dry_run)?;
+    if json {
+        output::print_json(&json!({"dry_run": dry_run, "state": report.state, "public": report.public, "bytes": report.bytes}));
+    } else {
+        let verb = if dry_run { "would delete" } else { "deleted" };
+        report.state.iter().for_each(|k| println!("{verb} state {k}"));
+        report.public.iter().for_each(|k| println!("{verb} public {k}"));
+        eprintln!("{verb} {} objects, {} bytes", report.state.len() + report.public.len(), report.bytes);
     }
     Ok(Outcome::Success)
 }

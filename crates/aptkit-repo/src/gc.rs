@@ -1,0 +1,66 @@
+//! Garbage collection: package sets, .deb blobs and published pool files
+//! that no repo, snapshot or publication references any more.
+
+use std::collections::HashSet;
+
+use aptkit_index::{pool_path, source_name};
+use aptkit_store::Store;
+
+use crate::package_set::PackageSet;
+use crate::{state, Result};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GcReport {
+    /// Keys deleted (or, in a dry run, that would be) in the state store.
+    pub state: Vec<String>,
+    /// Keys deleted (or that would be) in the publish store.
+    pub public: Vec<String>,
+    pub bytes: u64,
+}
+
+pub(crate) fn collect(state_store: &dyn Store, public: &dyn Store, min_age: i64, now: i64, dry_run: bool) -> Result<GcReport> {
+    let (refs, _) = state::load(state_store)?;
+    let mut live_sets: HashSet<String> = HashSet::new();
+    live_sets.extend(refs.repos.values().map(|r| r.set.clone()));
+    live_sets.extend(refs.snapshots.values().map(|s| s.set.clone()));
+    live_sets.extend(refs.publications.iter().map(|p| p.set.clone()));
+    let mut live_blobs = HashSet::new();
+    let mut live_pool = HashSet::new();
+    for id in &live_sets {
+        let set = PackageSet::load(state_store, id)?;
+        for r in set.iter() {
+            live_blobs.insert(r.blob_key());
+        }
+        for p in refs.publications.iter().filter(|p| &p.set == id) {
+            for r in set.iter() {
+                live_pool.insert(p.key(&pool_path(&p.component, source_name(&r.0), r.file_name())));
+            }
+        }
+    }
+    let mut report = GcReport::default();
+    let old_enough = |modified: i64| now - modified >= min_age;
+    for meta in state_store.list("sets/")?.into_iter().chain(state_store.list("pool/")?) {
+        let live = live_sets.contains(&meta.key) || live_blobs.contains(&meta.key);
+        if !live && old_enough(meta.modified) {
+            if !dry_run {
+                state_store.delete(&meta.key)?;
+            }
+            report.bytes += meta.size;
+            report.state.push(meta.key);
+        }
+    }
+    // Only pool trees of prefixes aptkit publishes to are collected.
+    let prefixes: HashSet<String> = refs.publications.iter().map(|p| p.key("pool/")).collect();
+    for prefix in prefixes {
+        for meta in public.list(&prefix)? {
+            if !live_pool.contains(&meta.key) && old_enough(meta.modified) {
+                if !dry_run {
+                    public.delete(&meta.key)?;
+                }
+                report.bytes += meta.size;
+                report.public.push(meta.key);
+            }
+        }
+    }
+    Ok(report)
+}
