@@ -121,6 +121,16 @@ fn example_packages_have_expected_fields_and_files() {
 }
 
 #[test]
+fn output_files_are_world_readable() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_out, debs) = package(compiled_example(), &[]);
+    for deb in &debs {
+        let mode = std::fs::metadata(deb).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644, "{}", deb.display());
+    }
+}
+
+#[test]
 fn md5sums_verify_against_extracted_files() {
     let (_out, debs) = package(compiled_example(), &[]);
     for deb in &debs {

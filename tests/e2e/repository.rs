@@ -136,6 +136,19 @@ impl Apt {
     }
 }
 
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
 fn example_debs(version: Option<&str>) -> (tempfile::TempDir, Vec<PathBuf>) {
     match version {
         None => package(compiled_example(), &[]),
@@ -161,6 +174,13 @@ fn publish_serve_and_use_with_apt_get_then_upgrade_and_switch_back() {
     run_ok(Command::new("gpgv").arg("--keyring").arg(ws.path("key.gpg")).arg(dists.join("Release.gpg")).arg(dists.join("Release")));
     require_tool("sqv");
     run_ok(Command::new("sqv").arg("--keyring").arg(ws.path("key.gpg")).arg(dists.join("Release.gpg")).arg(dists.join("Release")));
+
+    // A web server running as another user must be able to read everything.
+    for entry in walk(&ws.path("public")) {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&entry).unwrap().permissions().mode();
+        assert_eq!(mode & 0o004, 0o004, "{} is not world-readable ({mode:o})", entry.display());
+    }
 
     let server = Server::start(&ws);
     let apt = Apt::new(&format!("deb [signed-by={}] http://127.0.0.1:{} stable main", ws.path("key.gpg").display(), server.port));

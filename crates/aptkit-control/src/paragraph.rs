@@ -35,13 +35,19 @@ pub fn parse_paragraphs(text: &str) -> Result<Vec<Paragraph>> {
     if let Some(message) = parse.errors().first() {
         return Err(Error::Syntax { line: 1, message: message.clone() });
     }
+    // Line numbers from offsets through a table of line starts: asking each
+    // node for its line rescans the text from the start (quadratic on a
+    // Packages file of thousands of stanzas).
+    let line_starts: Vec<usize> =
+        std::iter::once(0).chain(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1)).collect();
+    let line_at = |offset: usize| line_starts.partition_point(|&start| start <= offset);
     let mut paragraphs = Vec::new();
     for para in parse.tree().paragraphs() {
-        let mut out = Paragraph { fields: Vec::new(), line: para.line() + 1 };
+        let mut out = Paragraph { fields: Vec::new(), line: 0 };
         for entry in para.entries() {
             let range = rowan::ast::AstNode::syntax(&entry).text_range();
             let raw = &text[usize::from(range.start())..usize::from(range.end())];
-            let line = entry.line() + 1;
+            let line = line_at(usize::from(range.start()));
             let (name, value) = split_entry(raw).ok_or_else(|| Error::Syntax {
                 line,
                 message: format!("malformed field `{}`", raw.lines().next().unwrap_or("")),

@@ -153,7 +153,13 @@ impl DebWriter {
     /// [`PendingDeb::persist`]; a dropped `PendingDeb` leaves no trace.
     pub fn assemble(&self, control_tar: &[u8], data: DataArchive, dir: &Path) -> Result<PendingDeb> {
         let write_err = |source| Error::WriteOutput { path: dir.to_path_buf(), source };
-        let temp = tempfile::Builder::new().prefix(".aptkit-").suffix(".deb.tmp").tempfile_in(dir).map_err(write_err)?;
+        // 0644 like dpkg-deb's output, not the 0600 of temporary files.
+        let temp = tempfile::Builder::new()
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
+            .prefix(".aptkit-")
+            .suffix(".deb.tmp")
+            .tempfile_in(dir)
+            .map_err(write_err)?;
         let write_err = |source| Error::WriteOutput { path: temp.path().to_path_buf(), source };
         {
             let mut ar = ar::Builder::new(BufWriter::new(temp.as_file()));

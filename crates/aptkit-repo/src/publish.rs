@@ -199,11 +199,22 @@ fn upload_pool(input: &PublishInput<'_>, publication: &Publication, todo: &[&(St
 
 fn place_one(input: &PublishInput<'_>, key: &str, record: &PackageRecord) -> Result<bool> {
     let blob = record.blob_key();
-    let mut reader = input.state.open(&blob)?.ok_or_else(|| Error::CorruptState {
+    let missing = || Error::CorruptState {
         location: input.state.location(),
         reason: format!("the .deb of {} (`{blob}`) is missing", record.key()),
-    })?;
-    match input.public.put_if_absent(key, Body::Reader(&mut reader, record.size()), Caching::Immutable)? {
+    };
+    // Blobs never change: a local publish store may hard-link them.
+    let local = input.state.local_path(&blob);
+    let mut reader = match &local {
+        Some(_) => None,
+        None => Some(input.state.open(&blob)?.ok_or_else(missing)?),
+    };
+    let body = match (&local, reader.as_mut()) {
+        (Some(path), _) => Body::Immutable(path),
+        (None, Some(r)) => Body::Reader(r, record.size()),
+        (None, None) => return Err(missing()),
+    };
+    match input.public.put_if_absent(key, body, Caching::Immutable)? {
         Written::Created(_) => Ok(true),
         Written::Conflict(_) => {
             // Left by an interrupted publish, or by another publication:

@@ -67,4 +67,7 @@ impl<S: Store> Store for FaultyStore<S> {
         self.count(key)?;
         self.inner.delete(key)
     }
+    fn local_path(&self, key: &str) -> Option<std::path::PathBuf> {
+        self.inner.local_path(key)
+    }
 }

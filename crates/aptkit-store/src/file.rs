@@ -46,14 +46,18 @@ impl FileStore {
     fn write_temp(&self, key: &str, path: &Path, body: Body<'_>) -> Result<tempfile::NamedTempFile> {
         let dir = path.parent().expect("keys have a parent under the root");
         fs_err::create_dir_all(dir).map_err(self.io_err("create directories for", key))?;
+        // Published files must be readable by the web server: not the 0600
+        // that temporary files get by default.
         let mut temp = tempfile::Builder::new()
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
             .prefix(".aptkit-tmp-")
             .tempfile_in(dir)
             .map_err(self.io_err("write", key))?;
         match body {
             Body::Bytes(bytes) => temp.write_all(bytes).map_err(self.io_err("write", key))?,
-            Body::File(src) => {
-                let mut file = fs_err::File::open(src).map_err(self.io_err("read the source of", key))?;
+            Body::File(src) | Body::Immutable(src) => {
+                // std::fs::File on both ends lets io::copy use copy_file_range(2).
+                let mut file = std::fs::File::open(src).map_err(self.io_err("read the source of", key))?;
                 std::io::copy(&mut file, temp.as_file_mut()).map_err(self.io_err("write", key))?;
             }
             Body::Reader(reader, size) => {
@@ -135,6 +139,17 @@ impl Store for FileStore {
         if let Some(existing) = self.head(key)? {
             return Ok(Written::Conflict(Some(existing)));
         }
+        if let Body::Immutable(src) = body {
+            fs_err::create_dir_all(path.parent().expect("keys have a parent")).map_err(self.io_err("create directories for", key))?;
+            match std::fs::hard_link(src, &path) {
+                Ok(()) => {
+                    let meta = std::fs::metadata(&path).map_err(self.io_err("stat", key))?;
+                    return Ok(Written::Created(Self::meta(key, &meta).etag));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(Written::Conflict(self.head(key)?)),
+                Err(_) => {} // another filesystem: copy below
+            }
+        }
         let temp = self.write_temp(key, &path, body)?;
         match std::fs::hard_link(temp.path(), &path) {
             Ok(()) => {}
@@ -200,6 +215,10 @@ impl Store for FileStore {
         let path = self.path(key)?;
         not_found(std::fs::remove_file(&path)).map_err(self.io_err("delete", key))?;
         Ok(())
+    }
+
+    fn local_path(&self, key: &str) -> Option<PathBuf> {
+        self.path(key).ok().filter(|p| p.is_file())
     }
 }
 

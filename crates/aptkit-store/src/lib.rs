@@ -24,7 +24,7 @@ mod key;
 mod memory;
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use error::{Error, Result};
 pub use faulty::FaultyStore;
@@ -59,13 +59,16 @@ pub enum Body<'a> {
     File(&'a Path),
     /// A stream of exactly `size` bytes (e.g. another store's object).
     Reader(&'a mut (dyn Read + Send), u64),
+    /// A local file that never changes (another local store's immutable
+    /// object): a local store may hard-link it instead of copying.
+    Immutable(&'a Path),
 }
 
 impl Body<'_> {
     pub fn size(&self) -> std::io::Result<u64> {
         match self {
             Body::Bytes(b) => Ok(b.len() as u64),
-            Body::File(p) => Ok(std::fs::metadata(p)?.len()),
+            Body::File(p) | Body::Immutable(p) => Ok(std::fs::metadata(p)?.len()),
             Body::Reader(_, size) => Ok(*size),
         }
     }
@@ -118,4 +121,10 @@ pub trait Store: Send + Sync {
 
     /// Remove `key`; removing an absent key is not an error.
     fn delete(&self, key: &str) -> Result<()>;
+
+    /// The object's path on this machine, for stores that are local
+    /// directories (lets another local store link instead of copy).
+    fn local_path(&self, _key: &str) -> Option<PathBuf> {
+        None
+    }
 }

@@ -21,7 +21,7 @@ impl MemoryStore {
     fn read_body(key: &str, body: Body<'_>) -> Result<Vec<u8>> {
         match body {
             Body::Bytes(b) => Ok(b.to_vec()),
-            Body::File(p) => std::fs::read(p).map_err(|source| Error::Io {
+            Body::File(p) | Body::Immutable(p) => std::fs::read(p).map_err(|source| Error::Io {
                 op: "read the source of",
                 key: key.to_string(),
                 location: "memory".into(),
