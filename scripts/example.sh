@@ -18,12 +18,18 @@ echo "compiling the example in $out/src/hello" >&2
 aptkit package "$out/src/hello" --out "$out/debs"
 
 key=$repo/keys-example/ed25519.asc
+# Dependencies (libc6) are satisfied from this machine's own Debian index.
+deps=()
+for index in /var/lib/apt/lists/*_binary-amd64_Packages*; do
+	[ -f "$index" ] && deps+=(--base-index "$index")
+done
+((${#deps[@]})) || deps=(--skip-dependency-check)
 aptkit repo list --json | grep -q '"name": "example"' || aptkit repo create example --comment "scripts/example.sh"
 aptkit repo add example "$out/debs"
 if aptkit publish list --json | grep -q '"distribution": "stable"'; then
-	aptkit publish update stable --key "$key"
+	aptkit publish update stable --key "$key" "${deps[@]}"
 else
-	aptkit publish repo example --distribution stable --key "$key"
+	aptkit publish repo example --distribution stable --key "$key" "${deps[@]}"
 fi
 echo >&2
 echo "try it: $repo/target/release/aptkit serve --root $repo/public --port 8080 &" >&2

@@ -19,6 +19,11 @@ if ((${#missing[@]})); then
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# The e2e tests use this machine's own Debian index as a dependency base.
+if ! ls /var/lib/apt/lists/*_binary-amd64_Packages* >/dev/null 2>&1; then
+	apt-get update -qq
+fi
+
 # A minimal bookworm root for `dpkg -i` tests, made once and cached under
 # target/ (tests copy it before changing anything).
 rootfs=${APTKIT_TEST_ROOTFS:-$repo/target/test-rootfs/bookworm}

@@ -136,6 +136,20 @@ impl Apt {
     }
 }
 
+/// This machine's own Debian indices (apt-get update fetched them): the
+/// base the example's dependencies on libc6 are satisfied from.
+fn host_base_indices() -> Vec<String> {
+    let mut found: Vec<String> = std::fs::read_dir("/var/lib/apt/lists")
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path().display().to_string()).collect())
+        .unwrap_or_default();
+    found.retain(|p| {
+        let base = p.trim_end_matches(".lz4").trim_end_matches(".gz").trim_end_matches(".xz");
+        base.ends_with("_binary-amd64_Packages") && p.contains("_main_")
+    });
+    assert!(!found.is_empty(), "no Debian index in /var/lib/apt/lists: run scripts/install-test-tools.sh");
+    found.into_iter().flat_map(|p| ["--base-index".to_string(), p]).collect()
+}
+
 fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -165,7 +179,14 @@ fn publish_serve_and_use_with_apt_get_then_upgrade_and_switch_back() {
     let added = ws.ok(&["repo", "add", "main", v1[0].parent().unwrap().to_str().unwrap()]);
     assert_eq!(added.lines().filter(|l| l.starts_with("added ")).count(), 4, "{added}");
     ws.ok(&["snapshot", "create", "s1", "from", "repo", "main"]);
-    let published = ws.ok(&["publish", "snapshot", "s1", "--distribution", "stable", "--key", "key.asc"]);
+    let base = host_base_indices();
+    let with_base = |args: &[&str]| -> Vec<String> { args.iter().map(|a| a.to_string()).chain(base.iter().cloned()).collect() };
+    // Without the distribution's index, libc6 is unsatisfiable: refused.
+    let refused = ws.aptkit().args(["publish", "snapshot", "s1", "--distribution", "stable", "--key", "key.asc"]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("libc6 (>= 2.34)"), "{}", stderr(&refused));
+    assert!(!ws.path("public/dists").exists(), "a refused publish wrote files");
+    let published = stdout(&run_ok(ws.aptkit().args(with_base(&["publish", "snapshot", "s1", "--distribution", "stable", "--key", "key.asc"]))));
     assert!(published.contains("deb [signed-by="), "{published}");
 
     // Both verifiers apt uses accept what was published.
@@ -191,13 +212,17 @@ fn publish_serve_and_use_with_apt_get_then_upgrade_and_switch_back() {
     // A newer snapshot: apt sees the upgrade.
     ws.ok(&["repo", "add", "main", v2[0].parent().unwrap().to_str().unwrap()]);
     ws.ok(&["snapshot", "create", "s2", "from", "repo", "main"]);
-    ws.ok(&["publish", "switch", "stable", "s2", "--key", "key.asc"]);
+    run_ok(ws.aptkit().args(with_base(&["publish", "switch", "stable", "s2", "--key", "key.asc"])));
     apt.update();
     assert_eq!(apt.candidate("hello"), "1.1-1");
     assert!(apt.download("hello").contains(&"hello_1.1-1_amd64.deb".to_string()));
 
     // And back: the old snapshot again, under a newer Date.
-    ws.ok(&["publish", "switch", "stable", "s1", "--key", "key.asc"]);
+    run_ok(ws.aptkit().args(with_base(&["publish", "switch", "stable", "s1", "--key", "key.asc"])));
+    let check = ws.aptkit().args(["check", "stable"]).output().unwrap();
+    assert_eq!(check.status.code(), Some(1), "check without the base index finds libc6 missing");
+    assert!(stdout(&check).contains("libc6"), "{}", stdout(&check));
+    run_ok(ws.aptkit().args(with_base(&["check", "stable"])));
     apt.update();
     assert_eq!(apt.candidate("hello"), "1.0-1");
 
@@ -212,7 +237,7 @@ fn packages_stanzas_equal_apt_ftparchives() {
     let (_d, debs) = example_debs(None);
     ws.ok(&["repo", "create", "main"]);
     ws.ok(&["repo", "add", "main", debs[0].parent().unwrap().to_str().unwrap()]);
-    ws.ok(&["publish", "repo", "main", "-d", "stable", "--key", "key.asc"]);
+    ws.ok(&["publish", "repo", "main", "-d", "stable", "--key", "key.asc", "--skip-dependency-check"]);
     let ours = std::fs::read_to_string(ws.path("public/dists/stable/main/binary-amd64/Packages")).unwrap();
     let out = run_ok(
         Command::new("apt-ftparchive")
@@ -333,5 +358,5 @@ fn snapshots_diff_merge_filter_search_retention_and_gc() {
     let young = ws.ok(&["gc", "--dry-run"]);
     assert!(!young.contains("would delete state"), "{young}");
     // Everything still referenced is intact.
-    ws.ok(&["publish", "snapshot", "n3", "-d", "nightly", "--key", "key.asc"]);
+    ws.ok(&["publish", "snapshot", "n3", "-d", "nightly", "--key", "key.asc", "--skip-dependency-check"]);
 }

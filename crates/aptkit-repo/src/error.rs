@@ -43,6 +43,8 @@ pub enum Error {
     CorruptState { location: String, reason: String },
     #[error("another writer keeps changing the state in {0}; gave up after several retries")]
     Contention(String),
+    #[error("refusing to publish `{publication}`: {} unsatisfiable dependencies (add the distribution's Packages with --base-index, or --skip-dependency-check):\n  {}", problems.len(), problems.iter().take(20).map(|p| p.to_string()).collect::<Vec<_>>().join("\n  "))]
+    Unsatisfiable { publication: String, problems: Vec<crate::depcheck::Unsatisfied> },
     #[error(transparent)]
     Store(#[from] aptkit_store::Error),
     #[error(transparent)]

@@ -12,6 +12,7 @@
 mod error;
 mod ingest;
 mod package_set;
+pub mod depcheck;
 mod gc;
 mod publish;
 pub mod set_ops;
@@ -26,6 +27,7 @@ use aptkit_store::{Body, Caching, Store};
 pub use error::{Error, Result};
 pub use ingest::collect_debs;
 pub use package_set::{PackageRecord, PackageSet};
+pub use depcheck::{Universe, Unsatisfied};
 pub use gc::GcReport;
 pub use publish::{architectures_of, NoProgress, PublishProgress, PublishReport};
 pub use set_ops::{Query, SetDiff};
@@ -44,6 +46,16 @@ pub struct AddReport {
     pub unchanged: Vec<String>,
     /// Older versions dropped by the repo's retention (`keep_versions`).
     pub retired: Vec<String>,
+}
+
+/// Whether a publish checks the dependency closure first.
+#[derive(Debug, Clone)]
+pub enum Dependencies {
+    /// Publish whatever the set holds.
+    Skip,
+    /// Refuse unless every Depends/Pre-Depends is satisfiable by the set
+    /// plus this base (the distribution's own indices).
+    Check(Universe),
 }
 
 /// A new publication.
@@ -318,7 +330,7 @@ impl Repository {
     }
 
     /// Publish a repo or snapshot as a new distribution.
-    pub fn publish(&self, req: PublishRequest, keys: &[SigningKey], now: i64, progress: &dyn PublishProgress) -> Result<(Publication, PublishReport)> {
+    pub fn publish(&self, req: PublishRequest, deps: &Dependencies, keys: &[SigningKey], now: i64, progress: &dyn PublishProgress) -> Result<(Publication, PublishReport)> {
         check_path_part("prefix", &req.prefix, true)?;
         check_path_part("distribution", &req.distribution, false)?;
         check_name("component", &req.component)?;
@@ -358,11 +370,12 @@ impl Repository {
             valid_for_days: req.valid_for_days,
             signed_by: Vec::new(),
         };
-        self.run_publish(publication, &set, None, keys, now, progress)
+        self.run_publish(publication, &set, None, deps, keys, now, progress)
     }
 
     /// Point a snapshot publication at another snapshot.
-    pub fn publish_switch(&self, prefix: &str, distribution: &str, snapshot: &str, keys: &[SigningKey], now: i64, progress: &dyn PublishProgress) -> Result<(Publication, PublishReport)> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn publish_switch(&self, prefix: &str, distribution: &str, snapshot: &str, deps: &Dependencies, keys: &[SigningKey], now: i64, progress: &dyn PublishProgress) -> Result<(Publication, PublishReport)> {
         let refs = self.refs()?;
         let current = refs
             .publication(prefix, distribution)
@@ -376,11 +389,11 @@ impl Repository {
         let set = self.load_set(&set_id)?;
         let previous_set = self.load_set(&current.set)?;
         let next = Publication { source, set: set_id, ..current.clone() };
-        self.run_publish(next, &set, Some((&current, &previous_set)), keys, now, progress)
+        self.run_publish(next, &set, Some((&current, &previous_set)), deps, keys, now, progress)
     }
 
     /// Republish a repo publication with the repo's current packages.
-    pub fn publish_update(&self, prefix: &str, distribution: &str, keys: &[SigningKey], now: i64, progress: &dyn PublishProgress) -> Result<(Publication, PublishReport)> {
+    pub fn publish_update(&self, prefix: &str, distribution: &str, deps: &Dependencies, keys: &[SigningKey], now: i64, progress: &dyn PublishProgress) -> Result<(Publication, PublishReport)> {
         let refs = self.refs()?;
         let current = refs
             .publication(prefix, distribution)
@@ -393,20 +406,28 @@ impl Repository {
         let set = self.load_set(&set_id)?;
         let previous_set = self.load_set(&current.set)?;
         let next = Publication { set: set_id, ..current.clone() };
-        self.run_publish(next, &set, Some((&current, &previous_set)), keys, now, progress)
+        self.run_publish(next, &set, Some((&current, &previous_set)), deps, keys, now, progress)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn run_publish(
         &self,
         publication: Publication,
         set: &PackageSet,
         previous: Option<(&Publication, &PackageSet)>,
+        deps: &Dependencies,
         keys: &[SigningKey],
         now: i64,
         progress: &dyn PublishProgress,
     ) -> Result<(Publication, PublishReport)> {
         if keys.is_empty() {
             return Err(aptkit_sign::Error::NoKeys.into());
+        }
+        if let Dependencies::Check(base) = deps {
+            let problems = depcheck::check(set, &publication.architectures, base);
+            if !problems.is_empty() {
+                return Err(Error::Unsatisfiable { publication: publication.id(), problems });
+            }
         }
         let (done, report) = publish::publish(publish::PublishInput {
             public: self.public.as_ref(),
@@ -436,6 +457,16 @@ impl Repository {
             Ok(())
         })?;
         Ok((done, report))
+    }
+
+    /// The unsatisfiable dependencies of a publication's packages.
+    pub fn check(&self, prefix: &str, distribution: &str, base: &Universe) -> Result<Vec<Unsatisfied>> {
+        let refs = self.refs()?;
+        let publication = refs
+            .publication(prefix, distribution)
+            .ok_or_else(|| Error::UnknownPublication(state::publication_id(prefix, distribution)))?;
+        let set = self.load_set(&publication.set)?;
+        Ok(depcheck::check(&set, &publication.architectures, base))
     }
 
     /// Delete what nothing references any more, sparing objects younger

@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use aptkit_repo::{NoProgress, PublishRequest, Repository, Source};
+use aptkit_repo::{Dependencies, NoProgress, PublishRequest, Repository, Source, Universe};
 use aptkit_store::{FaultyStore, FileStore, Store};
 
 fn now() -> i64 {
@@ -45,7 +45,8 @@ fn every_interrupted_switch_leaves_a_readable_repository_and_resumes() {
         label: None,
         valid_for_days: None,
     };
-    repo.publish(request, std::slice::from_ref(&key), now(), &NoProgress).unwrap();
+    let deps = Dependencies::Check(Universe::new());
+    repo.publish(request, &deps, std::slice::from_ref(&key), now(), &NoProgress).unwrap();
     let client = common::AptClient::new(&public_dir, "stable", &keyring);
     let (ok, log) = client.update();
     assert!(ok, "{log}");
@@ -58,7 +59,7 @@ fn every_interrupted_switch_leaves_a_readable_repository_and_resumes() {
     loop {
         let faulty = FaultyStore::new(FileStore::new(&public_dir), failures + 1);
         let attempt = Repository::new(state.clone(), Arc::new(faulty));
-        match attempt.publish_switch("", "stable", "s2", std::slice::from_ref(&key), now(), &NoProgress) {
+        match attempt.publish_switch("", "stable", "s2", &deps, std::slice::from_ref(&key), now(), &NoProgress) {
             Ok(_) => break,
             Err(e) => {
                 failures += 1;
@@ -92,8 +93,8 @@ fn every_interrupted_switch_leaves_a_readable_repository_and_resumes() {
             .collect()
     };
     let before = immutable(&public);
-    repo.publish_switch("", "stable", "s1", std::slice::from_ref(&key), now(), &NoProgress).unwrap();
-    repo.publish_switch("", "stable", "s2", std::slice::from_ref(&key), now(), &NoProgress).unwrap();
+    repo.publish_switch("", "stable", "s1", &deps, std::slice::from_ref(&key), now(), &NoProgress).unwrap();
+    repo.publish_switch("", "stable", "s2", &deps, std::slice::from_ref(&key), now(), &NoProgress).unwrap();
     let after = immutable(&public);
     for (k, etag) in &before {
         assert_eq!(after.get(k), Some(etag), "`{k}` was rewritten");

@@ -51,6 +51,17 @@ pub enum Command {
     Key(KeyCommand),
     /// Serve the publish store over HTTP on loopback, to try it with apt
     Serve(ServeArgs),
+    /// Check that every Depends/Pre-Depends of a publication can be satisfied (exit 1 if not)
+    #[command(after_help = "Example:\n  aptkit check stable --base-index /var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages")]
+    Check {
+        distribution: String,
+        #[command(flatten)]
+        target: PublishTarget,
+        #[arg(long = "base-index", value_name = "FILE")]
+        base_indices: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Delete package files and sets nothing references any more
     Gc {
         /// Only list what would be deleted
@@ -182,6 +193,17 @@ pub struct SigningArgs {
     pub key_envs: Vec<String>,
 }
 
+#[derive(Debug, Args, Clone, Default)]
+pub struct DependencyArgs {
+    /// A Packages file (plain, .gz or .xz) of the base distribution that dependencies may be
+    /// satisfied from, e.g. /var/lib/apt/lists/*_binary-amd64_Packages (repeatable)
+    #[arg(long = "base-index", value_name = "FILE")]
+    pub base_indices: Vec<PathBuf>,
+    /// Publish even if some Depends/Pre-Depends cannot be satisfied
+    #[arg(long)]
+    pub skip_dependency_check: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct PublishNewArgs {
     /// Name of the repo or snapshot
@@ -205,6 +227,8 @@ pub struct PublishNewArgs {
     pub valid_for: Option<u32>,
     #[command(flatten)]
     pub signing: SigningArgs,
+    #[command(flatten)]
+    pub deps: DependencyArgs,
     #[arg(long)]
     pub json: bool,
 }
@@ -225,6 +249,8 @@ pub enum PublishCommand {
         target: PublishTarget,
         #[command(flatten)]
         signing: SigningArgs,
+        #[command(flatten)]
+        deps: DependencyArgs,
         #[arg(long)]
         json: bool,
     },
@@ -235,6 +261,8 @@ pub enum PublishCommand {
         target: PublishTarget,
         #[command(flatten)]
         signing: SigningArgs,
+        #[command(flatten)]
+        deps: DependencyArgs,
         #[arg(long)]
         json: bool,
     },

@@ -47,6 +47,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         }
         Command::Key(cmd) => key::run(&Settings::resolve(&cli.stores)?, cmd),
         Command::Serve(args) => serve::run(&Settings::resolve(&cli.stores)?, args),
+        Command::Check { distribution, target, base_indices, json } => {
+            let settings = Settings::resolve(&cli.stores)?;
+            publish::check(&repository(&settings), &target.prefix, &distribution, &base_indices, json)
+        }
         Command::Gc { dry_run, min_age, json } => {
             let settings = Settings::resolve(&cli.stores)?;
             repo::run_gc(&repository(&settings), dry_run, min_age, json)

@@ -1,12 +1,12 @@
 //! `aptkit publish …`.
 
 use anyhow::Context;
-use aptkit_repo::{Publication, PublishProgress, PublishReport, PublishRequest, Repository, Source};
+use aptkit_repo::{Dependencies, Publication, PublishProgress, PublishReport, PublishRequest, Repository, Source, Universe};
 use serde_json::json;
 
 use super::repo::now;
 use super::Outcome;
-use crate::cli::{PublishCommand, PublishNewArgs};
+use crate::cli::{DependencyArgs, PublishCommand, PublishNewArgs};
 use crate::output;
 use crate::settings::Settings;
 
@@ -52,12 +52,29 @@ fn report(publication: &Publication, report: &PublishReport, json: bool, setting
     println!("  deb [signed-by=/etc/apt/keyrings/aptkit.gpg] {base} {} {}", publication.distribution, publication.component);
 }
 
+/// The base indices named, loaded into one universe.
+pub fn load_universe(files: &[std::path::PathBuf]) -> anyhow::Result<Universe> {
+    let mut universe = Universe::new();
+    for file in files {
+        universe.add_index_file(file).with_context(|| format!("cannot read base index `{}`", file.display()))?;
+    }
+    Ok(universe)
+}
+
+fn dependencies(args: &DependencyArgs) -> anyhow::Result<Dependencies> {
+    if args.skip_dependency_check {
+        return Ok(Dependencies::Skip);
+    }
+    Ok(Dependencies::Check(load_universe(&args.base_indices)?))
+}
+
 fn progress(json: bool) -> Bar {
     Bar(output::count_bar(0, "publishing", json))
 }
 
 fn new_publication(repo: &Repository, settings: &Settings, args: PublishNewArgs, source: Source) -> anyhow::Result<Outcome> {
     let keys = settings.signing_keys(&args.signing)?;
+    let deps = dependencies(&args.deps)?;
     let what = source.to_string();
     let bar = progress(args.json);
     let request = PublishRequest {
@@ -70,7 +87,7 @@ fn new_publication(repo: &Repository, settings: &Settings, args: PublishNewArgs,
         label: args.label,
         valid_for_days: args.valid_for,
     };
-    let (publication, rep) = repo.publish(request, &keys, now(), &bar).with_context(|| format!("cannot publish {what}"))?;
+    let (publication, rep) = repo.publish(request, &deps, &keys, now(), &bar).with_context(|| format!("cannot publish {what}"))?;
     bar.0.finish_and_clear();
     report(&publication, &rep, args.json, settings);
     Ok(Outcome::Success)
@@ -86,21 +103,23 @@ pub fn run(repo: &Repository, settings: &Settings, cmd: PublishCommand) -> anyho
             let name = args.name.clone();
             new_publication(repo, settings, args, Source::Snapshot(name))
         }
-        PublishCommand::Switch { distribution, snapshot, target, signing, json } => {
+        PublishCommand::Switch { distribution, snapshot, target, signing, deps, json } => {
             let keys = settings.signing_keys(&signing)?;
+            let deps = dependencies(&deps)?;
             let bar = progress(json);
             let (p, rep) = repo
-                .publish_switch(&target.prefix, &distribution, &snapshot, &keys, now(), &bar)
+                .publish_switch(&target.prefix, &distribution, &snapshot, &deps, &keys, now(), &bar)
                 .with_context(|| format!("cannot switch `{distribution}` to snapshot `{snapshot}`"))?;
             bar.0.finish_and_clear();
             report(&p, &rep, json, settings);
             Ok(Outcome::Success)
         }
-        PublishCommand::Update { distribution, target, signing, json } => {
+        PublishCommand::Update { distribution, target, signing, deps, json } => {
             let keys = settings.signing_keys(&signing)?;
+            let deps = dependencies(&deps)?;
             let bar = progress(json);
             let (p, rep) = repo
-                .publish_update(&target.prefix, &distribution, &keys, now(), &bar)
+                .publish_update(&target.prefix, &distribution, &deps, &keys, now(), &bar)
                 .with_context(|| format!("cannot update `{distribution}`"))?;
             bar.0.finish_and_clear();
             report(&p, &rep, json, settings);
@@ -123,4 +142,23 @@ pub fn run(repo: &Repository, settings: &Settings, cmd: PublishCommand) -> anyho
             Ok(Outcome::Success)
         }
     }
+}
+
+pub fn check(repo: &Repository, prefix: &str, distribution: &str, base_indices: &[std::path::PathBuf], json: bool) -> anyhow::Result<Outcome> {
+    let universe = load_universe(base_indices)?;
+    let problems = repo.check(prefix, distribution, &universe)?;
+    if json {
+        let list: Vec<_> = problems
+            .iter()
+            .map(|p| json!({"package": p.package, "architecture": p.architecture, "field": p.field, "relation": p.relation}))
+            .collect();
+        output::print_json(&json!({"publication": aptkit_repo::state::publication_id(prefix, distribution), "unsatisfiable": list}));
+    } else if problems.is_empty() {
+        println!("every dependency of {distribution} is satisfiable ({} base packages)", universe.len());
+    } else {
+        for p in &problems {
+            println!("unsatisfiable: {p}");
+        }
+    }
+    Ok(if problems.is_empty() { Outcome::Success } else { Outcome::CheckFailed })
 }
