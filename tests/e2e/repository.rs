@@ -85,54 +85,27 @@ impl Drop for Server {
     }
 }
 
-/// An isolated apt client (RECIPES.md) that knows the host's installed
-/// packages, so that dependencies on libc6 resolve.
-struct Apt {
-    dir: tempfile::TempDir,
-}
+/// The test's view of an apt client: every step must succeed.
+struct Apt(AptClient);
 
 impl Apt {
     fn new(source_line: &str) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
-        for sub in ["etc/apt/sources.list.d", "etc/apt/preferences.d", "var/lib/apt/lists/partial", "var/cache/apt/archives/partial", "var/lib/dpkg"] {
-            std::fs::create_dir_all(d.join(sub)).unwrap();
-        }
-        std::fs::copy("/var/lib/dpkg/status", d.join("var/lib/dpkg/status")).unwrap();
-        std::fs::write(d.join("etc/apt/sources.list"), format!("{source_line}\n")).unwrap();
-        Apt { dir }
-    }
-
-    fn cmd(&self, program: &str) -> Command {
-        let d = self.dir.path();
-        let mut cmd = Command::new(program);
-        cmd.arg(format!("-oDir={}", d.display()))
-            .arg(format!("-oDir::State::status={}", d.join("var/lib/dpkg/status").display()))
-            .args(["-oDir::Etc::trusted=/dev/null", "-oDir::Etc::trustedparts=/dev/null", "-oAPT::Architecture=amd64"])
-            .args(["-oDebug::NoLocking=1", "-oAPT::Sandbox::User=root"]);
-        cmd
+        Apt(AptClient::new(source_line, true))
     }
 
     fn update(&self) {
-        let out = run_ok(self.cmd("apt-get").arg("update"));
-        let text = format!("{}{}", stdout(&out), stderr(&out));
-        assert!(!text.contains("W: ") && !text.contains("E: "), "apt-get update complained:\n{text}");
+        let (ok, log) = self.0.update();
+        assert!(ok, "apt-get update complained:\n{log}");
     }
 
     fn candidate(&self, package: &str) -> String {
-        let out = run_ok(self.cmd("apt-cache").args(["policy", package]));
-        stdout(&out).lines().find_map(|l| l.trim().strip_prefix("Candidate: ").map(str::to_string)).unwrap_or_default()
+        self.0.candidate(package).unwrap_or_default()
     }
 
     fn download(&self, package: &str) -> Vec<String> {
-        run_ok(self.cmd("apt-get").args(["install", "--download-only", "-y", package]));
-        let mut names: Vec<String> = std::fs::read_dir(self.dir.path().join("var/cache/apt/archives"))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".deb"))
-            .collect();
-        names.sort();
-        names
+        let (ok, log) = self.0.download(package);
+        assert!(ok, "{log}");
+        self.0.downloaded()
     }
 }
 

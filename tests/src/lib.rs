@@ -2,6 +2,10 @@
 //! binary, the compiled example source tree, debhelper's reference build
 //! of the same tree, and the real tools used as oracles.
 
+mod apt;
+
+pub use apt::AptClient;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;

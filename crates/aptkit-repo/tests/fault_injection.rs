@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use aptkit_repo::{Dependencies, NoProgress, PublishRequest, Repository, Source, Universe};
 use aptkit_store::{FaultyStore, FileStore, Store};
+use aptkit_tests::AptClient;
 
 fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
@@ -47,7 +48,7 @@ fn every_interrupted_switch_leaves_a_readable_repository_and_resumes() {
     };
     let deps = Dependencies::Check(Universe::new());
     repo.publish(request, &deps, std::slice::from_ref(&key), now(), &NoProgress).unwrap();
-    let client = common::AptClient::new(&public_dir, "stable", &keyring);
+    let client = AptClient::for_directory(&public_dir, "stable", &keyring);
     let (ok, log) = client.update();
     assert!(ok, "{log}");
     assert_eq!(client.candidate("tiny").as_deref(), Some("1.0"));
@@ -64,7 +65,7 @@ fn every_interrupted_switch_leaves_a_readable_repository_and_resumes() {
             Err(e) => {
                 failures += 1;
                 assert!(e.to_string().contains("injected failure"), "unexpected error: {e}");
-                for c in [&client, &common::AptClient::new(&public_dir, "stable", &keyring)] {
+                for c in [&client, &AptClient::for_directory(&public_dir, "stable", &keyring)] {
                     let (ok, log) = c.update();
                     assert!(ok, "after failing write #{failures}: {log}");
                     let candidate = c.candidate("tiny");
