@@ -210,8 +210,26 @@ fn packages_stanzas_equal_apt_ftparchives() {
     let (_d, debs) = example_debs(None);
     ws.ok(&["repo", "create", "main"]);
     ws.ok(&["repo", "add", "main", debs[0].parent().unwrap().to_str().unwrap()]);
-    ws.ok(&["publish", "repo", "main", "-d", "stable", "--key", "key.asc", "--skip-dependency-check"]);
+    ws.ok(&["publish", "repo", "main", "-d", "stable", "--key", "key.asc", "--skip-dependency-check", "--contents"]);
     let ours = std::fs::read_to_string(ws.path("public/dists/stable/main/binary-amd64/Packages")).unwrap();
+
+    // Contents-amd64.gz: every file and link of the four packages, listed in Release.
+    let gz = run_ok(Command::new("gzip").arg("-dc").arg(ws.path("public/dists/stable/main/Contents-amd64.gz")));
+    let contents = stdout(&gz);
+    for (path, owner) in [
+        ("usr/bin/hello", "misc/hello"),
+        ("usr/bin/hi", "misc/hello"),
+        ("usr/share/hello-data/greeting.txt", "misc/hello-data"),
+        ("usr/include/greet.h", "libdevel/libgreet-dev"),
+    ] {
+        assert!(
+            contents.lines().any(|l| l.starts_with(path) && l.trim_end().ends_with(owner)),
+            "`{path}` of {owner} missing from Contents:\n{contents}"
+        );
+    }
+    assert!(!contents.lines().any(|l| l.starts_with("usr/bin ") || l.starts_with("./")), "{contents}");
+    let release = std::fs::read_to_string(ws.path("public/dists/stable/Release")).unwrap();
+    assert!(release.contains(" main/Contents-amd64.gz"), "{release}");
     let out = run_ok(
         Command::new("apt-ftparchive")
             .args(["-o", "APT::FTPArchive::SHA1=false", "-o", "APT::FTPArchive::SHA512=false", "packages", "pool"])

@@ -57,17 +57,30 @@ impl DebReader {
     /// Read the whole archive: control files and the data listing (every
     /// data file is streamed once to compute its MD5).
     pub fn open(path: &Path) -> Result<Self> {
-        Self::read(path, true)
+        Self::read(path, DataMode::Hashed)
+    }
+
+    /// The paths of every file and symlink in the package (`usr/bin/hello`,
+    /// no `./`), without hashing their contents: what Contents indices list.
+    pub fn file_list(path: &Path) -> Result<Vec<String>> {
+        let deb = Self::read(path, DataMode::Listed)?;
+        Ok(deb
+            .data
+            .into_iter()
+            .filter(|e| !matches!(e.kind, DataKind::Dir))
+            .map(|e| e.name.trim_start_matches("./").to_string())
+            .filter(|n| !n.is_empty())
+            .collect())
     }
 
     /// Read only the control member; the data member is checked to be
     /// present and named right but not decompressed (`data` stays empty).
     /// This is what indexing a pool needs, at a fraction of the cost.
     pub fn control_only(path: &Path) -> Result<Self> {
-        Self::read(path, false)
+        Self::read(path, DataMode::Skipped)
     }
 
-    fn read(path: &Path, with_data: bool) -> Result<Self> {
+    fn read(path: &Path, mode: DataMode) -> Result<Self> {
         let read_err = |source| Error::ReadDeb { path: path.to_path_buf(), source };
         let malformed = |reason: String| Error::Malformed { path: path.to_path_buf(), reason };
         let file = fs_err::File::open(path).map_err(read_err)?;
@@ -93,10 +106,10 @@ impl DebReader {
 
         let (data_member_name, entry) = next_member(&mut archive, "data.tar", path)?;
         let comp = member_compression(&data_member_name, "data.tar").map_err(malformed)?;
-        let data = if with_data {
-            read_data(comp.decoder(entry).map_err(read_err)?).map_err(|e| malformed(format!("bad {data_member_name}: {e}")))?
-        } else {
-            Vec::new()
+        let data = match mode {
+            DataMode::Skipped => Vec::new(),
+            _ => read_data(comp.decoder(entry).map_err(read_err)?, mode == DataMode::Hashed)
+                .map_err(|e| malformed(format!("bad {data_member_name}: {e}")))?,
         };
 
         Ok(DebReader {
@@ -153,7 +166,14 @@ fn read_control(input: impl Read) -> std::io::Result<Vec<ControlMember>> {
     Ok(members)
 }
 
-fn read_data(input: impl Read) -> std::io::Result<Vec<DataEntry>> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DataMode {
+    Skipped,
+    Listed,
+    Hashed,
+}
+
+fn read_data(input: impl Read, hash: bool) -> std::io::Result<Vec<DataEntry>> {
     let mut entries = Vec::new();
     let mut archive = tar::Archive::new(input);
     let mut buf = vec![0u8; 256 * 1024];
@@ -175,7 +195,7 @@ fn read_data(input: impl Read) -> std::io::Result<Vec<DataEntry>> {
             (DataKind::Hardlink(_), Some(l)) => DataKind::Hardlink(l),
             (k, _) => k,
         };
-        let md5 = if kind == DataKind::File {
+        let md5 = if hash && kind == DataKind::File {
             let mut hasher = Md5::new();
             loop {
                 let n = entry.read(&mut buf)?;

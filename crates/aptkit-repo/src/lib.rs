@@ -12,6 +12,7 @@
 mod error;
 mod ingest;
 mod package_set;
+mod contents;
 pub mod depcheck;
 mod gc;
 mod publish;
@@ -69,6 +70,8 @@ pub struct PublishRequest {
     pub origin: Option<String>,
     pub label: Option<String>,
     pub valid_for_days: Option<u32>,
+    /// Also publish `Contents-<arch>.gz` (off by default, as in aptly).
+    pub contents: bool,
 }
 
 fn check_name(kind: &str, name: &str) -> Result<()> {
@@ -369,6 +372,7 @@ impl Repository {
             label: req.label,
             valid_for_days: req.valid_for_days,
             signed_by: Vec::new(),
+            contents: req.contents,
         };
         self.run_publish(publication, &set, None, deps, keys, now, progress)
     }

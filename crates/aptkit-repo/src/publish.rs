@@ -109,6 +109,10 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
             ..Default::default()
         };
         files.push((format!("{dir}/Release"), component_release.to_text().into_bytes()));
+        if publication.contents {
+            let contents = crate::contents::contents_index(input.state, input.set, arch)?;
+            files.push((format!("{component}/Contents-{arch}.gz"), gzip(&contents)));
+        }
     }
     files.sort_by(|a, b| a.0.cmp(&b.0));
     let dists = format!("dists/{}", publication.distribution);

@@ -82,6 +82,9 @@ pub struct Publication {
     pub valid_for_days: Option<u32>,
     /// Fingerprints of the keys that signed it.
     pub signed_by: Vec<String>,
+    /// Whether `Contents-<arch>.gz` indices are published too.
+    #[serde(default)]
+    pub contents: bool,
 }
 
 impl Publication {

@@ -45,6 +45,7 @@ fn every_interrupted_switch_leaves_a_readable_repository_and_resumes() {
         origin: None,
         label: None,
         valid_for_days: None,
+        contents: false,
     };
     let deps = Dependencies::Check(Universe::new());
     repo.publish(request, &deps, std::slice::from_ref(&key), now(), &NoProgress).unwrap();

@@ -225,6 +225,9 @@ pub struct PublishNewArgs {
     /// Days the Release stays valid (sets Valid-Until; republish before then)
     #[arg(long, value_name = "DAYS")]
     pub valid_for: Option<u32>,
+    /// Also publish Contents-<arch>.gz (which package ships which file, for apt-file)
+    #[arg(long)]
+    pub contents: bool,
     #[command(flatten)]
     pub signing: SigningArgs,
     #[command(flatten)]

@@ -86,6 +86,7 @@ fn new_publication(repo: &Repository, settings: &Settings, args: PublishNewArgs,
         origin: args.origin,
         label: args.label,
         valid_for_days: args.valid_for,
+        contents: args.contents,
     };
     let (publication, rep) = repo.publish(request, &deps, &keys, now(), &bar).with_context(|| format!("cannot publish {what}"))?;
     bar.0.finish_and_clear();
