@@ -6,3 +6,4 @@ mod install;
 mod packaging;
 mod reader;
 mod repository;
+mod verify;

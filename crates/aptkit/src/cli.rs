@@ -15,17 +15,18 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Where state and published files live (overrides aptkit.toml).
+/// Where state and published files live (overrides aptkit.toml); given before the command:
+/// `aptkit --state DIR repo list`.
 #[derive(Debug, Args, Clone, Default)]
 pub struct StoreArgs {
     /// Private state store: repos, snapshots, publication records [default: ./.aptkit]
-    #[arg(long, global = true, value_name = "DIR|URL")]
+    #[arg(long, value_name = "DIR|URL")]
     pub state: Option<String>,
     /// Public store served to apt clients: pool/ and dists/ [default: ./public]
-    #[arg(long, global = true, value_name = "DIR|URL")]
+    #[arg(long, value_name = "DIR|URL")]
     pub public: Option<String>,
     /// Configuration file [default: ./aptkit.toml if present]
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 }
 
@@ -51,6 +52,9 @@ pub enum Command {
     Key(KeyCommand),
     /// Serve the publish store over HTTP on loopback, to try it with apt
     Serve(ServeArgs),
+    /// Verify a published repository end to end: signatures, freshness, every hash (exit 1 on findings)
+    #[command(after_help = "Examples:\n  aptkit verify ./public --keyring repo-key.gpg\n  aptkit verify /srv/mirror --keyring debian-archive-keyring.gpg --suite bookworm --deep --json\n  aptkit verify ./public --keyring k.gpg --state verify-state.json --max-age 86400")]
+    Verify(VerifyArgs),
     /// Check that every Depends/Pre-Depends of a publication can be satisfied (exit 1 if not)
     #[command(after_help = "Example:\n  aptkit check stable --base-index /var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages")]
     Check {
@@ -305,6 +309,32 @@ pub enum KeyCommand {
         #[arg(long)]
         armor: bool,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The repository root (a directory or file:// URL)
+    pub location: String,
+    /// Keyring of the keys that may sign (binary or armored)
+    #[arg(long, required = true)]
+    pub keyring: PathBuf,
+    /// Suites to check [default: every suite under dists/]
+    #[arg(long = "suite")]
+    pub suites: Vec<String>,
+    /// Also check every pool file's size and SHA-256
+    #[arg(long)]
+    pub deep: bool,
+    /// Refuse a Release older than this many seconds
+    #[arg(long, value_name = "SECONDS")]
+    pub max_age: Option<i64>,
+    /// Fingerprint that must have signed (repeatable)
+    #[arg(long = "require-signer", value_name = "FINGERPRINT")]
+    pub required_signers: Vec<String>,
+    /// File remembering the last accepted Date per suite (refuses rollbacks)
+    #[arg(long = "state", value_name = "FILE")]
+    pub state_file: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

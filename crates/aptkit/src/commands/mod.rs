@@ -4,6 +4,7 @@ pub mod package;
 pub mod publish;
 pub mod repo;
 pub mod serve;
+pub mod verify;
 
 use std::process::ExitCode;
 
@@ -47,6 +48,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         }
         Command::Key(cmd) => key::run(&Settings::resolve(&cli.stores)?, cmd),
         Command::Serve(args) => serve::run(&Settings::resolve(&cli.stores)?, args),
+        Command::Verify(args) => verify::run(args),
         Command::Check { distribution, target, base_indices, json } => {
             let settings = Settings::resolve(&cli.stores)?;
             publish::check(&repository(&settings), &target.prefix, &distribution, &base_indices, json)

@@ -1,0 +1,455 @@
+//! End-to-end verification of a published apt repository, for mirror
+//! operators and for aptkit's own publishes: signatures against pinned
+//! keys, freshness (Date, Valid-Until, maximum age), rollback, every index
+//! (plain and by-hash, read no further than its signed size) and, in deep
+//! mode, every pool file. Problems are *findings* (exit 1); only failing to
+//! run at all is an error (exit 2).
+
+mod signature;
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, UNIX_EPOCH};
+
+use aptkit_control::parse_paragraphs;
+use aptkit_store::Store;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+pub use signature::{check_clearsign_framing, Keyring};
+
+/// apt refuses InRelease files larger than this.
+const MAX_RELEASE: u64 = 10 << 20;
+/// apt tolerates a Date this far in the future (clock skew).
+const FUTURE_SLACK: i64 = 10;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Store(#[from] aptkit_store::Error),
+    #[error("cannot read `{}`", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("no suite found under dists/ in {0}")]
+    NoSuites(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    Signature,
+    Freshness,
+    Rollback,
+    WeakHashes,
+    Missing,
+    Size,
+    Hash,
+    UnsafePath,
+    Malformed,
+}
+
+/// One failed check: which file, what was expected, what was found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub kind: Kind,
+    pub file: String,
+    pub expected: String,
+    pub found: String,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}: {}: expected {}, found {}", self.kind, self.file, self.expected, self.found)
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SuiteReport {
+    pub suite: String,
+    pub date: Option<i64>,
+    pub valid_until: Option<i64>,
+    pub signed_by: Vec<String>,
+    pub indices_checked: usize,
+    pub packages: usize,
+    pub pool_files_checked: usize,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub location: String,
+    pub suites: Vec<SuiteReport>,
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    pub fn ok(&self) -> bool {
+        self.findings.is_empty()
+    }
+}
+
+pub struct Options {
+    pub keyring: Keyring,
+    /// Suites to check; empty: every suite with a Release under `dists/`.
+    pub suites: Vec<String>,
+    /// Also check every pool file's size and SHA-256.
+    pub deep: bool,
+    /// Refuse a Release older than this many seconds.
+    pub max_age: Option<i64>,
+    /// Fingerprints that must all have signed (empty: any pinned key).
+    pub required_signers: Vec<String>,
+    /// The last accepted Date per suite, to refuse a rollback.
+    pub state_file: Option<PathBuf>,
+    pub now: i64,
+    pub threads: usize,
+}
+
+/// Progress for deep runs: called with each pool file's size.
+pub type OnPoolFile<'a> = &'a (dyn Fn(u64) + Sync);
+
+pub fn verify(store: &dyn Store, opts: &Options, on_pool_file: OnPoolFile<'_>) -> Result<Report, Error> {
+    let mut report = Report { location: store.location(), ..Default::default() };
+    let suites = if opts.suites.is_empty() { discover_suites(store)? } else { opts.suites.clone() };
+    let mut seen_dates = load_state(opts.state_file.as_deref())?;
+    for suite in &suites {
+        let mut findings = Vec::new();
+        let suite_report = verify_suite(store, suite, opts, &mut findings, &mut seen_dates, on_pool_file)?;
+        report.suites.push(suite_report);
+        report.findings.extend(findings);
+    }
+    if let Some(path) = &opts.state_file {
+        if report.findings.iter().all(|f| f.kind != Kind::Signature && f.kind != Kind::Rollback) {
+            save_state(path, &seen_dates)?;
+        }
+    }
+    Ok(report)
+}
+
+fn discover_suites(store: &dyn Store) -> Result<Vec<String>, Error> {
+    let mut suites: Vec<String> = store
+        .list("dists/")?
+        .into_iter()
+        .filter_map(|m| {
+            let rest = m.key.strip_prefix("dists/")?;
+            rest.strip_suffix("/InRelease").or_else(|| rest.strip_suffix("/Release")).map(str::to_string)
+        })
+        .filter(|s| !s.contains("/binary-") && !s.contains("/source"))
+        .collect();
+    suites.sort();
+    suites.dedup();
+    if suites.is_empty() {
+        return Err(Error::NoSuites(store.location()));
+    }
+    Ok(suites)
+}
+
+/// Read at most `limit` bytes; `true` if the object holds more.
+fn read_bounded(store: &dyn Store, key: &str, limit: u64) -> Result<Option<(Vec<u8>, bool)>, Error> {
+    let Some(reader) = store.open(key)? else { return Ok(None) };
+    let mut bytes = Vec::new();
+    reader
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| Error::Read { path: PathBuf::from(key), source })?;
+    let over = bytes.len() as u64 > limit;
+    bytes.truncate(limit as usize);
+    Ok(Some((bytes, over)))
+}
+
+fn finding(kind: Kind, file: &str, expected: impl Into<String>, found: impl Into<String>) -> Finding {
+    Finding { kind, file: file.to_string(), expected: expected.into(), found: found.into() }
+}
+
+fn verify_suite(
+    store: &dyn Store,
+    suite: &str,
+    opts: &Options,
+    findings: &mut Vec<Finding>,
+    seen_dates: &mut BTreeMap<String, i64>,
+    on_pool_file: OnPoolFile<'_>,
+) -> Result<SuiteReport, Error> {
+    let mut report = SuiteReport { suite: suite.to_string(), ..Default::default() };
+    let dists = format!("dists/{suite}");
+    let time = UNIX_EPOCH + Duration::from_secs(opts.now.max(0) as u64);
+
+    // 1. The signed Release text: InRelease, else Release + Release.gpg.
+    let inrelease_key = format!("{dists}/InRelease");
+    let (body, check) = match read_bounded(store, &inrelease_key, MAX_RELEASE)? {
+        Some((_, true)) => {
+            findings.push(finding(Kind::Size, &inrelease_key, "at most 10 MB", "more"));
+            return Ok(report);
+        }
+        Some((bytes, false)) => match signature::verify_inline(&bytes, &opts.keyring, time) {
+            Ok(v) => v,
+            Err(e) => {
+                findings.push(finding(Kind::Signature, &inrelease_key, "a valid signature by a pinned key", e));
+                return Ok(report);
+            }
+        },
+        None => {
+            let release_key = format!("{dists}/Release");
+            let gpg_key = format!("{dists}/Release.gpg");
+            match (read_bounded(store, &release_key, MAX_RELEASE)?, read_bounded(store, &gpg_key, 1 << 20)?) {
+                (Some((release, false)), Some((sig, false))) => {
+                    match signature::verify_detached(&release, &sig, &opts.keyring, time) {
+                        Ok(check) => (release, check),
+                        Err(e) => {
+                            findings.push(finding(Kind::Signature, &gpg_key, "a valid signature by a pinned key", e));
+                            return Ok(report);
+                        }
+                    }
+                }
+                _ => {
+                    findings.push(finding(Kind::Missing, &inrelease_key, "InRelease, or Release and Release.gpg", "neither"));
+                    return Ok(report);
+                }
+            }
+        }
+    };
+    if check.good.is_empty() {
+        let why = if check.rejected.is_empty() { "no signature by a pinned key".to_string() } else { check.rejected.join("; ") };
+        findings.push(finding(Kind::Signature, &inrelease_key, format!("a signature by one of {}", opts.keyring.fingerprints().join(", ")), why));
+        return Ok(report);
+    }
+    for required in &opts.required_signers {
+        if !check.good.iter().any(|g| g.eq_ignore_ascii_case(required)) {
+            findings.push(finding(Kind::Signature, &inrelease_key, format!("a signature by {required}"), check.good.join(", ")));
+        }
+    }
+    report.signed_by = check.good.clone();
+
+    // 2. The Release fields: freshness and hashes.
+    let text = String::from_utf8_lossy(&body);
+    let release = match parse_paragraphs(&text).ok().and_then(|p| p.into_iter().next()) {
+        Some(p) => p,
+        None => {
+            findings.push(finding(Kind::Malformed, &inrelease_key, "a Release paragraph", "none"));
+            return Ok(report);
+        }
+    };
+    let date = release.get("Date").and_then(aptkit_index::parse_date);
+    report.date = date;
+    report.valid_until = release.get("Valid-Until").and_then(aptkit_index::parse_date);
+    match date {
+        None => findings.push(finding(Kind::Malformed, &inrelease_key, "a Date field", "none")),
+        Some(d) if d > opts.now + FUTURE_SLACK => {
+            findings.push(finding(Kind::Freshness, &inrelease_key, "a Date not in the future", aptkit_index::format_date(d)))
+        }
+        Some(d) => {
+            if let Some(max) = opts.max_age {
+                if opts.now - d > max {
+                    findings.push(finding(Kind::Freshness, &inrelease_key, format!("a Date at most {max} s old"), aptkit_index::format_date(d)));
+                }
+            }
+            let state_key = format!("{} {suite}", store.location());
+            match seen_dates.get(&state_key) {
+                Some(&last) if d < last => findings.push(finding(
+                    Kind::Rollback,
+                    &inrelease_key,
+                    format!("a Date no older than the last accepted {}", aptkit_index::format_date(last)),
+                    aptkit_index::format_date(d),
+                )),
+                _ => {
+                    seen_dates.insert(state_key, d);
+                }
+            }
+        }
+    }
+    if let Some(until) = report.valid_until {
+        if until < opts.now {
+            findings.push(finding(Kind::Freshness, &inrelease_key, "Valid-Until in the future", aptkit_index::format_date(until)));
+        }
+    }
+    let Some(sha256) = release.get("SHA256") else {
+        let weak: Vec<&str> = ["MD5Sum", "SHA1"].into_iter().filter(|f| release.get(f).is_some()).collect();
+        findings.push(finding(Kind::WeakHashes, &inrelease_key, "a SHA256 section", if weak.is_empty() { "no hashes".into() } else { weak.join(" and ") + " only" }));
+        return Ok(report);
+    };
+    let by_hash = release.get("Acquire-By-Hash").is_some_and(|v| v.trim() == "yes");
+
+    // 3. Every listed index that is there, bounded by its signed size.
+    let mut entries = Vec::new();
+    for line in sha256.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        match (parts.first(), parts.get(1).and_then(|s| s.parse::<u64>().ok()), parts.get(2)) {
+            (Some(hash), Some(size), Some(path)) if safe_path(path) => entries.push((hash.to_string(), size, path.to_string())),
+            (_, _, Some(path)) => findings.push(finding(Kind::UnsafePath, &format!("{dists}/{path}"), "a path inside the suite", *path)),
+            _ => findings.push(finding(Kind::Malformed, &inrelease_key, "`hash size path` lines", line)),
+        }
+    }
+    let mut verified: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    for (hash, size, path) in &entries {
+        let key = format!("{dists}/{path}");
+        let Some((bytes, over)) = read_bounded(store, &key, *size)? else { continue };
+        report.indices_checked += 1;
+        if over {
+            findings.push(finding(Kind::Size, &key, format!("{size} bytes"), "more (stopped reading at the listed size)"));
+            continue;
+        }
+        if bytes.len() as u64 != *size {
+            findings.push(finding(Kind::Size, &key, format!("{size} bytes"), format!("{} bytes", bytes.len())));
+            continue;
+        }
+        let found = hex::encode(Sha256::digest(&bytes));
+        if &found != hash {
+            findings.push(finding(Kind::Hash, &key, format!("SHA256 {hash}"), format!("SHA256 {found}")));
+            continue;
+        }
+        if by_hash {
+            let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+            let hash_key = format!("{dists}/{dir}/by-hash/SHA256/{hash}");
+            match read_bounded(store, &hash_key, *size)? {
+                None => findings.push(finding(Kind::Missing, &hash_key, "the by-hash copy", "nothing")),
+                Some((copy, over)) if over || copy != bytes => {
+                    findings.push(finding(Kind::Hash, &hash_key, format!("SHA256 {hash}"), "other content"))
+                }
+                Some(_) => {}
+            }
+        }
+        verified.insert(path.clone(), bytes);
+    }
+    // Every Packages index must be present in at least one form.
+    let mut bases: BTreeMap<String, bool> = BTreeMap::new();
+    for (_, _, path) in &entries {
+        let base = strip_compression(path);
+        if base.ends_with("/Packages") {
+            *bases.entry(base.to_string()).or_default() |= verified.contains_key(path);
+        }
+    }
+    for (base, present) in &bases {
+        if !present {
+            findings.push(finding(Kind::Missing, &format!("{dists}/{base}"), "the index in some compression", "nothing"));
+        }
+    }
+
+    // 4. Packages files: parse, check Filename paths, and (deep) the pool.
+    let mut pool: BTreeMap<String, (u64, String)> = BTreeMap::new();
+    for base in bases.keys() {
+        let Some(text) = decompressed_index(&verified, base) else { continue };
+        let paragraphs = match parse_paragraphs(&String::from_utf8_lossy(&text)) {
+            Ok(p) => p,
+            Err(e) => {
+                findings.push(finding(Kind::Malformed, &format!("{dists}/{base}"), "a Packages file", e.to_string()));
+                continue;
+            }
+        };
+        report.packages += paragraphs.len();
+        for p in paragraphs {
+            let (Some(filename), Some(size), Some(sha)) = (p.get("Filename"), p.get("Size").and_then(|s| s.parse().ok()), p.get("SHA256")) else {
+                findings.push(finding(Kind::Malformed, &format!("{dists}/{base}"), "Filename, Size and SHA256 in every stanza", p.get("Package").unwrap_or("?")));
+                continue;
+            };
+            if !safe_path(filename) {
+                findings.push(finding(Kind::UnsafePath, &format!("{dists}/{base}"), "a Filename inside the repository", filename));
+                continue;
+            }
+            pool.insert(filename.to_string(), (size, sha.to_string()));
+        }
+    }
+    if opts.deep {
+        let found = check_pool(store, &pool, opts.threads, on_pool_file)?;
+        report.pool_files_checked = pool.len();
+        findings.extend(found);
+    }
+    Ok(report)
+}
+
+fn strip_compression(path: &str) -> &str {
+    path.strip_suffix(".xz").or_else(|| path.strip_suffix(".gz")).unwrap_or(path)
+}
+
+fn decompressed_index(verified: &BTreeMap<String, Vec<u8>>, base: &str) -> Option<Vec<u8>> {
+    if let Some(plain) = verified.get(base) {
+        return Some(plain.clone());
+    }
+    if let Some(xz) = verified.get(&format!("{base}.xz")) {
+        let mut out = Vec::new();
+        liblzma::read::XzDecoder::new_multi_decoder(&xz[..]).read_to_end(&mut out).ok()?;
+        return Some(out);
+    }
+    let gz = verified.get(&format!("{base}.gz"))?;
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(&gz[..]).read_to_end(&mut out).ok()?;
+    Some(out)
+}
+
+/// Relative, no `..`, no empty components: cannot leave the repository.
+fn safe_path(path: &str) -> bool {
+    aptkit_store::validate_key(path).is_ok()
+}
+
+/// Stream every pool file (in parallel, bounded by its listed size) and
+/// compare size and SHA-256.
+fn check_pool(store: &dyn Store, pool: &BTreeMap<String, (u64, String)>, threads: usize, on_file: OnPoolFile<'_>) -> Result<Vec<Finding>, Error> {
+    let items: Vec<(&String, &(u64, String))> = pool.iter().collect();
+    let next = AtomicUsize::new(0);
+    let findings = Mutex::new(Vec::new());
+    let error: Mutex<Option<Error>> = Mutex::new(None);
+    std::thread::scope(|scope| {
+        for _ in 0..threads.max(1).min(items.len().max(1)) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((key, (size, sha))) = items.get(i) else { break };
+                match check_pool_file(store, key, *size, sha) {
+                    Ok(Some(f)) => findings.lock().unwrap().push(f),
+                    Ok(None) => {}
+                    Err(e) => {
+                        error.lock().unwrap().get_or_insert(e);
+                        break;
+                    }
+                }
+                on_file(*size);
+            });
+        }
+    });
+    if let Some(e) = error.into_inner().unwrap() {
+        return Err(e);
+    }
+    let mut findings = findings.into_inner().unwrap();
+    findings.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok(findings)
+}
+
+fn check_pool_file(store: &dyn Store, key: &str, size: u64, sha: &str) -> Result<Option<Finding>, Error> {
+    let Some(reader) = store.open(key)? else {
+        return Ok(Some(finding(Kind::Missing, key, format!("{size} bytes"), "nothing")));
+    };
+    let mut hasher = Sha256::new();
+    let mut limited = reader.take(size + 1);
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut total = 0u64;
+    loop {
+        let n = limited.read(&mut buf).map_err(|source| Error::Read { path: PathBuf::from(key), source })?;
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        hasher.update(&buf[..n]);
+    }
+    if total != size {
+        let found = if total > size { "more".to_string() } else { format!("{total} bytes") };
+        return Ok(Some(finding(Kind::Size, key, format!("{size} bytes"), found)));
+    }
+    let found = hex::encode(hasher.finalize());
+    Ok((found != sha).then(|| finding(Kind::Hash, key, format!("SHA256 {sha}"), format!("SHA256 {found}"))))
+}
+
+fn load_state(path: Option<&Path>) -> Result<BTreeMap<String, i64>, Error> {
+    let Some(path) = path else { return Ok(BTreeMap::new()) };
+    match fs_err::read(path) {
+        Ok(bytes) => Ok(serde_json::from_slice(&bytes).unwrap_or_default()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+        Err(source) => Err(Error::Read { path: path.to_path_buf(), source }),
+    }
+}
+
+fn save_state(path: &Path, dates: &BTreeMap<String, i64>) -> Result<(), Error> {
+    let text = serde_json::to_vec_pretty(dates).expect("a map of dates serialises");
+    let tmp = path.with_extension("tmp");
+    fs_err::write(&tmp, text).and_then(|_| fs_err::rename(&tmp, path)).map_err(|source| Error::Read { path: path.to_path_buf(), source })
+}

@@ -1,0 +1,213 @@
+//! `aptkit verify` on aptkit's own example publication and on a corpus of
+//! tampered copies, each of which must fail with its specific finding.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::SystemTime;
+
+use aptkit_sign::SigningKey;
+use aptkit_tests::*;
+
+/// The example published once (signed with a throwaway key), shared.
+struct Published {
+    dir: tempfile::TempDir,
+}
+
+impl Published {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let ws = |args: &[&str]| run_ok(aptkit().current_dir(d).args(args));
+        ws(&["key", "generate", "--output", "key.asc"]);
+        ws(&["key", "export", "--key", "key.asc", "--output", "key.gpg"]);
+        ws(&["key", "generate", "--output", "other.asc"]);
+        ws(&["key", "export", "--key", "other.asc", "--output", "other.gpg"]);
+        let (_out, debs) = package(compiled_example(), &[]);
+        ws(&["repo", "create", "main"]);
+        ws(&["repo", "add", "main", debs[0].parent().unwrap().to_str().unwrap()]);
+        ws(&["publish", "repo", "main", "-d", "stable", "--key", "key.asc", "--skip-dependency-check"]);
+        Published { dir }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// A fresh copy of the published tree to tamper with.
+    fn copy(&self) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let public = dir.path().join("public");
+        copy_tree(&self.path("public"), &public);
+        (dir, public)
+    }
+
+    fn key(&self) -> SigningKey {
+        SigningKey::from_file(&self.path("key.asc")).unwrap()
+    }
+}
+
+/// Run `aptkit verify`; returns (exit code, stdout).
+fn verify(root: &Path, keyring: &Path, extra: &[&str]) -> (i32, String) {
+    let out = aptkit().arg("verify").arg(root).arg("--keyring").arg(keyring).args(extra).output().unwrap();
+    (out.status.code().unwrap_or(-1), format!("{}{}", stdout(&out), stderr(&out)))
+}
+
+fn expect_finding(root: &Path, keyring: &Path, extra: &[&str], kind: &str, file_part: &str) {
+    let (code, text) = verify(root, keyring, extra);
+    assert_eq!(code, 1, "expected findings, got:\n{text}");
+    assert!(
+        text.lines().any(|l| l.starts_with(&format!("FAIL {kind}:")) && l.contains(file_part)),
+        "expected a {kind} finding about `{file_part}`:\n{text}"
+    );
+}
+
+/// Replace InRelease with `body` clearsigned by `key` (Release.gpg removed).
+fn resign(public: &Path, body: &str, key: &SigningKey) {
+    let signed = aptkit_sign::clearsign(std::slice::from_ref(key), body.as_bytes(), SystemTime::now()).unwrap();
+    std::fs::write(public.join("dists/stable/InRelease"), signed).unwrap();
+    let _ = std::fs::remove_file(public.join("dists/stable/Release.gpg"));
+    std::fs::write(public.join("dists/stable/Release"), body).unwrap();
+}
+
+fn release_text(public: &Path) -> String {
+    std::fs::read_to_string(public.join("dists/stable/Release")).unwrap()
+}
+
+fn first_pool_file(public: &Path) -> PathBuf {
+    let packages = std::fs::read_to_string(public.join("dists/stable/main/binary-amd64/Packages")).unwrap();
+    let filename = packages.lines().find_map(|l| l.strip_prefix("Filename: ")).unwrap();
+    public.join(filename)
+}
+
+#[test]
+fn verifies_aptkits_publication_and_finds_every_kind_of_tampering() {
+    let p = Published::new();
+    let keyring = p.path("key.gpg");
+    let (code, text) = verify(&p.path("public"), &keyring, &["--deep"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("4 pool files") && text.contains("verified: no problems found"), "{text}");
+    let (code, json) = verify(&p.path("public"), &keyring, &["--json"]);
+    assert_eq!(code, 0);
+    assert!(json.contains("\"findings\": []"), "{json}");
+
+    // Index content changed (same size).
+    let (_d, public) = p.copy();
+    let packages = public.join("dists/stable/main/binary-amd64/Packages");
+    let mut bytes = std::fs::read(&packages).unwrap();
+    bytes[10] ^= 0x20;
+    std::fs::write(&packages, &bytes).unwrap();
+    expect_finding(&public, &keyring, &[], "Hash", "main/binary-amd64/Packages");
+
+    // Index much larger than listed: reading stops at the listed size.
+    let (_d, public) = p.copy();
+    let gz = public.join("dists/stable/main/binary-amd64/Packages.gz");
+    let mut bytes = std::fs::read(&gz).unwrap();
+    bytes.extend(std::iter::repeat_n(0u8, 5 << 20));
+    std::fs::write(&gz, &bytes).unwrap();
+    expect_finding(&public, &keyring, &[], "Size", "Packages.gz");
+
+    // Pool .deb swapped for another one; pool file missing (deep only).
+    let (_d, public) = p.copy();
+    let pool = first_pool_file(&public);
+    std::fs::write(&pool, b"!<arch>\nnot the package that was signed").unwrap();
+    let (code, _) = verify(&public, &keyring, &[]);
+    assert_eq!(code, 0, "the pool is only read with --deep");
+    expect_finding(&public, &keyring, &["--deep"], "Size", pool.file_name().unwrap().to_str().unwrap());
+    let (_d, public) = p.copy();
+    let pool = first_pool_file(&public);
+    let original = std::fs::read(&pool).unwrap();
+    let mut swapped = original.clone();
+    let last = swapped.len() - 1;
+    swapped[last] ^= 1;
+    std::fs::write(&pool, &swapped).unwrap();
+    expect_finding(&public, &keyring, &["--deep"], "Hash", pool.file_name().unwrap().to_str().unwrap());
+    std::fs::remove_file(&pool).unwrap();
+    expect_finding(&public, &keyring, &["--deep"], "Missing", pool.file_name().unwrap().to_str().unwrap());
+
+    // Signed by a key that is not pinned; one byte changed in the signed body.
+    expect_finding(&p.path("public"), &p.path("other.gpg"), &[], "Signature", "InRelease");
+    let (_d, public) = p.copy();
+    let inrelease = public.join("dists/stable/InRelease");
+    let text = std::fs::read_to_string(&inrelease).unwrap().replacen("Suite: stable", "Suite: stabla", 1);
+    std::fs::write(&inrelease, text).unwrap();
+    expect_finding(&public, &keyring, &[], "Signature", "InRelease");
+    // Data after the signature block (apt refuses it).
+    let (_d, public) = p.copy();
+    let inrelease = public.join("dists/stable/InRelease");
+    let mut text = std::fs::read_to_string(&inrelease).unwrap();
+    text.push_str("Package: evil\n");
+    std::fs::write(&inrelease, text).unwrap();
+    expect_finding(&public, &keyring, &[], "Signature", "InRelease");
+
+    let key = p.key();
+    let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs() as i64;
+    // Expired Valid-Until, Date in the future, too old for --max-age.
+    let (_d, public) = p.copy();
+    let body = release_text(&public);
+    let date_line = body.lines().find(|l| l.starts_with("Date: ")).unwrap().to_string();
+    let expired = body.replacen(&date_line, &format!("{date_line}\nValid-Until: {}", aptkit_index::format_date(now - 3600)), 1);
+    resign(&public, &expired, &key);
+    expect_finding(&public, &keyring, &[], "Freshness", "InRelease");
+    let future = body.replacen(&date_line, &format!("Date: {}", aptkit_index::format_date(now + 86_400)), 1);
+    resign(&public, &future, &key);
+    expect_finding(&public, &keyring, &[], "Freshness", "InRelease");
+    resign(&public, &body, &key);
+    let (code, text) = verify(&public, &keyring, &[]);
+    assert_eq!(code, 0, "re-signed original must verify: {text}");
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    expect_finding(&public, &keyring, &["--max-age", "1"], "Freshness", "InRelease");
+
+    // A Release listing SHA1 only.
+    let (_d, public) = p.copy();
+    let body = release_text(&public);
+    let sha1_only = body.split("MD5Sum:").next().unwrap().to_string() + "SHA1:\n da39a3ee5e6b4b0d3255bfef95601890afd80709 0 main/binary-amd64/Packages\n";
+    resign(&public, &sha1_only, &key);
+    expect_finding(&public, &keyring, &[], "WeakHashes", "InRelease");
+
+    // A Filename that escapes the repository, in a correctly signed index.
+    let (_d, public) = p.copy();
+    let evil = "Package: evil\nVersion: 1\nArchitecture: amd64\nFilename: pool/../../../etc/passwd\nSize: 1\nSHA256: 00\n";
+    let evil_path = public.join("dists/stable/main/binary-amd64/Packages");
+    std::fs::write(&evil_path, evil).unwrap();
+    let d = aptkit_index::FileDigests::of_bytes(evil.as_bytes());
+    let body = release_text(&public);
+    let head = body.split("MD5Sum:").next().unwrap().to_string().replace("Acquire-By-Hash: yes\n", "");
+    let crafted = format!("{head}SHA256:\n {} {} main/binary-amd64/Packages\n", d.sha256_hex(), d.size);
+    resign(&public, &crafted, &key);
+    expect_finding(&public, &keyring, &[], "UnsafePath", "etc/passwd");
+}
+
+#[test]
+fn refuses_a_rollback_to_an_older_release() {
+    let p = Published::new();
+    let keyring = p.path("key.gpg");
+    let state = p.path("verify-state.json");
+    let state_arg = state.to_str().unwrap();
+    let old = tempfile::tempdir().unwrap();
+    copy_tree(&p.path("public/dists"), &old.path().join("dists"));
+    let (code, text) = verify(&p.path("public"), &keyring, &["--state", state_arg]);
+    assert_eq!(code, 0, "{text}");
+    // A newer publication is accepted and remembered…
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    run_ok(aptkit().current_dir(p.dir.path()).args(["publish", "update", "stable", "--key", "key.asc", "--skip-dependency-check"]));
+    let (code, text) = verify(&p.path("public"), &keyring, &["--state", state_arg]);
+    assert_eq!(code, 0, "{text}");
+    // …and the old, validly signed one served again is a rollback.
+    run_ok(Command::new("rm").arg("-rf").arg(p.path("public/dists")));
+    copy_tree(&old.path().join("dists"), &p.path("public/dists"));
+    let (code, text) = verify(&p.path("public"), &keyring, &["--state", state_arg]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("FAIL Rollback"), "{text}");
+}
+
+#[test]
+fn cannot_run_is_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, text) = verify(dir.path(), Path::new("/nonexistent/keyring.gpg"), &[]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("/nonexistent/keyring.gpg"), "{text}");
+    let p = Published::new();
+    let (code, text) = verify(dir.path(), &p.path("key.gpg"), &[]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("no suite found"), "{text}");
+}
