@@ -163,9 +163,14 @@ pub fn read_config(path: &Path, arch_name: &str) -> Result<Vec<ConfigLine>> {
             continue;
         }
         let line = idx + 1;
-        let expanded = substitute(trimmed, arch_name)
+        // Split first, then substitute, so that `${Space}` can put a space
+        // inside a file name (that is what it is for).
+        let words = trimmed
+            .split_whitespace()
+            .map(|w| substitute(w, arch_name))
+            .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(|message| Error::Syntax { path: path.to_path_buf(), line, message })?;
-        lines.push(ConfigLine { line, words: expanded.split_whitespace().map(str::to_string).collect() });
+        lines.push(ConfigLine { line, words });
     }
     Ok(lines)
 }

@@ -336,6 +336,11 @@ impl Repository {
     pub fn publish(&self, req: PublishRequest, deps: &Dependencies, keys: &[SigningKey], now: i64, progress: &dyn PublishProgress) -> Result<(Publication, PublishReport)> {
         check_path_part("prefix", &req.prefix, true)?;
         check_path_part("distribution", &req.distribution, false)?;
+        // Suites must not nest (`stable` and `stable/updates`): dropping one
+        // would delete the other's files.
+        if req.distribution.contains('/') {
+            return Err(Error::Invalid(format!("invalid distribution `{}`: `/` is not allowed", req.distribution)));
+        }
         check_name("component", &req.component)?;
         if keys.is_empty() {
             return Err(aptkit_sign::Error::NoKeys.into());

@@ -84,6 +84,9 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
     // 2. Indices.
     input.progress.step("indices");
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    // Listed in Release (apt wants the uncompressed name of every index)
+    // but not uploaded.
+    let mut listed_only: Vec<IndexFile> = Vec::new();
     for arch in &publication.architectures {
         let mut packages = Vec::new();
         let stanzas = placed
@@ -112,6 +115,7 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
         if publication.contents {
             let contents = crate::contents::contents_index(input.state, input.set, arch)?;
             files.push((format!("{component}/Contents-{arch}.gz"), gzip(&contents)));
+            listed_only.push(IndexFile { path: format!("{component}/Contents-{arch}"), digests: FileDigests::of_bytes(&contents) });
         }
     }
     files.sort_by(|a, b| a.0.cmp(&b.0));
@@ -129,6 +133,8 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
         input.public.put(&publication.key(&format!("{dists}/{rel}")), Body::Bytes(bytes), Caching::Short)?;
         report.indices.push(rel.clone());
     }
+    listed.extend(listed_only);
+    listed.sort_by(|a, b| a.path.cmp(&b.path));
 
     // 3. Release, signed; InRelease last.
     input.progress.step("release");

@@ -65,11 +65,13 @@ impl SigningKey {
     /// The key in environment variable `var` (armored text).
     pub fn from_env(var: &str) -> Result<Self> {
         let origin = format!("environment variable `{var}`");
-        let value = std::env::var(var).map_err(|e| Error::ReadKey {
+        // var_os, not var: VarError::NotUnicode would carry (and print) the
+        // secret itself.
+        let value = std::env::var_os(var).ok_or_else(|| Error::ReadKey {
             origin: origin.clone(),
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, e),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "not set"),
         })?;
-        Self::from_bytes(value.as_bytes(), &origin)
+        Self::from_bytes(std::os::unix::ffi::OsStrExt::as_bytes(value.as_os_str()), &origin)
     }
 
     /// A new key: a certification-only primary key and a signing subkey,

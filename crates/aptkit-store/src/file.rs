@@ -1,4 +1,6 @@
 use std::io::{Read, Write};
+
+use sha2::Digest;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -10,12 +12,18 @@ use crate::{validate_key, Body, Caching, ETag, Error, ObjectMeta, Result, Store,
 /// readers only ever see whole objects. Put-if-absent publishes with
 /// `link(2)`, which fails atomically if the name exists; compare-and-swap
 /// holds an exclusive `flock(2)` on a lock file while it checks and renames.
-/// The ETag is the file's inode, mtime and size: every write creates a new
-/// inode, so a changed object always has a new ETag.
+/// The ETag of a small object (refs documents: what compare-and-swap is
+/// used on) is the SHA-256 of its content, so it can never come back after
+/// other writes the way inode, mtime and size can (ext4 reuses inodes and
+/// its clock is coarse). Larger objects, which are immutable, use inode,
+/// mtime and size, so that listing a pool reads no file.
 #[derive(Debug, Clone)]
 pub struct FileStore {
     root: PathBuf,
 }
+
+/// Objects up to this size get content-hash ETags.
+const CONTENT_ETAG_LIMIT: u64 = 64 << 10;
 
 /// Names starting with this are the store's own (temporaries, lock file).
 const INTERNAL_PREFIX: &str = ".aptkit-";
@@ -71,14 +79,15 @@ impl FileStore {
         Ok(temp)
     }
 
-    fn meta(key: &str, meta: &std::fs::Metadata) -> ObjectMeta {
-        let mtime_ns = meta.mtime() as i128 * 1_000_000_000 + meta.mtime_nsec() as i128;
-        ObjectMeta {
-            key: key.to_string(),
-            size: meta.len(),
-            etag: ETag(format!("{:x}-{:x}-{:x}", meta.ino(), mtime_ns, meta.len())),
-            modified: meta.mtime(),
-        }
+    fn meta(&self, key: &str, meta: &std::fs::Metadata) -> Result<ObjectMeta> {
+        let etag = if meta.len() <= CONTENT_ETAG_LIMIT {
+            let bytes = not_found(std::fs::read(self.root.join(key))).map_err(self.io_err("read", key))?.unwrap_or_default();
+            ETag(format!("sha256-{}", hex::encode(sha2::Sha256::digest(&bytes))))
+        } else {
+            let mtime_ns = meta.mtime() as i128 * 1_000_000_000 + meta.mtime_nsec() as i128;
+            ETag(format!("{:x}-{:x}-{:x}", meta.ino(), mtime_ns, meta.len()))
+        };
+        Ok(ObjectMeta { key: key.to_string(), size: meta.len(), etag, modified: meta.mtime() })
     }
 
     fn lock(&self) -> Result<fs_err::File> {
@@ -119,7 +128,12 @@ impl Store for FileStore {
         let meta = file.metadata().map_err(self.io_err("read", key))?;
         let mut bytes = Vec::with_capacity(meta.len() as usize);
         file.read_to_end(&mut bytes).map_err(self.io_err("read", key))?;
-        Ok(Some((bytes, Self::meta(key, &meta).etag)))
+        let etag = if bytes.len() as u64 <= CONTENT_ETAG_LIMIT {
+            ETag(format!("sha256-{}", hex::encode(sha2::Sha256::digest(&bytes))))
+        } else {
+            self.meta(key, &meta)?.etag
+        };
+        Ok(Some((bytes, etag)))
     }
 
     fn open(&self, key: &str) -> Result<Option<Box<dyn Read + Send>>> {
@@ -131,7 +145,7 @@ impl Store for FileStore {
     fn head(&self, key: &str) -> Result<Option<ObjectMeta>> {
         let path = self.path(key)?;
         let meta = not_found(std::fs::metadata(&path)).map_err(self.io_err("stat", key))?;
-        Ok(meta.filter(|m| m.is_file()).map(|m| Self::meta(key, &m)))
+        meta.filter(|m| m.is_file()).map(|m| self.meta(key, &m)).transpose()
     }
 
     fn put_if_absent(&self, key: &str, body: Body<'_>, _caching: Caching) -> Result<Written> {
@@ -144,7 +158,7 @@ impl Store for FileStore {
             match std::fs::hard_link(src, &path) {
                 Ok(()) => {
                     let meta = std::fs::metadata(&path).map_err(self.io_err("stat", key))?;
-                    return Ok(Written::Created(Self::meta(key, &meta).etag));
+                    return Ok(Written::Created(self.meta(key, &meta)?.etag));
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(Written::Conflict(self.head(key)?)),
                 Err(_) => {} // another filesystem: copy below
@@ -158,7 +172,7 @@ impl Store for FileStore {
         }
         drop(temp);
         let meta = std::fs::metadata(&path).map_err(self.io_err("stat", key))?;
-        Ok(Written::Created(Self::meta(key, &meta).etag))
+        Ok(Written::Created(self.meta(key, &meta)?.etag))
     }
 
     fn put_if_match(&self, key: &str, body: &[u8], expected: Option<&ETag>) -> Result<Written> {
@@ -171,7 +185,7 @@ impl Store for FileStore {
         let temp = self.write_temp(key, &path, Body::Bytes(body))?;
         temp.persist(&path).map_err(|e| self.io_err("write", key)(e.error))?;
         let meta = std::fs::metadata(&path).map_err(self.io_err("stat", key))?;
-        Ok(Written::Created(Self::meta(key, &meta).etag))
+        Ok(Written::Created(self.meta(key, &meta)?.etag))
     }
 
     fn put(&self, key: &str, body: Body<'_>, _caching: Caching) -> Result<ETag> {
@@ -179,7 +193,7 @@ impl Store for FileStore {
         let temp = self.write_temp(key, &path, body)?;
         temp.persist(&path).map_err(|e| self.io_err("write", key)(e.error))?;
         let meta = std::fs::metadata(&path).map_err(self.io_err("stat", key))?;
-        Ok(Self::meta(key, &meta).etag)
+        Ok(self.meta(key, &meta)?.etag)
     }
 
     fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>> {
@@ -204,7 +218,7 @@ impl Store for FileStore {
             let key = rel.to_string_lossy().into_owned();
             if key.starts_with(prefix) {
                 let meta = entry.metadata().map_err(|e| self.io_err("stat", &key)(e.into()))?;
-                out.push(Self::meta(&key, &meta));
+                out.push(self.meta(&key, &meta)?);
             }
         }
         out.sort_by(|a, b| a.key.cmp(&b.key));
