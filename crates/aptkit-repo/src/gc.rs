@@ -24,6 +24,7 @@ pub(crate) fn collect(state_store: &dyn Store, public: &dyn Store, min_age: i64,
     live_sets.extend(refs.repos.values().map(|r| r.set.clone()));
     live_sets.extend(refs.snapshots.values().map(|s| s.set.clone()));
     live_sets.extend(refs.publications.iter().map(|p| p.set.clone()));
+    live_sets.extend(refs.publications.iter().flat_map(|p| p.previous_sets.iter().cloned()));
     let mut live_blobs = HashSet::new();
     let mut live_pool = HashSet::new();
     for id in &live_sets {
@@ -31,7 +32,7 @@ pub(crate) fn collect(state_store: &dyn Store, public: &dyn Store, min_age: i64,
         for r in set.iter() {
             live_blobs.insert(r.blob_key());
         }
-        for p in refs.publications.iter().filter(|p| &p.set == id) {
+        for p in refs.publications.iter().filter(|p| &p.set == id || p.previous_sets.contains(id)) {
             for r in set.iter() {
                 live_pool.insert(p.key(&pool_path(&p.component, source_name(&r.0), r.file_name())));
             }
@@ -49,7 +50,11 @@ pub(crate) fn collect(state_store: &dyn Store, public: &dyn Store, min_age: i64,
             report.state.push(meta.key);
         }
     }
-    // Only pool trees of prefixes aptkit publishes to are collected.
+    // Only pool trees of prefixes aptkit publishes to are collected, and
+    // none while a publish is placing files in them.
+    if !refs.claims.is_empty() {
+        return Ok(report);
+    }
     let prefixes: HashSet<String> = refs.publications.iter().map(|p| p.key("pool/")).collect();
     for prefix in prefixes {
         for meta in public.list(&prefix)? {

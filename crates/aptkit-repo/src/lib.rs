@@ -378,6 +378,7 @@ impl Repository {
             valid_for_days: req.valid_for_days,
             signed_by: Vec::new(),
             contents: req.contents,
+            previous_sets: Vec::new(),
         };
         self.run_publish(publication, &set, None, deps, keys, now, progress)
     }
@@ -438,7 +439,44 @@ impl Repository {
                 return Err(Error::Unsatisfiable { publication: publication.id(), problems });
             }
         }
-        let (done, report) = publish::publish(publish::PublishInput {
+        // Claim the suite before writing anything under it: two publishers
+        // of one suite must not both overwrite its InRelease.
+        let expected = previous.map(|(p, _)| p.clone());
+        let id = publication.id();
+        let token = format!("{}-{}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
+        state::update(self.state.as_ref(), |refs| {
+            let current = refs.publication(&publication.prefix, &publication.distribution).cloned();
+            if current != expected {
+                return Err(Error::Invalid(format!("publication `{id}` changed since this command read it; run the command again")));
+            }
+            if let Some(claim) = refs.claims.get(&id) {
+                if now - claim.since < state::CLAIM_TTL {
+                    return Err(Error::Invalid(format!(
+                        "`{id}` is being published by another job (since {}); retry when it is done",
+                        aptkit_index::format_date(claim.since)
+                    )));
+                }
+            }
+            refs.claims.insert(id.clone(), state::Claim { token: token.clone(), since: now });
+            Ok(())
+        })?;
+        let release_claim = || {
+            let _ = state::update(self.state.as_ref(), |refs| {
+                if refs.claims.get(&id).is_some_and(|c| c.token == token) {
+                    refs.claims.remove(&id);
+                }
+                Ok(())
+            });
+        };
+        let mut publication = publication;
+        if let Some((prev, _)) = previous {
+            publication.previous_sets = std::iter::once(prev.set.clone())
+                .chain(prev.previous_sets.iter().cloned())
+                .filter(|s| *s != publication.set)
+                .take(state::KEPT_GENERATIONS - 1)
+                .collect();
+        }
+        let result = publish::publish(publish::PublishInput {
             public: self.public.as_ref(),
             state: self.state.as_ref(),
             publication,
@@ -447,24 +485,31 @@ impl Repository {
             keys,
             now,
             progress,
-        })?;
-        let expected = previous.map(|(p, _)| p.clone());
-        let record = done.clone();
-        state::update(self.state.as_ref(), |refs| {
-            let slot = refs.publications.iter().position(|p| p.prefix == record.prefix && p.distribution == record.distribution);
-            let current = slot.map(|i| refs.publications[i].clone());
-            if current != expected {
-                return Err(Error::Invalid(format!(
-                    "publication `{}` was changed by someone else while publishing; run the command again",
-                    record.id()
-                )));
+        });
+        let (done, report) = match result {
+            Ok(v) => v,
+            Err(e) => {
+                release_claim();
+                return Err(e);
             }
+        };
+        let record = done.clone();
+        let committed = state::update(self.state.as_ref(), |refs| {
+            if refs.claims.get(&id).is_none_or(|c| c.token != token) {
+                return Err(Error::Invalid(format!("the claim on `{id}` was taken over by another job; run the command again")));
+            }
+            refs.claims.remove(&id);
+            let slot = refs.publications.iter().position(|p| p.prefix == record.prefix && p.distribution == record.distribution);
             match slot {
                 Some(i) => refs.publications[i] = record.clone(),
                 None => refs.publications.push(record.clone()),
             }
             Ok(())
-        })?;
+        });
+        if let Err(e) = committed {
+            release_claim();
+            return Err(e);
+        }
         Ok((done, report))
     }
 

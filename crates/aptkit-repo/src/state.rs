@@ -22,7 +22,20 @@ pub struct Refs {
     pub snapshots: BTreeMap<String, SnapshotRef>,
     #[serde(default)]
     pub publications: Vec<Publication>,
+    /// Publications being written right now, by publication id: a second
+    /// publisher of the same suite waits instead of racing for InRelease.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub claims: BTreeMap<String, Claim>,
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claim {
+    pub token: String,
+    pub since: i64,
+}
+
+/// A claim older than this is from a publisher that died; it may be taken.
+pub const CLAIM_TTL: i64 = 30 * 60;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RepoRef {
@@ -85,7 +98,15 @@ pub struct Publication {
     /// Whether `Contents-<arch>.gz` indices are published too.
     #[serde(default)]
     pub contents: bool,
+    /// The sets of the last generations before this one: clients and CDN
+    /// caches may still hold their InRelease, so gc keeps their pool files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub previous_sets: Vec<String>,
 }
+
+/// Generations of a publication whose pool files gc keeps (the current one
+/// and two before it), as apt-ftparchive keeps three by-hash generations.
+pub const KEPT_GENERATIONS: usize = 3;
 
 impl Publication {
     /// `prefix/distribution`, or just the distribution at the root.

@@ -1,0 +1,83 @@
+//! Two publishers of one suite never race for its InRelease, and gc keeps
+//! the pool files of the generations clients may still be reading.
+
+mod common;
+
+use std::sync::Arc;
+
+use aptkit_repo::state::{self, Claim};
+use aptkit_repo::{Dependencies, NoProgress, PublishRequest, Repository, Source};
+use aptkit_store::{FileStore, Store};
+
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+fn request(snapshot: &str) -> PublishRequest {
+    PublishRequest {
+        prefix: String::new(),
+        distribution: "stable".into(),
+        component: "main".into(),
+        source: Source::Snapshot(snapshot.into()),
+        architectures: Some(vec!["amd64".into()]),
+        origin: None,
+        label: None,
+        valid_for_days: None,
+        contents: false,
+    }
+}
+
+#[test]
+fn a_claimed_suite_is_refused_and_gc_keeps_recent_generations() {
+    let work = tempfile::tempdir().unwrap();
+    let debs = work.path().join("debs");
+    std::fs::create_dir_all(&debs).unwrap();
+    let key = common::key();
+    let state_store: Arc<dyn Store> = Arc::new(FileStore::new(work.path().join("state")));
+    let public = FileStore::new(work.path().join("public"));
+    let repo = Repository::new(state_store.clone(), Arc::new(public.clone()));
+    repo.repo_create("main", "", None, 0).unwrap();
+    for (i, version) in ["1.0", "2.0", "3.0", "4.0"].iter().enumerate() {
+        let deb = common::tiny_deb(&debs, "tiny", version);
+        repo.repo_remove("main", &["tiny".to_string()]).ok();
+        repo.repo_add("main", &[deb], &|_, _| {}).unwrap();
+        repo.snapshot_create_from_repo(&format!("s{i}"), "main", 0).unwrap();
+    }
+    let deps = Dependencies::Skip;
+    let keys = std::slice::from_ref(&key);
+    repo.publish(request("s0"), &deps, keys, now(), &NoProgress).unwrap();
+
+    // Another job holds the suite: refused, nothing written.
+    state::update(state_store.as_ref(), |refs| {
+        refs.claims.insert("stable".into(), Claim { token: "other".into(), since: now() });
+        Ok(())
+    })
+    .unwrap();
+    let inrelease = std::fs::read(work.path().join("public/dists/stable/InRelease")).unwrap();
+    let err = repo.publish_switch("", "stable", "s1", &deps, keys, now(), &NoProgress).unwrap_err();
+    assert!(err.to_string().contains("being published by another job"), "{err}");
+    assert_eq!(std::fs::read(work.path().join("public/dists/stable/InRelease")).unwrap(), inrelease);
+    // A claim older than the TTL is from a dead job and is taken over.
+    state::update(state_store.as_ref(), |refs| {
+        refs.claims.insert("stable".into(), Claim { token: "dead".into(), since: now() - state::CLAIM_TTL - 1 });
+        Ok(())
+    })
+    .unwrap();
+    repo.publish_switch("", "stable", "s1", &deps, keys, now(), &NoProgress).unwrap();
+    assert!(repo.refs().unwrap().claims.is_empty(), "the claim is released after the publish");
+
+    repo.publish_switch("", "stable", "s2", &deps, keys, now(), &NoProgress).unwrap();
+    repo.publish_switch("", "stable", "s3", &deps, keys, now(), &NoProgress).unwrap();
+    for s in ["s0", "s1", "s2"] {
+        repo.snapshot_drop(s).unwrap();
+    }
+    repo.repo_drop("main").unwrap();
+    // s3 is live; s2 and s1 are the two generations before it; s0 is gone.
+    let report = repo.gc(0, now() + 10, false).unwrap();
+    let deleted: Vec<&String> = report.public.iter().collect();
+    assert_eq!(deleted.len(), 1, "{deleted:?}");
+    assert!(deleted[0].ends_with("tiny_1.0_all.deb"), "{deleted:?}");
+    for v in ["2.0", "3.0", "4.0"] {
+        assert!(public.head(&format!("pool/main/t/tiny/tiny_{v}_all.deb")).unwrap().is_some(), "{v} was collected");
+    }
+}
