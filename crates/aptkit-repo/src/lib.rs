@@ -169,9 +169,21 @@ impl Repository {
                 }
             }
         }
-        // Data first (content-addressed blobs), names last.
+        // Data first (content-addressed blobs), names last. A file that
+        // changed since it was hashed must not be stored under the old hash.
         for (record, path) in records.iter().zip(&debs) {
-            self.state.put_if_absent(&record.blob_key(), Body::File(path), Caching::Immutable)?;
+            if let aptkit_store::Written::Created(_) =
+                self.state.put_if_absent(&record.blob_key(), Body::File(path), Caching::Immutable)?
+            {
+                let stored = match self.state.open(&record.blob_key())? {
+                    Some(r) => aptkit_index::FileDigests::of_reader(r).ok(),
+                    None => None,
+                };
+                if stored.map(|d| d.sha256_hex()).as_deref() != Some(record.sha256()) {
+                    self.state.delete(&record.blob_key())?;
+                    return Err(Error::BadControl { path: path.clone(), reason: "the file changed while it was being added".into() });
+                }
+            }
         }
         let mut added = Vec::new();
         let mut unchanged = Vec::new();
@@ -353,7 +365,14 @@ impl Repository {
         let set_id = Self::source_set(&refs, &req.source)?;
         let set = self.load_set(&set_id)?;
         let architectures = match req.architectures {
-            Some(a) if !a.is_empty() => a,
+            Some(a) if !a.is_empty() => {
+                if let Some(bad) = a.iter().find(|a| *a == "all" || !ingest::valid_architecture(a)) {
+                    return Err(Error::Invalid(format!(
+                        "invalid architecture `{bad}` (name machine architectures; `all` packages go into each)"
+                    )));
+                }
+                a
+            }
             _ => {
                 let found: Vec<String> = architectures_of(&set).into_keys().filter(|a| a != "all").collect();
                 if found.is_empty() {

@@ -231,7 +231,7 @@ fn place_one(input: &PublishInput<'_>, key: &str, record: &PackageRecord) -> Res
             // fine if it is this very file, an error otherwise.
             let existing = input.public.open(key)?;
             let digests = match existing {
-                Some(r) => FileDigests::of_reader(r).ok(),
+                Some(r) => Some(FileDigests::of_reader(r).map_err(|source| Error::Read { path: key.into(), source })?),
                 None => None,
             };
             if digests.map(|d| d.sha256_hex()) != Some(record.sha256().to_string()) {
