@@ -20,7 +20,7 @@ fn bad_names_versions_and_architectures_are_refused() {
         let dir = debs.join(format!("{name}-{}", version.len()));
         std::fs::create_dir_all(&dir).unwrap();
         let deb = common::tiny_deb(&dir, name, version);
-        let err = repo.repo_add("main", &[deb.clone()], &|_, _| {}).unwrap_err();
+        let err = repo.repo_add("main", std::slice::from_ref(&deb), &|_, _| {}).unwrap_err();
         assert!(err.to_string().contains(&deb.display().to_string()), "{err}");
         let chain = format!("{err} {err:?}");
         assert!(chain.contains(expected), "{chain}");
