@@ -75,6 +75,8 @@ pub struct SuiteReport {
     pub date: Option<i64>,
     pub valid_until: Option<i64>,
     pub signed_by: Vec<String>,
+    /// Signatures that did not count, and why (unknown key, policy).
+    pub ignored_signatures: Vec<String>,
     pub indices_checked: usize,
     pub packages: usize,
     pub pool_files_checked: usize,
@@ -107,6 +109,21 @@ pub struct Options {
     pub state_file: Option<PathBuf>,
     pub now: i64,
     pub threads: usize,
+    /// Only these components' indices are required (empty: all listed).
+    pub components: Vec<String>,
+    /// Only these architectures' indices are required (empty: all listed).
+    pub architectures: Vec<String>,
+}
+
+impl Options {
+    /// Is `main/binary-amd64/Packages` among the indices this run requires?
+    fn wants(&self, base: &str) -> bool {
+        let mut parts = base.split('/');
+        let component = parts.next().unwrap_or("");
+        let arch = parts.next().and_then(|d| d.strip_prefix("binary-")).unwrap_or("");
+        (self.components.is_empty() || self.components.iter().any(|c| c == component))
+            && (self.architectures.is_empty() || self.architectures.iter().any(|a| a == arch))
+    }
 }
 
 /// Progress for deep runs: called with each pool file's size.
@@ -211,6 +228,10 @@ fn verify_suite(
             }
         }
     };
+    if !check.bad.is_empty() {
+        findings.push(finding(Kind::Signature, &inrelease_key, "only valid signatures", check.bad.join("; ")));
+        return Ok(report);
+    }
     if check.good.is_empty() {
         let why = if check.rejected.is_empty() { "no signature by a pinned key".to_string() } else { check.rejected.join("; ") };
         findings.push(finding(Kind::Signature, &inrelease_key, format!("a signature by one of {}", opts.keyring.fingerprints().join(", ")), why));
@@ -222,6 +243,7 @@ fn verify_suite(
         }
     }
     report.signed_by = check.good.clone();
+    report.ignored_signatures = check.rejected.clone();
 
     // 2. The Release fields: freshness and hashes.
     let text = String::from_utf8_lossy(&body);
@@ -317,7 +339,7 @@ fn verify_suite(
     let mut bases: BTreeMap<String, bool> = BTreeMap::new();
     for (_, _, path) in &entries {
         let base = strip_compression(path);
-        if base.ends_with("/Packages") {
+        if base.ends_with("/Packages") && opts.wants(base) {
             *bases.entry(base.to_string()).or_default() |= verified.contains_key(path);
         }
     }

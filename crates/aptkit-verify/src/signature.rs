@@ -7,7 +7,9 @@ use std::time::SystemTime;
 
 use sequoia_openpgp as openpgp;
 use openpgp::cert::CertParser;
-use openpgp::parse::stream::{DetachedVerifierBuilder, MessageLayer, MessageStructure, VerificationHelper, VerifierBuilder};
+use openpgp::parse::stream::{
+    DetachedVerifierBuilder, MessageLayer, MessageStructure, VerificationError, VerificationHelper, VerifierBuilder,
+};
 use openpgp::parse::Parse;
 use openpgp::policy::StandardPolicy;
 use openpgp::types::{HashAlgorithm, PublicKeyAlgorithm};
@@ -36,8 +38,11 @@ impl Keyring {
 pub struct SignatureCheck {
     /// Fingerprints (primary keys) of good signatures by pinned keys.
     pub good: Vec<String>,
-    /// Why other signatures did not count.
+    /// Why other signatures did not count (unknown keys, policy).
     pub rejected: Vec<String>,
+    /// Signatures by pinned keys that do not match the text: fatal even
+    /// next to good ones, as in apt (BADSIG).
+    pub bad: Vec<String>,
 }
 
 struct Helper<'a> {
@@ -73,6 +78,7 @@ impl VerificationHelper for Helper<'_> {
                             self.result.good.push(fpr);
                         }
                     }
+                    Err(e @ VerificationError::BadSignature { .. }) => self.result.bad.push(e.to_string()),
                     Err(e) => self.result.rejected.push(e.to_string()),
                 }
             }

@@ -333,6 +333,12 @@ pub struct VerifyArgs {
     /// File remembering the last accepted Date per suite (refuses rollbacks)
     #[arg(long = "state", value_name = "FILE")]
     pub state_file: Option<PathBuf>,
+    /// Only require the indices of these components (partial mirrors; repeatable)
+    #[arg(long = "component")]
+    pub components: Vec<String>,
+    /// Only require the indices of these architectures (partial mirrors; repeatable)
+    #[arg(long = "arch")]
+    pub architectures: Vec<String>,
     #[arg(long)]
     pub json: bool,
 }

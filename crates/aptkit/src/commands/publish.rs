@@ -21,6 +21,33 @@ impl PublishProgress for Bar {
     }
 }
 
+/// `aptkit publish` checks what it just published, as a client would see it
+/// (signatures, Release fields, every index and its by-hash copy; not the
+/// pool, which is checked with `aptkit verify --deep`).
+fn verify_published(publication: &Publication, keys: &[aptkit_sign::SigningKey], settings: &Settings) -> anyhow::Result<()> {
+    let Some(dir) = &settings.public_dir else { return Ok(()) };
+    let root = if publication.prefix.is_empty() { dir.clone() } else { dir.join(&publication.prefix) };
+    let keyring: Vec<u8> = keys.iter().flat_map(|k| k.public_binary()).collect();
+    let opts = aptkit_verify::Options {
+        keyring: aptkit_verify::Keyring::from_bytes(&keyring)?,
+        suites: vec![publication.distribution.clone()],
+        deep: false,
+        max_age: None,
+        required_signers: Vec::new(),
+        state_file: None,
+        now: now(),
+        threads: 1,
+        components: Vec::new(),
+        architectures: Vec::new(),
+    };
+    let report = aptkit_verify::verify(&aptkit_store::FileStore::new(root), &opts, &|_| {})?;
+    if !report.ok() {
+        let findings: Vec<String> = report.findings.iter().map(|f| f.to_string()).collect();
+        anyhow::bail!("the publication of `{}` does not verify:\n  {}", publication.id(), findings.join("\n  "));
+    }
+    Ok(())
+}
+
 fn report(publication: &Publication, report: &PublishReport, json: bool, settings: &Settings) {
     if json {
         output::print_json(&json!({
@@ -90,6 +117,7 @@ fn new_publication(repo: &Repository, settings: &Settings, args: PublishNewArgs,
     };
     let (publication, rep) = repo.publish(request, &deps, &keys, now(), &bar).with_context(|| format!("cannot publish {what}"))?;
     bar.0.finish_and_clear();
+    verify_published(&publication, &keys, settings)?;
     report(&publication, &rep, args.json, settings);
     Ok(Outcome::Success)
 }
@@ -112,6 +140,7 @@ pub fn run(repo: &Repository, settings: &Settings, cmd: PublishCommand) -> anyho
                 .publish_switch(&target.prefix, &distribution, &snapshot, &deps, &keys, now(), &bar)
                 .with_context(|| format!("cannot switch `{distribution}` to snapshot `{snapshot}`"))?;
             bar.0.finish_and_clear();
+            verify_published(&p, &keys, settings)?;
             report(&p, &rep, json, settings);
             Ok(Outcome::Success)
         }
@@ -123,6 +152,7 @@ pub fn run(repo: &Repository, settings: &Settings, cmd: PublishCommand) -> anyho
                 .publish_update(&target.prefix, &distribution, &deps, &keys, now(), &bar)
                 .with_context(|| format!("cannot update `{distribution}`"))?;
             bar.0.finish_and_clear();
+            verify_published(&p, &keys, settings)?;
             report(&p, &rep, json, settings);
             Ok(Outcome::Success)
         }

@@ -30,6 +30,8 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
         state_file: args.state_file,
         now: chrono::Utc::now().timestamp(),
         threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        components: args.components,
+        architectures: args.architectures,
     };
     let report = aptkit_verify::verify(store.as_ref(), &opts, &move |n| progress.inc(n))
         .with_context(|| format!("cannot verify {}", args.location))?;

@@ -1,0 +1,84 @@
+//! Verification against a real Debian InRelease and index, signed by the
+//! Debian archive keys, with a pinned clock.
+
+use std::path::{Path, PathBuf};
+
+use aptkit_store::FileStore;
+use aptkit_verify::{verify, Keyring, Kind, Options};
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/debian-bookworm-updates")
+}
+
+fn options(keyring: &Path) -> Options {
+    Options {
+        keyring: Keyring::from_bytes(&std::fs::read(keyring).unwrap()).unwrap(),
+        suites: vec!["bookworm-updates".into()],
+        deep: false,
+        max_age: None,
+        required_signers: Vec::new(),
+        state_file: None,
+        // An hour after the fixture's Date: Fri, 20 Nov 2026 02:11:10 UTC.
+        now: 1_795_140_670 + 3600,
+        threads: 2,
+        components: vec!["main".into()],
+        architectures: vec!["amd64".into()],
+    }
+}
+
+/// A copy of the fixture with `edit` applied to one file.
+fn tampered(rel: &str, edit: impl FnOnce(&mut Vec<u8>)) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("cp").arg("-a").arg(fixture().join("dists")).arg(dir.path()).status().unwrap();
+    assert!(status.success());
+    let path = dir.path().join(rel);
+    let mut bytes = std::fs::read(&path).unwrap();
+    edit(&mut bytes);
+    std::fs::write(&path, bytes).unwrap();
+    dir
+}
+
+fn kinds(root: &Path, keyring: &Path) -> Vec<Kind> {
+    let report = verify(&FileStore::new(root), &options(keyring), &|_| {}).unwrap();
+    report.findings.iter().map(|f| f.kind).collect()
+}
+
+#[test]
+fn debians_own_release_verifies() {
+    let keyring = fixture().join("debian-archive-keyring.gpg");
+    let report = verify(&FileStore::new(fixture()), &options(&keyring), &|_| {}).unwrap();
+    assert!(report.ok(), "{:#?}", report.findings);
+    let suite = &report.suites[0];
+    assert!(!suite.signed_by.is_empty());
+    assert!(suite.packages > 0 && suite.indices_checked >= 1, "{suite:?}");
+}
+
+#[test]
+fn one_changed_byte_or_another_keyring_fails() {
+    let keyring = fixture().join("debian-archive-keyring.gpg");
+    // In the signed body.
+    let body = tampered("dists/bookworm-updates/InRelease", |b| {
+        let text = String::from_utf8(b.clone()).unwrap();
+        assert!(text.contains("Codename: bookworm-updates"));
+        *b = text.replacen("Codename: bookworm-updates", "Codename: bookworm-updatez", 1).into_bytes();
+    });
+    assert_eq!(kinds(body.path(), &keyring), [Kind::Signature]);
+    // In the signature itself: inside the last signature's MPI (the line
+    // before the armor checksum), not in an unhashed subpacket such as the
+    // issuer, whose corruption only makes a signature look foreign.
+    let sig = tampered("dists/bookworm-updates/InRelease", |b| {
+        let text = String::from_utf8(b.clone()).unwrap();
+        let checksum = text.rfind("\n=").unwrap();
+        let line_start = text[..checksum].rfind('\n').unwrap() + 1;
+        let at = (line_start + checksum) / 2;
+        b[at] = if b[at] == b'A' { b'B' } else { b'A' };
+    });
+    assert_eq!(kinds(sig.path(), &keyring), [Kind::Signature]);
+    // In the index the Release lists.
+    let index = tampered("dists/bookworm-updates/main/binary-amd64/Packages", |b| b[100] ^= 0x01);
+    let found = kinds(index.path(), &keyring);
+    assert_eq!(found.first(), Some(&Kind::Hash), "{found:?}");
+    // A keyring without Debian's keys.
+    let other = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../keys-example/ed25519.gpg");
+    assert_eq!(kinds(&fixture(), &other), [Kind::Signature]);
+}
