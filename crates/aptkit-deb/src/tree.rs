@@ -195,6 +195,15 @@ impl Tree {
         self.entries.len() <= 1
     }
 
+    /// The first entry whose parent is not a directory (a file installed
+    /// over a directory that has contents, or under a file): such a tree
+    /// cannot be unpacked.
+    pub fn find_conflict(&self) -> Option<&TreePath> {
+        self.entries.keys().find(|path| {
+            path.parent().is_some_and(|parent| !matches!(self.entries.get(&parent).map(|e| &e.node), Some(Node::Dir)))
+        })
+    }
+
     /// Installed-Size contribution in KiB, as dpkg-gencontrol counts it:
     /// ceil(size / 1024) for each regular file and symlink (a symlink's size
     /// is its target's length), 1 for every other object, root included.
@@ -230,6 +239,20 @@ mod tests {
         assert_eq!(TreePath::new("/./usr//bin/").unwrap().as_str(), "usr/bin");
         assert!(TreePath::new("usr/bin").unwrap().starts_with("usr"));
         assert!(!TreePath::new("usrx/bin").unwrap().starts_with("usr"));
+    }
+
+    #[test]
+    fn finds_files_that_would_hide_directories() {
+        let mut tree = Tree::new();
+        let file = |n: &str| TreeEntry {
+            node: Node::File { source: FileSource::Bytes(Arc::from(n.as_bytes())), size: n.len() as u64 },
+            mode: 0o644,
+            mtime: 0,
+        };
+        tree.insert(TreePath::new("a/b").unwrap(), file("b"));
+        assert!(tree.find_conflict().is_none());
+        tree.insert(TreePath::new("a").unwrap(), file("a"));
+        assert_eq!(tree.find_conflict().map(|p| p.as_str()), Some("a/b"));
     }
 
     #[test]

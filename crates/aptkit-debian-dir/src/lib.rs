@@ -134,6 +134,12 @@ pub fn plan(root: &Path, opts: &Options) -> Result<Plan> {
         }
         fixups::compress(&mut tree, epoch)?;
         fixups::fix_permissions(&mut tree);
+        if let Some(path) = tree.find_conflict() {
+            return Err(Error::Package {
+                package: name.to_string(),
+                message: format!("`{path}` lies under something that is not a directory (a file installed over a directory?)"),
+            });
+        }
 
         let inputs = control_files::ControlInputs {
             dir: &dir,

@@ -142,3 +142,13 @@ fn install_lines_may_name_debian_tmp_explicitly() {
     assert!(paths.contains(&"usr/libexec/tiny/tiny"), "{paths:?}");
     assert!(!paths.iter().any(|p| p.starts_with("debian")), "{paths:?}");
 }
+
+#[test]
+fn a_file_over_a_directory_is_refused() {
+    let src = tempfile::tempdir().unwrap();
+    source_tree(src.path());
+    // `usr/share/tiny` is a directory in debian/tmp; a link over it hides it.
+    fs::write(src.path().join("debian/tiny-data.links"), "usr/share/doc/tiny-data/copyright usr/share/tiny\n").unwrap();
+    let err = plan(src.path(), &options()).unwrap_err();
+    assert!(err.to_string().contains("usr/share/tiny/a.txt"), "{err}");
+}
