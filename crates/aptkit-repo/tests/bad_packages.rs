@@ -5,7 +5,7 @@ mod common;
 
 use std::sync::Arc;
 
-use aptkit_repo::{Dependencies, NoProgress, PublishRequest, Repository, Source};
+use aptkit_repo::{Dependencies, NoProgress, Repository, Source};
 use aptkit_store::{FileStore, Store};
 
 #[test]
@@ -28,17 +28,7 @@ fn bad_names_versions_and_architectures_are_refused() {
     }
     let good = common::tiny_deb(&debs, "tiny", "1.0");
     repo.repo_add("main", &[good], &|_, _| {}).unwrap();
-    let request = PublishRequest {
-        prefix: String::new(),
-        distribution: "stable".into(),
-        component: "main".into(),
-        source: Source::Repo("main".into()),
-        architectures: Some(vec!["all".into()]),
-        origin: None,
-        label: None,
-        valid_for_days: None,
-        contents: false,
-    };
+    let request = common::request(Source::Repo("main".into()), &["all"]);
     let key = common::key();
     let err = repo.publish(request, &Dependencies::Skip, std::slice::from_ref(&key), 0, &NoProgress).unwrap_err();
     assert!(err.to_string().contains("invalid architecture `all`"), "{err}");

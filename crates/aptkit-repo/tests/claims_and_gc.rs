@@ -6,25 +6,15 @@ mod common;
 use std::sync::Arc;
 
 use aptkit_repo::state::{self, Claim};
-use aptkit_repo::{Dependencies, NoProgress, PublishRequest, Repository, Source};
+use aptkit_repo::{Dependencies, NoProgress, Repository, Source};
 use aptkit_store::{FileStore, Store};
 
 fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
 }
 
-fn request(snapshot: &str) -> PublishRequest {
-    PublishRequest {
-        prefix: String::new(),
-        distribution: "stable".into(),
-        component: "main".into(),
-        source: Source::Snapshot(snapshot.into()),
-        architectures: Some(vec!["amd64".into()]),
-        origin: None,
-        label: None,
-        valid_for_days: None,
-        contents: false,
-    }
+fn request(snapshot: &str) -> aptkit_repo::PublishRequest {
+    common::request(Source::Snapshot(snapshot.into()), &["amd64"])
 }
 
 #[test]

@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use aptkit_repo::{Dependencies, NoProgress, PublishRequest, Repository, Source, Universe};
+use aptkit_repo::{Dependencies, NoProgress, Repository, Source, Universe};
 use aptkit_store::{FaultyStore, FileStore, Store};
 use aptkit_tests::AptClient;
 
@@ -36,17 +36,7 @@ fn every_interrupted_switch_leaves_a_readable_repository_and_resumes() {
     repo.snapshot_create_from_repo("s1", "main", 0).unwrap();
     repo.repo_add("main", &[v2], &|_, _| {}).unwrap();
     repo.snapshot_create_from_repo("s2", "main", 0).unwrap();
-    let request = PublishRequest {
-        prefix: String::new(),
-        distribution: "stable".into(),
-        component: "main".into(),
-        source: Source::Snapshot("s1".into()),
-        architectures: Some(vec!["amd64".into()]),
-        origin: None,
-        label: None,
-        valid_for_days: None,
-        contents: false,
-    };
+    let request = common::request(Source::Snapshot("s1".into()), &["amd64"]);
     let deps = Dependencies::Check(Universe::new());
     repo.publish(request, &deps, std::slice::from_ref(&key), now(), &NoProgress).unwrap();
     let client = AptClient::for_directory(&public_dir, "stable", &keyring);

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use aptkit_deb::{Compression, ControlFile, DebWriter, FileSource, Node, Tree, TreeEntry, TreePath};
+use aptkit_repo::{PublishRequest, Source};
 use aptkit_sign::{KeyAlgorithm, SigningKey};
 
 /// Write `<name>_<version>_all.deb` with one small file into `dir`.
@@ -33,4 +34,19 @@ pub fn tiny_deb(dir: &Path, name: &str, version: &str) -> PathBuf {
 
 pub fn key() -> SigningKey {
     SigningKey::generate("test <t@example.org>", KeyAlgorithm::Ed25519).unwrap()
+}
+
+/// Publish `source` as `stable/main` for `architectures`, no extras.
+pub fn request(source: Source, architectures: &[&str]) -> PublishRequest {
+    PublishRequest {
+        prefix: String::new(),
+        distribution: "stable".into(),
+        component: "main".into(),
+        source,
+        architectures: Some(architectures.iter().map(|a| a.to_string()).collect()),
+        origin: None,
+        label: None,
+        valid_for_days: None,
+        contents: false,
+    }
 }
