@@ -3,9 +3,8 @@
 //! apt-get; signatures checked with gpgv and sqv; Packages stanzas compared
 //! with apt-ftparchive's.
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use aptkit_tests::*;
 
@@ -58,30 +57,6 @@ impl Workspace {
         }
         out.sort();
         out
-    }
-}
-
-/// `aptkit serve` on a free loopback port, stopped when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Server {
-    fn start(ws: &Workspace) -> Self {
-        let mut child = ws.aptkit().args(["serve", "--port", "0"]).stderr(Stdio::piped()).spawn().unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stderr.take().unwrap()).read_line(&mut line).unwrap();
-        let port = line.rsplit(':').next().and_then(|p| p.trim().trim_end_matches(|c: char| !c.is_ascii_digit()).split('/').next().map(str::to_string));
-        let port = port.and_then(|p| p.parse().ok()).unwrap_or_else(|| panic!("no port in `{line}`"));
-        Server { child, port }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -176,7 +151,7 @@ fn publish_serve_and_use_with_apt_get_then_upgrade_and_switch_back() {
         assert_eq!(mode & 0o004, 0o004, "{} is not world-readable ({mode:o})", entry.display());
     }
 
-    let server = Server::start(&ws);
+    let server = Served::start(&ws.path("public"));
     let apt = Apt::new(&format!("deb [signed-by={}] http://127.0.0.1:{} stable main", ws.path("key.gpg").display(), server.port));
     apt.update();
     assert_eq!(apt.candidate("hello"), "1.0-1");

@@ -178,6 +178,27 @@ fn verifies_aptkits_publication_and_finds_every_kind_of_tampering() {
 }
 
 #[test]
+fn verifies_over_http_and_stops_reading_at_the_listed_size() {
+    let p = Published::new();
+    let keyring = p.path("key.gpg");
+    let served = Served::start(&p.path("public"));
+    let (code, text) = verify(Path::new(&served.url()), &keyring, &["--suite", "stable", "--deep"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("4 pool files"), "{text}");
+    let (code, text) = verify(Path::new(&served.url()), &keyring, &[]);
+    assert_eq!(code, 2, "HTTP cannot list suites: {text}");
+    drop(served);
+
+    let (_d, public) = p.copy();
+    let gz = public.join("dists/stable/main/binary-amd64/Packages.gz");
+    let mut bytes = std::fs::read(&gz).unwrap();
+    bytes.extend(std::iter::repeat_n(0u8, 50 << 20));
+    std::fs::write(&gz, &bytes).unwrap();
+    let served = Served::start(&public);
+    expect_finding(Path::new(&served.url()), &keyring, &["--suite", "stable"], "Size", "Packages.gz");
+}
+
+#[test]
 fn refuses_a_rollback_to_an_older_release() {
     let p = Published::new();
     let keyring = p.path("key.gpg");

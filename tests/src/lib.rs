@@ -169,3 +169,42 @@ pub fn control_fields(text: &str) -> Vec<(String, String)> {
     }
     fields
 }
+
+/// `aptkit serve --root DIR` on a free loopback port, stopped when dropped.
+pub struct Served {
+    child: std::process::Child,
+    pub port: u16,
+}
+
+impl Served {
+    pub fn start(root: &Path) -> Self {
+        use std::io::BufRead;
+        let mut child = aptkit()
+            .args(["serve", "--port", "0", "--root"])
+            .arg(root)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start aptkit serve");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stderr.take().unwrap()).read_line(&mut line).unwrap();
+        // "serving ROOT on http://127.0.0.1:PORT/ (Ctrl-C to stop)"
+        let port = line
+            .split("http://127.0.0.1:")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port in `{line}`"));
+        Served { child, port }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

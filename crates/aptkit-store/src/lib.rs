@@ -14,12 +14,14 @@
 //! - [`Store::put`]: plain overwrite, for mutable index names.
 //!
 //! Backends: [`FileStore`] (a local directory; the embedded default),
+//! [`HttpStore`] (read-only: a published repository as clients see it),
 //! [`MemoryStore`] (tests), [`FaultyStore`] (tests: fails the Nth write).
 //! The S3 backend lives in `aptkit-aws` behind the same trait.
 
 mod error;
 mod faulty;
 mod file;
+mod http;
 mod key;
 mod memory;
 
@@ -29,6 +31,7 @@ use std::path::{Path, PathBuf};
 pub use error::{Error, Result};
 pub use faulty::FaultyStore;
 pub use file::FileStore;
+pub use http::HttpStore;
 pub use key::validate_key;
 pub use memory::MemoryStore;
 

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use aptkit_store::{FileStore, Store};
+use aptkit_store::{FileStore, HttpStore, Store};
 use aptkit_verify::{Keyring, Options};
 
 use super::Outcome;
@@ -14,6 +14,10 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
     let store: Arc<dyn Store> = match args.location.split_once("://") {
         None => Arc::new(FileStore::new(&args.location)),
         Some(("file", path)) => Arc::new(FileStore::new(path)),
+        Some(("http" | "https", _)) => {
+            anyhow::ensure!(!args.suites.is_empty(), "`{}`: HTTP cannot list a repository; name the suites with --suite", args.location);
+            Arc::new(HttpStore::new(&args.location))
+        }
         Some((scheme, _)) => anyhow::bail!("`{}`: {scheme}:// repositories are not supported yet (use a directory)", args.location),
     };
     let bytes = std::fs::read(&args.keyring).with_context(|| format!("cannot read keyring `{}`", args.keyring.display()))?;
