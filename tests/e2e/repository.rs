@@ -326,3 +326,25 @@ fn snapshots_diff_merge_filter_search_retention_and_gc() {
     // Everything still referenced is intact.
     ws.ok(&["publish", "snapshot", "n3", "-d", "nightly", "--key", "key.asc", "--skip-dependency-check"]);
 }
+
+#[test]
+fn bad_configuration_is_a_clear_error_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| aptkit().current_dir(dir.path()).args(args).output().unwrap();
+    std::fs::write(dir.path().join("broken.toml"), "state = [not a string\n").unwrap();
+    std::fs::write(dir.path().join("unknown.toml"), "stat = \"./typo\"\n").unwrap();
+    for (args, expected) in [
+        (vec!["--config", "broken.toml", "repo", "list"], "broken.toml"),
+        (vec!["--config", "unknown.toml", "repo", "list"], "unknown.toml"),
+        (vec!["--config", "missing.toml", "repo", "list"], "missing.toml"),
+        (vec!["--state", "s3://bucket/state", "repo", "create", "main"], "s3://"),
+        (vec!["--public", "ftp://host/repo", "repo", "create", "main"], "ftp://"),
+    ] {
+        let res = run(&args);
+        assert_eq!(res.status.code(), Some(2), "{args:?}: {}", stderr(&res));
+        assert!(stderr(&res).contains(expected), "{args:?}: {}", stderr(&res));
+    }
+    let mut left = dir_names(dir.path());
+    left.sort();
+    assert_eq!(left, ["broken.toml", "unknown.toml"], "no store may have been created");
+}

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use aptkit_control::{parse_paragraphs, ChangelogHead, Paragraph};
+use aptkit_control::{parse_paragraphs, valid_package_name, ChangelogHead, Paragraph};
 
 use crate::{arch, Error, Result};
 
@@ -127,14 +127,6 @@ fn require(path: &Path, para: &Paragraph, fields: &[&str]) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Debian policy 5.6.1: lowercase letters, digits, `+`, `-`, `.`; at least
-/// two characters, starting with a letter or digit.
-pub fn valid_package_name(name: &str) -> bool {
-    name.len() >= 2
-        && name.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '+' | '-' | '.'))
 }
 
 /// One meaningful line of a debhelper config file: its 1-based number and

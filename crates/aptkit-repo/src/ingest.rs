@@ -72,7 +72,7 @@ fn read_one(path: &Path) -> Result<PackageRecord> {
     }
     // These values become pool paths and index lines: check them strictly.
     let package = para.get("Package").unwrap_or_default();
-    if !valid_name(package) {
+    if !aptkit_control::valid_package_name(package) {
         return Err(bad_control(format!("invalid package name `{package}`")));
     }
     let version = para.get("Version").unwrap_or_default();
@@ -84,7 +84,7 @@ fn read_one(path: &Path) -> Result<PackageRecord> {
         return Err(bad_control(format!("invalid architecture `{arch}`")));
     }
     let source = aptkit_index::source_name(&para);
-    if !valid_name(source) {
+    if !aptkit_control::valid_package_name(source) {
         return Err(bad_control(format!("invalid source name `{source}`")));
     }
     let file = fs_err::File::open(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
@@ -94,13 +94,6 @@ fn read_one(path: &Path) -> Result<PackageRecord> {
     let file_version = version.split_once(':').map_or(version, |(_, v)| v);
     let canonical = format!("{}_{}_{}.deb", para.get("Package").unwrap_or_default(), file_version, para.get("Architecture").unwrap_or_default());
     Ok(PackageRecord(package_stanza(&para, &canonical, &digests)))
-}
-
-/// Debian policy 5.6.1 (package and source names).
-fn valid_name(name: &str) -> bool {
-    name.len() >= 2
-        && name.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '+' | '-' | '.'))
 }
 
 /// `amd64`, `all`, `linux-any`: lowercase letters, digits and `-`.

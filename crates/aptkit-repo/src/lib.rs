@@ -405,36 +405,37 @@ impl Repository {
     /// Point a snapshot publication at another snapshot.
     #[allow(clippy::too_many_arguments)]
     pub fn publish_switch(&self, prefix: &str, distribution: &str, snapshot: &str, deps: &Dependencies, keys: &[SigningKey], now: i64, progress: &dyn PublishProgress) -> Result<(Publication, PublishReport)> {
-        let refs = self.refs()?;
-        let current = refs
-            .publication(prefix, distribution)
-            .ok_or_else(|| Error::UnknownPublication(state::publication_id(prefix, distribution)))?
-            .clone();
-        if matches!(current.source, Source::Repo(_)) {
-            return Err(Error::Invalid(format!("`{}` publishes a repo: use `publish update`", current.id())));
-        }
-        let source = Source::Snapshot(snapshot.to_string());
-        let set_id = Self::source_set(&refs, &source)?;
-        let set = self.load_set(&set_id)?;
-        let previous_set = self.load_set(&current.set)?;
-        let next = Publication { source, set: set_id, ..current.clone() };
-        self.run_publish(next, &set, Some((&current, &previous_set)), deps, keys, now, progress)
+        self.republish(prefix, distribution, Some(snapshot), deps, keys, now, progress)
     }
 
     /// Republish a repo publication with the repo's current packages.
     pub fn publish_update(&self, prefix: &str, distribution: &str, deps: &Dependencies, keys: &[SigningKey], now: i64, progress: &dyn PublishProgress) -> Result<(Publication, PublishReport)> {
+        self.republish(prefix, distribution, None, deps, keys, now, progress)
+    }
+
+    /// An existing publication again: switched to `snapshot` (snapshot
+    /// publications) or with its repo's current packages (repo ones).
+    #[allow(clippy::too_many_arguments)]
+    fn republish(&self, prefix: &str, distribution: &str, snapshot: Option<&str>, deps: &Dependencies, keys: &[SigningKey], now: i64, progress: &dyn PublishProgress) -> Result<(Publication, PublishReport)> {
         let refs = self.refs()?;
         let current = refs
             .publication(prefix, distribution)
             .ok_or_else(|| Error::UnknownPublication(state::publication_id(prefix, distribution)))?
             .clone();
-        if matches!(current.source, Source::Snapshot(_)) {
-            return Err(Error::Invalid(format!("`{}` publishes a snapshot: use `publish switch`", current.id())));
-        }
-        let set_id = Self::source_set(&refs, &current.source)?;
+        let source = match (&current.source, snapshot) {
+            (Source::Snapshot(_), Some(name)) => Source::Snapshot(name.to_string()),
+            (Source::Repo(_), None) => current.source.clone(),
+            (Source::Repo(_), Some(_)) => {
+                return Err(Error::Invalid(format!("`{}` publishes a repo: use `publish update`", current.id())))
+            }
+            (Source::Snapshot(_), None) => {
+                return Err(Error::Invalid(format!("`{}` publishes a snapshot: use `publish switch`", current.id())))
+            }
+        };
+        let set_id = Self::source_set(&refs, &source)?;
         let set = self.load_set(&set_id)?;
         let previous_set = self.load_set(&current.set)?;
-        let next = Publication { set: set_id, ..current.clone() };
+        let next = Publication { source, set: set_id, ..current.clone() };
         self.run_publish(next, &set, Some((&current, &previous_set)), deps, keys, now, progress)
     }
 
