@@ -62,6 +62,27 @@ impl HttpStore {
             code => Err(self.io_err("fetch", key, format!("HTTP status {code}"))),
         }
     }
+
+    /// GET from byte `offset` on, with a Range request.
+    fn fetch_from(&self, key: &str, offset: u64) -> Result<Option<Box<dyn Read + Send>>> {
+        let url = self.url(key)?;
+        let response = self.agent.get(&url).header("Range", &format!("bytes={offset}-")).call().map_err(|e| self.io_err("fetch", key, e))?;
+        let status = response.status().as_u16();
+        let mut reader = response.into_body().into_reader();
+        match status {
+            206 => Ok(Some(Box::new(reader))),
+            // A server without Range support sends everything: skip ahead.
+            200 => {
+                let skipped = std::io::copy(&mut (&mut reader).take(offset), &mut std::io::sink()).map_err(|e| self.io_err("read", key, e))?;
+                if skipped < offset {
+                    return Err(self.io_err("fetch", key, format!("object is shorter than offset {offset}")));
+                }
+                Ok(Some(Box::new(reader)))
+            }
+            404 | 410 => Ok(None),
+            code => Err(self.io_err("fetch", key, format!("HTTP status {code} for a range from byte {offset}"))),
+        }
+    }
 }
 
 impl Store for HttpStore {
@@ -79,6 +100,13 @@ impl Store for HttpStore {
 
     fn open(&self, key: &str) -> Result<Option<Box<dyn Read + Send>>> {
         Ok(self.fetch(key)?.map(|r| Box::new(r.into_body().into_reader()) as Box<dyn Read + Send>))
+    }
+
+    fn open_at(&self, key: &str, offset: u64) -> Result<Option<Box<dyn Read + Send>>> {
+        if offset == 0 {
+            return self.open(key);
+        }
+        self.fetch_from(key, offset)
     }
 
     fn head(&self, key: &str) -> Result<Option<ObjectMeta>> {

@@ -18,6 +18,8 @@
 //! [`MemoryStore`] (tests), [`FaultyStore`] (tests: fails the Nth write).
 //! The S3 backend lives in `aptkit-aws` behind the same trait.
 
+#[doc(hidden)]
+pub mod contract;
 mod error;
 mod faulty;
 mod file;
@@ -106,6 +108,20 @@ pub trait Store: Send + Sync {
 
     /// A reader over the object, or `None` if absent (for large objects).
     fn open(&self, key: &str) -> Result<Option<Box<dyn Read + Send>>>;
+
+    /// A reader over the object from byte `offset` on (resuming a partial
+    /// download), or `None` if absent. The default reads and discards the
+    /// first `offset` bytes; backends that can seek or ask for a range do.
+    fn open_at(&self, key: &str, offset: u64) -> Result<Option<Box<dyn Read + Send>>> {
+        let Some(mut reader) = self.open(key)? else { return Ok(None) };
+        let skipped = std::io::copy(&mut (&mut reader).take(offset), &mut std::io::sink())
+            .map_err(|source| Error::Io { op: "read", key: key.to_string(), location: self.location(), source })?;
+        if skipped < offset {
+            let e = std::io::Error::new(std::io::ErrorKind::UnexpectedEof, format!("object is shorter than offset {offset}"));
+            return Err(Error::Io { op: "read", key: key.to_string(), location: self.location(), source: e });
+        }
+        Ok(Some(reader))
+    }
 
     fn head(&self, key: &str) -> Result<Option<ObjectMeta>>;
 

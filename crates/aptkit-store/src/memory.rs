@@ -133,50 +133,11 @@ impl Store for MemoryStore {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-
-    /// The behaviour every backend must show; run by each backend's tests.
-    pub(crate) fn exercise_store_contract(store: &dyn Store) {
-        assert!(store.get("a/b").unwrap().is_none());
-        assert!(store.head("a/b").unwrap().is_none());
-        assert!(store.list("").unwrap().is_empty());
-
-        let Written::Created(e1) = store.put_if_absent("a/b", Body::Bytes(b"one"), Caching::Immutable).unwrap() else {
-            panic!("first put_if_absent must create")
-        };
-        match store.put_if_absent("a/b", Body::Bytes(b"two"), Caching::Immutable).unwrap() {
-            Written::Conflict(Some(meta)) => assert_eq!((meta.size, &meta.etag), (3, &e1)),
-            other => panic!("second put_if_absent must conflict, got {other:?}"),
-        }
-        assert_eq!(store.get("a/b").unwrap().unwrap(), (b"one".to_vec(), e1.clone()));
-
-        assert!(matches!(store.put_if_match("a/b", b"x", None).unwrap(), Written::Conflict(Some(_))));
-        assert!(matches!(store.put_if_match("a/b", b"x", Some(&ETag("nope".into()))).unwrap(), Written::Conflict(_)));
-        let Written::Created(e2) = store.put_if_match("a/b", b"three", Some(&e1)).unwrap() else { panic!("CAS must win") };
-        assert_ne!(e1, e2);
-        assert!(matches!(store.put_if_match("a/b", b"four", Some(&e1)).unwrap(), Written::Conflict(_)));
-        assert!(matches!(store.put_if_match("new", b"n", None).unwrap(), Written::Created(_)));
-
-        let e3 = store.put("a/c", Body::Bytes(b"c"), Caching::Short).unwrap();
-        let e4 = store.put("a/c", Body::Bytes(b"cc"), Caching::Short).unwrap();
-        assert_ne!(e3, e4);
-        let mut r = String::new();
-        store.open("a/c").unwrap().unwrap().read_to_string(&mut r).unwrap();
-        assert_eq!(r, "cc");
-
-        let keys: Vec<String> = store.list("a/").unwrap().into_iter().map(|m| m.key).collect();
-        assert_eq!(keys, ["a/b", "a/c"]);
-        assert_eq!(store.list("").unwrap().len(), 3);
-        store.delete("a/b").unwrap();
-        store.delete("a/b").unwrap();
-        assert!(store.head("a/b").unwrap().is_none());
-        assert!(store.get("../escape").is_err());
-        assert!(store.put("/abs", Body::Bytes(b""), Caching::Short).is_err());
-    }
 
     #[test]
     fn memory_store_honours_the_contract() {
-        exercise_store_contract(&MemoryStore::new());
+        crate::contract::exercise(&MemoryStore::new());
     }
 }

@@ -313,7 +313,7 @@ pub enum KeyCommand {
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The repository root (a directory or file:// URL)
+    /// The repository root: a directory, file://, http(s):// or s3://bucket/prefix URL
     pub location: String,
     /// Keyring of the keys that may sign (binary or armored)
     #[arg(long, required = true)]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use aptkit_sign::SigningKey;
-use aptkit_store::{FileStore, Store};
+use aptkit_store::{FileStore, HttpStore, Store};
 use serde::Deserialize;
 
 use crate::cli::{SigningArgs, StoreArgs};
@@ -45,8 +45,8 @@ impl Settings {
         let config = load_config(args.config.as_deref())?;
         let state = args.state.clone().or_else(|| config.state.clone()).unwrap_or_else(|| "./.aptkit".into());
         let public = args.public.clone().or_else(|| config.public.clone()).unwrap_or_else(|| "./public".into());
-        let (state, _) = open_store(&state).context("invalid state store (--state)")?;
-        let (public, public_dir) = open_store(&public).context("invalid publish store (--public)")?;
+        let (state, _) = open_store(&state, &config).context("invalid state store (--state)")?;
+        let (public, public_dir) = open_store(&public, &config).context("invalid publish store (--public)")?;
         Ok(Settings { state, public, public_dir, config })
     }
 
@@ -72,7 +72,7 @@ impl Settings {
     }
 }
 
-fn load_config(explicit: Option<&Path>) -> anyhow::Result<ConfigFile> {
+pub fn load_config(explicit: Option<&Path>) -> anyhow::Result<ConfigFile> {
     let path = match explicit {
         Some(p) => p.to_path_buf(),
         None => {
@@ -87,16 +87,26 @@ fn load_config(explicit: Option<&Path>) -> anyhow::Result<ConfigFile> {
     toml::from_str(&text).with_context(|| format!("invalid config file `{}`", path.display()))
 }
 
-/// A store from a URL or path: `file:///srv/repo`, `./public`; `s3://…`
-/// needs the S3 backend, which is not part of this build yet.
-fn open_store(location: &str) -> anyhow::Result<(Arc<dyn Store>, Option<PathBuf>)> {
-    if let Some(rest) = location.strip_prefix("file://") {
-        let path = PathBuf::from(rest);
-        return Ok((Arc::new(FileStore::new(&path)), Some(path)));
+/// A store to read and write: a directory, `file:///srv/repo`, or
+/// `s3://bucket/prefix`; also the local directory when it is one.
+pub fn open_store(location: &str, config: &ConfigFile) -> anyhow::Result<(Arc<dyn Store>, Option<PathBuf>)> {
+    match location.split_once("://") {
+        None => Ok((Arc::new(FileStore::new(location)), Some(PathBuf::from(location)))),
+        Some(("file", path)) => Ok((Arc::new(FileStore::new(path)), Some(PathBuf::from(path)))),
+        Some(("s3", _)) => Ok((open_s3(location, config)?, None)),
+        Some((scheme, _)) => bail!("`{location}`: {scheme}:// stores are not supported (use a directory, file:// or s3://)"),
     }
-    if let Some((scheme, _)) = location.split_once("://") {
-        bail!("`{location}`: {scheme}:// stores are not supported yet (use a directory or file:// URL)");
+}
+
+/// A store to read a published repository from: anything [`open_store`]
+/// takes, plus `http(s)://` (read-only).
+pub fn open_source(location: &str, config: &ConfigFile) -> anyhow::Result<Arc<dyn Store>> {
+    match location.split_once("://") {
+        Some(("http" | "https", _)) => Ok(Arc::new(HttpStore::new(location))),
+        _ => Ok(open_store(location, config)?.0),
     }
-    let path = PathBuf::from(location);
-    Ok((Arc::new(FileStore::new(&path)), Some(path)))
+}
+
+fn open_s3(location: &str, _config: &ConfigFile) -> anyhow::Result<Arc<dyn Store>> {
+    bail!("`{location}`: s3:// stores are not supported yet (use a directory or file:// URL)")
 }

@@ -1,25 +1,17 @@
 //! `aptkit verify`.
 
-use std::sync::Arc;
-
 use anyhow::Context;
-use aptkit_store::{FileStore, HttpStore, Store};
 use aptkit_verify::{Keyring, Options};
 
 use super::Outcome;
 use crate::cli::VerifyArgs;
 use crate::output;
+use crate::settings::{self, ConfigFile};
 
-pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
-    let store: Arc<dyn Store> = match args.location.split_once("://") {
-        None => Arc::new(FileStore::new(&args.location)),
-        Some(("file", path)) => Arc::new(FileStore::new(path)),
-        Some(("http" | "https", _)) => {
-            anyhow::ensure!(!args.suites.is_empty(), "`{}`: HTTP cannot list a repository; name the suites with --suite", args.location);
-            Arc::new(HttpStore::new(&args.location))
-        }
-        Some((scheme, _)) => anyhow::bail!("`{}`: {scheme}:// repositories are not supported yet (use a directory)", args.location),
-    };
+pub fn run(args: VerifyArgs, config: &ConfigFile) -> anyhow::Result<Outcome> {
+    let is_http = args.location.starts_with("http://") || args.location.starts_with("https://");
+    anyhow::ensure!(!is_http || !args.suites.is_empty(), "`{}`: HTTP cannot list a repository; name the suites with --suite", args.location);
+    let store = settings::open_source(&args.location, config)?;
     let bytes = std::fs::read(&args.keyring).with_context(|| format!("cannot read keyring `{}`", args.keyring.display()))?;
     let keyring = Keyring::from_bytes(&bytes).with_context(|| format!("invalid keyring `{}`", args.keyring.display()))?;
     let total: u64 = 0;
