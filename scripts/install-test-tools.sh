@@ -6,7 +6,7 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-packages=(lintian debhelper debootstrap dpkg-dev binutils make gcc sqv gpgv apt-utils)
+packages=(lintian debhelper debootstrap dpkg-dev binutils make gcc sqv gpgv gpg apt-utils)
 
 missing=()
 for p in "${packages[@]}"; do

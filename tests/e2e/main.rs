@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod install;
+mod mirror;
 mod packaging;
 mod reader;
 mod repository;

@@ -5,6 +5,7 @@
 //! mode, every pool file. Problems are *findings* (exit 1); only failing to
 //! run at all is an error (exit 2).
 
+mod mirror;
 mod signature;
 
 use std::collections::BTreeMap;
@@ -19,6 +20,7 @@ use aptkit_store::Store;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+pub use mirror::{mirror, MirrorReport};
 pub use signature::{check_clearsign_framing, Keyring};
 
 /// apt refuses InRelease files larger than this.
@@ -95,6 +97,7 @@ impl Report {
     }
 }
 
+#[derive(Clone)]
 pub struct Options {
     pub keyring: Keyring,
     /// Suites to check; empty: every suite with a Release under `dists/`.
@@ -116,6 +119,24 @@ pub struct Options {
 }
 
 impl Options {
+    /// Is this index (a path under `dists/<suite>/`) of a wanted component
+    /// and architecture? Files of no architecture are always wanted.
+    fn wants_path(&self, path: &str) -> bool {
+        let Some((component, rest)) = path.split_once('/') else { return true };
+        if !self.components.is_empty() && !self.components.iter().any(|c| c == component) {
+            return false;
+        }
+        let arch = rest
+            .split('/')
+            .next()
+            .and_then(|d| d.strip_prefix("binary-"))
+            .or_else(|| rest.strip_prefix("Contents-").map(|a| a.split('.').next().unwrap_or(a)).map(|a| a.strip_prefix("udeb-").unwrap_or(a)));
+        match arch {
+            Some(arch) if !self.architectures.is_empty() => self.architectures.iter().any(|a| a == arch) || arch == "all",
+            _ => true,
+        }
+    }
+
     /// Is `main/binary-amd64/Packages` among the indices this run requires?
     fn wants(&self, base: &str) -> bool {
         let mut parts = base.split('/');
@@ -130,13 +151,51 @@ impl Options {
 pub type OnPoolFile<'a> = &'a (dyn Fn(u64) + Sync);
 
 pub fn verify(store: &dyn Store, opts: &Options, on_pool_file: OnPoolFile<'_>) -> Result<Report, Error> {
+    Ok(verify_collecting(store, opts, None, &BTreeMap::new(), on_pool_file)?.0)
+}
+
+/// Where a mirror keeps indices it already has: returns the bytes of
+/// `key` if a local copy with this SHA-256 exists (verify checks again).
+pub(crate) type IndexCache<'a> = &'a (dyn Fn(&str, &str) -> Option<Vec<u8>> + Sync);
+
+/// What a verified suite is made of, for copying it.
+pub(crate) struct SuiteData {
+    pub suite: String,
+    /// Verified index files: path under `dists/<suite>/`, SHA-256, bytes.
+    pub indices: Vec<(String, String, Vec<u8>)>,
+    pub by_hash: bool,
+    /// `Release.gpg`, `Release`, `InRelease` as fetched (those present), in
+    /// the order a copy must write them.
+    pub release_files: Vec<(String, Vec<u8>)>,
+    /// Pool files: Filename -> (Size, SHA256).
+    pub pool: BTreeMap<String, (u64, String)>,
+    /// Whether this suite had no finding.
+    pub clean: bool,
+}
+
+/// Verify, and keep what a mirror needs. `known_dates` seeds the rollback
+/// check (a mirror's own copy is the last accepted state).
+pub(crate) fn verify_collecting(
+    store: &dyn Store,
+    opts: &Options,
+    cache: Option<IndexCache<'_>>,
+    known_dates: &BTreeMap<String, i64>,
+    on_pool_file: OnPoolFile<'_>,
+) -> Result<(Report, Vec<SuiteData>), Error> {
     let mut report = Report { location: store.location(), ..Default::default() };
     let suites = if opts.suites.is_empty() { discover_suites(store)? } else { opts.suites.clone() };
     let mut seen_dates = load_state(opts.state_file.as_deref())?;
+    for (suite, date) in known_dates {
+        let key = format!("{} {suite}", store.location());
+        let last = seen_dates.entry(key).or_insert(*date);
+        *last = (*last).max(*date);
+    }
+    let mut data = Vec::new();
     for suite in &suites {
         let mut findings = Vec::new();
-        let suite_report = verify_suite(store, suite, opts, &mut findings, &mut seen_dates, on_pool_file)?;
+        let (suite_report, suite_data) = verify_suite(store, suite, opts, cache, &mut findings, &mut seen_dates, on_pool_file)?;
         report.suites.push(suite_report);
+        data.push(SuiteData { clean: findings.is_empty(), ..suite_data });
         report.findings.extend(findings);
     }
     if let Some(path) = &opts.state_file {
@@ -144,7 +203,7 @@ pub fn verify(store: &dyn Store, opts: &Options, on_pool_file: OnPoolFile<'_>) -
             save_state(path, &seen_dates)?;
         }
     }
-    Ok(report)
+    Ok((report, data))
 }
 
 fn discover_suites(store: &dyn Store) -> Result<Vec<String>, Error> {
@@ -186,11 +245,20 @@ fn verify_suite(
     store: &dyn Store,
     suite: &str,
     opts: &Options,
+    cache: Option<IndexCache<'_>>,
     findings: &mut Vec<Finding>,
     seen_dates: &mut BTreeMap<String, i64>,
     on_pool_file: OnPoolFile<'_>,
-) -> Result<SuiteReport, Error> {
+) -> Result<(SuiteReport, SuiteData), Error> {
     let mut report = SuiteReport { suite: suite.to_string(), ..Default::default() };
+    let mut data = SuiteData {
+        suite: suite.to_string(),
+        indices: Vec::new(),
+        by_hash: false,
+        release_files: Vec::new(),
+        pool: BTreeMap::new(),
+        clean: false,
+    };
     let dists = format!("dists/{suite}");
     let time = UNIX_EPOCH + Duration::from_secs(opts.now.max(0) as u64);
 
@@ -199,13 +267,16 @@ fn verify_suite(
     let (body, check) = match read_bounded(store, &inrelease_key, MAX_RELEASE)? {
         Some((_, true)) => {
             findings.push(finding(Kind::Size, &inrelease_key, "at most 10 MB", "more"));
-            return Ok(report);
+            return Ok((report, data));
         }
         Some((bytes, false)) => match signature::verify_inline(&bytes, &opts.keyring, time) {
-            Ok(v) => v,
+            Ok(v) => {
+                data.release_files.push(("InRelease".into(), bytes));
+                v
+            }
             Err(e) => {
                 findings.push(finding(Kind::Signature, &inrelease_key, "a valid signature by a pinned key", e));
-                return Ok(report);
+                return Ok((report, data));
             }
         },
         None => {
@@ -214,28 +285,32 @@ fn verify_suite(
             match (read_bounded(store, &release_key, MAX_RELEASE)?, read_bounded(store, &gpg_key, 1 << 20)?) {
                 (Some((release, false)), Some((sig, false))) => {
                     match signature::verify_detached(&release, &sig, &opts.keyring, time) {
-                        Ok(check) => (release, check),
+                        Ok(check) => {
+                            data.release_files.push(("Release.gpg".into(), sig));
+                            data.release_files.push(("Release".into(), release.clone()));
+                            (release, check)
+                        }
                         Err(e) => {
                             findings.push(finding(Kind::Signature, &gpg_key, "a valid signature by a pinned key", e));
-                            return Ok(report);
+                            return Ok((report, data));
                         }
                     }
                 }
                 _ => {
                     findings.push(finding(Kind::Missing, &inrelease_key, "InRelease, or Release and Release.gpg", "neither"));
-                    return Ok(report);
+                    return Ok((report, data));
                 }
             }
         }
     };
     if !check.bad.is_empty() {
         findings.push(finding(Kind::Signature, &inrelease_key, "only valid signatures", check.bad.join("; ")));
-        return Ok(report);
+        return Ok((report, data));
     }
     if check.good.is_empty() {
         let why = if check.rejected.is_empty() { "no signature by a pinned key".to_string() } else { check.rejected.join("; ") };
         findings.push(finding(Kind::Signature, &inrelease_key, format!("a signature by one of {}", opts.keyring.fingerprints().join(", ")), why));
-        return Ok(report);
+        return Ok((report, data));
     }
     for required in &opts.required_signers {
         if !check.good.iter().any(|g| g.eq_ignore_ascii_case(required)) {
@@ -244,6 +319,9 @@ fn verify_suite(
     }
     report.signed_by = check.good.clone();
     report.ignored_signatures = check.rejected.clone();
+    if data.release_files.len() == 1 {
+        check_detached_next_to_inline(store, &dists, &body, opts, time, findings, &mut data)?;
+    }
 
     // 2. The Release fields: freshness and hashes.
     let text = String::from_utf8_lossy(&body);
@@ -251,7 +329,7 @@ fn verify_suite(
         Some(p) => p,
         None => {
             findings.push(finding(Kind::Malformed, &inrelease_key, "a Release paragraph", "none"));
-            return Ok(report);
+            return Ok((report, data));
         }
     };
     let date = release.get("Date").and_then(aptkit_index::parse_date);
@@ -290,16 +368,21 @@ fn verify_suite(
     let Some(sha256) = release.get("SHA256") else {
         let weak: Vec<&str> = ["MD5Sum", "SHA1"].into_iter().filter(|f| release.get(f).is_some()).collect();
         findings.push(finding(Kind::WeakHashes, &inrelease_key, "a SHA256 section", if weak.is_empty() { "no hashes".into() } else { weak.join(" and ") + " only" }));
-        return Ok(report);
+        return Ok((report, data));
     };
     let by_hash = release.get("Acquire-By-Hash").is_some_and(|v| v.trim() == "yes");
+    data.by_hash = by_hash;
 
     // 3. Every listed index that is there, bounded by its signed size.
     let mut entries = Vec::new();
     for line in sha256.lines().map(str::trim).filter(|l| !l.is_empty()) {
         let parts: Vec<&str> = line.split_whitespace().collect();
         match (parts.first(), parts.get(1).and_then(|s| s.parse::<u64>().ok()), parts.get(2)) {
-            (Some(hash), Some(size), Some(path)) if safe_path(path) => entries.push((hash.to_string(), size, path.to_string())),
+            (Some(hash), Some(size), Some(path)) if safe_path(path) => {
+                if opts.wants_path(path) {
+                    entries.push((hash.to_string(), size, path.to_string()))
+                }
+            }
             (_, _, Some(path)) => findings.push(finding(Kind::UnsafePath, &format!("{dists}/{path}"), "a path inside the suite", *path)),
             _ => findings.push(finding(Kind::Malformed, &inrelease_key, "`hash size path` lines", line)),
         }
@@ -307,6 +390,16 @@ fn verify_suite(
     let mut verified: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     for (hash, size, path) in &entries {
         let key = format!("{dists}/{path}");
+        // A copy this mirror already holds is as good as the remote one:
+        // both must match the signed hash, which is checked below.
+        if let Some(bytes) = cache.and_then(|c| c(&key, hash)).filter(|b| b.len() as u64 == *size) {
+            if hex::encode(Sha256::digest(&bytes)) == *hash {
+                report.indices_checked += 1;
+                data.indices.push((path.clone(), hash.clone(), bytes.clone()));
+                verified.insert(path.clone(), bytes);
+                continue;
+            }
+        }
         let Some((bytes, over)) = read_bounded(store, &key, *size)? else { continue };
         report.indices_checked += 1;
         if over {
@@ -333,6 +426,7 @@ fn verify_suite(
                 Some(_) => {}
             }
         }
+        data.indices.push((path.clone(), hash.clone(), bytes.clone()));
         verified.insert(path.clone(), bytes);
     }
     // Every Packages index must be present in at least one form.
@@ -378,7 +472,57 @@ fn verify_suite(
         report.pool_files_checked = pool.len();
         findings.extend(found);
     }
-    Ok(report)
+    data.pool = pool;
+    Ok((report, data))
+}
+
+/// Clients that do not read InRelease use Release and Release.gpg: when
+/// they are published next to InRelease they must say the same thing, and
+/// a detached signature must be good too.
+fn check_detached_next_to_inline(
+    store: &dyn Store,
+    dists: &str,
+    inline_body: &[u8],
+    opts: &Options,
+    time: std::time::SystemTime,
+    findings: &mut Vec<Finding>,
+    data: &mut SuiteData,
+) -> Result<(), Error> {
+    let release_key = format!("{dists}/Release");
+    let gpg_key = format!("{dists}/Release.gpg");
+    let Some((release, over)) = read_bounded(store, &release_key, MAX_RELEASE)? else { return Ok(()) };
+    if over {
+        findings.push(finding(Kind::Size, &release_key, "at most 10 MB", "more"));
+        return Ok(());
+    }
+    if release.trim_ascii_end() != inline_body.trim_ascii_end() {
+        findings.push(finding(Kind::Hash, &release_key, "the text signed in InRelease", "other text"));
+        return Ok(());
+    }
+    let sig = match read_bounded(store, &gpg_key, 1 << 20)? {
+        // InRelease alone is enough for every apt since 0.7.
+        None => {
+            data.release_files.insert(0, ("Release".into(), release));
+            return Ok(());
+        }
+        Some((_, true)) => {
+            findings.push(finding(Kind::Size, &gpg_key, "at most 1 MiB", "more"));
+            return Ok(());
+        }
+        Some((sig, false)) => sig,
+    };
+    match signature::verify_detached(&release, &sig, &opts.keyring, time) {
+        Ok(check) if check.bad.is_empty() && !check.good.is_empty() => {
+            data.release_files.insert(0, ("Release".into(), release));
+            data.release_files.insert(0, ("Release.gpg".into(), sig));
+        }
+        Ok(check) => {
+            let why = [check.bad, check.rejected].concat().join("; ");
+            findings.push(finding(Kind::Signature, &gpg_key, "a valid signature by a pinned key", if why.is_empty() { "no signature by a pinned key".into() } else { why }));
+        }
+        Err(e) => findings.push(finding(Kind::Signature, &gpg_key, "a valid signature by a pinned key", e)),
+    }
+    Ok(())
 }
 
 fn strip_compression(path: &str) -> &str {

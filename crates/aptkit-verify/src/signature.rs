@@ -68,7 +68,7 @@ impl VerificationHelper for Helper<'_> {
                         let key = good.ka.key();
                         let bits = key.mpis().bits().unwrap_or(0);
                         let fpr = good.ka.cert().fingerprint().to_hex();
-                        if matches!(hash, HashAlgorithm::MD5 | HashAlgorithm::SHA1 | HashAlgorithm::RipeMD) {
+                        if is_weak(hash) {
                             self.result.rejected.push(format!("signature by {fpr} uses the weak digest {hash}"));
                         } else if matches!(key.pk_algo(), PublicKeyAlgorithm::DSA) {
                             self.result.rejected.push(format!("signature by {fpr} uses a DSA key"));
@@ -78,6 +78,12 @@ impl VerificationHelper for Helper<'_> {
                             self.result.good.push(fpr);
                         }
                     }
+                    // The policy refuses weak digests before any maths: such a
+                    // signature does not count, like apt's, but is no BADSIG.
+                    Err(VerificationError::BadSignature { sig, ka, .. }) if is_weak(sig.hash_algo()) => {
+                        let fpr = ka.cert().fingerprint().to_hex();
+                        self.result.rejected.push(format!("signature by {fpr} uses the weak digest {}", sig.hash_algo()));
+                    }
                     Err(e @ VerificationError::BadSignature { .. }) => self.result.bad.push(e.to_string()),
                     Err(e) => self.result.rejected.push(e.to_string()),
                 }
@@ -85,6 +91,10 @@ impl VerificationHelper for Helper<'_> {
         }
         Ok(())
     }
+}
+
+fn is_weak(hash: HashAlgorithm) -> bool {
+    matches!(hash, HashAlgorithm::MD5 | HashAlgorithm::SHA1 | HashAlgorithm::RipeMD)
 }
 
 /// A policy that refuses what apt refuses, including SHA-1 everywhere.

@@ -55,6 +55,9 @@ pub enum Command {
     /// Verify a published repository end to end: signatures, freshness, every hash (exit 1 on findings)
     #[command(after_help = "Examples:\n  aptkit verify ./public --keyring repo-key.gpg\n  aptkit verify /srv/mirror --keyring debian-archive-keyring.gpg --suite bookworm --deep --json\n  aptkit verify ./public --keyring k.gpg --state verify-state.json --max-age 86400")]
     Verify(VerifyArgs),
+    /// Download a verified copy of a published repository; reruns fetch only what changed
+    #[command(after_help = "Nothing unverified is moved into place; indices and Release files are written last.\n\nExamples:\n  aptkit mirror https://apt.example.com/debian /srv/mirror --keyring repo-key.gpg --suite stable\n  aptkit mirror s3://bucket/repo /srv/mirror --keyring k.gpg --arch amd64 --json")]
+    Mirror(MirrorArgs),
     /// Check that every Depends/Pre-Depends of a publication can be satisfied (exit 1 if not)
     #[command(after_help = "Example:\n  aptkit check stable --base-index /var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages")]
     Check {
@@ -315,32 +318,54 @@ pub enum KeyCommand {
 pub struct VerifyArgs {
     /// The repository root: a directory, file://, http(s):// or s3://bucket/prefix URL
     pub location: String,
-    /// Keyring of the keys that may sign (binary or armored)
-    #[arg(long, required = true)]
-    pub keyring: PathBuf,
-    /// Suites to check [default: every suite under dists/]
-    #[arg(long = "suite")]
-    pub suites: Vec<String>,
+    #[command(flatten)]
+    pub trust: TrustArgs,
     /// Also check every pool file's size and SHA-256
     #[arg(long)]
     pub deep: bool,
+    /// File remembering the last accepted Date per suite (refuses rollbacks)
+    #[arg(long = "state", value_name = "FILE")]
+    pub state_file: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MirrorArgs {
+    /// The repository to copy: a directory, file://, http(s):// or s3://bucket/prefix URL
+    pub location: String,
+    /// The local directory to copy it into (created if missing)
+    pub dest: PathBuf,
+    #[command(flatten)]
+    pub trust: TrustArgs,
+    /// Parallel downloads [default: number of CPUs, at least 4]
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What a repository must prove, shared by verify and mirror.
+#[derive(Debug, Args)]
+pub struct TrustArgs {
+    /// Keyring of the keys that may sign (binary or armored)
+    #[arg(long, required = true)]
+    pub keyring: PathBuf,
+    /// Suites to check [default: every suite under dists/; required over HTTP]
+    #[arg(long = "suite")]
+    pub suites: Vec<String>,
     /// Refuse a Release older than this many seconds
     #[arg(long, value_name = "SECONDS")]
     pub max_age: Option<i64>,
     /// Fingerprint that must have signed (repeatable)
     #[arg(long = "require-signer", value_name = "FINGERPRINT")]
     pub required_signers: Vec<String>,
-    /// File remembering the last accepted Date per suite (refuses rollbacks)
-    #[arg(long = "state", value_name = "FILE")]
-    pub state_file: Option<PathBuf>,
-    /// Only require the indices of these components (partial mirrors; repeatable)
+    /// Only these components' indices (partial mirrors; repeatable)
     #[arg(long = "component")]
     pub components: Vec<String>,
-    /// Only require the indices of these architectures (partial mirrors; repeatable)
+    /// Only these architectures' indices (partial mirrors; repeatable)
     #[arg(long = "arch")]
     pub architectures: Vec<String>,
-    #[arg(long)]
-    pub json: bool,
 }
 
 #[derive(Debug, Args)]

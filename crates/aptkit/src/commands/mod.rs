@@ -49,6 +49,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Key(cmd) => key::run(&Settings::resolve(&cli.stores)?, cmd),
         Command::Serve(args) => serve::run(&Settings::resolve(&cli.stores)?, args),
         Command::Verify(args) => verify::run(args, &settings::load_config(cli.stores.config.as_deref())?),
+        Command::Mirror(args) => verify::mirror(args, &settings::load_config(cli.stores.config.as_deref())?),
         Command::Check { distribution, target, base_indices, json } => {
             let settings = Settings::resolve(&cli.stores)?;
             publish::check(&repository(&settings), &target.prefix, &distribution, &base_indices, json)

@@ -1,0 +1,368 @@
+//! `aptkit mirror`: a verified copy of a published repository in a local
+//! directory.
+//!
+//! Nothing unverified is ever moved into place. The source is verified
+//! first (signatures, freshness, rollback against the mirror's own copy,
+//! every index); pool files are downloaded to
+//! `.aptkit-mirror/partial/<sha256>`, checked against the signed indices
+//! and only then renamed to their pool path. Indices and Release files are
+//! the very bytes verification checked, written last and in the publish
+//! order (by-hash copies, plain names, `Release.gpg`, `Release`, `InRelease`),
+//! so a client reading the mirror during an update sees the old suite or
+//! the new one. A suite with any finding is left as it was.
+//!
+//! A rerun fetches only what changed: indices whose signed hash the mirror
+//! already holds are read from disk, pool files are skipped when their size
+//! and modification time match the record of what this mirror wrote
+//! (`.aptkit-mirror/files.json`), and an interrupted download resumes from
+//! the bytes already in its partial file.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use aptkit_store::{FileStore, Store};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::{finding, Error, Finding, Kind, OnPoolFile, Options, Report, SuiteData};
+
+/// Where the mirror keeps its own bookkeeping, inside the destination.
+const META_DIR: &str = ".aptkit-mirror";
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct MirrorReport {
+    /// The verification of the source, with every finding of the copy.
+    #[serde(flatten)]
+    pub verification: Report,
+    /// Suites now in place in the mirror (verified and complete).
+    pub mirrored_suites: Vec<String>,
+    pub pool_files_downloaded: usize,
+    pub pool_files_kept: usize,
+    pub indices_downloaded: usize,
+    /// Pool and index bytes fetched from the source (Release files aside).
+    pub bytes_downloaded: u64,
+    /// Index and Release files written because they were new or changed.
+    pub metadata_files_written: usize,
+}
+
+impl MirrorReport {
+    pub fn ok(&self) -> bool {
+        self.verification.ok()
+    }
+}
+
+/// What the mirror knows about a pool file it wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Placed {
+    size: u64,
+    sha256: String,
+    mtime_ns: i128,
+}
+
+/// Copy the verified suites of `source` into the directory `dest`.
+/// `on_bytes` is called with every downloaded chunk's length.
+pub fn mirror(source: &dyn Store, dest: &Path, opts: &Options, on_bytes: OnPoolFile<'_>) -> Result<MirrorReport, Error> {
+    let meta_dir = dest.join(META_DIR);
+    fs_err::create_dir_all(meta_dir.join("partial")).map_err(|source| Error::Read { path: meta_dir.clone(), source })?;
+    let _lock = lock(&meta_dir.join("lock"))?;
+
+    let index_hits: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let cache = |key: &str, sha256: &str| -> Option<Vec<u8>> {
+        let bytes = local_index(dest, key, sha256)?;
+        index_hits.lock().unwrap().push(key.to_string());
+        Some(bytes)
+    };
+    let known_dates = local_release_dates(dest)?;
+    let opts = Options { deep: false, ..opts.clone() };
+    let (verification, suites) = crate::verify_collecting(source, &opts, Some(&cache), &known_dates, &|_| {})?;
+    let mut report = MirrorReport { verification, ..Default::default() };
+    let hits = index_hits.into_inner().unwrap();
+    for suite in suites.iter().filter(|s| s.clean) {
+        for (path, _, bytes) in &suite.indices {
+            if !hits.contains(&format!("dists/{}/{path}", suite.suite)) {
+                report.indices_downloaded += 1;
+                // Verification read the plain name and its by-hash copy.
+                report.bytes_downloaded += bytes.len() as u64 * (1 + suite.by_hash as u64);
+            }
+        }
+    }
+
+    let record_path = meta_dir.join("files.json");
+    let record: Mutex<BTreeMap<String, Placed>> = Mutex::new(load_record(&record_path));
+    let downloaded = AtomicU64::new(0);
+    let count_bytes = |n: u64| {
+        downloaded.fetch_add(n, Ordering::Relaxed);
+        on_bytes(n);
+    };
+    let result = (|| -> Result<(), Error> {
+        for suite in suites.iter().filter(|s| s.clean) {
+            let pool = PoolCopy { source, dest, record: &record, on_bytes: &count_bytes };
+            let (fetched, kept, findings) = pool.copy_all(&suite.pool, opts.threads)?;
+            report.pool_files_downloaded += fetched;
+            report.pool_files_kept += kept;
+            if !findings.is_empty() {
+                report.verification.findings.extend(findings);
+                continue;
+            }
+            report.metadata_files_written += write_metadata(dest, suite)?;
+            report.mirrored_suites.push(suite.suite.clone());
+        }
+        Ok(())
+    })();
+    // Even after a failure, what was placed is verified: remember it.
+    save_record(&record_path, &record.into_inner().unwrap())?;
+    result?;
+    report.bytes_downloaded += downloaded.load(Ordering::Relaxed);
+    Ok(report)
+}
+
+/// One mirror at a time per destination.
+fn lock(path: &Path) -> Result<File, Error> {
+    let file = File::create(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    file.try_lock().map_err(|e| Error::Read {
+        path: path.to_path_buf(),
+        source: std::io::Error::new(std::io::ErrorKind::WouldBlock, format!("another mirror is writing here ({e})")),
+    })?;
+    Ok(file)
+}
+
+/// The mirror's copy of an index with this hash, if it has one: the
+/// by-hash copy, else the plain name.
+fn local_index(dest: &Path, key: &str, sha256: &str) -> Option<Vec<u8>> {
+    let (dir, _) = key.rsplit_once('/')?;
+    [dest.join(format!("{dir}/by-hash/SHA256/{sha256}")), dest.join(key)]
+        .into_iter()
+        .filter_map(|p| std::fs::read(p).ok())
+        .find(|b| hex::encode(Sha256::digest(b)) == sha256)
+}
+
+/// The Date of every suite the mirror holds: the mirror only moves
+/// forward, whatever the source serves.
+fn local_release_dates(dest: &Path) -> Result<BTreeMap<String, i64>, Error> {
+    let local = FileStore::new(dest);
+    let mut dates = BTreeMap::new();
+    for meta in local.list("dists/")? {
+        let Some(suite) = meta.key.strip_prefix("dists/").and_then(|k| k.strip_suffix("/InRelease").or_else(|| k.strip_suffix("/Release"))) else {
+            continue;
+        };
+        let Some((bytes, _)) = local.get(&meta.key)? else { continue };
+        let text = String::from_utf8_lossy(&bytes);
+        if let Some(date) = text.lines().find_map(|l| l.strip_prefix("Date:")).and_then(|d| aptkit_index::parse_date(d.trim())) {
+            let entry = dates.entry(suite.to_string()).or_insert(date);
+            *entry = (*entry).max(date);
+        }
+    }
+    Ok(dates)
+}
+
+struct PoolCopy<'a> {
+    source: &'a dyn Store,
+    dest: &'a Path,
+    record: &'a Mutex<BTreeMap<String, Placed>>,
+    on_bytes: &'a (dyn Fn(u64) + Sync),
+}
+
+enum Copied {
+    Fetched,
+    Kept,
+    Failed(Finding),
+}
+
+impl PoolCopy<'_> {
+    /// Every pool file, in parallel: (downloaded, kept, findings).
+    fn copy_all(&self, pool: &BTreeMap<String, (u64, String)>, threads: usize) -> Result<(usize, usize, Vec<Finding>), Error> {
+        let items: Vec<(&String, &(u64, String))> = pool.iter().collect();
+        let next = AtomicUsize::new(0);
+        let fetched = AtomicUsize::new(0);
+        let kept = AtomicUsize::new(0);
+        let findings = Mutex::new(Vec::new());
+        let error: Mutex<Option<Error>> = Mutex::new(None);
+        std::thread::scope(|scope| {
+            for _ in 0..threads.max(1).min(items.len().max(1)) {
+                scope.spawn(|| loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((key, (size, sha))) = items.get(i) else { break };
+                    match self.copy(key, *size, sha) {
+                        Ok(Copied::Fetched) => _ = fetched.fetch_add(1, Ordering::Relaxed),
+                        Ok(Copied::Kept) => _ = kept.fetch_add(1, Ordering::Relaxed),
+                        Ok(Copied::Failed(f)) => findings.lock().unwrap().push(f),
+                        Err(e) => {
+                            error.lock().unwrap().get_or_insert(e);
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+        if let Some(e) = error.into_inner().unwrap() {
+            return Err(e);
+        }
+        let mut findings = findings.into_inner().unwrap();
+        findings.sort_by(|a, b| a.file.cmp(&b.file));
+        Ok((fetched.into_inner(), kept.into_inner(), findings))
+    }
+
+    fn copy(&self, key: &str, size: u64, sha256: &str) -> Result<Copied, Error> {
+        let target = self.dest.join(key);
+        if self.already_placed(key, &target, size, sha256)? {
+            return Ok(Copied::Kept);
+        }
+        let partial = self.dest.join(META_DIR).join("partial").join(sha256);
+        let io = |source| Error::Read { path: partial.clone(), source };
+        let mut hasher = Sha256::new();
+        let mut have = std::fs::metadata(&partial).map(|m| m.len()).unwrap_or(0);
+        if have > size {
+            fs_err::remove_file(&partial).map_err(io)?;
+            have = 0;
+        }
+        if have > 0 {
+            // Resume: the bytes already here count towards the hash.
+            let mut existing = File::open(&partial).map_err(io)?.take(have);
+            std::io::copy(&mut existing, &mut HashWriter(&mut hasher)).map_err(io)?;
+        }
+        let Some(reader) = self.source.open_at(key, have)? else {
+            return Ok(Copied::Failed(finding(Kind::Missing, key, format!("{size} bytes"), "nothing")));
+        };
+        let mut out = fs_err::OpenOptions::new().create(true).append(true).open(&partial).map_err(io)?;
+        let mut limited = reader.take(size - have + 1);
+        let mut buf = vec![0u8; 256 * 1024];
+        let mut total = have;
+        loop {
+            let n = limited.read(&mut buf).map_err(|source| Error::Read { path: PathBuf::from(key), source })?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            out.write_all(&buf[..n]).map_err(io)?;
+            total += n as u64;
+            (self.on_bytes)(n as u64);
+        }
+        drop(out);
+        let found = hex::encode(hasher.finalize());
+        let failure = if total != size {
+            Some(finding(Kind::Size, key, format!("{size} bytes"), if total > size { "more".to_string() } else { format!("{total} bytes") }))
+        } else if found != sha256 {
+            Some(finding(Kind::Hash, key, format!("SHA256 {sha256}"), format!("SHA256 {found}")))
+        } else {
+            None
+        };
+        if let Some(f) = failure {
+            fs_err::remove_file(&partial).map_err(io)?;
+            return Ok(Copied::Failed(f));
+        }
+        if let Some(parent) = target.parent() {
+            fs_err::create_dir_all(parent).map_err(|source| Error::Read { path: parent.to_path_buf(), source })?;
+        }
+        fs_err::rename(&partial, &target).map_err(io)?;
+        self.remember(key, &target, size, sha256)?;
+        Ok(Copied::Fetched)
+    }
+
+    /// Is the right file already at `target`? Trust the record when size
+    /// and mtime still match (no re-reading); otherwise hash it.
+    fn already_placed(&self, key: &str, target: &Path, size: u64, sha256: &str) -> Result<bool, Error> {
+        let Ok(meta) = std::fs::metadata(target) else { return Ok(false) };
+        if meta.len() != size {
+            return Ok(false);
+        }
+        let recorded = self.record.lock().unwrap().get(key).cloned();
+        if recorded.is_some_and(|r| r.sha256 == sha256 && r.size == size && r.mtime_ns == mtime_ns(&meta)) {
+            return Ok(true);
+        }
+        let mut hasher = Sha256::new();
+        let mut file = File::open(target).map_err(|source| Error::Read { path: target.to_path_buf(), source })?;
+        std::io::copy(&mut file, &mut HashWriter(&mut hasher)).map_err(|source| Error::Read { path: target.to_path_buf(), source })?;
+        if hex::encode(hasher.finalize()) != sha256 {
+            return Ok(false);
+        }
+        self.remember(key, target, size, sha256)?;
+        Ok(true)
+    }
+
+    fn remember(&self, key: &str, target: &Path, size: u64, sha256: &str) -> Result<(), Error> {
+        let meta = std::fs::metadata(target).map_err(|source| Error::Read { path: target.to_path_buf(), source })?;
+        let placed = Placed { size, sha256: sha256.to_string(), mtime_ns: mtime_ns(&meta) };
+        self.record.lock().unwrap().insert(key.to_string(), placed);
+        Ok(())
+    }
+}
+
+fn mtime_ns(meta: &std::fs::Metadata) -> i128 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos() as i128)
+        .unwrap_or(-1)
+}
+
+struct HashWriter<'a>(&'a mut Sha256);
+
+impl Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Write a verified suite's indices and Release files in the publish
+/// order; returns how many files changed.
+fn write_metadata(dest: &Path, suite: &SuiteData) -> Result<usize, Error> {
+    let dists = format!("dists/{}", suite.suite);
+    let mut written = 0;
+    if suite.by_hash {
+        for (path, sha, bytes) in &suite.indices {
+            let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+            written += write_if_changed(&dest.join(format!("{dists}/{dir}/by-hash/SHA256/{sha}")), bytes)? as usize;
+        }
+    }
+    for (path, _, bytes) in &suite.indices {
+        written += write_if_changed(&dest.join(format!("{dists}/{path}")), bytes)? as usize;
+    }
+    for (name, bytes) in &suite.release_files {
+        written += write_if_changed(&dest.join(format!("{dists}/{name}")), bytes)? as usize;
+    }
+    // A Release file the source no longer has must not outlive it here:
+    // clients would read a stale suite from it.
+    for name in ["Release.gpg", "Release", "InRelease"] {
+        if !suite.release_files.iter().any(|(n, _)| n == name) {
+            let stale = dest.join(format!("{dists}/{name}"));
+            if stale.exists() {
+                fs_err::remove_file(&stale).map_err(|source| Error::Read { path: stale.clone(), source })?;
+                written += 1;
+            }
+        }
+    }
+    Ok(written)
+}
+
+/// Atomically replace `path` with `bytes` unless it already holds them.
+fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, Error> {
+    if std::fs::read(path).is_ok_and(|existing| existing == bytes) {
+        return Ok(false);
+    }
+    let io = |source| Error::Read { path: path.to_path_buf(), source };
+    let dir = path.parent().expect("mirror paths have a parent");
+    fs_err::create_dir_all(dir).map_err(io)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    tmp.write_all(bytes).map_err(io)?;
+    tmp.as_file().set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644)).map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(true)
+}
+
+fn load_record(path: &Path) -> BTreeMap<String, Placed> {
+    // A lost or damaged record only costs re-hashing, never correctness.
+    std::fs::read(path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+}
+
+fn save_record(path: &Path, record: &BTreeMap<String, Placed>) -> Result<(), Error> {
+    let text = serde_json::to_vec(record).expect("a map of records serialises");
+    write_if_changed(path, &text).map(|_| ())
+}
