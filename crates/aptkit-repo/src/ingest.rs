@@ -1,5 +1,6 @@
 //! Reading .deb files into package records and the state store's pool.
 
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -33,20 +34,31 @@ pub fn collect_debs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(debs)
 }
 
-/// Read each .deb's control file and digests, in parallel, each file read
-/// once for hashing. Writes nothing: the caller checks for conflicts first.
-pub fn read_all(debs: &[PathBuf], on_done: &(dyn Fn(&Path, u64) + Sync)) -> Result<Vec<PackageRecord>> {
+/// A package read from a .deb: its record, and a private copy of the file
+/// whose bytes are exactly the ones hashed for the record.
+pub struct Staged {
+    pub record: PackageRecord,
+    pub copy: PathBuf,
+}
+
+/// Read each .deb's control file, and copy it into `staging` while hashing
+/// it: every byte is read once, in parallel. The copy, not the caller's
+/// file, is what gets stored, so a file changed mid-add cannot be stored
+/// under another file's hash. Writes nothing else: the caller checks for
+/// conflicts first.
+pub fn read_all(debs: &[PathBuf], staging: &Path, on_done: &(dyn Fn(&Path, u64) + Sync)) -> Result<Vec<Staged>> {
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<PackageRecord>>>> = Mutex::new((0..debs.len()).map(|_| None).collect());
+    let results: Mutex<Vec<Option<Result<Staged>>>> = Mutex::new((0..debs.len()).map(|_| None).collect());
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(debs.len()).max(1);
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(path) = debs.get(i) else { break };
-                let result = read_one(path);
-                if let Ok(record) = &result {
-                    on_done(path, record.size());
+                let copy = staging.join(format!("{i}.deb"));
+                let result = read_one(path, &copy).map(|record| Staged { record, copy });
+                if let Ok(staged) = &result {
+                    on_done(path, staged.record.size());
                 }
                 results.lock().unwrap()[i] = Some(result);
             });
@@ -55,7 +67,24 @@ pub fn read_all(debs: &[PathBuf], on_done: &(dyn Fn(&Path, u64) + Sync)) -> Resu
     results.into_inner().unwrap().into_iter().map(|r| r.expect("every index was processed")).collect()
 }
 
-fn read_one(path: &Path) -> Result<PackageRecord> {
+/// Hash `path` while copying it to `copy`.
+fn copy_hashing(path: &Path, copy: &Path) -> Result<FileDigests> {
+    let read_err = |source| Error::Read { path: path.to_path_buf(), source };
+    let mut src = fs_err::File::open(path).map_err(read_err)?;
+    let mut dst = fs_err::File::create(copy).map_err(|source| Error::Read { path: copy.to_path_buf(), source })?;
+    let mut hasher = aptkit_index::Hasher::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = src.read(&mut buf).map_err(read_err)?;
+        if n == 0 {
+            return Ok(hasher.finish());
+        }
+        hasher.update(&buf[..n]);
+        dst.write_all(&buf[..n]).map_err(|source| Error::Read { path: copy.to_path_buf(), source })?;
+    }
+}
+
+fn read_one(path: &Path, copy: &Path) -> Result<PackageRecord> {
     let bad_control = |reason: String| Error::BadControl { path: path.to_path_buf(), reason };
     let deb = DebReader::control_only(path).map_err(|source| Error::BadDeb { path: path.to_path_buf(), source })?;
     let control = deb.control_file("control").ok_or_else(|| bad_control("no control file in control.tar".into()))?;
@@ -87,9 +116,7 @@ fn read_one(path: &Path) -> Result<PackageRecord> {
     if !aptkit_control::valid_package_name(source) {
         return Err(bad_control(format!("invalid source name `{source}`")));
     }
-    let file = fs_err::File::open(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-    let digests = FileDigests::of_reader(std::io::BufReader::with_capacity(256 * 1024, file))
-        .map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    let digests = copy_hashing(path, copy)?;
     let version = para.get("Version").unwrap_or_default();
     let file_version = version.split_once(':').map_or(version, |(_, v)| v);
     let canonical = format!("{}_{}_{}.deb", para.get("Package").unwrap_or_default(), file_version, para.get("Architecture").unwrap_or_default());

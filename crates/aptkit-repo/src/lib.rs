@@ -149,7 +149,9 @@ impl Repository {
         // Fail on an unknown repo before reading any file.
         self.repo_packages(name)?;
         let debs = ingest::collect_debs(inputs)?;
-        let records = ingest::read_all(&debs, on_done)?;
+        let staging = self.staging()?;
+        let staged = ingest::read_all(&debs, staging.path(), on_done)?;
+        let (records, copies): (Vec<_>, Vec<_>) = staged.into_iter().map(|s| (s.record, s.copy)).unzip();
         // Conflicts inside the batch itself.
         let mut batch = PackageSet::new();
         for (record, path) in records.iter().zip(&debs) {
@@ -169,22 +171,12 @@ impl Repository {
                 }
             }
         }
-        // Data first (content-addressed blobs), names last. A file that
-        // changed since it was hashed must not be stored under the old hash.
-        for (record, path) in records.iter().zip(&debs) {
-            if let aptkit_store::Written::Created(_) =
-                self.state.put_if_absent(&record.blob_key(), Body::File(path), Caching::Immutable)?
-            {
-                let stored = match self.state.open(&record.blob_key())? {
-                    Some(r) => aptkit_index::FileDigests::of_reader(r).ok(),
-                    None => None,
-                };
-                if stored.map(|d| d.sha256_hex()).as_deref() != Some(record.sha256()) {
-                    self.state.delete(&record.blob_key())?;
-                    return Err(Error::BadControl { path: path.clone(), reason: "the file changed while it was being added".into() });
-                }
-            }
+        // Data first (content-addressed blobs), names last. The staged
+        // copies hold exactly the hashed bytes; a local store links them.
+        for (record, copy) in records.iter().zip(&copies) {
+            self.state.put_if_absent(&record.blob_key(), Body::Immutable(copy), Caching::Immutable)?;
         }
+        drop(staging);
         let mut added = Vec::new();
         let mut unchanged = Vec::new();
         let mut retired = Vec::new();
@@ -218,6 +210,16 @@ impl Repository {
         report.unchanged = unchanged;
         report.retired = retired;
         Ok(report)
+    }
+
+    /// A private directory for staged copies, removed when dropped: beside
+    /// a local state store (so blobs are linked, not copied again), else
+    /// in the system's temporary directory.
+    fn staging(&self) -> Result<tempfile::TempDir> {
+        match self.state.staging_dir() {
+            Some(dir) => fs_err::create_dir_all(&dir).and_then(|_| tempfile::tempdir_in(&dir)).map_err(|source| Error::Read { path: dir, source }),
+            None => tempfile::tempdir().map_err(|source| Error::Read { path: std::env::temp_dir(), source }),
+        }
     }
 
     /// Remove packages by `name`, `name_version` or `name_version_arch`.

@@ -48,6 +48,9 @@ impl<S: Store> Store for FaultyStore<S> {
     fn open_at(&self, key: &str, offset: u64) -> Result<Option<Box<dyn Read + Send>>> {
         self.inner.open_at(key, offset)
     }
+    fn staging_dir(&self) -> Option<std::path::PathBuf> {
+        self.inner.staging_dir()
+    }
     fn head(&self, key: &str) -> Result<Option<ObjectMeta>> {
         self.inner.head(key)
     }

@@ -239,6 +239,10 @@ impl Store for FileStore {
         Ok(())
     }
 
+    fn staging_dir(&self) -> Option<PathBuf> {
+        Some(self.root.join(format!("{INTERNAL_PREFIX}staging")))
+    }
+
     fn local_path(&self, key: &str) -> Option<PathBuf> {
         self.path(key).ok().filter(|p| p.is_file())
     }

@@ -141,6 +141,13 @@ pub trait Store: Send + Sync {
     /// Remove `key`; removing an absent key is not an error.
     fn delete(&self, key: &str) -> Result<()>;
 
+    /// A directory on the same filesystem as the store where callers may
+    /// stage files they then write with [`Body::Immutable`] (a local store
+    /// links them instead of copying). `None`: any temporary directory.
+    fn staging_dir(&self) -> Option<PathBuf> {
+        None
+    }
+
     /// The object's path on this machine, for stores that are local
     /// directories (lets another local store link instead of copy).
     fn local_path(&self, _key: &str) -> Option<PathBuf> {
