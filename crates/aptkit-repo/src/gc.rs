@@ -44,7 +44,12 @@ pub(crate) fn collect(state_store: &dyn Store, public: &dyn Store, min_age: i64,
         let live = live_sets.contains(&meta.key) || live_blobs.contains(&meta.key);
         if !live && old_enough(meta.modified) {
             if !dry_run {
-                state_store.delete(&meta.key)?;
+                // A concurrent add may have rewritten it since the listing
+                // (and be about to reference it): look again just before.
+                match state_store.head(&meta.key)? {
+                    Some(now_meta) if old_enough(now_meta.modified) => state_store.delete(&meta.key)?,
+                    _ => continue,
+                }
             }
             report.bytes += meta.size;
             report.state.push(meta.key);

@@ -174,7 +174,12 @@ impl Repository {
         // Data first (content-addressed blobs), names last. The staged
         // copies hold exactly the hashed bytes; a local store links them.
         for (record, copy) in records.iter().zip(&copies) {
-            self.state.put_if_absent(&record.blob_key(), Body::Immutable(copy), Caching::Immutable)?;
+            if let aptkit_store::Written::Conflict(_) = self.state.put_if_absent(&record.blob_key(), Body::Immutable(copy), Caching::Immutable)? {
+                // The same bytes are there already, maybe unreferenced and
+                // old enough for a concurrent gc: rewrite them so that their
+                // age restarts and gc's grace period covers this add.
+                self.state.put(&record.blob_key(), Body::Immutable(copy), Caching::Immutable)?;
+            }
         }
         drop(staging);
         let mut added = Vec::new();

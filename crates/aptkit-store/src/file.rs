@@ -79,6 +79,18 @@ impl FileStore {
         Ok(temp)
     }
 
+    /// Replace `path` with a hard link to the immutable file `src` (link
+    /// to a temporary name, then rename over). `None`: another filesystem.
+    fn link_over(&self, key: &str, path: &Path, src: &Path) -> Result<Option<ETag>> {
+        let dir = path.parent().expect("keys have a parent");
+        fs_err::create_dir_all(dir).map_err(self.io_err("create directories for", key))?;
+        let temp = tempfile::Builder::new().prefix(INTERNAL_PREFIX).make_in(dir, |p| std::fs::hard_link(src, p));
+        let Ok(temp) = temp else { return Ok(None) };
+        temp.persist(path).map_err(|e| self.io_err("write", key)(e.error))?;
+        let meta = std::fs::metadata(path).map_err(self.io_err("stat", key))?;
+        Ok(Some(self.meta(key, &meta)?.etag))
+    }
+
     fn meta(&self, key: &str, meta: &std::fs::Metadata) -> Result<ObjectMeta> {
         let etag = if meta.len() <= CONTENT_ETAG_LIMIT {
             let bytes = not_found(std::fs::read(self.root.join(key))).map_err(self.io_err("read", key))?.unwrap_or_default();
@@ -198,6 +210,11 @@ impl Store for FileStore {
 
     fn put(&self, key: &str, body: Body<'_>, _caching: Caching) -> Result<ETag> {
         let path = self.path(key)?;
+        if let Body::Immutable(src) = body {
+            if let Some(etag) = self.link_over(key, &path, src)? {
+                return Ok(etag);
+            }
+        }
         let temp = self.write_temp(key, &path, body)?;
         temp.persist(&path).map_err(|e| self.io_err("write", key)(e.error))?;
         let meta = std::fs::metadata(&path).map_err(self.io_err("stat", key))?;
