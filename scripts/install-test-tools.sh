@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Install everything the test suite uses as an oracle, on a fresh Debian 12
 # machine (run as root): lintian, debhelper (for its reference build of the
-# example), debootstrap, and a minimal Debian root to install packages into.
-# Idempotent: a second run installs nothing and reuses the cached root.
+# example), debootstrap, a minimal Debian root to install packages into,
+# awscli (an independent S3 client) and moto (an S3/CloudFront server on
+# loopback, in a venv). Idempotent: a second run installs nothing and reuses
+# the cached root and venv.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-packages=(lintian debhelper debootstrap dpkg-dev binutils make gcc sqv gpgv gpg apt-utils)
+packages=(lintian debhelper debootstrap dpkg-dev binutils make gcc sqv gpgv gpg apt-utils awscli python3-venv)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -36,4 +38,17 @@ if [ ! -f "$rootfs/var/lib/dpkg/status" ]; then
 	debootstrap --variant=minbase bookworm "$rootfs.partial" "$mirror" >"$repo/target/debootstrap.log" 2>&1 ||
 		{ tail -20 "$repo/target/debootstrap.log" >&2; exit 1; }
 	mv "$rootfs.partial" "$rootfs"
+fi
+
+# moto's S3 and CloudFront server, for the S3 backend's tests (Debian does not
+# package moto). Debian's own python3, so that a pyenv or other interpreter on
+# PATH cannot change what the venv is built on.
+venv=$repo/target/moto-venv
+if [ ! -x "$venv/bin/moto_server" ]; then
+	echo "pip: installing moto[server] into $venv" >&2
+	rm -rf "$venv"
+	mkdir -p "$repo/target"
+	/usr/bin/python3 -m venv "$venv"
+	"$venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]" >"$repo/target/moto-pip.log" 2>&1 ||
+		{ tail -20 "$repo/target/moto-pip.log" >&2; rm -rf "$venv"; exit 1; }
 fi
