@@ -7,4 +7,5 @@ mod mirror;
 mod packaging;
 mod reader;
 mod repository;
+mod s3;
 mod verify;

@@ -8,13 +8,14 @@ use std::time::SystemTime;
 use aptkit_sign::SigningKey;
 use aptkit_tests::*;
 
-/// The example published once (signed with a throwaway key), shared.
-struct Published {
+/// The example published once (signed with a throwaway key), shared (also
+/// by the S3 tests).
+pub(crate) struct Published {
     dir: tempfile::TempDir,
 }
 
 impl Published {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         let ws = |args: &[&str]| run_ok(aptkit().current_dir(d).args(args));
@@ -29,7 +30,7 @@ impl Published {
         Published { dir }
     }
 
-    fn path(&self, rel: &str) -> PathBuf {
+    pub(crate) fn path(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
     }
 

@@ -3,6 +3,7 @@
 //! of the same tree, and the real tools used as oracles.
 
 mod apt;
+pub mod moto;
 
 pub use apt::AptClient;
 

@@ -19,6 +19,25 @@ pub struct ConfigFile {
     pub public: Option<String>,
     #[serde(default)]
     pub signing: SigningConfig,
+    #[serde(default)]
+    pub s3: S3Config,
+}
+
+/// `[s3]`: how to reach `s3://` stores. Credentials are never configured
+/// here: they come from the standard AWS chain (environment, profiles, SSO,
+/// instance metadata).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3Config {
+    /// An S3-compatible server, e.g. `http://127.0.0.1:9000` (default: AWS,
+    /// or `$AWS_ENDPOINT_URL_S3` / `$AWS_ENDPOINT_URL`).
+    pub endpoint_url: Option<String>,
+    /// Default: `$AWS_REGION` or the profile's, else `us-east-1`.
+    pub region: Option<String>,
+    /// `https://endpoint/bucket/key` instead of `https://bucket.endpoint/key`
+    /// (also `APTKIT_S3_FORCE_PATH_STYLE=1`).
+    #[serde(default)]
+    pub force_path_style: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -107,6 +126,11 @@ pub fn open_source(location: &str, config: &ConfigFile) -> anyhow::Result<Arc<dy
     }
 }
 
-fn open_s3(location: &str, _config: &ConfigFile) -> anyhow::Result<Arc<dyn Store>> {
-    bail!("`{location}`: s3:// stores are not supported yet (use a directory or file:// URL)")
+fn open_s3(location: &str, config: &ConfigFile) -> anyhow::Result<Arc<dyn Store>> {
+    let options = aptkit_aws::S3Options {
+        endpoint_url: config.s3.endpoint_url.clone(),
+        region: config.s3.region.clone(),
+        force_path_style: config.s3.force_path_style,
+    };
+    Ok(Arc::new(aptkit_aws::S3Store::connect(location, &options)?))
 }
