@@ -18,6 +18,14 @@ pub const MOTO_ENV: [(&str, &str); 4] = [
     ("AWS_EC2_METADATA_DISABLED", "true"),
 ];
 
+/// Put [`MOTO_ENV`] into this process's environment (for AWS clients made
+/// in-process, which read credentials the standard way), once, before any
+/// client reads it.
+pub fn set_moto_env() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| MOTO_ENV.iter().for_each(|(k, v)| std::env::set_var(k, v)));
+}
+
 pub struct Moto {
     child: Child,
     pub port: u16,

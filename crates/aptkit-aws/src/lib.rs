@@ -1,10 +1,49 @@
-//! The S3 backend of [`aptkit_store::Store`], for publish and state stores
-//! on AWS or on any S3-compatible server (MinIO, moto, …).
+//! AWS for aptkit: the S3 backend of [`aptkit_store::Store`], for publish and
+//! state stores on AWS or on any S3-compatible server (MinIO, moto, …), and
+//! CloudFront invalidation of a publication's mutable paths.
 //!
 //! The `Store` trait is synchronous, so that no crate but this one (and the
-//! binary that picks it) sees async code or the AWS SDK: [`S3Store`] owns a
-//! small Tokio runtime and blocks on it inside every trait method.
+//! binary that picks it) sees async code or the AWS SDK: each client here
+//! owns a small Tokio runtime and blocks on it inside every method.
 
+mod cloudfront;
 mod s3;
 
-pub use s3::{S3Options, S3Store};
+pub use cloudfront::{CloudFront, CloudFrontError};
+pub use s3::{S3Options, S3Store, FORCE_PATH_STYLE_ENV};
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use tokio::runtime::Runtime;
+
+/// Two workers: enough for a few concurrent requests (verify reads the pool
+/// on several threads) without a thread per core of a big host.
+fn runtime() -> std::io::Result<Runtime> {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("aptkit-aws").enable_all().build()
+}
+
+/// The standard AWS configuration (credentials chain, region, endpoint from
+/// the environment and profiles), with what the caller gives on top.
+fn load_config(runtime: &Runtime, endpoint_url: Option<&str>, region: Option<&str>) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https_client());
+    if let Some(region) = region {
+        loader = loader.region(Region::new(region.to_string()));
+    }
+    if let Some(endpoint) = endpoint_url {
+        loader = loader.endpoint_url(endpoint);
+    }
+    let config = runtime.block_on(loader.load());
+    match config.region() {
+        Some(_) => config,
+        // The SDK needs a region to sign with; S3 buckets answer from any
+        // region's endpoint, and CloudFront is global (us-east-1).
+        None => config.into_builder().region(Region::from_static("us-east-1")).build(),
+    }
+}
+
+/// An HTTPS client on rustls with ring (already in the tree through ureq,
+/// where the SDK's default would build aws-lc from C), trusting the
+/// system's certificates.
+fn https_client() -> aws_sdk_s3::config::SharedHttpClient {
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https()
+}

@@ -3,7 +3,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use aptkit_store::{validate_key, Body, Caching, ETag, Error, ObjectMeta, Result, Store, Written};
-use aws_config::{BehaviorVersion, Region};
 use aws_sdk_s3::config::{RequestChecksumCalculation, ResponseChecksumValidation};
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
@@ -78,30 +77,10 @@ impl S3Store {
             source: std::io::Error::new(std::io::ErrorKind::InvalidInput, reason),
         };
         let (bucket, prefix) = parse_url(url).map_err(invalid)?;
-        // Two workers: enough for a few concurrent requests (verify reads the
-        // pool on several threads) without a thread per core of a big host.
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("aptkit-s3")
-            .enable_all()
-            .build()
-            .map_err(|e| invalid(format!("cannot start the S3 runtime: {e}")))?;
-        let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https_client());
-        if let Some(region) = &options.region {
-            loader = loader.region(Region::new(region.clone()));
-        }
-        if let Some(endpoint) = &options.endpoint_url {
-            loader = loader.endpoint_url(endpoint);
-        }
-        let sdk_config = runtime.block_on(loader.load());
+        let runtime = crate::runtime().map_err(|e| invalid(format!("cannot start the S3 runtime: {e}")))?;
+        let sdk_config = crate::load_config(&runtime, options.endpoint_url.as_deref(), options.region.as_deref());
         let force_path_style = options.force_path_style || std::env::var(FORCE_PATH_STYLE_ENV).is_ok_and(|v| v == "1" || v == "true");
-        let mut config = aws_sdk_s3::config::Builder::from(&sdk_config);
-        if sdk_config.region().is_none() {
-            // Buckets answer from any region's endpoint with a redirect hint;
-            // the SDK needs one to sign with.
-            config = config.region(Region::from_static("us-east-1"));
-        }
-        let config = config
+        let config = aws_sdk_s3::config::Builder::from(&sdk_config)
             .force_path_style(force_path_style)
             // Checksums only where S3 requires them: several S3-compatible
             // servers reject the aws-chunked uploads with trailing checksums
@@ -259,13 +238,6 @@ fn content_type(key: &str) -> Option<&'static str> {
         ("Release" | "InRelease" | "Packages" | "Sources", _) => "text/plain; charset=utf-8",
         _ => return None,
     })
-}
-
-/// An HTTPS client on rustls with ring (already in the tree through ureq),
-/// trusting the system's certificates.
-fn https_client() -> aws_sdk_s3::config::SharedHttpClient {
-    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
-    aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https()
 }
 
 /// A GET's body as a blocking reader, one chunk at a time.

@@ -17,8 +17,7 @@ use moto::Moto;
 /// A store on moto. Credentials come from the environment, as in real use
 /// (the standard chain), set once before any store reads them.
 fn store(moto: &Moto, url: &str) -> S3Store {
-    static ENV: std::sync::Once = std::sync::Once::new();
-    ENV.call_once(|| moto::MOTO_ENV.iter().for_each(|(k, v)| std::env::set_var(k, v)));
+    moto::set_moto_env();
     let options = S3Options { endpoint_url: Some(moto.endpoint()), region: None, force_path_style: true };
     S3Store::connect(url, &options).unwrap()
 }
