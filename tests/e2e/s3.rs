@@ -44,6 +44,13 @@ fn verifies_a_repository_uploaded_to_s3_and_finds_a_swapped_pool_file() {
     assert!(json.contains("\"findings\": []") && json.contains("\"pool_files_checked\": 4"), "{json}");
     assert!(json.contains("s3://aptkit-e2e/repo"), "the report names the location: {json}");
 
+    // A verified local copy of the bucket, which verifies on its own.
+    let mirror_dir = ws.path().join("mirror");
+    let (code, text) = mirror(ws.path(), "s3://aptkit-e2e/repo", &mirror_dir, &keyring);
+    assert_eq!(code, 0, "{text}");
+    let (code, text) = verify(ws.path(), mirror_dir.to_str().unwrap(), &keyring, &["--deep"]);
+    assert_eq!(code, 0, "{text}");
+
     // Another .deb of the same size under the same key, uploaded by awscli.
     let packages = std::fs::read_to_string(p.path("public/dists/stable/main/binary-amd64/Packages")).unwrap();
     let filename = packages.lines().find_map(|l| l.strip_prefix("Filename: ")).unwrap();
@@ -59,6 +66,18 @@ fn verifies_a_repository_uploaded_to_s3_and_finds_a_swapped_pool_file() {
     let (code, text) = verify(ws.path(), "s3://aptkit-e2e/repo", &keyring, &["--deep"]);
     assert_eq!(code, 1, "{text}");
     assert!(text.lines().any(|l| l.starts_with("FAIL Hash:") && l.contains(filename)), "{text}");
+    // A mirror of the tampered bucket places nothing of it.
+    let fresh = ws.path().join("fresh-mirror");
+    let (code, text) = mirror(ws.path(), "s3://aptkit-e2e/repo", &fresh, &keyring);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.lines().any(|l| l.starts_with("FAIL Hash:") && l.contains(filename)), "{text}");
+    assert!(!fresh.join(filename).exists() && !fresh.join("dists").exists(), "unverified files were placed");
+}
+
+/// `aptkit mirror SOURCE DEST --keyring K` in `dir`; (exit code, output).
+fn mirror(dir: &Path, source: &str, dest: &Path, keyring: &Path) -> (i32, String) {
+    let out = aptkit().current_dir(dir).envs(MOTO_ENV).args(["mirror", source]).arg(dest).arg("--keyring").arg(keyring).output().unwrap();
+    (out.status.code().unwrap_or(-1), format!("{}{}", stdout(&out), stderr(&out)))
 }
 
 #[test]
