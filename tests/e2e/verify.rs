@@ -158,6 +158,17 @@ fn verifies_aptkits_publication_and_finds_every_kind_of_tampering() {
     std::thread::sleep(std::time::Duration::from_secs(2));
     expect_finding(&public, &keyring, &["--max-age", "1"], "Freshness", "InRelease");
 
+    // The example's own Release signed by GnuPG with a SHA-1 digest (by the
+    // throwaway RSA key, pinned for this check): refused, digest named.
+    let (_d, public) = p.copy();
+    let rsa_keyring = repo_root().join("keys-example/rsa3072.gpg");
+    let body = release_text(&public);
+    std::fs::write(public.join("dists/stable/InRelease"), gpg_clearsign_sha1(&body)).unwrap();
+    std::fs::remove_file(public.join("dists/stable/Release.gpg")).unwrap();
+    let (code, text) = verify(&public, &rsa_keyring, &[]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.lines().any(|l| l.starts_with("FAIL Signature:") && l.contains("SHA1")), "{text}");
+
     // A Release listing SHA1 only.
     let (_d, public) = p.copy();
     let body = release_text(&public);
@@ -232,4 +243,19 @@ fn cannot_run_is_exit_code_2() {
     let (code, text) = verify(dir.path(), &p.path("key.gpg"), &[]);
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("no suite found"), "{text}");
+}
+
+/// `body` clearsigned by GnuPG with a SHA-1 digest, by keys-example/rsa3072.
+fn gpg_clearsign_sha1(body: &str) -> Vec<u8> {
+    require_tool("gpg");
+    let home = tempfile::tempdir().unwrap();
+    let gpg = || {
+        let mut cmd = Command::new("gpg");
+        cmd.arg("--homedir").arg(home.path()).args(["--batch", "--yes", "--quiet"]);
+        cmd
+    };
+    run_ok(gpg().arg("--import").arg(repo_root().join("keys-example/rsa3072.asc")));
+    let input = home.path().join("Release");
+    std::fs::write(&input, body).unwrap();
+    run_ok(gpg().args(["--digest-algo", "SHA1", "--clearsign", "--output", "-"]).arg(&input)).stdout
 }
