@@ -49,12 +49,17 @@ impl Source {
 
 /// Run `aptkit mirror SRC DEST --json`: (exit code, JSON report or stderr).
 fn mirror(source: &str, dest: &Path, keyring: &Path) -> (i32, serde_json::Value, String) {
+    mirror_with(source, dest, keyring, &[])
+}
+
+fn mirror_with(source: &str, dest: &Path, keyring: &Path, extra: &[&str]) -> (i32, serde_json::Value, String) {
     let out = aptkit()
         .args(["mirror", source])
         .arg(dest)
         .arg("--keyring")
         .arg(keyring)
         .args(["--suite", "stable", "--json"])
+        .args(extra)
         .output()
         .unwrap();
     let json = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
@@ -115,6 +120,32 @@ fn mirrors_over_http_then_apt_reads_the_mirror_and_a_rerun_fetches_nothing() {
     );
     let (ok, log) = apt.update();
     assert!(ok, "apt-get update after the mirror moved on:\n{log}");
+
+    // hello-data's .deb is still here until --delete prunes what no suite
+    // references; everything referenced stays.
+    let orphans: Vec<String> = walk(&mirror_dir.join("pool")).into_iter().filter(|p| p.contains("hello-data_")).collect();
+    assert_eq!(orphans.len(), 1, "{orphans:?}");
+    let (code, report, err) = mirror_with(&served.url(), &mirror_dir, &keyring, &["--delete"]);
+    assert_eq!(code, 0, "{report:#} {err}");
+    let deleted: Vec<&str> = report["pool_files_deleted"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(deleted.len(), 1, "{report:#}");
+    assert!(deleted[0].contains("hello-data_") && !Path::new(&orphans[0]).exists(), "{deleted:?}");
+    run_ok(aptkit().arg("verify").arg(&mirror_dir).arg("--keyring").arg(&keyring).arg("--deep"));
+    let (ok, log) = apt.download("libgreet-dev");
+    assert!(ok, "{log}");
+}
+
+fn walk(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p.display().to_string());
+        }
+    }
+    out
 }
 
 #[test]

@@ -47,6 +47,8 @@ pub struct MirrorReport {
     pub bytes_downloaded: u64,
     /// Index and Release files written because they were new or changed.
     pub metadata_files_written: usize,
+    /// Pool files removed (`--delete`) because no suite here references them.
+    pub pool_files_deleted: Vec<String>,
 }
 
 impl MirrorReport {
@@ -65,7 +67,9 @@ struct Placed {
 
 /// Copy the verified suites of `source` into the directory `dest`.
 /// `on_bytes` is called with every downloaded chunk's length.
-pub fn mirror(source: &dyn Store, dest: &Path, opts: &Options, on_bytes: OnPoolFile<'_>) -> Result<MirrorReport, Error> {
+/// With `delete`, pool files that no suite in the mirror references any
+/// more are removed afterwards (only when everything verified).
+pub fn mirror(source: &dyn Store, dest: &Path, opts: &Options, delete: bool, on_bytes: OnPoolFile<'_>) -> Result<MirrorReport, Error> {
     let meta_dir = dest.join(META_DIR);
     fs_err::create_dir_all(meta_dir.join("partial")).map_err(|source| Error::Read { path: meta_dir.clone(), source })?;
     let _lock = lock(&meta_dir.join("lock"))?;
@@ -113,8 +117,12 @@ pub fn mirror(source: &dyn Store, dest: &Path, opts: &Options, on_bytes: OnPoolF
         }
         Ok(())
     })();
+    let mut record = record.into_inner().unwrap();
+    if result.is_ok() && delete && report.ok() {
+        report.pool_files_deleted = prune_pool(dest, &mut record)?;
+    }
     // Even after a failure, what was placed is verified: remember it.
-    save_record(&record_path, &record.into_inner().unwrap())?;
+    save_record(&record_path, &record)?;
     result?;
     report.bytes_downloaded += downloaded.load(Ordering::Relaxed);
     Ok(report)
@@ -365,4 +373,38 @@ fn load_record(path: &Path) -> BTreeMap<String, Placed> {
 fn save_record(path: &Path, record: &BTreeMap<String, Placed>) -> Result<(), Error> {
     let text = serde_json::to_vec(record).expect("a map of records serialises");
     write_if_changed(path, &text).map(|_| ())
+}
+
+/// Remove pool files that no Packages index in the mirror references. The
+/// indices here were all verified before they were written; one that
+/// cannot be read stops the pruning before anything is deleted.
+fn prune_pool(dest: &Path, record: &mut BTreeMap<String, Placed>) -> Result<Vec<String>, Error> {
+    let local = FileStore::new(dest);
+    let mut indices: BTreeMap<String, BTreeMap<String, Vec<u8>>> = BTreeMap::new();
+    for meta in local.list("dists/")? {
+        if meta.key.contains("/by-hash/") {
+            continue;
+        }
+        let base = crate::strip_compression(&meta.key);
+        if base.ends_with("/Packages") {
+            let bytes = local.get(&meta.key)?.map(|(b, _)| b).unwrap_or_default();
+            indices.entry(base.to_string()).or_default().insert(meta.key.clone(), bytes);
+        }
+    }
+    let mut referenced = std::collections::HashSet::new();
+    for (base, files) in &indices {
+        let unreadable = || Error::Read { path: dest.join(base), source: std::io::Error::other("cannot read this index: nothing pruned") };
+        let text = crate::decompressed_index(files, base).ok_or_else(unreadable)?;
+        let paragraphs = crate::parse_paragraphs(&String::from_utf8_lossy(&text)).map_err(|_| unreadable())?;
+        referenced.extend(paragraphs.iter().filter_map(|p| p.get("Filename").map(str::to_string)));
+    }
+    let mut deleted = Vec::new();
+    for meta in local.list("pool/")? {
+        if !referenced.contains(&meta.key) {
+            local.delete(&meta.key)?;
+            record.remove(&meta.key);
+            deleted.push(meta.key);
+        }
+    }
+    Ok(deleted)
 }

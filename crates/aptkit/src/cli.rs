@@ -338,6 +338,9 @@ pub struct MirrorArgs {
     pub dest: PathBuf,
     #[command(flatten)]
     pub trust: TrustArgs,
+    /// Afterwards, delete pool files that no suite in DEST references any more
+    #[arg(long)]
+    pub delete: bool,
     /// Parallel downloads [default: number of CPUs, at least 4]
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,

@@ -38,7 +38,7 @@ pub fn mirror(args: MirrorArgs, config: &ConfigFile) -> anyhow::Result<Outcome> 
     let opts = options(&args.trust, jobs)?;
     let bar = output::byte_bar(0, "downloading", args.json);
     let progress = bar.clone();
-    let report = aptkit_verify::mirror(store.as_ref(), &args.dest, &opts, &move |n| progress.inc(n))
+    let report = aptkit_verify::mirror(store.as_ref(), &args.dest, &opts, args.delete, &move |n| progress.inc(n))
         .with_context(|| format!("cannot mirror {} into `{}`", args.location, args.dest.display()))?;
     bar.finish_and_clear();
     if args.json {
@@ -91,8 +91,13 @@ fn print_report(report: &Report, deep: bool) {
 fn print_mirror_report(report: &MirrorReport, args: &MirrorArgs) {
     print_report(&report.verification, false);
     println!(
-        "downloaded {} pool files and {} indices ({} bytes), kept {} pool files, wrote {} metadata files",
-        report.pool_files_downloaded, report.indices_downloaded, report.bytes_downloaded, report.pool_files_kept, report.metadata_files_written
+        "downloaded {} pool files and {} indices ({} bytes), kept {} pool files, wrote {} metadata files, deleted {} pool files",
+        report.pool_files_downloaded,
+        report.indices_downloaded,
+        report.bytes_downloaded,
+        report.pool_files_kept,
+        report.metadata_files_written,
+        report.pool_files_deleted.len()
     );
     if report.ok() {
         println!("mirrored {} into {}", report.mirrored_suites.join(", "), args.dest.display());
