@@ -552,6 +552,21 @@ fn safe_path(path: &str) -> bool {
 /// Stream every pool file (in parallel, bounded by its listed size) and
 /// compare size and SHA-256.
 fn check_pool(store: &dyn Store, pool: &BTreeMap<String, (u64, String)>, threads: usize, on_file: OnPoolFile<'_>) -> Result<Vec<Finding>, Error> {
+    for_each_pool_file(pool, threads, |key, size, sha| {
+        let found = check_pool_file(store, key, size, sha)?;
+        on_file(size);
+        Ok(found)
+    })
+}
+
+/// Run `each` over every pool file (Filename, Size, SHA256) on `threads`
+/// workers. Findings come back sorted by file; the first error stops the
+/// run and is returned.
+pub(crate) fn for_each_pool_file(
+    pool: &BTreeMap<String, (u64, String)>,
+    threads: usize,
+    each: impl Fn(&str, u64, &str) -> Result<Option<Finding>, Error> + Sync,
+) -> Result<Vec<Finding>, Error> {
     let items: Vec<(&String, &(u64, String))> = pool.iter().collect();
     let next = AtomicUsize::new(0);
     let findings = Mutex::new(Vec::new());
@@ -561,7 +576,7 @@ fn check_pool(store: &dyn Store, pool: &BTreeMap<String, (u64, String)>, threads
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some((key, (size, sha))) = items.get(i) else { break };
-                match check_pool_file(store, key, *size, sha) {
+                match each(key, *size, sha) {
                     Ok(Some(f)) => findings.lock().unwrap().push(f),
                     Ok(None) => {}
                     Err(e) => {
@@ -569,7 +584,6 @@ fn check_pool(store: &dyn Store, pool: &BTreeMap<String, (u64, String)>, threads
                         break;
                     }
                 }
-                on_file(*size);
             });
         }
     });

@@ -183,34 +183,17 @@ enum Copied {
 impl PoolCopy<'_> {
     /// Every pool file, in parallel: (downloaded, kept, findings).
     fn copy_all(&self, pool: &BTreeMap<String, (u64, String)>, threads: usize) -> Result<(usize, usize, Vec<Finding>), Error> {
-        let items: Vec<(&String, &(u64, String))> = pool.iter().collect();
-        let next = AtomicUsize::new(0);
         let fetched = AtomicUsize::new(0);
         let kept = AtomicUsize::new(0);
-        let findings = Mutex::new(Vec::new());
-        let error: Mutex<Option<Error>> = Mutex::new(None);
-        std::thread::scope(|scope| {
-            for _ in 0..threads.max(1).min(items.len().max(1)) {
-                scope.spawn(|| loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((key, (size, sha))) = items.get(i) else { break };
-                    match self.copy(key, *size, sha) {
-                        Ok(Copied::Fetched) => _ = fetched.fetch_add(1, Ordering::Relaxed),
-                        Ok(Copied::Kept) => _ = kept.fetch_add(1, Ordering::Relaxed),
-                        Ok(Copied::Failed(f)) => findings.lock().unwrap().push(f),
-                        Err(e) => {
-                            error.lock().unwrap().get_or_insert(e);
-                            break;
-                        }
-                    }
-                });
-            }
-        });
-        if let Some(e) = error.into_inner().unwrap() {
-            return Err(e);
-        }
-        let mut findings = findings.into_inner().unwrap();
-        findings.sort_by(|a, b| a.file.cmp(&b.file));
+        let findings = crate::for_each_pool_file(pool, threads, |key, size, sha| {
+            let counter = match self.copy(key, size, sha)? {
+                Copied::Fetched => &fetched,
+                Copied::Kept => &kept,
+                Copied::Failed(f) => return Ok(Some(f)),
+            };
+            counter.fetch_add(1, Ordering::Relaxed);
+            Ok(None)
+        })?;
         Ok((fetched.into_inner(), kept.into_inner(), findings))
     }
 
