@@ -86,7 +86,7 @@ fn mirrors_over_http_then_apt_reads_the_mirror_and_a_rerun_fetches_nothing() {
     assert_eq!(code, 0, "{report:#} {err}");
     assert_eq!(count(&report, "pool_files_downloaded"), 4, "{report:#}");
     assert!(count(&report, "indices_downloaded") >= 3, "{report:#}");
-    let (first_bytes, _) = (count(&report, "bytes_downloaded"), ());
+    let first_bytes = count(&report, "bytes_downloaded");
     run_ok(aptkit().arg("verify").arg(&mirror_dir).arg("--keyring").arg(&keyring).arg("--deep"));
 
     // A real apt client reads the mirror (served over HTTP like the source).
@@ -123,29 +123,16 @@ fn mirrors_over_http_then_apt_reads_the_mirror_and_a_rerun_fetches_nothing() {
 
     // hello-data's .deb is still here until --delete prunes what no suite
     // references; everything referenced stays.
-    let orphans: Vec<String> = walk(&mirror_dir.join("pool")).into_iter().filter(|p| p.contains("hello-data_")).collect();
+    let orphans: Vec<PathBuf> = walk(&mirror_dir.join("pool")).into_iter().filter(|p| p.to_string_lossy().contains("hello-data_")).collect();
     assert_eq!(orphans.len(), 1, "{orphans:?}");
     let (code, report, err) = mirror_with(&served.url(), &mirror_dir, &keyring, &["--delete"]);
     assert_eq!(code, 0, "{report:#} {err}");
     let deleted: Vec<&str> = report["pool_files_deleted"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert_eq!(deleted.len(), 1, "{report:#}");
-    assert!(deleted[0].contains("hello-data_") && !Path::new(&orphans[0]).exists(), "{deleted:?}");
+    assert!(deleted[0].contains("hello-data_") && !orphans[0].exists(), "{deleted:?}");
     run_ok(aptkit().arg("verify").arg(&mirror_dir).arg("--keyring").arg(&keyring).arg("--deep"));
     let (ok, log) = apt.download("libgreet-dev");
     assert!(ok, "{log}");
-}
-
-fn walk(dir: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let p = entry.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p.display().to_string());
-        }
-    }
-    out
 }
 
 #[test]
@@ -203,6 +190,14 @@ fn never_places_unverified_files_and_never_moves_backwards() {
     assert_eq!(code, 1, "{report:#}");
     assert!(findings(&report).iter().any(|f| f.contains("\"rollback\"")), "{report:#}");
     assert_eq!(std::fs::read(dest.path().join("dists/stable/InRelease")).unwrap(), before, "a rollback was mirrored");
+
+    // A destination that is not a directory: exit 2, naming it; the file is untouched.
+    let not_a_dir = dest.path().join("not-a-dir");
+    std::fs::write(&not_a_dir, b"keep me").unwrap();
+    let (code, _, err) = mirror(src.path("public").to_str().unwrap(), &not_a_dir, &keyring);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not-a-dir"), "{err}");
+    assert_eq!(std::fs::read(&not_a_dir).unwrap(), b"keep me");
 
     // A wrong keyring: exit 1, nothing changes.
     let other = tempfile::tempdir().unwrap();

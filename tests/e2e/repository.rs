@@ -98,19 +98,6 @@ fn host_base_indices() -> Vec<String> {
     found.into_iter().flat_map(|p| ["--base-index".to_string(), p]).collect()
 }
 
-fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let p = entry.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
-
 fn example_debs(version: Option<&str>) -> (tempfile::TempDir, Vec<PathBuf>) {
     match version {
         None => package(compiled_example(), &[]),

@@ -71,6 +71,20 @@ pub fn require_tool(name: &str) {
     assert!(found, "`{name}` is not installed: run scripts/install-test-tools.sh (the README's test command does)");
 }
 
+/// Every file under `dir`, recursively.
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
 /// `cp -a SRC DST`.
 pub fn copy_tree(src: &Path, dst: &Path) {
     run_ok(Command::new("cp").arg("-a").arg(src).arg(dst));
