@@ -17,15 +17,8 @@ if ((${#missing[@]})); then
 	apt-get update -qq && apt-get install -y -qq aptly reprepro apt-utils openssl time >/dev/null
 fi
 
-cargo build --release --locked --quiet --manifest-path "$repo/Cargo.toml" -p aptkit
-cargo build --release --locked --quiet --manifest-path "$repo/Cargo.toml" -p aptkit-deb --example gen_debs
-aptkit=$repo/target/release/aptkit
-debs=$work/debs-$n-$kib
-if [ ! -f "$debs/.complete" ]; then
-	echo "generating $n packages of $kib KiB in $debs" >&2
-	"$repo/target/release/examples/gen_debs" "$debs" "$n" "$kib"
-	touch "$debs/.complete"
-fi
+# shellcheck source=common.sh
+. "$repo/bench/common.sh"
 extra=$work/extra
 mkdir -p "$extra"
 [ -f "$extra/.complete" ] || { "$repo/target/release/examples/gen_debs" "$extra/gen" 1 "$kib" &&
@@ -41,15 +34,6 @@ if [ ! -f "$extra_deb" ]; then
 fi
 cat "$debs"/*.deb >/dev/null # page cache warm for everyone
 
-t() { # label, command...: runs it, prints "label seconds peakMiB"
-	local label=$1
-	shift
-	/usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >"$work/last.log" 2>&1 || { cat "$work/last.log" >&2; exit 1; }
-	read -r s m <"$work/time.txt"
-	printf '%-44s %8s s %7s MiB\n' "$label" "$s" "$((m / 1024))"
-	echo "$s" >"$work/last-seconds"
-}
-secs() { cat "$work/last-seconds"; }
 
 size=$(du -sm "$debs" | cut -f1)
 printf '%s packages, %s MB, %s cores\n\n' "$n" "$size" "$(nproc)"

@@ -15,15 +15,8 @@ work=${BENCH_DIR:-$repo/target/bench/verify}
 command -v openssl >/dev/null && command -v /usr/bin/time >/dev/null ||
 	{ apt-get update -qq && apt-get install -y -qq openssl time >/dev/null; }
 
-cargo build --release --locked --quiet --manifest-path "$repo/Cargo.toml" -p aptkit
-cargo build --release --locked --quiet --manifest-path "$repo/Cargo.toml" -p aptkit-deb --example gen_debs
-aptkit=$repo/target/release/aptkit
-debs=$work/debs-$n-$kib
-if [ ! -f "$debs/.complete" ]; then
-	echo "generating $n packages of $kib KiB in $debs" >&2
-	"$repo/target/release/examples/gen_debs" "$debs" "$n" "$kib"
-	touch "$debs/.complete"
-fi
+# shellcheck source=common.sh
+. "$repo/bench/common.sh"
 public=$work/public
 if [ ! -f "$work/.published" ]; then
 	rm -rf "$work/state" "$public"
@@ -41,16 +34,6 @@ files_list=$work/files.txt
 cut -d' ' -f3 "$work/SHA256SUMS" | sed "s|^|$public/|" >"$files_list"
 xargs -a "$files_list" cat >/dev/null # page cache warm for everyone
 
-t() { # label, command...: runs it, prints "label seconds peakMiB"
-	local label=$1
-	shift
-	/usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >"$work/last.log" 2>&1 || { cat "$work/last.log" >&2; exit 1; }
-	read -r s m <"$work/time.txt"
-	printf '%-46s %8s s %7s MiB\n' "$label" "$s" "$((m / 1024))"
-	echo "$s" >"$work/last-seconds"
-}
-secs() { cat "$work/last-seconds"; }
-ratio() { echo "scale=2; $1 / $2" | bc; }
 
 printf '%s pool files, %s MB, %s cores\n\n' "$(wc -l <"$work/SHA256SUMS")" "$(du -sm "$public/pool" | cut -f1)" "$(nproc)"
 t "sha256sum -c (one core)" sh -c "cd '$public' && sha256sum --quiet -c '$work/SHA256SUMS'"

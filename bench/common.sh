@@ -1,0 +1,25 @@
+# Shared by the bench/*.sh scripts (sourced, after they set repo, n, kib
+# and work): release builds of aptkit and the package generator, the
+# generated pool, and a timer that reports wall time and peak memory.
+
+mkdir -p "$work"
+cargo build --release --locked --quiet --manifest-path "$repo/Cargo.toml" -p aptkit
+cargo build --release --locked --quiet --manifest-path "$repo/Cargo.toml" -p aptkit-deb --example gen_debs
+aptkit=$repo/target/release/aptkit
+debs=$work/debs-$n-$kib
+if [ ! -f "$debs/.complete" ]; then
+	echo "generating $n packages of $kib KiB in $debs" >&2
+	"$repo/target/release/examples/gen_debs" "$debs" "$n" "$kib"
+	touch "$debs/.complete"
+fi
+
+t() { # label, command...: runs it, prints "label seconds peakMiB"
+	local label=$1
+	shift
+	/usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >"$work/last.log" 2>&1 || { cat "$work/last.log" >&2; exit 1; }
+	read -r s m <"$work/time.txt"
+	printf '%-46s %8s s %7s MiB\n' "$label" "$s" "$((m / 1024))"
+	echo "$s" >"$work/last-seconds"
+}
+secs() { cat "$work/last-seconds"; }
+ratio() { echo "scale=2; $1 / $2" | bc; }
