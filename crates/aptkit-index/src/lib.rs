@@ -1,7 +1,8 @@
 //! apt repository indices, as pure functions over values: no I/O here.
 //!
 //! - [`FileDigests`] / [`Hasher`]: size, MD5 and SHA-256 of a file in one
-//!   pass (the two hashes apt needs: SHA-256 for security, MD5 for old tools).
+//!   pass (the two hashes apt needs: SHA-256 for security, MD5 for old tools);
+//!   [`update_many`] hashes many files side by side, MD5 in SIMD lanes.
 //! - [`package_stanza`]: a `Packages` stanza from a `.deb`'s control file,
 //!   in apt-ftparchive's field order.
 //! - [`pool_path()`] gives `pool/<component>/<initial>/<source>/<file>`.
@@ -11,6 +12,6 @@ mod digest;
 mod packages;
 mod release;
 
-pub use digest::{FileDigests, Hasher};
+pub use digest::{parallel_streams, update_many, FileDigests, Hasher};
 pub use packages::{package_stanza, pool_path, source_name, write_packages, PACKAGE_FIELD_ORDER};
 pub use release::{format_date, parse_date, IndexFile, ReleaseFile};
