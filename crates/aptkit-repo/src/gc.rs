@@ -1,12 +1,17 @@
-//! Garbage collection: package sets, .deb blobs and published pool files
-//! that no repo, snapshot or publication references any more.
+//! Garbage collection: package sets, .deb blobs, cached index chunks and
+//! published pool files that no repo, snapshot or publication references
+//! any more.
 
 use std::collections::HashSet;
 
 use aptkit_index::{pool_path, source_name};
 use aptkit_store::Store;
 
+use aptkit_compress::{chunk_id, chunks, Format, Records};
+
+use crate::chunk_cache;
 use crate::package_set::PackageSet;
+use crate::publish::{packages_index, placed};
 use crate::{state, Result};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -38,10 +43,24 @@ pub(crate) fn collect(state_store: &dyn Store, public: &dyn Store, min_age: i64,
             }
         }
     }
+    // The chunks of what is published now are what the next publish reuses.
+    let mut live_chunks = HashSet::new();
+    for p in &refs.publications {
+        let set = PackageSet::load(state_store, &p.set)?;
+        let placed = placed(&set, &p.component);
+        for arch in &p.architectures {
+            let text = packages_index(&placed, arch);
+            for range in chunks(&text, Records::Stanzas) {
+                let id = chunk_id(&text[range]);
+                live_chunks.extend([Format::Gzip, Format::Xz].map(|f| chunk_cache::key(f, &id)));
+            }
+        }
+    }
     let mut report = GcReport::default();
     let old_enough = |modified: i64| now - modified >= min_age;
-    for meta in state_store.list("sets/")?.into_iter().chain(state_store.list("pool/")?) {
-        let live = live_sets.contains(&meta.key) || live_blobs.contains(&meta.key);
+    let listed = [state_store.list("sets/")?, state_store.list("pool/")?, state_store.list(chunk_cache::PREFIX)?];
+    for meta in listed.into_iter().flatten() {
+        let live = live_sets.contains(&meta.key) || live_blobs.contains(&meta.key) || live_chunks.contains(&meta.key);
         if !live && old_enough(meta.modified) {
             if !dry_run {
                 // A concurrent add may have rewritten it since the listing

@@ -9,6 +9,7 @@
 //! points to is safely stored, so a failure never leaves a name pointing
 //! at missing data and concurrent writers never lose an update.
 
+mod chunk_cache;
 mod error;
 mod ingest;
 mod package_set;

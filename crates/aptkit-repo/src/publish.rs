@@ -11,15 +11,16 @@
 //! are not written again.
 
 use std::collections::{BTreeMap, HashSet};
-use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, UNIX_EPOCH};
 
+use aptkit_compress::{Format, NoCache, Records};
 use aptkit_index::{pool_path, source_name, FileDigests, IndexFile, ReleaseFile};
 use aptkit_sign::SigningKey;
 use aptkit_store::{Body, Caching, Store, Written};
 
+use crate::chunk_cache::StoreChunkCache;
 use crate::package_set::{PackageRecord, PackageSet};
 use crate::state::Publication;
 use crate::{Error, Result};
@@ -30,6 +31,10 @@ pub struct PublishReport {
     pub pool_written: usize,
     pub pool_present: usize,
     pub indices: Vec<String>,
+    /// Chunks of the compressed `Packages` files, and how many of them had
+    /// to be compressed now (the rest came from the chunk cache).
+    pub index_chunks: usize,
+    pub index_chunks_compressed: usize,
 }
 
 /// Typed progress events; the CLI turns them into bars or JSON lines.
@@ -62,11 +67,7 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
     let component = publication.component.clone();
 
     // 1. Pool files.
-    let placed: Vec<(String, &PackageRecord)> = input
-        .set
-        .iter()
-        .map(|r| (pool_path(&component, source_name(&r.0), r.file_name()), r))
-        .collect();
+    let placed = placed(input.set, &component);
     let known: HashSet<(String, String)> = match input.previous {
         Some((prev, prev_set)) if prev.component == component => prev_set
             .iter()
@@ -87,21 +88,16 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
     // Listed in Release (apt wants the uncompressed name of every index)
     // but not uploaded.
     let mut listed_only: Vec<IndexFile> = Vec::new();
+    let cache = StoreChunkCache(input.state);
     for arch in &publication.architectures {
-        let mut packages = Vec::new();
-        let stanzas = placed
-            .iter()
-            .filter(|(_, r)| r.arch() == arch || r.arch() == "all")
-            .map(|(path, r)| {
-                let mut stanza = r.0.clone();
-                stanza.set("Filename", path.clone());
-                stanza
-            })
-            .collect::<Vec<_>>();
-        aptkit_index::write_packages(stanzas.iter(), &mut packages).expect("writing to a Vec cannot fail");
+        let packages = packages_index(&placed, arch);
         let dir = format!("{component}/binary-{arch}");
-        files.push((format!("{dir}/Packages.gz"), gzip(&packages)));
-        files.push((format!("{dir}/Packages.xz"), xz(&packages)));
+        for format in [Format::Gzip, Format::Xz] {
+            let (file, work) = aptkit_compress::compress(format, Records::Stanzas, &packages, &cache);
+            report.index_chunks += work.chunks;
+            report.index_chunks_compressed += work.compressed;
+            files.push((format!("{dir}/Packages.{}", format.extension()), file));
+        }
         files.push((format!("{dir}/Packages"), packages));
         let component_release = ReleaseFile {
             archive: Some(publication.distribution.clone()),
@@ -114,7 +110,9 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
         files.push((format!("{dir}/Release"), component_release.to_text().into_bytes()));
         if publication.contents {
             let contents = crate::contents::contents_index(input.state, input.set, arch)?;
-            files.push((format!("{component}/Contents-{arch}.gz"), gzip(&contents)));
+            // Contents is rebuilt from every .deb anyway: no cache.
+            let (gz, _) = aptkit_compress::compress(Format::Gzip, Records::Lines, &contents, &NoCache);
+            files.push((format!("{component}/Contents-{arch}.gz"), gz));
             listed_only.push(IndexFile { path: format!("{component}/Contents-{arch}"), digests: FileDigests::of_bytes(&contents) });
         }
     }
@@ -252,29 +250,26 @@ fn existing_release_date(public: &dyn Store, key: &str) -> Result<Option<i64>> {
     Ok(text.lines().find_map(|l| l.strip_prefix("Date:")).and_then(aptkit_index::parse_date))
 }
 
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::new(6));
-    enc.write_all(data).expect("writing to a Vec cannot fail");
-    enc.finish().expect("writing to a Vec cannot fail")
+/// Every package of `set` with its path in `component`'s pool.
+pub(crate) fn placed<'a>(set: &'a PackageSet, component: &str) -> Vec<(String, &'a PackageRecord)> {
+    set.iter().map(|r| (pool_path(component, source_name(&r.0), r.file_name()), r)).collect()
 }
 
-/// xz -6, cut into (at most) four independent blocks compressed in
-/// parallel: index compression dominates a republish of a large suite.
-/// The block size depends on the input only, so the output is the same on
-/// every machine; four blocks cost well under 1% in size.
-fn xz(data: &[u8]) -> Vec<u8> {
-    let threads = std::thread::available_parallelism().map(|n| n.get() as u32).unwrap_or(1).min(4);
-    let block_size = (data.len() as u64).div_ceil(4).max(256 << 10);
-    let stream = liblzma::stream::MtStreamBuilder::new()
-        .preset(6)
-        .threads(threads)
-        .block_size(block_size)
-        .check(liblzma::stream::Check::Crc64)
-        .encoder()
-        .expect("xz preset 6 is always valid");
-    let mut enc = liblzma::write::XzEncoder::new_stream(Vec::new(), stream);
-    enc.write_all(data).expect("writing to a Vec cannot fail");
-    enc.finish().expect("writing to a Vec cannot fail")
+/// The `Packages` file for `arch`: the packages of that architecture and
+/// `all`, each with `Filename` set to its place in the pool.
+pub(crate) fn packages_index(placed: &[(String, &PackageRecord)], arch: &str) -> Vec<u8> {
+    let stanzas: Vec<_> = placed
+        .iter()
+        .filter(|(_, r)| r.arch() == arch || r.arch() == "all")
+        .map(|(path, r)| {
+            let mut stanza = r.0.clone();
+            stanza.set("Filename", path.clone());
+            stanza
+        })
+        .collect();
+    let mut packages = Vec::new();
+    aptkit_index::write_packages(&stanzas, &mut packages).expect("writing to a Vec cannot fail");
+    packages
 }
 
 /// Packages grouped by architecture name, for reports.

@@ -10,6 +10,12 @@ use aptkit_sign::{KeyAlgorithm, SigningKey};
 
 /// Write `<name>_<version>_all.deb` with one small file into `dir`.
 pub fn tiny_deb(dir: &Path, name: &str, version: &str) -> PathBuf {
+    deb_described(dir, name, version, "A test.")
+}
+
+/// [`tiny_deb`] with `body` as the long description (its index stanza
+/// grows with it).
+pub fn deb_described(dir: &Path, name: &str, version: &str, body: &str) -> PathBuf {
     let mut tree = Tree::new();
     let content = format!("{name} {version}\n").into_bytes();
     tree.insert(
@@ -19,7 +25,7 @@ pub fn tiny_deb(dir: &Path, name: &str, version: &str) -> PathBuf {
     let writer = DebWriter { compression: Compression::Gzip { level: 6 }, threads: 1, source_date_epoch: 1_700_000_000, progress: None };
     let data = writer.write_data(&tree, "all", dir).unwrap();
     let control = format!(
-        "Package: {name}\nVersion: {version}\nArchitecture: all\nMaintainer: Test <t@example.org>\nInstalled-Size: 4\nDescription: test package {name}\n A test.\n"
+        "Package: {name}\nVersion: {version}\nArchitecture: all\nMaintainer: Test <t@example.org>\nInstalled-Size: 4\nDescription: test package {name}\n {body}\n"
     );
     let files = [
         ControlFile { name: "control".into(), contents: control.into_bytes(), executable: false },

@@ -59,16 +59,20 @@ fn report(publication: &Publication, report: &PublishReport, json: bool, setting
             "pool_written": report.pool_written,
             "pool_present": report.pool_present,
             "indices": report.indices,
+            "index_chunks": report.index_chunks,
+            "index_chunks_compressed": report.index_chunks_compressed,
         }));
         return;
     }
     println!(
-        "published {} ({}) at {}: {} pool files written, {} already there",
+        "published {} ({}) at {}: {} pool files written, {} already there; {} of {} index chunks compressed",
         publication.id(),
         publication.source,
         aptkit_index::format_date(publication.date),
         report.pool_written,
-        report.pool_present
+        report.pool_present,
+        report.index_chunks_compressed,
+        report.index_chunks
     );
     let base = match (&settings.public_dir, publication.prefix.as_str()) {
         (Some(dir), "") => format!("file://{}", std::path::absolute(dir).unwrap_or(dir.clone()).display()),

@@ -1,0 +1,119 @@
+//! One `.xz` stream with a block per chunk (the .xz file format, 1.2.1).
+//!
+//! Each chunk is compressed by liblzma into a complete single-block stream;
+//! the block is lifted out of it and the blocks are wrapped in a new stream
+//! header, index and footer. One stream, not concatenated streams: apt's
+//! xz reader stops at the end of the first stream.
+
+use std::io::Write;
+use std::ops::Range;
+
+use crate::{Error, Format};
+
+const MAGIC: [u8; 6] = [0xfd, b'7', b'z', b'X', b'Z', 0x00];
+const FOOTER_MAGIC: [u8; 2] = [b'Y', b'Z'];
+/// Stream flags: check type CRC64, as `xz` writes by default.
+const FLAGS: [u8; 2] = [0x00, 0x04];
+
+pub(crate) fn compress_chunk(text: &[u8]) -> Vec<u8> {
+    let mut enc = liblzma::write::XzEncoder::new(Vec::with_capacity(text.len() / 4 + 64), 6);
+    enc.write_all(text).expect("writing to a Vec cannot fail");
+    enc.finish().expect("writing to a Vec cannot fail")
+}
+
+/// The block inside a single-block stream, and its index record.
+struct Block<'a> {
+    /// Block header, compressed data, padding and check.
+    bytes: &'a [u8],
+    unpadded: u64,
+    uncompressed: u64,
+}
+
+fn lift_block(stream: &[u8]) -> Result<Block<'_>, String> {
+    if stream.len() < 32 || stream[..6] != MAGIC || stream[stream.len() - 2..] != FOOTER_MAGIC {
+        return Err("not an .xz stream".into());
+    }
+    if stream[6..8] != FLAGS || stream[stream.len() - 4..stream.len() - 2] != FLAGS {
+        return Err("not CRC64-checked".into());
+    }
+    let footer = &stream[stream.len() - 12..];
+    let backward = u32::from_le_bytes(footer[4..8].try_into().expect("4 bytes"));
+    let index_size = (backward as usize + 1) * 4;
+    let index_start = (stream.len() - 12).checked_sub(index_size).filter(|&s| s >= 12).ok_or("index overruns the stream")?;
+    let index = &stream[index_start..stream.len() - 12];
+    let mut at = 1;
+    if index[0] != 0 || read_varint(index, &mut at)? != 1 {
+        return Err("not a single-block stream".into());
+    }
+    let unpadded = read_varint(index, &mut at)?;
+    let uncompressed = read_varint(index, &mut at)?;
+    let padded = usize::try_from(unpadded.div_ceil(4) * 4).map_err(|_| "block too large")?;
+    if 12 + padded != index_start {
+        return Err("block size disagrees with the index".into());
+    }
+    Ok(Block { bytes: &stream[12..index_start], unpadded, uncompressed })
+}
+
+pub(crate) fn check_piece(len: usize, piece: &[u8]) -> Result<(), String> {
+    let block = lift_block(piece)?;
+    if block.uncompressed != len as u64 {
+        return Err(format!("holds {} bytes, the chunk has {len}", block.uncompressed));
+    }
+    Ok(())
+}
+
+pub(crate) fn assemble(text: &[u8], ranges: &[Range<usize>], pieces: &[Vec<u8>]) -> Result<Vec<u8>, Error> {
+    let mut blocks = Vec::with_capacity(pieces.len());
+    for (range, piece) in ranges.iter().zip(pieces) {
+        let bad = |reason: String| Error::BadChunk { format: Format::Xz, chunk: crate::chunk_id(&text[range.clone()]), reason };
+        check_piece(range.len(), piece).map_err(bad)?;
+        blocks.push(lift_block(piece).map_err(bad)?);
+    }
+    let body: usize = blocks.iter().map(|b| b.bytes.len()).sum();
+    let mut out = Vec::with_capacity(12 + body + 16 * blocks.len() + 32);
+    out.extend_from_slice(&MAGIC);
+    out.extend_from_slice(&FLAGS);
+    out.extend_from_slice(&crc32fast::hash(&FLAGS).to_le_bytes());
+    for block in &blocks {
+        out.extend_from_slice(block.bytes);
+    }
+    let mut index = vec![0x00];
+    write_varint(&mut index, blocks.len() as u64);
+    for block in &blocks {
+        write_varint(&mut index, block.unpadded);
+        write_varint(&mut index, block.uncompressed);
+    }
+    index.resize(index.len().div_ceil(4) * 4, 0);
+    let crc = crc32fast::hash(&index);
+    index.extend_from_slice(&crc.to_le_bytes());
+    out.extend_from_slice(&index);
+    let mut footer = Vec::with_capacity(6);
+    footer.extend_from_slice(&((index.len() / 4 - 1) as u32).to_le_bytes());
+    footer.extend_from_slice(&FLAGS);
+    out.extend_from_slice(&crc32fast::hash(&footer).to_le_bytes());
+    out.extend_from_slice(&footer);
+    out.extend_from_slice(&FOOTER_MAGIC);
+    Ok(out)
+}
+
+/// xz's multibyte integers: 7 bits a byte, least significant first.
+fn read_varint(bytes: &[u8], at: &mut usize) -> Result<u64, String> {
+    let mut value = 0u64;
+    for shift in (0..63).step_by(7) {
+        let byte = *bytes.get(*at).ok_or("index ends inside a number")?;
+        *at += 1;
+        value |= u64::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return Ok(value);
+        }
+    }
+    Err("index number too long".into())
+}
+
+fn write_varint(out: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        out.push((value as u8) | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}

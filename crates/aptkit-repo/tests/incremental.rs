@@ -1,0 +1,93 @@
+//! A republish after a small change compresses only the index chunks that
+//! changed; the files it assembles from cached chunks are read by apt,
+//! gzip and xz; gc keeps exactly the chunks of what is published.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+
+use aptkit_repo::{Dependencies, NoProgress, PublishReport, Repository, Source};
+use aptkit_store::FileStore;
+use aptkit_tests::AptClient;
+
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+/// Decompressed with the real tool, equal to the plain `Packages`.
+fn assert_tools_read_the_indices(public: &Path) {
+    let dir = public.join("dists/stable/main/binary-amd64");
+    let plain = std::fs::read(dir.join("Packages")).unwrap();
+    for (tool, file) in [("gzip", "Packages.gz"), ("xz", "Packages.xz")] {
+        let out = Command::new(tool).arg("-dc").arg(dir.join(file)).output().unwrap();
+        assert!(out.status.success(), "{tool} -dc {file}");
+        assert!(out.stdout == plain, "{file} does not decompress to Packages");
+    }
+}
+
+fn cache_files(state: &Path) -> Vec<std::path::PathBuf> {
+    let dir = state.join("cache/index-chunks");
+    let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn republishing_after_one_added_package_compresses_one_or_two_chunks_per_format() {
+    let work = tempfile::tempdir().unwrap();
+    let (debs, state_dir, public_dir) = (work.path().join("debs"), work.path().join("state"), work.path().join("public"));
+    std::fs::create_dir_all(&debs).unwrap();
+    let key = common::key();
+    let keyring = work.path().join("key.gpg");
+    std::fs::write(&keyring, key.public_binary()).unwrap();
+    let repo = Repository::new(Arc::new(FileStore::new(&state_dir)), Arc::new(FileStore::new(&public_dir)));
+    repo.repo_create("main", "", None, 0).unwrap();
+    // ~900 bytes a stanza, ~1 MB of index: several chunks.
+    let body = "Long description line. ".repeat(30);
+    let many: Vec<_> = (0..1100).map(|i| common::deb_described(&debs, &format!("pkg-{i:04}"), "1.0", &body)).collect();
+    repo.repo_add("main", &many, &|_, _| {}).unwrap();
+    let keys = std::slice::from_ref(&key);
+    let request = common::request(Source::Repo("main".into()), &["amd64"]);
+    let (_, cold) = repo.publish(request, &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
+    assert!(cold.index_chunks >= 6, "{cold:?}");
+    assert_eq!(cold.index_chunks_compressed, cold.index_chunks, "a first publish compresses everything");
+    assert_eq!(cache_files(&state_dir).len(), cold.index_chunks);
+    assert_tools_read_the_indices(&public_dir);
+
+    let republish = || -> PublishReport { repo.publish_update("", "stable", &Dependencies::Skip, keys, now(), &NoProgress).unwrap().1 };
+    let same = republish();
+    assert_eq!(same.index_chunks_compressed, 0, "nothing changed, nothing compressed: {same:?}");
+
+    let added = common::deb_described(&debs, "pkg-0550a", "2.0", &body);
+    repo.repo_add("main", &[added], &|_, _| {}).unwrap();
+    let one_more = republish();
+    assert!((2..=4).contains(&one_more.index_chunks_compressed), "one package added: {one_more:?}");
+    assert_tools_read_the_indices(&public_dir);
+    let client = AptClient::for_directory(&public_dir, "stable", &keyring);
+    let (ok, log) = client.update();
+    assert!(ok, "apt-get update:\n{log}");
+    assert_eq!(client.candidate("pkg-0550a").as_deref(), Some("2.0"));
+    assert_eq!(client.candidate("pkg-1099").as_deref(), Some("1.0"));
+    let (ok, log) = client.cmd("apt-get").args(["update", "-oAcquire::CompressionTypes::Order::=gz"]).output().map(|o| {
+        (o.status.success(), format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
+    }).unwrap();
+    assert!(ok && !log.contains("W: ") && !log.contains("E: "), "apt-get update preferring gz:\n{log}");
+
+    // A damaged cache entry is compressed again, and the result still reads.
+    let victim = &cache_files(&state_dir)[0];
+    let bytes = std::fs::read(victim).unwrap();
+    std::fs::write(victim, &bytes[..bytes.len() / 2]).unwrap();
+    let mended = republish();
+    assert_eq!(mended.index_chunks_compressed, 1, "{mended:?}");
+    assert_tools_read_the_indices(&public_dir);
+
+    // gc drops the chunks of the superseded index and keeps the live ones.
+    let before = cache_files(&state_dir).len();
+    let report = repo.gc(0, now() + 1, false).unwrap();
+    let dropped = report.state.iter().filter(|k| k.starts_with("cache/index-chunks/")).count();
+    assert!(dropped >= 2, "{report:?}");
+    assert_eq!(cache_files(&state_dir).len(), before - dropped);
+    assert_eq!(republish().index_chunks_compressed, 0, "gc kept every live chunk");
+}
