@@ -112,34 +112,44 @@ pub struct Work {
 pub fn compress(format: Format, records: Records, text: &[u8], cache: &dyn ChunkCache) -> (Vec<u8>, Work) {
     let ranges = chunks(text, records);
     let ids: Vec<String> = ranges.iter().map(|r| chunk_id(&text[r.clone()])).collect();
-    let pieces: Mutex<Vec<Option<Vec<u8>>>> = Mutex::new(vec![None; ranges.len()]);
-    let compressed = AtomicUsize::new(0);
-    let next = AtomicUsize::new(0);
-    // Cache reads may be network round trips: more workers than cores.
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    let workers = cores.max(8).min(ranges.len()).max(1);
+    // Cache reads may be network round trips: more of them than cores.
+    let mut pieces: Vec<Option<Vec<u8>>> = in_parallel(ranges.len(), cores.max(8), |i| {
+        cache.get(format, &ids[i]).filter(|piece| piece_fits(format, &text[ranges[i].clone()], piece))
+    });
+    // Compression is CPU (and, for xz, memory) bound: one per core.
+    let missing: Vec<usize> = (0..ranges.len()).filter(|&i| pieces[i].is_none()).collect();
+    let made = in_parallel(missing.len(), cores, |m| {
+        let i = missing[m];
+        let piece = compress_chunk(format, &text[ranges[i].clone()]);
+        cache.put(format, &ids[i], &piece);
+        piece
+    });
+    for (i, piece) in missing.iter().zip(made) {
+        pieces[*i] = Some(piece);
+    }
+    let pieces: Vec<Vec<u8>> = pieces.into_iter().map(|p| p.expect("every chunk was found or made")).collect();
+    let file = assemble(format, text, &ranges, &pieces).expect("every piece was checked or made here");
+    (file, Work { chunks: ranges.len(), compressed: missing.len() })
+}
+
+/// `job(0..n)` on up to `workers` threads, results in order.
+fn in_parallel<T: Send>(n: usize, workers: usize, job: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let results: Mutex<Vec<Option<T>>> = Mutex::new((0..n).map(|_| None).collect());
+    let next = AtomicUsize::new(0);
     std::thread::scope(|scope| {
-        for _ in 0..workers {
+        for _ in 0..workers.min(n) {
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(range) = ranges.get(i) else { break };
-                let chunk = &text[range.clone()];
-                let piece = match cache.get(format, &ids[i]).filter(|p| piece_fits(format, chunk, p)) {
-                    Some(piece) => piece,
-                    None => {
-                        let piece = compress_chunk(format, chunk);
-                        cache.put(format, &ids[i], &piece);
-                        compressed.fetch_add(1, Ordering::Relaxed);
-                        piece
-                    }
-                };
-                pieces.lock().unwrap()[i] = Some(piece);
+                if i >= n {
+                    break;
+                }
+                let result = job(i);
+                results.lock().unwrap()[i] = Some(result);
             });
         }
     });
-    let pieces: Vec<Vec<u8>> = pieces.into_inner().unwrap().into_iter().map(|p| p.expect("every chunk was done")).collect();
-    let file = assemble(format, text, &ranges, &pieces).expect("every piece was checked or made here");
-    (file, Work { chunks: ranges.len(), compressed: compressed.into_inner() })
+    results.into_inner().unwrap().into_iter().map(|r| r.expect("every job ran")).collect()
 }
 
 /// Whether a cached piece has the shape [`assemble`] needs for `chunk`.

@@ -15,8 +15,16 @@ const FOOTER_MAGIC: [u8; 2] = [b'Y', b'Z'];
 /// Stream flags: check type CRC64, as `xz` writes by default.
 const FLAGS: [u8; 2] = [0x00, 0x04];
 
+/// xz -6, with the dictionary cut to the chunk's size (a power of two): the same
+/// matches, a tenth of -6's 94 MiB of encoder memory, and less memory for
+/// the client that decodes it.
 pub(crate) fn compress_chunk(text: &[u8]) -> Vec<u8> {
-    let mut enc = liblzma::write::XzEncoder::new(Vec::with_capacity(text.len() / 4 + 64), 6);
+    let mut options = liblzma::stream::LzmaOptions::new_preset(6).expect("preset 6 is valid");
+    options.dict_size((text.len() as u32).next_power_of_two().clamp(1 << 16, 8 << 20));
+    let mut filters = liblzma::stream::Filters::new();
+    filters.lzma2(&options);
+    let stream = liblzma::stream::Stream::new_stream_encoder(&filters, liblzma::stream::Check::Crc64).expect("valid xz options");
+    let mut enc = liblzma::write::XzEncoder::new_stream(Vec::with_capacity(text.len() / 4 + 64), stream);
     enc.write_all(text).expect("writing to a Vec cannot fail");
     enc.finish().expect("writing to a Vec cannot fail")
 }

@@ -19,7 +19,7 @@ mod substvars;
 pub use changelog::ChangelogHead;
 pub use debversion::Version;
 pub use error::{Error, Result};
-pub use paragraph::{parse_paragraphs, Field, Paragraph};
+pub use paragraph::{parse_paragraphs, parse_written_paragraphs, Field, Paragraph};
 pub use substvars::Substvars;
 
 /// Debian policy 5.6.1 for package and source names: lowercase letters,

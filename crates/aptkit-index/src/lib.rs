@@ -13,5 +13,5 @@ mod packages;
 mod release;
 
 pub use digest::{parallel_streams, update_many, FileDigests, Hasher};
-pub use packages::{package_stanza, pool_path, source_name, write_packages, PACKAGE_FIELD_ORDER};
+pub use packages::{package_stanza, pool_path, source_name, source_name_from, write_packages, PACKAGE_FIELD_ORDER};
 pub use release::{format_date, parse_date, IndexFile, ReleaseFile};

@@ -52,11 +52,13 @@ pub fn write_packages<'a>(stanzas: impl IntoIterator<Item = &'a Paragraph>, out:
 
 /// The source package name: `Source` without its version, else `Package`.
 pub fn source_name(control: &Paragraph) -> &str {
-    control
-        .get("Source")
-        .and_then(|s| s.split_whitespace().next())
-        .or_else(|| control.get("Package"))
-        .unwrap_or_default()
+    source_name_from(control.get("Source"), control.get("Package").unwrap_or_default())
+}
+
+/// [`source_name`] from the two fields: `Source` (maybe `name (version)`)
+/// and `Package`.
+pub fn source_name_from<'a>(source: Option<&'a str>, package: &'a str) -> &'a str {
+    source.and_then(|s| s.split_whitespace().next()).unwrap_or(package)
 }
 
 /// Debian's pool layout: `pool/main/h/hello/hello_1.0_amd64.deb`, with

@@ -48,7 +48,7 @@ fn file_list(state: &dyn Store, record: &PackageRecord) -> Result<Vec<String>> {
 pub(crate) fn contents_index(state: &dyn Store, set: &PackageSet, arch: &str) -> Result<Vec<u8>> {
     let mut owners: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for record in set.iter().filter(|r| r.arch() == arch || r.arch() == "all") {
-        let qualified = match record.0.get("Section") {
+        let qualified = match record.get("Section") {
             Some(section) if !section.is_empty() => format!("{section}/{}", record.name()),
             _ => record.name().to_string(),
         };

@@ -72,7 +72,7 @@ impl Universe {
 
     pub fn add_set(&mut self, set: &PackageSet) {
         for r in set.iter() {
-            self.add(r.name(), r.version(), r.arch(), r.0.get("Provides"));
+            self.add(r.name(), r.version(), r.arch(), r.get("Provides"));
         }
     }
 
@@ -157,7 +157,7 @@ pub fn check(set: &PackageSet, architectures: &[String], base: &Universe) -> Vec
     for arch in architectures {
         for r in set.iter().filter(|r| r.arch() == arch || r.arch() == "all") {
             for field in ["Pre-Depends", "Depends"] {
-                let Some(value) = r.0.get(field) else { continue };
+                let Some(value) = r.get(field) else { continue };
                 for item in value.split(',').map(str::trim).filter(|i| !i.is_empty()) {
                     if !item.split('|').any(|alt| universe.satisfies(alt, arch)) {
                         problems.push(Unsatisfied {
@@ -190,7 +190,7 @@ mod tests {
         for (k, v) in fields {
             p.set(k, *v);
         }
-        PackageRecord(p)
+        PackageRecord::from_paragraph(&p)
     }
 
     #[test]

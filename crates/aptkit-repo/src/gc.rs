@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use aptkit_index::{pool_path, source_name};
+use aptkit_index::pool_path;
 use aptkit_store::Store;
 
 use aptkit_compress::{chunk_id, chunks, Format, Records};
@@ -39,7 +39,7 @@ pub(crate) fn collect(state_store: &dyn Store, public: &dyn Store, min_age: i64,
         }
         for p in refs.publications.iter().filter(|p| &p.set == id || p.previous_sets.contains(id)) {
             for r in set.iter() {
-                live_pool.insert(p.key(&pool_path(&p.component, source_name(&r.0), r.file_name())));
+                live_pool.insert(p.key(&pool_path(&p.component, r.source(), r.file_name())));
             }
         }
     }

@@ -140,7 +140,7 @@ fn hash_side_by_side(
             }
             let lane = lanes.swap_remove(at);
             spare.push(lane.buf);
-            let record = PackageRecord(package_stanza(&lane.header.para, &lane.header.canonical, &lane.hasher.finish()));
+            let record = PackageRecord::from_paragraph(&package_stanza(&lane.header.para, &lane.header.canonical, &lane.hasher.finish()));
             finish(lane.index, Ok(Staged { record, copy: lane.copy }));
         }
     }

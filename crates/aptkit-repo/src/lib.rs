@@ -148,7 +148,7 @@ impl Repository {
     /// identical file is a no-op.
     pub fn repo_add(&self, name: &str, inputs: &[PathBuf], on_done: &(dyn Fn(&Path, u64) + Sync)) -> Result<AddReport> {
         // Fail on an unknown repo before reading any file.
-        self.repo_packages(name)?;
+        let base_id = self.refs()?.repos.get(name).ok_or_else(|| Error::UnknownRepo(name.to_string()))?.set.clone();
         let debs = ingest::collect_debs(inputs)?;
         let staging = self.staging()?;
         let staged = ingest::read_all(&debs, staging.path(), on_done)?;
@@ -164,7 +164,7 @@ impl Repository {
             batch.insert(record.clone());
         }
         let mut report = AddReport::default();
-        let base = self.repo_packages(name)?;
+        let base = self.load_set(&base_id)?;
         for (record, path) in records.iter().zip(&debs) {
             if let Some(existing) = base.get(&record.key()) {
                 if existing.sha256() != record.sha256() {
@@ -186,9 +186,15 @@ impl Repository {
         let mut added = Vec::new();
         let mut unchanged = Vec::new();
         let mut retired = Vec::new();
+        // The set read for the conflict check is reused unless another job
+        // changed the repo meanwhile (then the update reads the new one).
+        let mut base = Some((base_id, base));
         state::update(self.state.as_ref(), |refs| {
             let repo = refs.repos.get_mut(name).ok_or_else(|| Error::UnknownRepo(name.to_string()))?;
-            let mut set = PackageSet::load(self.state.as_ref(), &repo.set)?;
+            let mut set = match base.take() {
+                Some((id, set)) if id == repo.set => set,
+                _ => PackageSet::load(self.state.as_ref(), &repo.set)?,
+            };
             added.clear();
             unchanged.clear();
             retired.clear();
@@ -441,8 +447,12 @@ impl Repository {
             }
         };
         let set_id = Self::source_set(&refs, &source)?;
-        let set = self.load_set(&set_id)?;
-        let previous_set = self.load_set(&current.set)?;
+        // Two large sets to read: one on each core.
+        let (set, previous_set) = std::thread::scope(|scope| {
+            let previous = scope.spawn(|| self.load_set(&current.set));
+            (self.load_set(&set_id), previous.join().expect("loading a set does not panic"))
+        });
+        let (set, previous_set) = (set?, previous_set?);
         let next = Publication { source, set: set_id, ..current.clone() };
         self.run_publish(next, &set, Some((&current, &previous_set)), deps, keys, now, progress)
     }

@@ -10,13 +10,13 @@
 //! Running the same publish again finishes the job; files already in place
 //! are not written again.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, UNIX_EPOCH};
 
 use aptkit_compress::{Format, NoCache, Records};
-use aptkit_index::{pool_path, source_name, FileDigests, IndexFile, ReleaseFile};
+use aptkit_index::{pool_path, FileDigests, IndexFile, ReleaseFile};
 use aptkit_sign::SigningKey;
 use aptkit_store::{Body, Caching, Store, Written};
 
@@ -68,16 +68,13 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
 
     // 1. Pool files.
     let placed = placed(input.set, &component);
-    let known: HashSet<(String, String)> = match input.previous {
-        Some((prev, prev_set)) if prev.component == component => prev_set
-            .iter()
-            .map(|r| (pool_path(&component, source_name(&r.0), r.file_name()), r.sha256().to_string()))
-            .collect(),
-        _ => HashSet::new(),
+    // The same package with the same bytes sits at the same pool path.
+    let known = |r: &PackageRecord| match input.previous {
+        Some((prev, prev_set)) if prev.component == component => prev_set.get(&r.key()).is_some_and(|p| p.sha256() == r.sha256()),
+        _ => false,
     };
     input.progress.step("pool");
-    let todo: Vec<&(String, &PackageRecord)> =
-        placed.iter().filter(|(path, r)| !known.contains(&(path.clone(), r.sha256().to_string()))).collect();
+    let todo: Vec<&(String, &PackageRecord)> = placed.iter().filter(|(_, r)| !known(r)).collect();
     let written = upload_pool(&input, &publication, &todo)?;
     report.pool_written = written;
     report.pool_present = placed.len() - written;
@@ -252,23 +249,19 @@ fn existing_release_date(public: &dyn Store, key: &str) -> Result<Option<i64>> {
 
 /// Every package of `set` with its path in `component`'s pool.
 pub(crate) fn placed<'a>(set: &'a PackageSet, component: &str) -> Vec<(String, &'a PackageRecord)> {
-    set.iter().map(|r| (pool_path(component, source_name(&r.0), r.file_name()), r)).collect()
+    set.iter().map(|r| (pool_path(component, r.source(), r.file_name()), r)).collect()
 }
 
 /// The `Packages` file for `arch`: the packages of that architecture and
 /// `all`, each with `Filename` set to its place in the pool.
 pub(crate) fn packages_index(placed: &[(String, &PackageRecord)], arch: &str) -> Vec<u8> {
-    let stanzas: Vec<_> = placed
-        .iter()
-        .filter(|(_, r)| r.arch() == arch || r.arch() == "all")
-        .map(|(path, r)| {
-            let mut stanza = r.0.clone();
-            stanza.set("Filename", path.clone());
-            stanza
-        })
-        .collect();
-    let mut packages = Vec::new();
-    aptkit_index::write_packages(&stanzas, &mut packages).expect("writing to a Vec cannot fail");
+    let mut packages = Vec::with_capacity(placed.iter().map(|(path, r)| r.text().len() + path.len() + 1).sum());
+    for (path, r) in placed.iter().filter(|(_, r)| r.arch() == arch || r.arch() == "all") {
+        if !packages.is_empty() {
+            packages.push(b'\n');
+        }
+        r.write_with("Filename", path, &mut packages);
+    }
     packages
 }
 

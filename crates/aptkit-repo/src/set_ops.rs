@@ -165,7 +165,7 @@ mod tests {
         p.set("Version", version);
         p.set("Architecture", "amd64");
         p.set("SHA256", format!("{:064}", version.len()));
-        PackageRecord(p)
+        PackageRecord::from_paragraph(&p)
     }
 
     fn set(records: &[PackageRecord]) -> PackageSet {

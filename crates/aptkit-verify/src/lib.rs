@@ -447,17 +447,18 @@ fn verify_suite(
     let mut pool: BTreeMap<String, (u64, String)> = BTreeMap::new();
     for base in bases.keys() {
         let Some(text) = decompressed_index(&verified, base) else { continue };
-        let paragraphs = match parse_paragraphs(&String::from_utf8_lossy(&text)) {
+        let text = String::from_utf8_lossy(&text);
+        let stanzas = match pool_entries(&text) {
             Ok(p) => p,
             Err(e) => {
-                findings.push(finding(Kind::Malformed, &format!("{dists}/{base}"), "a Packages file", e.to_string()));
+                findings.push(finding(Kind::Malformed, &format!("{dists}/{base}"), "a Packages file", e));
                 continue;
             }
         };
-        report.packages += paragraphs.len();
-        for p in paragraphs {
-            let (Some(filename), Some(size), Some(sha)) = (p.get("Filename"), p.get("Size").and_then(|s| s.parse().ok()), p.get("SHA256")) else {
-                findings.push(finding(Kind::Malformed, &format!("{dists}/{base}"), "Filename, Size and SHA256 in every stanza", p.get("Package").unwrap_or("?")));
+        report.packages += stanzas.len();
+        for p in stanzas {
+            let (Some(filename), Some(size), Some(sha)) = (p.filename, p.size, p.sha256) else {
+                findings.push(finding(Kind::Malformed, &format!("{dists}/{base}"), "Filename, Size and SHA256 in every stanza", p.package.unwrap_or("?")));
                 continue;
             };
             if !safe_path(filename) {
@@ -474,6 +475,30 @@ fn verify_suite(
     }
     data.pool = pool;
     Ok((report, data))
+}
+
+/// What verification needs of one stanza of a Packages file.
+pub(crate) struct PoolEntry<'a> {
+    pub package: Option<&'a str>,
+    pub filename: Option<&'a str>,
+    pub size: Option<u64>,
+    pub sha256: Option<&'a str>,
+}
+
+/// Every stanza of a Packages file, through deb822-fast's borrowing parser:
+/// indices of tens of thousands of stanzas are read on every verify.
+pub(crate) fn pool_entries(text: &str) -> Result<Vec<PoolEntry<'_>>, String> {
+    deb822_fast::borrowed::iter_paragraphs_borrowed(text)
+        .map(|p| {
+            let p = p.map_err(|e| e.to_string())?;
+            Ok(PoolEntry {
+                package: p.get_single("Package"),
+                filename: p.get_single("Filename"),
+                size: p.get_single("Size").and_then(|s| s.parse().ok()),
+                sha256: p.get_single("SHA256"),
+            })
+        })
+        .collect()
 }
 
 /// Clients that do not read InRelease use Release and Release.gpg: when

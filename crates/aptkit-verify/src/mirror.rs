@@ -378,8 +378,9 @@ fn prune_pool(dest: &Path, record: &mut BTreeMap<String, Placed>) -> Result<Vec<
     for (base, files) in &indices {
         let unreadable = || Error::Read { path: dest.join(base), source: std::io::Error::other("cannot read this index: nothing pruned") };
         let text = crate::decompressed_index(files, base).ok_or_else(unreadable)?;
-        let paragraphs = crate::parse_paragraphs(&String::from_utf8_lossy(&text)).map_err(|_| unreadable())?;
-        referenced.extend(paragraphs.iter().filter_map(|p| p.get("Filename").map(str::to_string)));
+        let text = String::from_utf8_lossy(&text);
+        let stanzas = crate::pool_entries(&text).map_err(|_| unreadable())?;
+        referenced.extend(stanzas.iter().filter_map(|p| p.filename.map(str::to_string)));
     }
     let mut deleted = Vec::new();
     for meta in local.list("pool/")? {
