@@ -8,7 +8,7 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    #[error("`{}` changed size while being packaged (expected {expected} bytes, read {found})", path.display())]
+    #[error("`{}` changed while being packaged (it had {expected} bytes when read, {found} now)", path.display())]
     InputChanged { path: PathBuf, expected: u64, found: u64 },
     #[error("failed to write `{}`", path.display())]
     WriteOutput {

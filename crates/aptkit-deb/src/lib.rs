@@ -15,6 +15,7 @@
 mod compression;
 mod error;
 mod listing;
+mod prehash;
 mod read;
 mod tree;
 mod write;

@@ -1,5 +1,5 @@
 use std::io::{self, BufWriter, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use md5::{Digest, Md5};
 use tempfile::NamedTempFile;
@@ -98,11 +98,19 @@ impl DebWriter {
         let mut encoder = self.compression.encoder(out, self.threads, arch).map_err(compress_err)?;
         let mut md5sums = Vec::new();
         {
-            let mut tar = TarWriter { out: &mut encoder, epoch: self.source_date_epoch, progress: self.progress.as_ref() };
             // dpkg-deb writes symlinks after everything else so that a link
             // never precedes its target on extraction.
             let (links, others): (Vec<_>, Vec<_>) =
                 tree.iter().partition(|(_, e)| matches!(e.node, Node::Symlink { .. }));
+            let on_disk: Vec<PathBuf> = others
+                .iter()
+                .filter_map(|(_, e)| match &e.node {
+                    Node::File { source: FileSource::Path(p), .. } => Some(p.clone()),
+                    _ => None,
+                })
+                .collect();
+            let mut prehashed = crate::prehash::md5_files(&on_disk).into_iter();
+            let mut tar = TarWriter { out: &mut encoder, epoch: self.source_date_epoch, progress: self.progress.as_ref(), prehashed: &mut prehashed };
             for (path, entry) in others.into_iter().chain(links) {
                 if let Some(digest) = tar.append(path, entry)? {
                     md5sums.push((path.clone(), digest));
@@ -126,7 +134,7 @@ impl DebWriter {
         let compress_err = |source| Error::Compress { member: "control", source };
         let mut encoder = self.compression.encoder(Vec::new(), 1, "all").map_err(compress_err)?;
         {
-            let mut tar = TarWriter { out: &mut encoder, epoch: self.source_date_epoch, progress: None };
+            let mut tar = TarWriter { out: &mut encoder, epoch: self.source_date_epoch, progress: None, prehashed: &mut std::iter::empty() };
             let root = TreeEntry { node: Node::Dir, mode: 0o755, mtime: self.source_date_epoch };
             tar.append(&TreePath::root(), &root)?;
             let mut sorted: Vec<&ControlFile> = files.iter().collect();
@@ -192,6 +200,8 @@ struct TarWriter<'a, W: Write> {
     out: &'a mut W,
     epoch: u64,
     progress: Option<&'a ProgressFn>,
+    /// MD5s of the files read from disk, in archive order.
+    prehashed: &'a mut dyn Iterator<Item = Result<crate::prehash::Prehashed>>,
 }
 
 impl<W: Write> TarWriter<'_, W> {
@@ -228,7 +238,10 @@ impl<W: Write> TarWriter<'_, W> {
                         self.out.write_all(bytes).map_err(write_err)?;
                         Md5::digest(bytes).into()
                     }
-                    FileSource::Path(p) => self.copy_file(p, *size)?,
+                    FileSource::Path(p) => {
+                        let hashed = self.prehashed.next().expect("every file on disk was prehashed")?;
+                        self.copy_file(p, *size, &hashed)?
+                    }
                 };
                 self.pad(*size).map_err(write_err)?;
                 Ok(Some(digest))
@@ -236,11 +249,11 @@ impl<W: Write> TarWriter<'_, W> {
         }
     }
 
-    /// Copy a file's bytes into the archive and hash them in the same pass.
-    fn copy_file(&mut self, path: &Path, size: u64) -> Result<[u8; 16]> {
+    /// Copy a file's bytes into the archive, checking that it is still the
+    /// file `hashed` describes (same size, same mtime) after the copy.
+    fn copy_file(&mut self, path: &Path, size: u64, hashed: &crate::prehash::Prehashed) -> Result<[u8; 16]> {
         let read_err = |source| Error::ReadInput { path: path.to_path_buf(), source };
         let mut file = fs_err::File::open(path).map_err(read_err)?;
-        let mut hasher = Md5::new();
         let mut buf = vec![0u8; 256 * 1024];
         let mut copied = 0u64;
         loop {
@@ -252,16 +265,17 @@ impl<W: Write> TarWriter<'_, W> {
             if copied > size {
                 break;
             }
-            hasher.update(&buf[..n]);
             self.out.write_all(&buf[..n]).map_err(|source| Error::Compress { member: "data", source })?;
             if let Some(progress) = self.progress {
                 progress(n as u64);
             }
         }
-        if copied != size {
-            return Err(Error::InputChanged { path: path.to_path_buf(), expected: size, found: copied });
+        let meta = file.metadata().map_err(read_err)?;
+        if copied != size || hashed.len != size || !hashed.unchanged(&meta) {
+            let found = if copied != size { copied } else { meta.len() };
+            return Err(Error::InputChanged { path: path.to_path_buf(), expected: size, found });
         }
-        Ok(hasher.finalize().into())
+        Ok(hashed.md5)
     }
 
     fn write_header(&mut self, header: &mut tar::Header, name: &str, link: Option<&str>) -> io::Result<()> {
