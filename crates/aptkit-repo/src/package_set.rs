@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use aptkit_control::Paragraph;
-use aptkit_index::{FileDigests, Hasher};
+use aptkit_index::FileDigests;
 use aptkit_store::{Body, Caching, Store};
 
 use crate::{Error, Result};
@@ -141,6 +141,16 @@ impl PackageRecord {
     }
 }
 
+/// A line as [`Paragraph::write_to`] writes it: `Name: value` (a name
+/// without spaces, not a comment) or a continuation line with content.
+fn written_line(line: &[u8]) -> bool {
+    match line.first() {
+        Some(b' ' | b'\t') => line.iter().any(|b| !matches!(b, b' ' | b'\t')),
+        Some(b'#') | None => false,
+        Some(_) => memchr::memchr(b':', line).is_some_and(|colon| colon > 0 && !line[..colon].iter().any(|b| matches!(b, b' ' | b'\t'))),
+    }
+}
+
 pub fn blob_key(sha256: &str) -> String {
     format!("pool/{}/{sha256}.deb", &sha256[..2.min(sha256.len())])
 }
@@ -215,13 +225,15 @@ impl PackageSet {
     pub fn from_bytes(bytes: &[u8], location: &str) -> Result<Self> {
         let corrupt = |reason: String| Error::CorruptState { location: location.to_string(), reason };
         let text = std::str::from_utf8(bytes).map_err(|_| corrupt("package set is not UTF-8".into()))?;
+        if text.contains('\r') {
+            return Err(corrupt("package set: carriage return in a written set".into()));
+        }
         let mut records = Vec::new();
         let mut line_no = 1;
         for stanza in text.split_inclusive("\n\n") {
             let body = stanza.strip_suffix('\n').filter(|b| b.ends_with('\n')).unwrap_or(stanza);
             for line in body.lines() {
-                let field = line.split_once(':').is_some_and(|(name, _)| !name.is_empty() && !name.contains(char::is_whitespace));
-                if !(field || line.starts_with(' ') && !line.trim().is_empty()) || line.contains('\r') || line.starts_with('#') {
+                if !written_line(line.as_bytes()) {
                     return Err(corrupt(format!("package set: line {line_no}: not a field of a written stanza")));
                 }
                 line_no += 1;
@@ -243,9 +255,8 @@ impl PackageSet {
     /// Store the set under its content hash; returns its id (the key).
     pub fn save(&self, store: &dyn Store) -> Result<String> {
         let bytes = self.to_bytes();
-        let mut h = Hasher::new();
-        h.update(&bytes);
-        let id = format!("sets/{}.packages", h.finish().sha256_hex());
+        // Named by the SHA-256 of the bytes (chunk_id is that, in hex).
+        let id = format!("sets/{}.packages", aptkit_compress::chunk_id(&bytes));
         store.put_if_absent(&id, Body::Bytes(&bytes), Caching::Immutable)?;
         Ok(id)
     }

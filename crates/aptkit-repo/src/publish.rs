@@ -116,8 +116,12 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
     files.sort_by(|a, b| a.0.cmp(&b.0));
     let dists = format!("dists/{}", publication.distribution);
     let mut listed = Vec::new();
-    for (rel, bytes) in &files {
-        let digests = FileDigests::of_bytes(bytes);
+    // Every index hashed at once, one thread each: 20 MB at 20,000 packages.
+    let digests: Vec<FileDigests> = std::thread::scope(|scope| {
+        let hashing: Vec<_> = files.iter().map(|(_, bytes)| scope.spawn(|| FileDigests::of_bytes(bytes))).collect();
+        hashing.into_iter().map(|h| h.join().expect("hashing does not panic")).collect()
+    });
+    for ((rel, bytes), digests) in files.iter().zip(digests) {
         let dir = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
         let by_hash = publication.key(&format!("{dists}/{dir}/by-hash/SHA256/{}", digests.sha256_hex()));
         // The key is the content's hash: an existing object is this content.

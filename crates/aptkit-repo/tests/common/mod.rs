@@ -1,5 +1,7 @@
 //! Helpers shared by the repository tests: tiny generated .debs, a signing
 //! key, and a real apt client pointed at a `file:` repository.
+// Each test binary uses its own part of these.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
