@@ -8,7 +8,8 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-packages=(lintian debhelper debootstrap dpkg-dev binutils make gcc sqv gpgv gpg apt-utils awscli python3-venv)
+# gzip and xz-utils: the real decompressors that read assembled indices back.
+packages=(lintian debhelper debootstrap dpkg-dev binutils make gcc sqv gpgv gpg apt-utils awscli python3-venv gzip xz-utils)
 
 missing=()
 for p in "${packages[@]}"; do
