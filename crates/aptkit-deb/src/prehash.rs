@@ -9,11 +9,9 @@
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::SystemTime;
 
-use md5_many::{Md5Many, Md5State};
+use aptkit_index::{md5_side_by_side, Lane};
 
 use crate::{Error, Result};
 
@@ -32,104 +30,39 @@ impl Prehashed {
     }
 }
 
-/// Bytes read from each open file per round: 16 lanes of 64 KiB stay in L2.
-const CHUNK: usize = 64 * 1024;
-
-struct Lane {
-    index: usize,
+/// A file being hashed: what identified it when it was opened.
+struct OnDisk<'a> {
+    path: &'a Path,
     file: File,
-    state: Md5State,
     len: u64,
     modified: Option<SystemTime>,
-    buf: Vec<u8>,
-    filled: usize,
+}
+
+impl Lane for OnDisk<'_> {
+    type Output = Prehashed;
+    type Error = Error;
+
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
+        self.file.read(buf).map_err(|source| Error::ReadInput { path: self.path.to_path_buf(), source })
+    }
+
+    fn finish(self, md5: [u8; 16], len: u64) -> Result<Prehashed> {
+        if len != self.len {
+            return Err(Error::InputChanged { path: self.path.to_path_buf(), expected: self.len, found: len });
+        }
+        Ok(Prehashed { md5, len, modified: self.modified })
+    }
 }
 
 /// MD5 of every file in `paths`, in order.
 pub(crate) fn md5_files(paths: &[PathBuf]) -> Vec<Result<Prehashed>> {
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<Prehashed>>>> = Mutex::new((0..paths.len()).map(|_| None).collect());
-    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(paths.len());
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                let take = || Some(next.fetch_add(1, Ordering::Relaxed)).filter(|&i| i < paths.len());
-                let finish = |i: usize, r| results.lock().unwrap()[i] = Some(r);
-                side_by_side(paths, &take, &finish);
-            });
-        }
-    });
-    results.into_inner().unwrap().into_iter().map(|r| r.expect("every file was hashed")).collect()
-}
-
-fn side_by_side(paths: &[PathBuf], take: &dyn Fn() -> Option<usize>, finish: &dyn Fn(usize, Result<Prehashed>)) {
-    let engine = Md5Many::new();
-    let width = engine.lanes().max(1);
-    let mut lanes: Vec<Lane> = Vec::with_capacity(width);
-    loop {
-        while lanes.len() < width {
-            let Some(index) = take() else { break };
-            match open(&paths[index]) {
-                Ok((file, len, modified)) => {
-                    lanes.push(Lane { index, file, state: Md5State::new(), len, modified, buf: vec![0; CHUNK], filled: 0 })
-                }
-                Err(e) => finish(index, Err(e)),
-            }
-        }
-        if lanes.is_empty() {
-            return;
-        }
-        let mut failed = Vec::new();
-        for (at, lane) in lanes.iter_mut().enumerate() {
-            if let Err(e) = fill(lane, &paths[lane.index]) {
-                failed.push((at, e));
-            }
-        }
-        let mut states: Vec<Md5State> = lanes.iter().map(|l| l.state).collect();
-        let chunks: Vec<&[u8]> = lanes.iter().map(|l| &l.buf[..l.filled]).collect();
-        engine.update_many(&mut states, &chunks);
-        for (lane, state) in lanes.iter_mut().zip(states) {
-            lane.state = state;
-        }
-        for (at, e) in failed.into_iter().rev() {
-            finish(lanes.swap_remove(at).index, Err(e));
-        }
-        let mut at = 0;
-        while at < lanes.len() {
-            if lanes[at].filled == CHUNK {
-                at += 1;
-                continue;
-            }
-            let lane = lanes.swap_remove(at);
-            let hashed = lane.state.bytes_hashed();
-            let result = if hashed == lane.len {
-                Ok(Prehashed { md5: lane.state.finalize(), len: lane.len, modified: lane.modified })
-            } else {
-                Err(Error::InputChanged { path: paths[lane.index].clone(), expected: lane.len, found: hashed })
-            };
-            finish(lane.index, result);
-        }
-    }
-}
-
-fn open(path: &Path) -> Result<(File, u64, Option<SystemTime>)> {
-    let read_err = |source| Error::ReadInput { path: path.to_path_buf(), source };
-    let file = File::open(path).map_err(read_err)?;
-    let meta = file.metadata().map_err(read_err)?;
-    Ok((file, meta.len(), meta.modified().ok()))
-}
-
-/// Read the next chunk, until it is full or the file ends.
-fn fill(lane: &mut Lane, path: &Path) -> Result<()> {
-    lane.filled = 0;
-    while lane.filled < CHUNK {
-        let n = lane.file.read(&mut lane.buf[lane.filled..]).map_err(|source| Error::ReadInput { path: path.to_path_buf(), source })?;
-        if n == 0 {
-            break;
-        }
-        lane.filled += n;
-    }
-    Ok(())
+    md5_side_by_side(paths.len(), |i| {
+        let path = paths[i].as_path();
+        let read_err = |source| Error::ReadInput { path: path.to_path_buf(), source };
+        let file = File::open(path).map_err(read_err)?;
+        let meta = file.metadata().map_err(read_err)?;
+        Ok(OnDisk { path, file, len: meta.len(), modified: meta.modified().ok() })
+    })
 }
 
 #[cfg(test)]
@@ -142,7 +75,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut paths = Vec::new();
         for i in 0..40usize {
-            let len = (i * 7919 + i * i * 131) % 300_000 + if i % 5 == 0 { CHUNK } else { 0 };
+            let len = (i * 7919 + i * i * 131) % 300_000 + if i % 5 == 0 { 64 << 10 } else { 0 };
             let path = dir.path().join(format!("f{i}"));
             std::fs::write(&path, (0..len).map(|j| (j * 31 + i) as u8).collect::<Vec<_>>()).unwrap();
             paths.push(path);

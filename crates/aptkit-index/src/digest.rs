@@ -66,38 +66,6 @@ impl Hasher {
     }
 }
 
-/// The multi-buffer MD5 engine, with the CPU's SIMD level detected once.
-fn md5_engine() -> Md5Many {
-    static ENGINE: OnceLock<Md5Many> = OnceLock::new();
-    *ENGINE.get_or_init(Md5Many::new)
-}
-
-/// How many streams [`update_many`] hashes in one SIMD pass: 16 with
-/// AVX-512, 8 with AVX2, 4 with SSE or NEON.
-pub fn parallel_streams() -> usize {
-    md5_engine().lanes()
-}
-
-/// Feed `chunks[i]` to `hashers[i]`, for every `i` at once.
-///
-/// One MD5 stream is a chain of dependent blocks and runs at ~0.5 GB/s on a
-/// core; independent streams side by side in SIMD lanes run at ~7 GB/s
-/// (AVX-512), which takes MD5 from the dominant cost of indexing a pool to
-/// a small one. SHA-256 runs per stream: with SHA-NI it is already fast.
-///
-/// # Panics
-/// If `hashers` and `chunks` differ in length.
-pub fn update_many(hashers: &mut [&mut Hasher], chunks: &[&[u8]]) {
-    assert_eq!(hashers.len(), chunks.len(), "one chunk per hasher");
-    let mut md5: Vec<Md5State> = hashers.iter().map(|h| h.md5).collect();
-    md5_engine().update_many(&mut md5, chunks);
-    for ((hasher, state), chunk) in hashers.iter_mut().zip(md5).zip(chunks) {
-        hasher.md5 = state;
-        hasher.size += chunk.len() as u64;
-        hasher.sha256.update(chunk);
-    }
-}
-
 impl Write for Hasher {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.update(buf);
@@ -109,59 +77,15 @@ impl Write for Hasher {
     }
 }
 
+/// The multi-buffer MD5 engine, with the CPU's SIMD level detected once.
+pub(crate) fn md5_engine() -> Md5Many {
+    static ENGINE: OnceLock<Md5Many> = OnceLock::new();
+    *ENGINE.get_or_init(Md5Many::new)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// `update_many` must agree with the reference md-5 and with one-stream
-    /// hashing for every length around the block and padding boundaries,
-    /// streams of unequal lengths, and chunkings that split blocks.
-    #[test]
-    fn update_many_matches_reference_md5_and_sha256() {
-        use md5::Digest as _;
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
-        for round in 0..40 {
-            let streams = 1 + round % 37;
-            let messages: Vec<Vec<u8>> = (0..streams)
-                .map(|i| {
-                    let len = match (round + i) % 4 {
-                        0 => (next() % 130) as usize,
-                        1 => 64 * (next() % 20) as usize + 55 + (next() % 3) as usize,
-                        _ => (next() % 300_000) as usize,
-                    };
-                    (0..len).map(|_| next() as u8).collect()
-                })
-                .collect();
-            let mut hashers: Vec<Hasher> = (0..streams).map(|_| Hasher::new()).collect();
-            let mut offsets = vec![0usize; streams];
-            while offsets.iter().zip(&messages).any(|(o, m)| *o < m.len()) {
-                let chunks: Vec<&[u8]> = offsets
-                    .iter_mut()
-                    .zip(&messages)
-                    .map(|(o, m)| {
-                        let take = ((next() % 70_000) as usize).min(m.len() - *o);
-                        *o += take;
-                        &m[*o - take..*o]
-                    })
-                    .collect();
-                let mut refs: Vec<&mut Hasher> = hashers.iter_mut().collect();
-                update_many(&mut refs, &chunks);
-            }
-            for (hasher, message) in hashers.into_iter().zip(&messages) {
-                let got = hasher.finish();
-                let want_md5: [u8; 16] = md5::Md5::digest(message).into();
-                assert_eq!(got.md5, want_md5, "md5 of {} bytes, round {round}", message.len());
-                assert_eq!(got, FileDigests::of_bytes(message), "one-stream hashing of {} bytes", message.len());
-                assert_eq!(got.sha256, <[u8; 32]>::from(Sha256::digest(message)));
-            }
-        }
-    }
 
     #[test]
     fn known_digests() {

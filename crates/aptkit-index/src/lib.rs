@@ -2,7 +2,7 @@
 //!
 //! - [`FileDigests`] / [`Hasher`]: size, MD5 and SHA-256 of a file in one
 //!   pass (the two hashes apt needs: SHA-256 for security, MD5 for old tools);
-//!   [`update_many`] hashes many files side by side, MD5 in SIMD lanes.
+//!   [`md5_side_by_side`] hashes many streams at once, MD5 in SIMD lanes.
 //! - [`package_stanza`]: a `Packages` stanza from a `.deb`'s control file,
 //!   in apt-ftparchive's field order.
 //! - [`pool_path()`] gives `pool/<component>/<initial>/<source>/<file>`.
@@ -11,7 +11,9 @@
 mod digest;
 mod packages;
 mod release;
+mod side_by_side;
 
-pub use digest::{parallel_streams, update_many, FileDigests, Hasher};
+pub use digest::{FileDigests, Hasher};
+pub use side_by_side::{md5_side_by_side, parallel_streams, Lane};
 pub use packages::{package_stanza, pool_path, source_name, source_name_from, write_packages, PACKAGE_FIELD_ORDER};
 pub use release::{format_date, parse_date, IndexFile, ReleaseFile};

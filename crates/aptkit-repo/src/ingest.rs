@@ -2,12 +2,11 @@
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 use aptkit_control::parse_paragraphs;
 use aptkit_deb::DebReader;
-use aptkit_index::package_stanza;
+use aptkit_index::{package_stanza, FileDigests};
+use sha2::{Digest, Sha256};
 use crate::package_set::PackageRecord;
 use crate::{Error, Result};
 
@@ -47,120 +46,50 @@ pub struct Staged {
 /// under another file's hash. Writes nothing else: the caller checks for
 /// conflicts first.
 ///
-/// Each worker keeps [`aptkit_index::parallel_streams`] files open side by
-/// side and feeds one chunk of each to [`aptkit_index::update_many`], so
-/// MD5 runs in SIMD lanes across files instead of one file at a time.
+/// Files are hashed side by side ([`aptkit_index::md5_side_by_side`]):
+/// MD5 runs in SIMD lanes across files, not one file at a time.
 pub fn read_all(debs: &[PathBuf], staging: &Path, on_done: &(dyn Fn(&Path, u64) + Sync)) -> Result<Vec<Staged>> {
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<Staged>>>> = Mutex::new((0..debs.len()).map(|_| None).collect());
-    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(debs.len()).max(1);
-    let take = || {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        (i < debs.len()).then_some(i)
-    };
-    let finish = |i: usize, result: Result<Staged>| {
-        if let Ok(staged) = &result {
-            on_done(&debs[i], staged.record.size());
-        }
-        results.lock().unwrap()[i] = Some(result);
-    };
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| hash_side_by_side(debs, staging, &take, &finish));
-        }
-    });
-    results.into_inner().unwrap().into_iter().map(|r| r.expect("every index was processed")).collect()
+    aptkit_index::md5_side_by_side(debs.len(), |i| {
+        let copy = staging.join(format!("{i}.deb"));
+        let header = read_header(&debs[i])?;
+        let src = fs_err::File::open(&debs[i]).map_err(|source| Error::Read { path: debs[i].clone(), source })?;
+        let dst = fs_err::File::create(&copy).map_err(|source| Error::Read { path: copy.clone(), source })?;
+        Ok(Copying { path: &debs[i], header, src, dst, copy, sha256: Sha256::new(), on_done })
+    })
+    .into_iter()
+    .collect()
 }
 
-/// Bytes read from each open file per round: 16 lanes of 64 KiB stay in L2.
-const CHUNK: usize = 64 * 1024;
-
-/// One .deb being copied and hashed.
-struct Lane {
-    index: usize,
+/// One .deb being copied and hashed: MD5 by the side-by-side engine,
+/// SHA-256 and the copy here.
+struct Copying<'a> {
+    path: &'a Path,
     header: Header,
     src: fs_err::File,
     dst: fs_err::File,
     copy: PathBuf,
-    hasher: aptkit_index::Hasher,
-    buf: Vec<u8>,
-    filled: usize,
+    sha256: Sha256,
+    on_done: &'a (dyn Fn(&Path, u64) + Sync),
 }
 
-/// A worker: keeps up to `parallel_streams()` lanes busy until `take` runs dry.
-fn hash_side_by_side(
-    debs: &[PathBuf],
-    staging: &Path,
-    take: &dyn Fn() -> Option<usize>,
-    finish: &dyn Fn(usize, Result<Staged>),
-) {
-    let width = aptkit_index::parallel_streams().max(1);
-    let mut lanes: Vec<Lane> = Vec::with_capacity(width);
-    let mut spare: Vec<Vec<u8>> = Vec::new();
-    loop {
-        while lanes.len() < width {
-            let Some(index) = take() else { break };
-            let copy = staging.join(format!("{index}.deb"));
-            match open_lane(&debs[index], &copy) {
-                Ok((header, src, dst)) => {
-                    let buf = spare.pop().unwrap_or_else(|| vec![0; CHUNK]);
-                    let hasher = aptkit_index::Hasher::new();
-                    lanes.push(Lane { index, header, src, dst, copy, hasher, buf, filled: 0 });
-                }
-                Err(e) => finish(index, Err(e)),
-            }
-        }
-        if lanes.is_empty() {
-            return;
-        }
-        // One chunk from every lane; a lane whose read or write fails ends
-        // with that error, the others go on.
-        let mut failed: Vec<(usize, Error)> = Vec::new();
-        for (at, lane) in lanes.iter_mut().enumerate() {
-            if let Err(e) = lane.advance(&debs[lane.index]) {
-                failed.push((at, e));
-            }
-        }
-        {
-            let (mut hashers, chunks): (Vec<&mut aptkit_index::Hasher>, Vec<&[u8]>) =
-                lanes.iter_mut().map(|l| (&mut l.hasher, &l.buf[..l.filled])).unzip();
-            aptkit_index::update_many(&mut hashers, &chunks);
-        }
-        for (at, error) in failed.into_iter().rev() {
-            let lane = lanes.swap_remove(at);
-            spare.push(lane.buf);
-            finish(lane.index, Err(error));
-        }
-        // A short read means end of file: that lane's copy is complete.
-        let mut at = 0;
-        while at < lanes.len() {
-            if lanes[at].filled == CHUNK {
-                at += 1;
-                continue;
-            }
-            let lane = lanes.swap_remove(at);
-            spare.push(lane.buf);
-            let record = PackageRecord::from_paragraph(&package_stanza(&lane.header.para, &lane.header.canonical, &lane.hasher.finish()));
-            finish(lane.index, Ok(Staged { record, copy: lane.copy }));
-        }
+impl aptkit_index::Lane for Copying<'_> {
+    type Output = Staged;
+    type Error = Error;
+
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
+        self.src.read(buf).map_err(|source| Error::Read { path: self.path.to_path_buf(), source })
     }
-}
 
-impl Lane {
-    /// Read the next chunk (until it is full or the file ends) and write
-    /// it to the copy.
-    fn advance(&mut self, path: &Path) -> Result<()> {
-        self.filled = 0;
-        while self.filled < CHUNK {
-            let read = self.src.read(&mut self.buf[self.filled..]);
-            let n = read.map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-            if n == 0 {
-                break;
-            }
-            self.filled += n;
-        }
-        let written = self.dst.write_all(&self.buf[..self.filled]);
-        written.map_err(|source| Error::Read { path: self.copy.clone(), source })
+    fn take(&mut self, chunk: &[u8]) -> Result<()> {
+        self.sha256.update(chunk);
+        self.dst.write_all(chunk).map_err(|source| Error::Read { path: self.copy.clone(), source })
+    }
+
+    fn finish(self, md5: [u8; 16], size: u64) -> Result<Staged> {
+        let digests = FileDigests { size, md5, sha256: self.sha256.finalize().into() };
+        let record = PackageRecord::from_paragraph(&package_stanza(&self.header.para, &self.header.canonical, &digests));
+        (self.on_done)(self.path, size);
+        Ok(Staged { record, copy: self.copy })
     }
 }
 
@@ -168,14 +97,6 @@ impl Lane {
 struct Header {
     para: aptkit_control::Paragraph,
     canonical: String,
-}
-
-/// Check `path`'s control file, then open it and create its copy.
-fn open_lane(path: &Path, copy: &Path) -> Result<(Header, fs_err::File, fs_err::File)> {
-    let header = read_header(path)?;
-    let src = fs_err::File::open(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-    let dst = fs_err::File::create(copy).map_err(|source| Error::Read { path: copy.to_path_buf(), source })?;
-    Ok((header, src, dst))
 }
 
 fn read_header(path: &Path) -> Result<Header> {

@@ -25,29 +25,12 @@ pub struct PackageRecord {
 
 impl PackageRecord {
     pub fn from_paragraph(paragraph: &Paragraph) -> Self {
-        // Normalised as the parser would read it back: first line trimmed,
-        // continuation lines without trailing space, blank ones dropped.
-        let mut text = String::new();
-        for f in paragraph.fields() {
-            let mut lines = f.value.split('\n');
-            let first = lines.next().unwrap_or("").trim();
-            let rest: Vec<&str> = lines.map(str::trim_end).filter(|l| !l.trim().is_empty()).collect();
-            if first.is_empty() && rest.is_empty() {
-                continue;
-            }
-            text.push_str(&f.name);
-            text.push(':');
-            if !first.is_empty() {
-                text.push(' ');
-                text.push_str(first);
-            }
-            for line in rest {
-                text.push('\n');
-                text.push_str(line);
-            }
-            text.push('\n');
-        }
-        Self { text }
+        // Written, read back and written again: the normal form a saved and
+        // loaded set holds (first lines trimmed, blank continuation lines
+        // dropped), so a record reads the same before and after a save.
+        let text = paragraph.to_text();
+        let normal = aptkit_control::parse_written_paragraphs(&text).ok().and_then(|p| p.into_iter().next());
+        Self { text: normal.map_or(text, |p| p.to_text()) }
     }
 
     /// The stanza, as written to a package set or a `Packages` file.
@@ -289,6 +272,14 @@ mod tests {
         assert_eq!(record.source(), "greet");
         assert_eq!(record.key(), "hello_1:1.0-1_amd64");
         assert_eq!(record.paragraph(), para);
+
+        // Values set in code read as they will after a save and a load.
+        let mut made = Paragraph::new();
+        made.set("Package", " padded ");
+        made.set("Empty", "");
+        made.set("Description", "short\n long  \n   \n");
+        let made = PackageRecord::from_paragraph(&made);
+        assert_eq!((made.get("Package"), made.get("Empty"), made.get("Description")), (Some("padded"), None, Some("short\n long")));
     }
 
     #[test]
