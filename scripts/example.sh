@@ -24,9 +24,13 @@ for index in /var/lib/apt/lists/*_binary-amd64_Packages*; do
 	[ -f "$index" ] && deps+=(--base-index "$index")
 done
 ((${#deps[@]})) || deps=(--skip-dependency-check)
-aptkit repo list --json | grep -q '"name": "example"' || aptkit repo create example --comment "scripts/example.sh"
+# Captured first: `grep -q` stops reading early, which pipefail would count
+# as a failure of the listing.
+repos=$(aptkit repo list --json)
+grep -q '"name": "example"' <<<"$repos" || aptkit repo create example --comment "scripts/example.sh"
 aptkit repo add example "$out/debs"
-if aptkit publish list --json | grep -q '"distribution": "stable"'; then
+publications=$(aptkit publish list --json)
+if grep -q '"distribution": "stable"' <<<"$publications"; then
 	aptkit publish update stable --key "$key" "${deps[@]}"
 else
 	aptkit publish repo example --distribution stable --key "$key" "${deps[@]}"

@@ -336,3 +336,24 @@ fn bad_configuration_is_a_clear_error_and_creates_nothing() {
     left.sort();
     assert_eq!(left, ["broken.toml", "unknown.toml"], "no store may have been created");
 }
+
+/// `aptkit … | grep -q` closes the pipe early: aptkit must end quietly (by
+/// SIGPIPE, as other Unix tools do), not panic with a backtrace.
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let state = tempfile::tempdir().unwrap();
+    let mut child = aptkit()
+        .arg("--state")
+        .arg(state.path())
+        .args(["repo", "list", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(out.status.success() || out.status.signal() == Some(libc::SIGPIPE), "{:?}: {err}", out.status);
+}
