@@ -19,8 +19,6 @@ mod gzip;
 mod xz;
 
 use std::ops::Range;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
 
@@ -112,14 +110,14 @@ pub struct Work {
 pub fn compress(format: Format, records: Records, text: &[u8], cache: &dyn ChunkCache) -> (Vec<u8>, Work) {
     let ranges = chunks(text, records);
     let ids: Vec<String> = ranges.iter().map(|r| chunk_id(&text[r.clone()])).collect();
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let cores = aptkit_parallel::cores();
     // Cache reads may be network round trips: more of them than cores.
-    let mut pieces: Vec<Option<Vec<u8>>> = in_parallel(ranges.len(), cores.max(8), |i| {
+    let mut pieces: Vec<Option<Vec<u8>>> = aptkit_parallel::map(ranges.len(), cores.max(8), |i| {
         cache.get(format, &ids[i]).filter(|piece| piece_fits(format, &text[ranges[i].clone()], piece))
     });
     // Compression is CPU (and, for xz, memory) bound: one per core.
     let missing: Vec<usize> = (0..ranges.len()).filter(|&i| pieces[i].is_none()).collect();
-    let made = in_parallel(missing.len(), cores, |m| {
+    let made = aptkit_parallel::map(missing.len(), cores, |m| {
         let i = missing[m];
         let piece = compress_chunk(format, &text[ranges[i].clone()]);
         cache.put(format, &ids[i], &piece);
@@ -131,25 +129,6 @@ pub fn compress(format: Format, records: Records, text: &[u8], cache: &dyn Chunk
     let pieces: Vec<Vec<u8>> = pieces.into_iter().map(|p| p.expect("every chunk was found or made")).collect();
     let file = assemble(format, text, &ranges, &pieces).expect("every piece was checked or made here");
     (file, Work { chunks: ranges.len(), compressed: missing.len() })
-}
-
-/// `job(0..n)` on up to `workers` threads, results in order.
-fn in_parallel<T: Send>(n: usize, workers: usize, job: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    let results: Mutex<Vec<Option<T>>> = Mutex::new((0..n).map(|_| None).collect());
-    let next = AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        for _ in 0..workers.min(n) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= n {
-                    break;
-                }
-                let result = job(i);
-                results.lock().unwrap()[i] = Some(result);
-            });
-        }
-    });
-    results.into_inner().unwrap().into_iter().map(|r| r.expect("every job ran")).collect()
 }
 
 /// Whether a cached piece has the shape [`assemble`] needs for `chunk`.

@@ -47,7 +47,7 @@ where
 {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Result<L::Output, L::Error>>>> = Mutex::new((0..n).map(|_| None).collect());
-    let workers = std::thread::available_parallelism().map(|c| c.get()).unwrap_or(1).min(n);
+    let workers = aptkit_parallel::cores().min(n);
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {

@@ -33,40 +33,77 @@ pub fn collect_debs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(debs)
 }
 
-/// A package read from a .deb: its record, and a private copy of the file
-/// whose bytes are exactly the ones hashed for the record.
+/// How `repo add` takes in a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intake {
+    /// Copy it: the caller's file stays theirs.
+    Copy,
+    /// Take the file itself (the caller removes the original once the add
+    /// is committed): a hard link, so nothing is copied, where the file is
+    /// a regular file with no other name, on the state store's filesystem.
+    /// Otherwise it is copied.
+    Move,
+}
+
+/// A package read from a .deb: its record, and a private copy (or link) of
+/// the file whose bytes are exactly the ones hashed for the record.
 pub struct Staged {
     pub record: PackageRecord,
     pub copy: PathBuf,
 }
 
 /// Read each .deb's control file, and copy it into `staging` while hashing
-/// it: every byte is read once, in parallel. The copy, not the caller's
-/// file, is what gets stored, so a file changed mid-add cannot be stored
-/// under another file's hash. Writes nothing else: the caller checks for
+/// it (or link it there and hash it, see [`Intake::Move`]): every byte is
+/// read once, in parallel. The staged file, not the caller's name for it,
+/// is what gets stored, so a file changed mid-add cannot be stored under
+/// another file's hash. Writes nothing else: the caller checks for
 /// conflicts first.
 ///
 /// Files are hashed side by side ([`aptkit_index::md5_side_by_side`]):
 /// MD5 runs in SIMD lanes across files, not one file at a time.
-pub fn read_all(debs: &[PathBuf], staging: &Path, on_done: &(dyn Fn(&Path, u64) + Sync)) -> Result<Vec<Staged>> {
+pub fn read_all(debs: &[PathBuf], staging: &Path, intake: Intake, on_done: &(dyn Fn(&Path, u64) + Sync)) -> Result<Vec<Staged>> {
     aptkit_index::md5_side_by_side(debs.len(), |i| {
         let copy = staging.join(format!("{i}.deb"));
         let header = read_header(&debs[i])?;
-        let src = fs_err::File::open(&debs[i]).map_err(|source| Error::Read { path: debs[i].clone(), source })?;
+        let read_err = |source| Error::Read { path: debs[i].clone(), source };
+        if intake == Intake::Move && link_sole_name(&debs[i], &copy) {
+            // The staged link is the file now: read it, not the caller's name.
+            let src = fs_err::File::open(&copy).map_err(read_err)?;
+            return Ok(Copying { path: &debs[i], header, src, dst: None, copy, sha256: Sha256::new(), on_done });
+        }
+        let src = fs_err::File::open(&debs[i]).map_err(read_err)?;
         let dst = fs_err::File::create(&copy).map_err(|source| Error::Read { path: copy.clone(), source })?;
-        Ok(Copying { path: &debs[i], header, src, dst, copy, sha256: Sha256::new(), on_done })
+        Ok(Copying { path: &debs[i], header, src, dst: Some(dst), copy, sha256: Sha256::new(), on_done })
     })
     .into_iter()
     .collect()
 }
 
-/// One .deb being copied and hashed: MD5 by the side-by-side engine,
-/// SHA-256 and the copy here.
+/// Hard-link `path` to `link` if `path` is a regular file whose only name
+/// is `path` (another name could rewrite the stored bytes later). False,
+/// with nothing left behind, when it is not, or cannot be linked (another
+/// filesystem).
+fn link_sole_name(path: &Path, link: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let sole = |p: &Path, names: u64| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file() && m.nlink() == names);
+    if !sole(path, 1) || std::fs::hard_link(path, link).is_err() {
+        return false;
+    }
+    // Checked again through the link: the name may have changed meanwhile.
+    if sole(link, 2) {
+        return true;
+    }
+    let _ = std::fs::remove_file(link);
+    false
+}
+
+/// One .deb being hashed: MD5 by the side-by-side engine, SHA-256 and the
+/// copy (if it is copied) here.
 struct Copying<'a> {
     path: &'a Path,
     header: Header,
     src: fs_err::File,
-    dst: fs_err::File,
+    dst: Option<fs_err::File>,
     copy: PathBuf,
     sha256: Sha256,
     on_done: &'a (dyn Fn(&Path, u64) + Sync),
@@ -82,7 +119,10 @@ impl aptkit_index::Lane for Copying<'_> {
 
     fn take(&mut self, chunk: &[u8]) -> Result<()> {
         self.sha256.update(chunk);
-        self.dst.write_all(chunk).map_err(|source| Error::Read { path: self.copy.clone(), source })
+        match &mut self.dst {
+            Some(dst) => dst.write_all(chunk).map_err(|source| Error::Read { path: self.copy.clone(), source }),
+            None => Ok(()),
+        }
     }
 
     fn finish(self, md5: [u8; 16], size: u64) -> Result<Staged> {

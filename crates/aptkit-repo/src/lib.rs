@@ -27,7 +27,7 @@ use aptkit_sign::SigningKey;
 use aptkit_store::{Body, Caching, Store};
 
 pub use error::{Error, Result};
-pub use ingest::collect_debs;
+pub use ingest::{collect_debs, Intake};
 pub use package_set::{PackageRecord, PackageSet};
 pub use depcheck::{Universe, Unsatisfied};
 pub use gc::GcReport;
@@ -48,6 +48,8 @@ pub struct AddReport {
     pub unchanged: Vec<String>,
     /// Older versions dropped by the repo's retention (`keep_versions`).
     pub retired: Vec<String>,
+    /// With [`Intake::Move`]: input files that could not be removed, and why.
+    pub not_removed: Vec<(PathBuf, String)>,
 }
 
 /// Whether a publish checks the dependency closure first.
@@ -147,11 +149,18 @@ impl Repository {
     /// existing `name_version_arch` is a conflict and nothing is added; the
     /// identical file is a no-op.
     pub fn repo_add(&self, name: &str, inputs: &[PathBuf], on_done: &(dyn Fn(&Path, u64) + Sync)) -> Result<AddReport> {
+        self.repo_add_as(name, inputs, Intake::Copy, on_done)
+    }
+
+    /// [`Repository::repo_add`], taking the files in as `intake` says. With
+    /// [`Intake::Move`] every input file is removed once the add is
+    /// committed (aptly's `-remove-files`); a failed add removes none.
+    pub fn repo_add_as(&self, name: &str, inputs: &[PathBuf], intake: Intake, on_done: &(dyn Fn(&Path, u64) + Sync)) -> Result<AddReport> {
         // Fail on an unknown repo before reading any file.
         let base_id = self.refs()?.repos.get(name).ok_or_else(|| Error::UnknownRepo(name.to_string()))?.set.clone();
         let debs = ingest::collect_debs(inputs)?;
         let staging = self.staging()?;
-        let staged = ingest::read_all(&debs, staging.path(), on_done)?;
+        let staged = ingest::read_all(&debs, staging.path(), intake, on_done)?;
         let (records, copies): (Vec<_>, Vec<_>) = staged.into_iter().map(|s| (s.record, s.copy)).unzip();
         // Conflicts inside the batch itself.
         let mut batch = PackageSet::new();
@@ -174,14 +183,16 @@ impl Repository {
         }
         // Data first (content-addressed blobs), names last. The staged
         // copies hold exactly the hashed bytes; a local store links them.
-        for (record, copy) in records.iter().zip(&copies) {
+        aptkit_parallel::try_map(records.len(), self.state.concurrency(), |i| {
+            let (record, copy) = (&records[i], &copies[i]);
             if let aptkit_store::Written::Conflict(_) = self.state.put_if_absent(&record.blob_key(), Body::Immutable(copy), Caching::Immutable)? {
                 // The same bytes are there already, maybe unreferenced and
                 // old enough for a concurrent gc: rewrite them so that their
                 // age restarts and gc's grace period covers this add.
                 self.state.put(&record.blob_key(), Body::Immutable(copy), Caching::Immutable)?;
             }
-        }
+            Ok::<_, Error>(())
+        })?;
         drop(staging);
         let mut added = Vec::new();
         let mut unchanged = Vec::new();
@@ -221,6 +232,18 @@ impl Repository {
         report.added = added;
         report.unchanged = unchanged;
         report.retired = retired;
+        if intake == Intake::Move {
+            // Committed: the originals are no longer needed. One that cannot
+            // be removed is reported, not an error (the add is done).
+            let removed = aptkit_parallel::map(debs.len(), aptkit_parallel::cores(), |i| std::fs::remove_file(&debs[i]));
+            for (deb, result) in debs.iter().zip(removed) {
+                match result {
+                    // Gone already: named twice in the inputs.
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => report.not_removed.push((deb.clone(), e.to_string())),
+                    _ => {}
+                }
+            }
+        }
         Ok(report)
     }
 

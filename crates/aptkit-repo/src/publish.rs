@@ -11,8 +11,6 @@
 //! are not written again.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::{Duration, UNIX_EPOCH};
 
 use aptkit_compress::{Format, NoCache, Records};
@@ -75,52 +73,24 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
     };
     input.progress.step("pool");
     let todo: Vec<&(String, &PackageRecord)> = placed.iter().filter(|(_, r)| !known(r)).collect();
-    let written = upload_pool(&input, &publication, &todo)?;
+    // The indices are built while the pool files are placed (compressing
+    // is CPU-bound; placing waits on the store) and uploaded after them.
+    let (written, indices) = std::thread::scope(|scope| {
+        let building = scope.spawn(|| build_indices(&input, &publication, &placed));
+        let written = upload_pool(&input, &publication, &todo);
+        (written, building.join().expect("building indices does not panic"))
+    });
+    let written = written?;
+    let Indices { files, digests, listed_only, chunks, chunks_compressed } = indices?;
     report.pool_written = written;
     report.pool_present = placed.len() - written;
+    report.index_chunks = chunks;
+    report.index_chunks_compressed = chunks_compressed;
 
     // 2. Indices.
     input.progress.step("indices");
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    // Listed in Release (apt wants the uncompressed name of every index)
-    // but not uploaded.
-    let mut listed_only: Vec<IndexFile> = Vec::new();
-    let cache = StoreChunkCache(input.state);
-    for arch in &publication.architectures {
-        let packages = packages_index(&placed, arch);
-        let dir = format!("{component}/binary-{arch}");
-        for format in [Format::Gzip, Format::Xz] {
-            let (file, work) = aptkit_compress::compress(format, Records::Stanzas, &packages, &cache);
-            report.index_chunks += work.chunks;
-            report.index_chunks_compressed += work.compressed;
-            files.push((format!("{dir}/Packages.{}", format.extension()), file));
-        }
-        files.push((format!("{dir}/Packages"), packages));
-        let component_release = ReleaseFile {
-            archive: Some(publication.distribution.clone()),
-            origin: publication.origin.clone(),
-            label: publication.label.clone(),
-            component: Some(component.clone()),
-            architecture: Some(arch.clone()),
-            ..Default::default()
-        };
-        files.push((format!("{dir}/Release"), component_release.to_text().into_bytes()));
-        if publication.contents {
-            let contents = crate::contents::contents_index(input.state, input.set, arch)?;
-            // Contents is rebuilt from every .deb anyway: no cache.
-            let (gz, _) = aptkit_compress::compress(Format::Gzip, Records::Lines, &contents, &NoCache);
-            files.push((format!("{component}/Contents-{arch}.gz"), gz));
-            listed_only.push(IndexFile { path: format!("{component}/Contents-{arch}"), digests: FileDigests::of_bytes(&contents) });
-        }
-    }
-    files.sort_by(|a, b| a.0.cmp(&b.0));
     let dists = format!("dists/{}", publication.distribution);
     let mut listed = Vec::new();
-    // Every index hashed at once, one thread each: 20 MB at 20,000 packages.
-    let digests: Vec<FileDigests> = std::thread::scope(|scope| {
-        let hashing: Vec<_> = files.iter().map(|(_, bytes)| scope.spawn(|| FileDigests::of_bytes(bytes))).collect();
-        hashing.into_iter().map(|h| h.join().expect("hashing does not panic")).collect()
-    });
     for ((rel, bytes), digests) in files.iter().zip(digests) {
         let dir = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
         let by_hash = publication.key(&format!("{dists}/{dir}/by-hash/SHA256/{}", digests.sha256_hex()));
@@ -170,40 +140,68 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
     Ok((publication, report))
 }
 
+/// A publication's index files, made in memory and hashed: each file's
+/// path under `dists/<distribution>/`, bytes and digests, sorted by path.
+struct Indices {
+    files: Vec<(String, Vec<u8>)>,
+    digests: Vec<FileDigests>,
+    /// Listed in Release (apt wants the uncompressed name of every index)
+    /// but not uploaded.
+    listed_only: Vec<IndexFile>,
+    chunks: usize,
+    chunks_compressed: usize,
+}
+
+fn build_indices(input: &PublishInput<'_>, publication: &Publication, placed: &[(String, &PackageRecord)]) -> Result<Indices> {
+    let component = &publication.component;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut listed_only: Vec<IndexFile> = Vec::new();
+    let cache = StoreChunkCache(input.state);
+    let (mut chunks, mut chunks_compressed) = (0, 0);
+    for arch in &publication.architectures {
+        let packages = packages_index(placed, arch);
+        let dir = format!("{component}/binary-{arch}");
+        for format in [Format::Gzip, Format::Xz] {
+            let (file, work) = aptkit_compress::compress(format, Records::Stanzas, &packages, &cache);
+            chunks += work.chunks;
+            chunks_compressed += work.compressed;
+            files.push((format!("{dir}/Packages.{}", format.extension()), file));
+        }
+        files.push((format!("{dir}/Packages"), packages));
+        let component_release = ReleaseFile {
+            archive: Some(publication.distribution.clone()),
+            origin: publication.origin.clone(),
+            label: publication.label.clone(),
+            component: Some(component.clone()),
+            architecture: Some(arch.clone()),
+            ..Default::default()
+        };
+        files.push((format!("{dir}/Release"), component_release.to_text().into_bytes()));
+        if publication.contents {
+            let contents = crate::contents::contents_index(input.state, input.set, arch)?;
+            // Contents is rebuilt from every .deb anyway: no cache.
+            let (gz, _) = aptkit_compress::compress(Format::Gzip, Records::Lines, &contents, &NoCache);
+            files.push((format!("{component}/Contents-{arch}.gz"), gz));
+            listed_only.push(IndexFile { path: format!("{component}/Contents-{arch}"), digests: FileDigests::of_bytes(&contents) });
+        }
+    }
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    // Every index hashed at once, one thread each: 20 MB at 20,000 packages.
+    let digests = aptkit_parallel::map(files.len(), files.len(), |i| FileDigests::of_bytes(&files[i].1));
+    Ok(Indices { files, digests, listed_only, chunks, chunks_compressed })
+}
+
 /// Copy pool files from the state store, several at a time (network stores
 /// are latency-bound). Returns how many were written.
 fn upload_pool(input: &PublishInput<'_>, publication: &Publication, todo: &[&(String, &PackageRecord)]) -> Result<usize> {
-    let next = AtomicUsize::new(0);
-    let written = AtomicUsize::new(0);
-    let first_error: Mutex<Option<Error>> = Mutex::new(None);
-    let workers = 8.min(todo.len()).max(1);
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| loop {
-                if first_error.lock().unwrap().is_some() {
-                    break;
-                }
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((path, record)) = todo.get(i) else { break };
-                let key = publication.key(path);
-                match place_one(input, &key, record) {
-                    Ok(was_written) => {
-                        if was_written {
-                            written.fetch_add(1, Ordering::Relaxed);
-                        }
-                        input.progress.pool_file(&key, was_written);
-                    }
-                    Err(e) => {
-                        first_error.lock().unwrap().get_or_insert(e);
-                    }
-                }
-            });
-        }
-    });
-    match first_error.into_inner().unwrap() {
-        Some(e) => Err(e),
-        None => Ok(written.into_inner()),
-    }
+    let written = aptkit_parallel::try_map(todo.len(), input.public.concurrency(), |i| {
+        let (path, record) = todo[i];
+        let key = publication.key(path);
+        let was_written = place_one(input, &key, record)?;
+        input.progress.pool_file(&key, was_written);
+        Ok::<_, Error>(was_written)
+    })?;
+    Ok(written.into_iter().filter(|&w| w).count())
 }
 
 fn place_one(input: &PublishInput<'_>, key: &str, record: &PackageRecord) -> Result<bool> {

@@ -76,4 +76,7 @@ impl<S: Store> Store for FaultyStore<S> {
     fn local_path(&self, key: &str) -> Option<std::path::PathBuf> {
         self.inner.local_path(key)
     }
+    fn concurrency(&self) -> usize {
+        self.inner.concurrency()
+    }
 }

@@ -153,4 +153,11 @@ pub trait Store: Send + Sync {
     fn local_path(&self, _key: &str) -> Option<PathBuf> {
         None
     }
+
+    /// How many writes to have in flight at once. A network store is bound
+    /// by latency and wants many; a local directory is bound by the CPU,
+    /// and more threads than cores only contend for directory locks.
+    fn concurrency(&self) -> usize {
+        16
+    }
 }

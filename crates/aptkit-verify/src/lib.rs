@@ -11,8 +11,6 @@ mod signature;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::{Duration, UNIX_EPOCH};
 
 use aptkit_control::parse_paragraphs;
@@ -387,47 +385,21 @@ fn verify_suite(
             _ => findings.push(finding(Kind::Malformed, &inrelease_key, "`hash size path` lines", line)),
         }
     }
+    // Index by index, in parallel (each is a read, a hash and its by-hash
+    // copy), the outcomes then taken in listed order.
+    let checked = aptkit_parallel::try_map(entries.len(), store.concurrency(), |i| {
+        let (hash, size, path) = &entries[i];
+        check_index(store, cache, &dists, by_hash, hash, *size, path)
+    })?;
     let mut verified: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    for (hash, size, path) in &entries {
-        let key = format!("{dists}/{path}");
-        // A copy this mirror already holds is as good as the remote one:
-        // both must match the signed hash, which is checked below.
-        if let Some(bytes) = cache.and_then(|c| c(&key, hash)).filter(|b| b.len() as u64 == *size) {
-            if hex::encode(Sha256::digest(&bytes)) == *hash {
-                report.indices_checked += 1;
-                data.indices.push((path.clone(), hash.clone(), bytes.clone()));
-                verified.insert(path.clone(), bytes);
-                continue;
-            }
-        }
-        let Some((bytes, over)) = read_bounded(store, &key, *size)? else { continue };
+    for ((hash, _, path), outcome) in entries.iter().zip(checked) {
+        let Some((bytes, index_findings)) = outcome else { continue };
         report.indices_checked += 1;
-        if over {
-            findings.push(finding(Kind::Size, &key, format!("{size} bytes"), "more (stopped reading at the listed size)"));
-            continue;
+        findings.extend(index_findings);
+        if let Some(bytes) = bytes {
+            data.indices.push((path.clone(), hash.clone(), bytes.clone()));
+            verified.insert(path.clone(), bytes);
         }
-        if bytes.len() as u64 != *size {
-            findings.push(finding(Kind::Size, &key, format!("{size} bytes"), format!("{} bytes", bytes.len())));
-            continue;
-        }
-        let found = hex::encode(Sha256::digest(&bytes));
-        if &found != hash {
-            findings.push(finding(Kind::Hash, &key, format!("SHA256 {hash}"), format!("SHA256 {found}")));
-            continue;
-        }
-        if by_hash {
-            let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-            let hash_key = format!("{dists}/{dir}/by-hash/SHA256/{hash}");
-            match read_bounded(store, &hash_key, *size)? {
-                None => findings.push(finding(Kind::Missing, &hash_key, "the by-hash copy", "nothing")),
-                Some((copy, over)) if over || copy != bytes => {
-                    findings.push(finding(Kind::Hash, &hash_key, format!("SHA256 {hash}"), "other content"))
-                }
-                Some(_) => {}
-            }
-        }
-        data.indices.push((path.clone(), hash.clone(), bytes.clone()));
-        verified.insert(path.clone(), bytes);
     }
     // Every Packages index must be present in at least one form.
     let mut bases: BTreeMap<String, bool> = BTreeMap::new();
@@ -550,6 +522,51 @@ fn check_detached_next_to_inline(
     Ok(())
 }
 
+/// Check one index listed in Release (`hash`, `size`, `path`): `None` if it
+/// is not there; else its bytes if they match (and findings about its
+/// by-hash copy), or no bytes and what is wrong.
+fn check_index(
+    store: &dyn Store,
+    cache: Option<IndexCache<'_>>,
+    dists: &str,
+    by_hash: bool,
+    hash: &str,
+    size: u64,
+    path: &str,
+) -> Result<Option<(Option<Vec<u8>>, Vec<Finding>)>, Error> {
+    let key = format!("{dists}/{path}");
+    // A copy this mirror already holds is as good as the remote one: both
+    // must match the signed hash.
+    if let Some(bytes) = cache.and_then(|c| c(&key, hash)).filter(|b| b.len() as u64 == size) {
+        if hex::encode(Sha256::digest(&bytes)) == hash {
+            return Ok(Some((Some(bytes), Vec::new())));
+        }
+    }
+    let Some((bytes, over)) = read_bounded(store, &key, size)? else { return Ok(None) };
+    let bad = |f: Finding| Ok(Some((None, vec![f])));
+    if over {
+        return bad(finding(Kind::Size, &key, format!("{size} bytes"), "more (stopped reading at the listed size)"));
+    }
+    if bytes.len() as u64 != size {
+        return bad(finding(Kind::Size, &key, format!("{size} bytes"), format!("{} bytes", bytes.len())));
+    }
+    let found = hex::encode(Sha256::digest(&bytes));
+    if found != hash {
+        return bad(finding(Kind::Hash, &key, format!("SHA256 {hash}"), format!("SHA256 {found}")));
+    }
+    let mut findings = Vec::new();
+    if by_hash {
+        let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        let hash_key = format!("{dists}/{dir}/by-hash/SHA256/{hash}");
+        match read_bounded(store, &hash_key, size)? {
+            None => findings.push(finding(Kind::Missing, &hash_key, "the by-hash copy", "nothing")),
+            Some((copy, over)) if over || copy != bytes => findings.push(finding(Kind::Hash, &hash_key, format!("SHA256 {hash}"), "other content")),
+            Some(_) => {}
+        }
+    }
+    Ok(Some((Some(bytes), findings)))
+}
+
 fn strip_compression(path: &str) -> &str {
     path.strip_suffix(".xz").or_else(|| path.strip_suffix(".gz")).unwrap_or(path)
 }
@@ -593,31 +610,12 @@ pub(crate) fn for_each_pool_file(
     each: impl Fn(&str, u64, &str) -> Result<Option<Finding>, Error> + Sync,
 ) -> Result<Vec<Finding>, Error> {
     let items: Vec<(&String, &(u64, String))> = pool.iter().collect();
-    let next = AtomicUsize::new(0);
-    let findings = Mutex::new(Vec::new());
-    let error: Mutex<Option<Error>> = Mutex::new(None);
-    std::thread::scope(|scope| {
-        for _ in 0..threads.max(1).min(items.len().max(1)) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((key, (size, sha))) = items.get(i) else { break };
-                match each(key, *size, sha) {
-                    Ok(Some(f)) => findings.lock().unwrap().push(f),
-                    Ok(None) => {}
-                    Err(e) => {
-                        error.lock().unwrap().get_or_insert(e);
-                        break;
-                    }
-                }
-            });
-        }
-    });
-    if let Some(e) = error.into_inner().unwrap() {
-        return Err(e);
-    }
-    let mut findings = findings.into_inner().unwrap();
-    findings.sort_by(|a, b| a.file.cmp(&b.file));
-    Ok(findings)
+    let checked = aptkit_parallel::try_map(items.len(), threads, |i| {
+        let (key, (size, sha)) = items[i];
+        each(key, *size, sha)
+    })?;
+    // In the map's order: sorted by file.
+    Ok(checked.into_iter().flatten().collect())
 }
 
 fn check_pool_file(store: &dyn Store, key: &str, size: u64, sha: &str) -> Result<Option<Finding>, Error> {

@@ -94,11 +94,16 @@ pub enum RepoCommand {
         keep_versions: Option<u32>,
     },
     /// Add .deb files, or every .deb under directories
-    #[command(after_help = "Examples:\n  aptkit repo add nightly ./out/debs\n  aptkit repo add stable hello_1.0-1_amd64.deb hello-data_1.0-1_all.deb")]
+    #[command(after_help = "Examples:\n  aptkit repo add nightly ./out/debs\n  aptkit repo add stable hello_1.0-1_amd64.deb hello-data_1.0-1_all.deb\n  # in CI, where the build's .debs are not needed afterwards\n  aptkit repo add nightly ./out/debs --remove-files")]
     Add {
         name: String,
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Remove the .deb files once they are added (as aptly's -remove-files):
+        /// a file with no other name on the state store's filesystem is then
+        /// taken in by a hard link instead of a copy. A failed add removes none
+        #[arg(long)]
+        remove_files: bool,
         #[arg(long)]
         json: bool,
     },

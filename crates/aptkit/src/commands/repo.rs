@@ -1,7 +1,7 @@
 //! `aptkit repo …` and `aptkit snapshot …`.
 
 use anyhow::Context;
-use aptkit_repo::{PackageSet, Query, Repository};
+use aptkit_repo::{Intake, PackageSet, Query, Repository};
 use serde_json::json;
 
 use super::Outcome;
@@ -35,15 +35,20 @@ pub fn run(repo: &Repository, cmd: RepoCommand) -> anyhow::Result<Outcome> {
             repo.repo_create(&name, &comment, keep_versions, now())?;
             eprintln!("created repo {name}");
         }
-        RepoCommand::Add { name, paths, json } => {
+        RepoCommand::Add { name, paths, remove_files, json } => {
             let bar = output::count_bar(0, &format!("adding to {name}"), json);
             let progress_bar = bar.clone();
+            let intake = if remove_files { Intake::Move } else { Intake::Copy };
             let report = repo
-                .repo_add(&name, &paths, &move |_, _| progress_bar.inc(1))
+                .repo_add_as(&name, &paths, intake, &move |_, _| progress_bar.inc(1))
                 .with_context(|| format!("cannot add packages to repo `{name}`"))?;
             bar.finish_and_clear();
+            for (path, error) in &report.not_removed {
+                eprintln!("warning: added, but could not remove `{}`: {error}", path.display());
+            }
             if json {
-                output::print_json(&json!({"repo": name, "added": report.added, "unchanged": report.unchanged, "retired": report.retired}));
+                let not_removed: Vec<_> = report.not_removed.iter().map(|(p, e)| json!({"path": p, "error": e})).collect();
+                output::print_json(&json!({"repo": name, "added": report.added, "unchanged": report.unchanged, "retired": report.retired, "not_removed": not_removed}));
             } else {
                 for key in &report.retired {
                     println!("retired {key} (older than the newest versions {name} keeps)");
