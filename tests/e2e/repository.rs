@@ -272,6 +272,25 @@ fn adding_the_identical_file_again_is_a_no_op() {
 }
 
 #[test]
+fn remove_files_takes_the_debs_in_without_copying_them() {
+    use std::os::unix::fs::MetadataExt;
+    let ws = Workspace::new();
+    let (_d, debs) = example_debs(None);
+    let inodes: Vec<u64> = debs.iter().map(|d| std::fs::metadata(d).unwrap().ino()).collect();
+    ws.ok(&["repo", "create", "main"]);
+    let out = ws.ok(&["repo", "add", "main", debs[0].parent().unwrap().to_str().unwrap(), "--remove-files", "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["added"].as_array().unwrap().len(), debs.len(), "{out}");
+    assert_eq!(report["not_removed"], serde_json::json!([]), "{out}");
+    assert!(debs.iter().all(|d| !d.exists()), "the inputs are removed");
+    // The state store holds the very same files (linked, not copied).
+    let stored: Vec<u64> = walk(&ws.path(".aptkit/pool")).iter().map(|p| std::fs::metadata(p).unwrap().ino()).collect();
+    for ino in inodes {
+        assert!(stored.contains(&ino), "inode {ino} is not in the state pool: {stored:?}");
+    }
+}
+
+#[test]
 fn snapshots_diff_merge_filter_search_retention_and_gc() {
     let ws = Workspace::new();
     let (_d1, v1) = example_debs(None);
