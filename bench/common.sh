@@ -16,6 +16,9 @@ fi
 t() { # label, command...: runs it, prints "label seconds peakMiB"
 	local label=$1
 	shift
+	# No run pays for the one before it: its dirty pages are written back
+	# first (past the dirty limit, every writer is throttled to the disk).
+	sync
 	/usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >"$work/last.log" 2>&1 || { cat "$work/last.log" >&2; exit 1; }
 	read -r s m <"$work/time.txt"
 	printf '%-46s %8s s %7s MiB\n' "$label" "$s" "$((m / 1024))"

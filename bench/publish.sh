@@ -35,7 +35,7 @@ if [ ! -f "$extra_deb" ]; then
 	sed -i 's/^Package: bench-00000/Package: bench-zzz-extra/' "$work/extra-pkg/root/DEBIAN/control"
 	dpkg-deb --root-owner-group -Zgzip -b "$work/extra-pkg/root" "$extra_deb" >/dev/null
 fi
-cat "$debs"/*.deb >/dev/null # page cache warm for everyone
+find "$debs" -name "*.deb" -exec cat {} + >/dev/null # page cache warm for everyone
 
 
 size=$(du -sm "$debs" | cut -f1)
@@ -62,7 +62,7 @@ done
 # made here, untimed.
 cp -r "$debs" "$work/input-aptkit"
 cp -r "$debs" "$work/input-aptly"
-cat "$work"/input-*/*.deb >/dev/null
+find "$work"/input-* -name "*.deb" -exec cat {} + >/dev/null
 sync
 if [ "$deleted" = 1 ]; then
 	echo "(waiting ${SETTLE:-60} s for the filesystem to settle after deleting the last run)" >&2

@@ -91,15 +91,21 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
     input.progress.step("indices");
     let dists = format!("dists/{}", publication.distribution);
     let mut listed = Vec::new();
+    let mut by_hash_keys = Vec::new();
     for ((rel, bytes), digests) in files.iter().zip(digests) {
         let dir = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
         let by_hash = publication.key(&format!("{dists}/{dir}/by-hash/SHA256/{}", digests.sha256_hex()));
         // The key is the content's hash: an existing object is this content.
         input.public.put_if_absent(&by_hash, Body::Bytes(bytes), Caching::Immutable)?;
         listed.push(IndexFile { path: rel.clone(), digests });
+        by_hash_keys.push(by_hash);
     }
-    for (rel, bytes) in &files {
-        input.public.put(&publication.key(&format!("{dists}/{rel}")), Body::Bytes(bytes), Caching::Short)?;
+    for ((rel, bytes), by_hash) in files.iter().zip(&by_hash_keys) {
+        // A local store links the plain name to its by-hash copy (which
+        // never changes) instead of writing the bytes a second time.
+        let local = input.public.local_path(by_hash);
+        let body = local.as_deref().map_or(Body::Bytes(bytes), Body::Immutable);
+        input.public.put(&publication.key(&format!("{dists}/{rel}")), body, Caching::Short)?;
         report.indices.push(rel.clone());
     }
     listed.extend(listed_only);
@@ -156,17 +162,27 @@ fn build_indices(input: &PublishInput<'_>, publication: &Publication, placed: &[
     let component = &publication.component;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut listed_only: Vec<IndexFile> = Vec::new();
+    // Digests already taken, by path.
+    let mut hashed: BTreeMap<String, FileDigests> = BTreeMap::new();
     let cache = StoreChunkCache(input.state);
     let (mut chunks, mut chunks_compressed) = (0, 0);
     for arch in &publication.architectures {
         let packages = packages_index(placed, arch);
         let dir = format!("{component}/binary-{arch}");
-        for format in [Format::Gzip, Format::Xz] {
-            let (file, work) = aptkit_compress::compress(format, Records::Stanzas, &packages, &cache);
+        // Both formats at once, and the plain text hashed meanwhile: a
+        // republish compresses a chunk or two, each on one thread.
+        let formats = [Format::Gzip, Format::Xz];
+        let (compressed, plain_digests) = std::thread::scope(|scope| {
+            let hashing = scope.spawn(|| FileDigests::of_bytes(&packages));
+            let compressed = aptkit_parallel::map(formats.len(), formats.len(), |i| aptkit_compress::compress(formats[i], Records::Stanzas, &packages, &cache));
+            (compressed, hashing.join().expect("hashing does not panic"))
+        });
+        for (format, (file, work)) in formats.into_iter().zip(compressed) {
             chunks += work.chunks;
             chunks_compressed += work.compressed;
             files.push((format!("{dir}/Packages.{}", format.extension()), file));
         }
+        hashed.insert(format!("{dir}/Packages"), plain_digests);
         files.push((format!("{dir}/Packages"), packages));
         let component_release = ReleaseFile {
             archive: Some(publication.distribution.clone()),
@@ -186,8 +202,11 @@ fn build_indices(input: &PublishInput<'_>, publication: &Publication, placed: &[
         }
     }
     files.sort_by(|a, b| a.0.cmp(&b.0));
-    // Every index hashed at once, one thread each: 20 MB at 20,000 packages.
-    let digests = aptkit_parallel::map(files.len(), files.len(), |i| FileDigests::of_bytes(&files[i].1));
+    // The rest hashed at once, one thread each.
+    let digests = aptkit_parallel::map(files.len(), files.len(), |i| match hashed.get(&files[i].0) {
+        Some(digests) => *digests,
+        None => FileDigests::of_bytes(&files[i].1),
+    });
     Ok(Indices { files, digests, listed_only, chunks, chunks_compressed })
 }
 

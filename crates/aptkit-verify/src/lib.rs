@@ -391,14 +391,15 @@ fn verify_suite(
         let (hash, size, path) = &entries[i];
         check_index(store, cache, &dists, by_hash, hash, *size, path)
     })?;
-    let mut verified: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    // Each verified index's place in `data.indices`, by path.
+    let mut verified: BTreeMap<String, usize> = BTreeMap::new();
     for ((hash, _, path), outcome) in entries.iter().zip(checked) {
         let Some((bytes, index_findings)) = outcome else { continue };
         report.indices_checked += 1;
         findings.extend(index_findings);
         if let Some(bytes) = bytes {
-            data.indices.push((path.clone(), hash.clone(), bytes.clone()));
-            verified.insert(path.clone(), bytes);
+            verified.insert(path.clone(), data.indices.len());
+            data.indices.push((path.clone(), hash.clone(), bytes));
         }
     }
     // Every Packages index must be present in at least one form.
@@ -418,7 +419,8 @@ fn verify_suite(
     // 4. Packages files: parse, check Filename paths, and (deep) the pool.
     let mut pool: BTreeMap<String, (u64, String)> = BTreeMap::new();
     for base in bases.keys() {
-        let Some(text) = decompressed_index(&verified, base) else { continue };
+        let verified_bytes = |path: &str| verified.get(path).map(|&i| data.indices[i].2.as_slice());
+        let Some(text) = decompressed_index(verified_bytes, base) else { continue };
         let text = String::from_utf8_lossy(&text);
         let stanzas = match pool_entries(&text) {
             Ok(p) => p,
@@ -571,19 +573,20 @@ fn strip_compression(path: &str) -> &str {
     path.strip_suffix(".xz").or_else(|| path.strip_suffix(".gz")).unwrap_or(path)
 }
 
-fn decompressed_index(verified: &BTreeMap<String, Vec<u8>>, base: &str) -> Option<Vec<u8>> {
-    if let Some(plain) = verified.get(base) {
-        return Some(plain.clone());
+/// The text of index `base`, from whichever verified form there is
+/// (`verified` gives a path's checked bytes): the plain file as it is, else
+/// the .xz or .gz decompressed.
+fn decompressed_index<'a>(verified: impl Fn(&str) -> Option<&'a [u8]>, base: &str) -> Option<std::borrow::Cow<'a, [u8]>> {
+    if let Some(plain) = verified(base) {
+        return Some(plain.into());
     }
-    if let Some(xz) = verified.get(&format!("{base}.xz")) {
-        let mut out = Vec::new();
-        liblzma::read::XzDecoder::new_multi_decoder(&xz[..]).read_to_end(&mut out).ok()?;
-        return Some(out);
-    }
-    let gz = verified.get(&format!("{base}.gz"))?;
     let mut out = Vec::new();
-    flate2::read::MultiGzDecoder::new(&gz[..]).read_to_end(&mut out).ok()?;
-    Some(out)
+    if let Some(xz) = verified(&format!("{base}.xz")) {
+        liblzma::read::XzDecoder::new_multi_decoder(xz).read_to_end(&mut out).ok()?;
+    } else {
+        flate2::read::MultiGzDecoder::new(verified(&format!("{base}.gz"))?).read_to_end(&mut out).ok()?;
+    }
+    Some(out.into())
 }
 
 /// Relative, no `..`, no empty components: cannot leave the repository.
