@@ -22,19 +22,20 @@ fi
 
 # shellcheck source=common.sh
 . "$repo/bench/common.sh"
-extra=$work/extra
-mkdir -p "$extra"
-[ -f "$extra/.complete" ] || { "$repo/target/release/examples/gen_debs" "$extra/gen" 1 "$kib" &&
-	mv "$extra/gen/bench-00000_1.0-1_amd64.deb" "$extra/bench-extra_1.0-1_amd64.deb" && touch "$extra/.complete"; }
-# A distinct name for the incremental package.
-extra_deb=$work/extra-pkg/bench-zzz-extra_1.0-1_amd64.deb
-if [ ! -f "$extra_deb" ]; then
+# Three distinct packages for the incremental case, landing at the start,
+# the middle and the end of the index.
+extras=()
+for name in bench-00000-extra "bench-$(printf %05d $((n / 2)))-extra" bench-zzz-extra; do
+	deb=$work/extra-pkg/${name}_1.0-1_amd64.deb
+	extras+=("$deb")
+	[ -f "$deb" ] && continue
+	rm -rf "$work/extra-pkg/x" "$work/extra-pkg/root"
 	mkdir -p "$work/extra-pkg/x"
 	"$repo/target/release/examples/gen_debs" "$work/extra-pkg/x" 1 "$kib"
 	dpkg-deb -R "$work/extra-pkg/x/bench-00000_1.0-1_amd64.deb" "$work/extra-pkg/root"
-	sed -i 's/^Package: bench-00000/Package: bench-zzz-extra/' "$work/extra-pkg/root/DEBIAN/control"
-	dpkg-deb --root-owner-group -Zgzip -b "$work/extra-pkg/root" "$extra_deb" >/dev/null
-fi
+	sed -i "s/^Package: bench-00000/Package: $name/" "$work/extra-pkg/root/DEBIAN/control"
+	dpkg-deb --root-owner-group -Zgzip -b "$work/extra-pkg/root" "$deb" >/dev/null
+done
 find "$debs" -name "*.deb" -exec cat {} + >/dev/null # page cache warm for everyone
 
 
@@ -49,25 +50,22 @@ md5=$(secs)
 t "hash floor: openssl sha256 (all cores)" sh -c "xargs -a '$files_list' -P $(nproc) -n 200 openssl dgst -sha256 >/dev/null"
 sha=$(secs)
 
-# Every tool writes into a fresh directory. The last run's are deleted
-# first, and then the filesystem gets a minute to settle: on ext4 without a
-# journal (as on these VMs), inodes created in the seconds after thousands
-# were deleted wait on a scan for ones not "recently deleted", and a timed
-# run would measure the cleanup, not the tool.
-deleted=0
-for old in "$work"/aptkit* "$work"/aptly* "$work"/reprepro* "$work"/input-* "$work"/trash; do
-	[ -e "$old" ] && rm -rf "$old" && deleted=1
+# Every tool writes into a fresh directory. The last run's trees are moved
+# aside and deleted only after the timings: on these VMs (ext4 without a
+# journal; freed memory handed back to the host) files and directories
+# created in the minute after thousands were deleted cost several times
+# more, and a timed run would measure the cleanup, not the tool. Back-to-back
+# runs therefore measure high; leave a few minutes between them.
+trash=$work/trash.$$
+mkdir -p "$trash"
+for old in "$work"/aptkit* "$work"/aptly* "$work"/reprepro* "$work"/input-*; do
+	[ -e "$old" ] && mv "$old" "$trash/"
 done
 # `--remove-files` consumes its input: each such run gets its own copy,
 # made here, untimed.
 cp -r "$debs" "$work/input-aptkit"
 cp -r "$debs" "$work/input-aptly"
 find "$work"/input-* -name "*.deb" -exec cat {} + >/dev/null
-sync
-if [ "$deleted" = 1 ]; then
-	echo "(waiting ${SETTLE:-60} s for the filesystem to settle after deleting the last run)" >&2
-	sleep "${SETTLE:-60}"
-fi
 
 key=$repo/keys-example/ed25519.asc
 aptkit_run() { # mode (copy|move), dir: repo add + signed publish; total seconds to $work/total
@@ -112,12 +110,20 @@ t "reprepro includedeb" sh -c "xargs -a '$files_list' reprepro -b '$work/reprepr
 rep=$(secs)
 
 echo
-echo "incremental: one package added, suite republished"
+echo "incremental: one package added, suite republished (three times; the median counts)"
 k=(--state "$work/aptkit/state" --public "$work/aptkit/public")
-t "aptkit repo add + publish update" sh -c "'$aptkit' ${k[*]} repo add bench '$extra_deb' && '$aptkit' ${k[*]} publish update stable --key '$key' --skip-dependency-check"
-ainc=$(secs)
-t "aptly repo add + publish update" sh -c "${aptly[*]} repo add bench '$extra_deb' && ${aptly[*]} publish update -skip-signing stable"
-linc=$(secs)
+aptkit_inc=() aptly_inc=()
+for deb in "${extras[@]}"; do
+	t "aptkit repo add + publish update" sh -c "'$aptkit' ${k[*]} repo add bench '$deb' && '$aptkit' ${k[*]} publish update stable --key '$key' --skip-dependency-check"
+	aptkit_inc+=("$(secs)")
+done
+for deb in "${extras[@]}"; do
+	t "aptly repo add + publish update" sh -c "${aptly[*]} repo add bench '$deb' && ${aptly[*]} publish update -skip-signing stable"
+	aptly_inc+=("$(secs)")
+done
+median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+ainc=$(median "${aptkit_inc[@]}")
+linc=$(median "${aptly_inc[@]}")
 
 echo
 awk -v a="$aptkit_cold" -v am="$aptkit_move" -v f="$ftp" -v l="$aptly_cold" -v lm="$aptly_move" -v r="$rep" -v h="$(echo "$md5 + $sha" | bc)" -v ai="$ainc" -v li="$linc" 'BEGIN {
@@ -125,5 +131,6 @@ awk -v a="$aptkit_cold" -v am="$aptkit_move" -v f="$ftp" -v l="$aptly_cold" -v l
 	printf "cold, fastest peer (any mode): %.2f s; hash floor (md5+sha256): %.2f s\n", best, h
 	printf "cold: aptkit %.2f s -> %.1fx faster than the fastest peer, at %.2fx of the hash floor\n", a, best / a, a / h
 	printf "cold, --remove-files: aptkit %.2f s -> %.1fx faster than the fastest peer, at %.2fx of the hash floor\n", am, best / am, am / h
-	printf "incremental: aptkit %.2f s vs aptly %.2f s -> %.1fx faster\n", ai, li, li / ai
+	printf "incremental (median of 3): aptkit %.2f s vs aptly %.2f s -> %.1fx faster\n", ai, li, li / ai
 }'
+rm -rf "$work"/trash.*

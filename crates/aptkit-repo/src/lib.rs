@@ -193,6 +193,8 @@ impl Repository {
             }
             Ok::<_, Error>(())
         })?;
+        // The staged names, in parallel (a TempDir removes them one by one).
+        aptkit_parallel::map(copies.len(), aptkit_parallel::cores(), |i| std::fs::remove_file(&copies[i]));
         drop(staging);
         let mut added = Vec::new();
         let mut unchanged = Vec::new();
