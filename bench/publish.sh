@@ -22,10 +22,11 @@ fi
 
 # shellcheck source=common.sh
 . "$repo/bench/common.sh"
-# Three distinct packages for the incremental case, landing at the start,
-# the middle and the end of the index.
+# Five distinct packages for the incremental case, landing at the start, a
+# quarter, half and three quarters in, and the end of the index.
 extras=()
-for name in bench-00000-extra "bench-$(printf %05d $((n / 2)))-extra" bench-zzz-extra; do
+for name in bench-00000-extra "bench-$(printf %05d $((n / 4)))-extra" "bench-$(printf %05d $((n / 2)))-extra" \
+	"bench-$(printf %05d $((3 * n / 4)))-extra" bench-zzz-extra; do
 	deb=$work/extra-pkg/${name}_1.0-1_amd64.deb
 	extras+=("$deb")
 	[ -f "$deb" ] && continue
@@ -110,7 +111,7 @@ t "reprepro includedeb" sh -c "xargs -a '$files_list' reprepro -b '$work/reprepr
 rep=$(secs)
 
 echo
-echo "incremental: one package added, suite republished (three times; the median counts)"
+echo "incremental: one package added, suite republished (five times; the median counts)"
 k=(--state "$work/aptkit/state" --public "$work/aptkit/public")
 aptkit_inc=() aptly_inc=()
 for deb in "${extras[@]}"; do
@@ -121,7 +122,7 @@ for deb in "${extras[@]}"; do
 	t "aptly repo add + publish update" sh -c "${aptly[*]} repo add bench '$deb' && ${aptly[*]} publish update -skip-signing stable"
 	aptly_inc+=("$(secs)")
 done
-median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+median() { printf '%s\n' "$@" | sort -n | sed -n 3p; }
 ainc=$(median "${aptkit_inc[@]}")
 linc=$(median "${aptly_inc[@]}")
 
@@ -131,6 +132,6 @@ awk -v a="$aptkit_cold" -v am="$aptkit_move" -v f="$ftp" -v l="$aptly_cold" -v l
 	printf "cold, fastest peer (any mode): %.2f s; hash floor (md5+sha256): %.2f s\n", best, h
 	printf "cold: aptkit %.2f s -> %.1fx faster than the fastest peer, at %.2fx of the hash floor\n", a, best / a, a / h
 	printf "cold, --remove-files: aptkit %.2f s -> %.1fx faster than the fastest peer, at %.2fx of the hash floor\n", am, best / am, am / h
-	printf "incremental (median of 3): aptkit %.2f s vs aptly %.2f s -> %.1fx faster\n", ai, li, li / ai
+	printf "incremental (median of 5): aptkit %.2f s vs aptly %.2f s -> %.1fx faster\n", ai, li, li / ai
 }'
 rm -rf "$work"/trash.*
