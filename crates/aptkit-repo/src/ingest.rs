@@ -50,6 +50,8 @@ pub enum Intake {
 pub struct Staged {
     pub record: PackageRecord,
     pub copy: PathBuf,
+    /// `copy` is a link to the caller's file ([`Intake::Move`]), not a copy.
+    pub linked: bool,
 }
 
 /// Read each .deb's control file, and copy it into `staging` while hashing
@@ -129,7 +131,7 @@ impl aptkit_index::Lane for Copying<'_> {
         let digests = FileDigests { size, md5, sha256: self.sha256.finalize().into() };
         let record = PackageRecord::from_paragraph(&package_stanza(&self.header.para, &self.header.canonical, &digests));
         (self.on_done)(self.path, size);
-        Ok(Staged { record, copy: self.copy })
+        Ok(Staged { record, linked: self.dst.is_none(), copy: self.copy })
     }
 }
 

@@ -161,7 +161,7 @@ impl Repository {
         let debs = ingest::collect_debs(inputs)?;
         let staging = self.staging()?;
         let staged = ingest::read_all(&debs, staging.path(), intake, on_done)?;
-        let (records, copies): (Vec<_>, Vec<_>) = staged.into_iter().map(|s| (s.record, s.copy)).unzip();
+        let (records, copies): (Vec<_>, Vec<_>) = staged.into_iter().map(|s| (s.record, (s.copy, s.linked))).unzip();
         // Conflicts inside the batch itself.
         let mut batch = PackageSet::new();
         for (record, path) in records.iter().zip(&debs) {
@@ -184,17 +184,21 @@ impl Repository {
         // Data first (content-addressed blobs), names last. The staged
         // copies hold exactly the hashed bytes; a local store links them.
         aptkit_parallel::try_map(records.len(), self.state.concurrency(), |i| {
-            let (record, copy) = (&records[i], &copies[i]);
+            let (record, (copy, linked)) = (&records[i], &copies[i]);
             if let aptkit_store::Written::Conflict(_) = self.state.put_if_absent(&record.blob_key(), Body::Immutable(copy), Caching::Immutable)? {
                 // The same bytes are there already, maybe unreferenced and
                 // old enough for a concurrent gc: rewrite them so that their
-                // age restarts and gc's grace period covers this add.
-                self.state.put(&record.blob_key(), Body::Immutable(copy), Caching::Immutable)?;
+                // age restarts and gc's grace period covers this add. Not by
+                // linking the caller's own file (`--remove-files`): that blob
+                // may belong to published packages, and if this add fails
+                // the caller keeps the file and may rewrite it.
+                let body = if *linked { Body::File(copy) } else { Body::Immutable(copy) };
+                self.state.put(&record.blob_key(), body, Caching::Immutable)?;
             }
             Ok::<_, Error>(())
         })?;
         // The staged names, in parallel (a TempDir removes them one by one).
-        aptkit_parallel::map(copies.len(), aptkit_parallel::cores(), |i| std::fs::remove_file(&copies[i]));
+        aptkit_parallel::map(copies.len(), aptkit_parallel::cores(), |i| std::fs::remove_file(&copies[i].0));
         drop(staging);
         let mut added = Vec::new();
         let mut unchanged = Vec::new();

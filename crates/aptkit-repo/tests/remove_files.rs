@@ -141,3 +141,50 @@ fn a_failed_add_removes_no_input_and_stores_nothing() {
     assert_eq!(std::fs::metadata(&good).unwrap().nlink(), 1);
     assert_eq!(keys(&s.state.list("").unwrap()), keys(&before));
 }
+
+/// A `--remove-files` add that fails after its blobs are written (a fault
+/// at each write in turn) keeps every input, and never leaves a published
+/// package's stored file sharing an inode with the caller's file, which
+/// the caller may still rewrite.
+#[test]
+fn a_move_that_fails_late_never_hands_a_stored_file_to_the_caller() {
+    let s = setup();
+    let dir = debs_dir(&s);
+    let kept = common::tiny_deb(&dir, "kept", "1.0");
+    s.repo.repo_add("main", std::slice::from_ref(&kept), &|_, _| {}).unwrap();
+    let stored = blob_of(&s, "kept");
+    let stored_bytes = std::fs::read(&stored).unwrap();
+    s.repo.repo_create("other", "", None, 0).unwrap();
+    let root = s.work.path().join("state");
+    for fail_at in 1.. {
+        // The same bytes under a new name, and a package not stored yet.
+        let batch = s.work.path().join(format!("batch-{fail_at}"));
+        std::fs::create_dir_all(&batch).unwrap();
+        let same = batch.join("kept_1.0_all.deb");
+        std::fs::copy(&kept, &same).unwrap();
+        let new = common::tiny_deb(&batch, "new", "1.0");
+        let faulty: Arc<dyn Store> = Arc::new(aptkit_store::FaultyStore::new(FileStore::new(&root), fail_at));
+        let repo = Repository::new(faulty, Arc::new(FileStore::new(s.work.path().join("public"))));
+        let result = repo.repo_add_as("other", &[batch.clone()], Intake::Move, &|_, _| {});
+        // Whatever happened, repo `main`'s stored file is not the input.
+        let stored_now = blob_of(&s, "kept");
+        assert_ne!(inode(&stored_now), inode_if_any(&same), "fault at write {fail_at}");
+        std::fs::write(&same, b"rewritten by the caller").ok();
+        assert_eq!(std::fs::read(&stored_now).unwrap(), stored_bytes, "fault at write {fail_at}");
+        match result {
+            Err(e) => {
+                assert!(e.to_string().contains("injected") || format!("{e:?}").contains("Injected"), "{e:?}");
+                assert!(same.exists() && new.exists(), "a failed add removes no input (fault at write {fail_at})");
+            }
+            Ok(report) => {
+                assert_eq!(report.added, ["kept_1.0_all", "new_1.0_all"]);
+                assert!(fail_at > 3, "the add writes blobs, a set and refs");
+                return;
+            }
+        }
+    }
+}
+
+fn inode_if_any(path: &Path) -> u64 {
+    std::fs::metadata(path).map(|m| m.ino()).unwrap_or(0)
+}
