@@ -99,6 +99,24 @@ fn verifies_aptkits_publication_and_finds_every_kind_of_tampering() {
     std::fs::write(&packages, &bytes).unwrap();
     expect_finding(&public, &keyring, &[], "Hash", "main/binary-amd64/Packages");
 
+    // The by-hash copy of an index: one byte changed, one byte more, gone.
+    // (Each a new file: the published copy is a hard link of the index.)
+    let by_hash_of_packages = |public: &Path| {
+        let hash = aptkit_index::FileDigests::of_bytes(&std::fs::read(public.join("dists/stable/main/binary-amd64/Packages")).unwrap()).sha256_hex();
+        public.join(format!("dists/stable/main/binary-amd64/by-hash/SHA256/{hash}"))
+    };
+    for change in [|b: &mut Vec<u8>| b[10] ^= 0x20, |b: &mut Vec<u8>| b.push(b'\n')] {
+        let (_d, public) = p.copy();
+        let copy = by_hash_of_packages(&public);
+        let mut bytes = std::fs::read(&copy).unwrap();
+        change(&mut bytes);
+        std::fs::remove_file(&copy).unwrap();
+        std::fs::write(&copy, &bytes).unwrap();
+        expect_finding(&public, &keyring, &[], "Hash", "by-hash/SHA256");
+        std::fs::remove_file(&copy).unwrap();
+        expect_finding(&public, &keyring, &[], "Missing", "by-hash/SHA256");
+    }
+
     // Index much larger than listed: reading stops at the listed size.
     let (_d, public) = p.copy();
     let gz = public.join("dists/stable/main/binary-amd64/Packages.gz");

@@ -32,6 +32,15 @@ pub enum Format {
 }
 
 impl Format {
+    /// Roughly how much longer a chunk takes than in gzip (xz -6 is ~10x
+    /// slower than deflate -6 on Packages text).
+    fn relative_cost(self) -> u32 {
+        match self {
+            Format::Gzip => 1,
+            Format::Xz => 10,
+        }
+    }
+
     /// The file name suffix, without the dot: `gz`, `xz`.
     pub fn extension(self) -> &'static str {
         match self {
@@ -108,27 +117,47 @@ pub struct Work {
 /// Compress `text` into one file of `format`, taking unchanged chunks from
 /// `cache` and compressing the rest on all cores.
 pub fn compress(format: Format, records: Records, text: &[u8], cache: &dyn ChunkCache) -> (Vec<u8>, Work) {
+    compress_all(&[format], records, text, cache).remove(0)
+}
+
+/// [`compress`] into several formats at once: the text is cut and its
+/// chunks hashed once, and every chunk of every format that must be
+/// compressed joins one queue, slowest format first, so that all cores stay
+/// busy whether one chunk changed or all of them.
+pub fn compress_all(formats: &[Format], records: Records, text: &[u8], cache: &dyn ChunkCache) -> Vec<(Vec<u8>, Work)> {
     let ranges = chunks(text, records);
-    let ids: Vec<String> = ranges.iter().map(|r| chunk_id(&text[r.clone()])).collect();
     let cores = aptkit_parallel::cores();
-    // Cache reads may be network round trips: more of them than cores.
-    let mut pieces: Vec<Option<Vec<u8>>> = aptkit_parallel::map(ranges.len(), cores.max(8), |i| {
-        cache.get(format, &ids[i]).filter(|piece| piece_fits(format, &text[ranges[i].clone()], piece))
+    let ids: Vec<String> = aptkit_parallel::map(ranges.len(), cores, |i| chunk_id(&text[ranges[i].clone()]));
+    // (format, chunk) pairs. Cache reads may be network round trips: more
+    // of them in flight than cores.
+    let pairs: Vec<(usize, usize)> = (0..formats.len()).flat_map(|f| (0..ranges.len()).map(move |i| (f, i))).collect();
+    let mut pieces: Vec<Option<Vec<u8>>> = aptkit_parallel::map(pairs.len(), cores.max(8), |p| {
+        let (f, i) = pairs[p];
+        cache.get(formats[f], &ids[i]).filter(|piece| piece_fits(formats[f], &text[ranges[i].clone()], piece))
     });
-    // Compression is CPU (and, for xz, memory) bound: one per core.
-    let missing: Vec<usize> = (0..ranges.len()).filter(|&i| pieces[i].is_none()).collect();
+    // Compression is CPU (and, for xz, memory) bound: one per core. The
+    // slowest format's chunks start first.
+    let mut missing: Vec<usize> = (0..pairs.len()).filter(|&p| pieces[p].is_none()).collect();
+    missing.sort_by_key(|&p| std::cmp::Reverse(formats[pairs[p].0].relative_cost()));
     let made = aptkit_parallel::map(missing.len(), cores, |m| {
-        let i = missing[m];
-        let piece = compress_chunk(format, &text[ranges[i].clone()]);
-        cache.put(format, &ids[i], &piece);
+        let (f, i) = pairs[missing[m]];
+        let piece = compress_chunk(formats[f], &text[ranges[i].clone()]);
+        cache.put(formats[f], &ids[i], &piece);
         piece
     });
-    for (i, piece) in missing.iter().zip(made) {
-        pieces[*i] = Some(piece);
+    for (p, piece) in missing.iter().zip(made) {
+        pieces[*p] = Some(piece);
     }
-    let pieces: Vec<Vec<u8>> = pieces.into_iter().map(|p| p.expect("every chunk was found or made")).collect();
-    let file = assemble(format, text, &ranges, &pieces).expect("every piece was checked or made here");
-    (file, Work { chunks: ranges.len(), compressed: missing.len() })
+    let mut pieces = pieces.into_iter().map(|p| p.expect("every chunk was found or made"));
+    formats
+        .iter()
+        .map(|&format| {
+            let mine: Vec<Vec<u8>> = pieces.by_ref().take(ranges.len()).collect();
+            let compressed = missing.iter().filter(|&&p| formats[pairs[p].0] == format).count();
+            let file = assemble(format, text, &ranges, &mine).expect("every piece was checked or made here");
+            (file, Work { chunks: ranges.len(), compressed })
+        })
+        .collect()
 }
 
 /// Whether a cached piece has the shape [`assemble`] needs for `chunk`.

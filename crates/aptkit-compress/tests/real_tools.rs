@@ -118,3 +118,24 @@ fn assemble_names_a_damaged_piece() {
     let err = aptkit_compress::assemble(Format::Xz, &text, &ranges, &pieces).unwrap_err().to_string();
     assert!(err.contains(&aptkit_compress::chunk_id(&text[ranges[0].clone()])), "{err}");
 }
+
+#[test]
+fn both_formats_at_once_are_each_what_one_format_alone_makes() {
+    let cache = MapCache::default();
+    let before = packages(5000, None);
+    let after = packages(5000, Some(2500));
+    let formats = [Format::Gzip, Format::Xz];
+    // gzip's chunks cached, xz's not: each format counts its own work.
+    let (_, gz_work) = compress(Format::Gzip, Records::Stanzas, &before, &cache);
+    let both = aptkit_compress::compress_all(&formats, Records::Stanzas, &before, &cache);
+    assert_eq!((both[0].1, both[1].1), (Work { chunks: gz_work.chunks, compressed: 0 }, Work { chunks: gz_work.chunks, compressed: gz_work.chunks }));
+    for (format, (file, _)) in formats.into_iter().zip(&both) {
+        assert_eq!(*file, compress(format, Records::Stanzas, &before, &NoCache).0, "{format:?}");
+    }
+    let changed = aptkit_compress::compress_all(&formats, Records::Stanzas, &after, &cache);
+    for (format, (file, work)) in formats.into_iter().zip(&changed) {
+        assert!((1..=2).contains(&work.compressed), "{format:?}: {work:?}");
+        let tool = if format == Format::Xz { "xz" } else { "gzip" };
+        assert_eq!(run(tool, &["-dc"], file), after);
+    }
+}

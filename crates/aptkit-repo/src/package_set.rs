@@ -2,10 +2,12 @@
 //! snapshots and publications, stored as plain `Packages`-format text.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::Arc;
 
 use aptkit_control::Paragraph;
 use aptkit_index::FileDigests;
-use aptkit_store::{Body, Caching, Store};
+use aptkit_store::{Body, Caching, Shared, Store};
 
 use crate::{Error, Result};
 
@@ -16,11 +18,97 @@ use crate::{Error, Result};
 /// (`Name: value` lines, continuation lines after), and read field by field
 /// on demand: a set of 20,000 packages loads as 20,000 strings rather than
 /// 300,000 parsed fields, which makes a one-package change to a large repo
-/// cost milliseconds instead of a second.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// cost milliseconds instead of a second. The fields every command reads
+/// (name, version, architecture, source, file name, size, SHA-256) are
+/// located once, when the record is made, in the same pass that checks it.
+/// Records of a loaded set share the set's text instead of each holding a
+/// copy.
+#[derive(Debug, Clone)]
 pub struct PackageRecord {
-    /// Ends with `\n`; no blank line.
-    text: String,
+    /// The text the stanza is part of: its own, or a whole loaded set's.
+    buf: Arc<Text>,
+    /// The stanza's bytes in `buf`. It ends with `\n`; no blank line.
+    span: Range<usize>,
+    /// Relative to the stanza.
+    hot: Hot,
+}
+
+impl PartialEq for PackageRecord {
+    fn eq(&self, other: &Self) -> bool {
+        self.text() == other.text()
+    }
+}
+impl Eq for PackageRecord {}
+
+/// The fields found when a record is made, in this order.
+const HOT: [&str; 7] = ["Package", "Version", "Architecture", "Source", "Filename", "Size", "SHA256"];
+const PACKAGE: usize = 0;
+const VERSION: usize = 1;
+const ARCHITECTURE: usize = 2;
+const SOURCE: usize = 3;
+const FILENAME: usize = 4;
+const SIZE: usize = 5;
+const SHA256: usize = 6;
+
+/// Byte ranges of the [`HOT`] fields' values in a record's text; `None`
+/// where the field is absent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Hot([Option<(u32, u32)>; HOT.len()]);
+
+/// A line that is not in the written form, by its byte offset.
+struct BadLine(usize);
+
+impl Hot {
+    /// Locate the hot fields of `text` (the first of each name, as
+    /// [`PackageRecord::get`] reads them), checking that every line is in
+    /// the written form: a `Name: value` field (a name without spaces, not
+    /// a comment) or a continuation line with content. Unless `strict`, a
+    /// line in another form is passed over.
+    fn scan(text: &str, strict: bool) -> std::result::Result<Hot, BadLine> {
+        let bytes = text.as_bytes();
+        let mut hot = Hot::default();
+        let mut at = 0;
+        // One searcher over the stanza, not one per (short) line.
+        let mut ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
+        while at < bytes.len() {
+            let line_end = ends.next().unwrap_or(bytes.len());
+            let line = &bytes[at..line_end];
+            match line.first() {
+                Some(b' ' | b'\t') if line.iter().any(|b| !matches!(b, b' ' | b'\t')) => {}
+                Some(b' ' | b'\t' | b'#') | None if strict => return Err(BadLine(at)),
+                Some(b' ' | b'\t' | b'#') | None => {}
+                Some(_) => {
+                    // Names are short: a plain loop beats a vector search.
+                    let colon = line.iter().position(|&b| b == b':').filter(|&c| c > 0 && !line[..c].iter().any(|b| matches!(b, b' ' | b'\t')));
+                    match colon {
+                        Some(colon) => {
+                            if let Some(slot) = HOT.iter().position(|h| h.as_bytes().eq_ignore_ascii_case(&line[..colon])) {
+                                if hot.0[slot].is_none() {
+                                    hot.0[slot] = Some(value_range(bytes, at + colon, line_end));
+                                }
+                            }
+                        }
+                        None if strict => return Err(BadLine(at)),
+                        None => {}
+                    }
+                }
+            }
+            at = line_end + 1;
+        }
+        Ok(hot)
+    }
+}
+
+/// The value of the field whose colon is at `colon` on a line ending at
+/// `line_end`: past one space, and on over continuation lines.
+fn value_range(bytes: &[u8], colon: usize, line_end: usize) -> (u32, u32) {
+    let start = colon + 1 + usize::from(bytes.get(colon + 1) == Some(&b' '));
+    let mut end = line_end;
+    while end + 1 < bytes.len() && matches!(bytes[end + 1], b' ' | b'\t') {
+        end = memchr::memchr(b'\n', &bytes[end + 1..]).map_or(bytes.len(), |i| end + 1 + i);
+    }
+    // Record texts are stanzas, far below 4 GiB.
+    (start.min(end) as u32, end as u32)
 }
 
 impl PackageRecord {
@@ -30,35 +118,38 @@ impl PackageRecord {
         // dropped), so a record reads the same before and after a save.
         let text = paragraph.to_text();
         let normal = aptkit_control::parse_written_paragraphs(&text).ok().and_then(|p| p.into_iter().next());
-        Self { text: normal.map_or(text, |p| p.to_text()) }
+        let text = normal.map_or(text, |p| p.to_text());
+        let hot = Hot::scan(&text, false).unwrap_or_default();
+        Self { span: 0..text.len(), buf: Arc::new(Text::from(text)), hot }
     }
 
     /// The stanza, as written to a package set or a `Packages` file.
     pub fn text(&self) -> &str {
-        &self.text
+        &self.buf.as_str()[self.span.clone()]
     }
 
     /// A field's value (case-insensitive name), as [`Paragraph::get`] gives it.
     pub fn get(&self, name: &str) -> Option<&str> {
-        let (start, end) = self.value_range(name)?;
-        Some(&self.text[start..end])
+        let (start, end) = match HOT.iter().position(|h| h.eq_ignore_ascii_case(name)) {
+            Some(slot) => self.hot.0[slot]?,
+            None => self.find(name)?,
+        };
+        Some(&self.text()[start as usize..end as usize])
     }
 
-    /// Byte range of `name`'s value in `text`.
-    fn value_range(&self, name: &str) -> Option<(usize, usize)> {
-        let bytes = self.text.as_bytes();
+    fn hot(&self, slot: usize) -> Option<&str> {
+        self.hot.0[slot].map(|(start, end)| &self.text()[start as usize..end as usize])
+    }
+
+    /// Byte range of `name`'s value in `text`, by reading the lines.
+    fn find(&self, name: &str) -> Option<(u32, u32)> {
+        let bytes = self.text().as_bytes();
         let mut at = 0;
         while at < bytes.len() {
             let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
             let line = &bytes[at..line_end];
             if line.len() > name.len() && line[name.len()] == b':' && line[..name.len()].eq_ignore_ascii_case(name.as_bytes()) {
-                let start = at + name.len() + 1 + usize::from(bytes.get(at + name.len() + 1) == Some(&b' '));
-                // The value runs on over continuation lines.
-                let mut end = line_end;
-                while end + 1 < bytes.len() && matches!(bytes[end + 1], b' ' | b'\t') {
-                    end = memchr::memchr(b'\n', &bytes[end + 1..]).map_or(bytes.len(), |i| end + 1 + i);
-                }
-                return Some((start.min(end), end));
+                return Some(value_range(bytes, at + name.len(), line_end));
             }
             at = line_end + 1;
         }
@@ -68,15 +159,23 @@ impl PackageRecord {
     /// Write the stanza with `name` set to `value` (in place if present,
     /// appended otherwise), as [`Paragraph::set`] then `write_to` would.
     pub fn write_with(&self, name: &str, value: &str, out: &mut Vec<u8>) {
-        match self.value_range(name) {
+        let range = match HOT.iter().position(|h| h.eq_ignore_ascii_case(name)) {
+            Some(slot) => self.hot.0[slot],
+            None => self.find(name),
+        };
+        let text = self.text();
+        match range {
             Some((start, end)) => {
-                let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
-                out.extend_from_slice(self.text[..line_start].as_bytes());
-                out.extend_from_slice(format!("{}: {value}", &self.text[line_start..line_start + name.len()]).as_bytes());
-                out.extend_from_slice(self.text[end..].as_bytes());
+                let (start, end) = (start as usize, end as usize);
+                let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+                out.extend_from_slice(text[..line_start].as_bytes());
+                out.extend_from_slice(text[line_start..line_start + name.len()].as_bytes());
+                out.extend_from_slice(b": ");
+                out.extend_from_slice(value.as_bytes());
+                out.extend_from_slice(text[end..].as_bytes());
             }
             None => {
-                out.extend_from_slice(self.text.as_bytes());
+                out.extend_from_slice(text.as_bytes());
                 out.extend_from_slice(format!("{name}: {value}\n").as_bytes());
             }
         }
@@ -84,34 +183,42 @@ impl PackageRecord {
 
     /// The fields as a [`Paragraph`], for code that walks them all.
     pub fn paragraph(&self) -> Paragraph {
-        aptkit_control::parse_written_paragraphs(&self.text).ok().and_then(|p| p.into_iter().next()).unwrap_or_default()
+        aptkit_control::parse_written_paragraphs(self.text()).ok().and_then(|p| p.into_iter().next()).unwrap_or_default()
     }
 
     pub fn name(&self) -> &str {
-        self.get("Package").unwrap_or_default()
+        self.hot(PACKAGE).unwrap_or_default()
     }
     pub fn version(&self) -> &str {
-        self.get("Version").unwrap_or_default()
+        self.hot(VERSION).unwrap_or_default()
     }
     pub fn arch(&self) -> &str {
-        self.get("Architecture").unwrap_or_default()
+        self.hot(ARCHITECTURE).unwrap_or_default()
     }
     pub fn sha256(&self) -> &str {
-        self.get("SHA256").unwrap_or_default()
+        self.hot(SHA256).unwrap_or_default()
     }
     pub fn file_name(&self) -> &str {
-        self.get("Filename").unwrap_or_default()
+        self.hot(FILENAME).unwrap_or_default()
     }
     pub fn size(&self) -> u64 {
-        self.get("Size").and_then(|s| s.parse().ok()).unwrap_or(0)
+        self.hot(SIZE).and_then(|s| s.parse().ok()).unwrap_or(0)
     }
     /// The source package: `Source` without its version, else `Package`.
     pub fn source(&self) -> &str {
-        aptkit_index::source_name_from(self.get("Source"), self.name())
+        aptkit_index::source_name_from(self.hot(SOURCE), self.name())
     }
     /// `name_version_arch`: at most one package per key in a set.
     pub fn key(&self) -> String {
-        format!("{}_{}_{}", self.name(), self.version(), self.arch())
+        let (name, version, arch) = (self.name(), self.version(), self.arch());
+        let mut key = String::with_capacity(name.len() + version.len() + arch.len() + 2);
+        for (i, part) in [name, version, arch].into_iter().enumerate() {
+            if i > 0 {
+                key.push('_');
+            }
+            key.push_str(part);
+        }
+        key
     }
     /// Where the .deb lives in the state store (content-addressed).
     pub fn blob_key(&self) -> String {
@@ -124,13 +231,27 @@ impl PackageRecord {
     }
 }
 
-/// A line as [`Paragraph::write_to`] writes it: `Name: value` (a name
-/// without spaces, not a comment) or a continuation line with content.
-fn written_line(line: &[u8]) -> bool {
-    match line.first() {
-        Some(b' ' | b'\t') => line.iter().any(|b| !matches!(b, b' ' | b'\t')),
-        Some(b'#') | None => false,
-        Some(_) => memchr::memchr(b':', line).is_some_and(|colon| colon > 0 && !line[..colon].iter().any(|b| matches!(b, b' ' | b'\t'))),
+
+/// A record's or a set's text: UTF-8, checked once when it is made.
+#[derive(Debug)]
+struct Text(Shared);
+
+impl Text {
+    fn new(bytes: Shared) -> Option<Self> {
+        std::str::from_utf8(&bytes).ok()?;
+        Some(Text(bytes))
+    }
+
+    fn as_str(&self) -> &str {
+        // SAFETY: checked in `new` (or made from a String); the bytes of a
+        // Shared never change.
+        unsafe { std::str::from_utf8_unchecked(&self.0) }
+    }
+}
+
+impl From<String> for Text {
+    fn from(text: String) -> Self {
+        Text(text.into_bytes().into())
     }
 }
 
@@ -192,12 +313,12 @@ impl PackageSet {
     /// The set as a `Packages`-format text: stanzas in key order, a blank
     /// line between them.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.records.values().map(|r| r.text.len() + 1).sum());
+        let mut out = Vec::with_capacity(self.records.values().map(|r| r.span.len() + 1).sum());
         for (i, r) in self.records.values().enumerate() {
             if i > 0 {
                 out.push(b'\n');
             }
-            out.extend_from_slice(r.text.as_bytes());
+            out.extend_from_slice(r.text().as_bytes());
         }
         out
     }
@@ -206,30 +327,35 @@ impl PackageSet {
     /// checked for the written form (every line a `Name: value` field or a
     /// continuation) and kept as text; anything else is corrupt state.
     pub fn from_bytes(bytes: &[u8], location: &str) -> Result<Self> {
+        Self::from_shared(bytes.to_vec().into(), location)
+    }
+
+    /// [`from_bytes`](Self::from_bytes), keeping `bytes` as the records' text.
+    fn from_shared(bytes: Shared, location: &str) -> Result<Self> {
         let corrupt = |reason: String| Error::CorruptState { location: location.to_string(), reason };
-        let text = std::str::from_utf8(bytes).map_err(|_| corrupt("package set is not UTF-8".into()))?;
-        if text.contains('\r') {
+        let text = Arc::new(Text::new(bytes).ok_or_else(|| corrupt("package set is not UTF-8".into()))?);
+        let bytes = text.as_str().as_bytes();
+        if memchr::memchr(b'\r', bytes).is_some() {
             return Err(corrupt("package set: carriage return in a written set".into()));
         }
-        let mut records = Vec::new();
-        let mut line_no = 1;
-        for stanza in text.split_inclusive("\n\n") {
-            let body = stanza.strip_suffix('\n').filter(|b| b.ends_with('\n')).unwrap_or(stanza);
-            for line in body.lines() {
-                if !written_line(line.as_bytes()) {
-                    return Err(corrupt(format!("package set: line {line_no}: not a field of a written stanza")));
-                }
-                line_no += 1;
-            }
-            line_no += 1;
+        let line_of = |offset: usize| 1 + memchr::memchr_iter(b'\n', &bytes[..offset]).count();
+        // Stanzas run to ~500 bytes; reserving for more costs only address space.
+        let mut records = Vec::with_capacity(bytes.len() / 256 + 1);
+        let mut at = 0;
+        while at < bytes.len() {
+            // A stanza runs to its blank line (kept out of the record).
+            let end = memchr::memmem::find(&bytes[at..], b"\n\n").map_or(bytes.len(), |i| at + i + 1);
+            let body = &text.as_str()[at..end];
             if !body.ends_with('\n') {
-                return Err(corrupt(format!("package set: line {line_no}: stanza does not end with a newline")));
+                return Err(corrupt(format!("package set: line {}: stanza does not end with a newline", line_of(end))));
             }
-            let record = PackageRecord { text: body.to_string() };
-            if record.get("Package").is_none() {
-                return Err(corrupt(format!("package set: stanza before line {line_no} has no Package field")));
+            let hot = Hot::scan(body, true).map_err(|BadLine(offset)| corrupt(format!("package set: line {}: not a field of a written stanza", line_of(at + offset))))?;
+            let record = PackageRecord { buf: Arc::clone(&text), span: at..end, hot };
+            if record.hot(PACKAGE).is_none() {
+                return Err(corrupt(format!("package set: stanza at line {} has no Package field", line_of(at))));
             }
             records.push((record.key(), record));
+            at = end + 1;
         }
         // Written sets are sorted: collecting them is a bulk build.
         Ok(PackageSet { records: records.into_iter().collect() })
@@ -245,11 +371,13 @@ impl PackageSet {
     }
 
     pub fn load(store: &dyn Store, id: &str) -> Result<Self> {
-        let (bytes, _) = store.get(id)?.ok_or_else(|| Error::CorruptState {
+        // Sets are content-addressed: never rewritten, so a local store
+        // maps the file, and the records point into it.
+        let bytes = store.get_immutable(id)?.ok_or_else(|| Error::CorruptState {
             location: store.location(),
             reason: format!("package set `{id}` is missing"),
         })?;
-        Self::from_bytes(&bytes, &format!("{} ({id})", store.location()))
+        Self::from_shared(bytes, &format!("{} ({id})", store.location()))
     }
 }
 
@@ -280,6 +408,31 @@ mod tests {
         made.set("Description", "short\n long  \n   \n");
         let made = PackageRecord::from_paragraph(&made);
         assert_eq!((made.get("Package"), made.get("Empty"), made.get("Description")), (Some("padded"), None, Some("short\n long")));
+    }
+
+    #[test]
+    fn records_of_a_loaded_set_read_every_field_as_the_paragraph_gives_it() {
+        let hashes = "MD5sum: 0123456789abcdef0123456789abcdef\nSHA256: 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n";
+        let mut set = PackageSet::new();
+        for name in ["a", "b", "c"] {
+            let text = STANZA.replace("hello", name) + hashes;
+            set.insert(PackageRecord::from_paragraph(&aptkit_control::parse_written_paragraphs(&text).unwrap().remove(0)));
+        }
+        let loaded = PackageSet::from_bytes(&set.to_bytes(), "here").unwrap();
+        assert_eq!(loaded, set);
+        for (record, made) in loaded.iter().zip(set.iter()) {
+            let para = aptkit_control::parse_written_paragraphs(record.text()).unwrap().remove(0);
+            for f in para.fields() {
+                assert_eq!(record.get(&f.name), Some(f.value.as_str()), "{}", f.name);
+                assert_eq!(record.get(&f.name.to_uppercase()), Some(f.value.as_str()), "{}", f.name);
+            }
+            assert_eq!((record.key(), record.source(), record.size()), (made.key(), "greet", 10));
+            assert_eq!(record.sha256(), "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+            assert_eq!(record.digests(), made.digests());
+            // A record outlives its set's other records (they share the text).
+            let kept = record.clone();
+            assert_eq!(kept.text(), record.text());
+        }
     }
 
     #[test]

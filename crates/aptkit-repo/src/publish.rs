@@ -66,13 +66,13 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
 
     // 1. Pool files.
     let placed = placed(input.set, &component);
-    // The same package with the same bytes sits at the same pool path.
-    let known = |r: &PackageRecord| match input.previous {
-        Some((prev, prev_set)) if prev.component == component => prev_set.get(&r.key()).is_some_and(|p| p.sha256() == r.sha256()),
-        _ => false,
+    // The same bytes (the same control file) sit at the same pool path.
+    let known: std::collections::HashSet<&str> = match input.previous {
+        Some((prev, prev_set)) if prev.component == component => prev_set.iter().map(|r| r.sha256()).collect(),
+        _ => Default::default(),
     };
     input.progress.step("pool");
-    let todo: Vec<&(String, &PackageRecord)> = placed.iter().filter(|(_, r)| !known(r)).collect();
+    let todo: Vec<&(String, &PackageRecord)> = placed.iter().filter(|(_, r)| !known.contains(r.sha256())).collect();
     // The indices are built while the pool files are placed (compressing
     // is CPU-bound; placing waits on the store) and uploaded after them.
     let (written, indices) = std::thread::scope(|scope| {
@@ -174,7 +174,7 @@ fn build_indices(input: &PublishInput<'_>, publication: &Publication, placed: &[
         let formats = [Format::Gzip, Format::Xz];
         let (compressed, plain_digests) = std::thread::scope(|scope| {
             let hashing = scope.spawn(|| FileDigests::of_bytes(&packages));
-            let compressed = aptkit_parallel::map(formats.len(), formats.len(), |i| aptkit_compress::compress(formats[i], Records::Stanzas, &packages, &cache));
+            let compressed = aptkit_compress::compress_all(&formats, Records::Stanzas, &packages, &cache);
             (compressed, hashing.join().expect("hashing does not panic"))
         });
         for (format, (file, work)) in formats.into_iter().zip(compressed) {

@@ -45,6 +45,17 @@ assert!(store.open_at("a/missing", 1).unwrap().is_none());
     store.delete("a/b").unwrap();
     store.delete("a/b").unwrap();
     assert!(store.head("a/b").unwrap().is_none());
+    // Immutable objects, whole: the same bytes as `get` (a local store
+    // maps them), an empty one too, and `None` when absent.
+    assert!(store.get_immutable("a/missing").unwrap().is_none());
+    store.put_if_absent("i/full", Body::Bytes(b"immutable"), Caching::Immutable).unwrap();
+    store.put_if_absent("i/empty", Body::Bytes(b""), Caching::Immutable).unwrap();
+    assert_eq!(&*store.get_immutable("i/full").unwrap().unwrap(), b"immutable");
+    assert!(store.get_immutable("i/empty").unwrap().unwrap().is_empty());
+    let mapped = store.get_immutable("i/full").unwrap().unwrap();
+    store.delete("i/full").unwrap();
+    assert_eq!(&*mapped, b"immutable", "bytes taken stay valid after the object is deleted");
+    store.delete("i/empty").unwrap();
     assert!(store.get("../escape").is_err());
     assert!(store.put("/abs", Body::Bytes(b""), Caching::Short).is_err());
 }

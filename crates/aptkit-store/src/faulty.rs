@@ -45,6 +45,9 @@ impl<S: Store> Store for FaultyStore<S> {
     fn open(&self, key: &str) -> Result<Option<Box<dyn Read + Send>>> {
         self.inner.open(key)
     }
+    fn get_immutable(&self, key: &str) -> Result<Option<crate::Shared>> {
+        self.inner.get_immutable(key)
+    }
     fn open_at(&self, key: &str, offset: u64) -> Result<Option<Box<dyn Read + Send>>> {
         self.inner.open_at(key, offset)
     }

@@ -148,6 +148,22 @@ impl Store for FileStore {
         Ok(Some((bytes, etag)))
     }
 
+    fn get_immutable(&self, key: &str) -> Result<Option<crate::Shared>> {
+        let path = self.path(key)?;
+        let Some(file) = not_found(std::fs::File::open(&path)).map_err(self.io_err("read", key))? else {
+            return Ok(None);
+        };
+        if file.metadata().map_err(self.io_err("read", key))?.len() == 0 {
+            return Ok(Some(Vec::new().into())); // nothing to map
+        }
+        // SAFETY: a mapping is undefined behaviour if its file changes. This
+        // store never writes a file in place (every write is a new file
+        // renamed or linked over the name, and a deleted file stays mapped),
+        // and the caller promises that nothing else rewrites the object.
+        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(self.io_err("map", key))?;
+        Ok(Some(crate::Shared::mapped(map)))
+    }
+
     fn open(&self, key: &str) -> Result<Option<Box<dyn Read + Send>>> {
         let path = self.path(key)?;
         let file = not_found(std::fs::File::open(&path)).map_err(self.io_err("open", key))?;

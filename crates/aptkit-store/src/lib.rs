@@ -26,6 +26,7 @@ mod file;
 mod http;
 mod key;
 mod memory;
+mod shared;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -36,6 +37,7 @@ pub use file::FileStore;
 pub use http::HttpStore;
 pub use key::validate_key;
 pub use memory::MemoryStore;
+pub use shared::Shared;
 
 /// An opaque version token: two reads with equal ETags saw the same object.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -105,6 +107,14 @@ pub trait Store: Send + Sync {
 
     /// The whole object and its version, or `None` if absent.
     fn get(&self, key: &str) -> Result<Option<(Vec<u8>, ETag)>>;
+
+    /// The whole of an object that is never rewritten in place (a
+    /// content-addressed one), or `None` if absent. A local store maps its
+    /// file instead of reading it: large and read-only, it then costs no
+    /// copy.
+    fn get_immutable(&self, key: &str) -> Result<Option<Shared>> {
+        Ok(self.get(key)?.map(|(bytes, _)| bytes.into()))
+    }
 
     /// A reader over the object, or `None` if absent (for large objects).
     fn open(&self, key: &str) -> Result<Option<Box<dyn Read + Send>>>;

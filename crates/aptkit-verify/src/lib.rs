@@ -154,6 +154,8 @@ pub fn verify(store: &dyn Store, opts: &Options, on_pool_file: OnPoolFile<'_>) -
 
 /// Where a mirror keeps indices it already has: returns the bytes of
 /// `key` if a local copy with this SHA-256 exists (verify checks again).
+/// Only a mirror passes one, and with it gets the pool listing in
+/// [`SuiteData`].
 pub(crate) type IndexCache<'a> = &'a (dyn Fn(&str, &str) -> Option<Vec<u8>> + Sync);
 
 /// What a verified suite is made of, for copying it.
@@ -225,7 +227,10 @@ fn discover_suites(store: &dyn Store) -> Result<Vec<String>, Error> {
 /// Read at most `limit` bytes; `true` if the object holds more.
 fn read_bounded(store: &dyn Store, key: &str, limit: u64) -> Result<Option<(Vec<u8>, bool)>, Error> {
     let Some(reader) = store.open(key)? else { return Ok(None) };
-    let mut bytes = Vec::new();
+    // Sized for the expected length (a signed size, but capped all the
+    // same), not grown by doubling: 9 MB of Packages would otherwise be
+    // copied three times over.
+    let mut bytes = Vec::with_capacity(limit.min(64 << 20) as usize + 1);
     reader
         .take(limit + 1)
         .read_to_end(&mut bytes)
@@ -233,6 +238,29 @@ fn read_bounded(store: &dyn Store, key: &str, limit: u64) -> Result<Option<(Vec<
     let over = bytes.len() as u64 > limit;
     bytes.truncate(limit as usize);
     Ok(Some((bytes, over)))
+}
+
+/// Whether object `key` holds exactly `expected` (`None`: no such object),
+/// compared as it is read, without a second copy in memory.
+fn holds_exactly(store: &dyn Store, key: &str, expected: &[u8]) -> Result<Option<bool>, Error> {
+    let Some(mut reader) = store.open(key)? else { return Ok(None) };
+    let read_err = |source| Error::Read { path: PathBuf::from(key), source };
+    let mut buf = vec![0u8; 256 << 10];
+    let mut at = 0;
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(read_err(e)),
+        };
+        if n == 0 {
+            return Ok(Some(at == expected.len()));
+        }
+        if expected.get(at..at + n) != Some(&buf[..n]) {
+            return Ok(Some(false));
+        }
+        at += n;
+    }
 }
 
 fn finding(kind: Kind, file: &str, expected: impl Into<String>, found: impl Into<String>) -> Finding {
@@ -439,7 +467,11 @@ fn verify_suite(
                 findings.push(finding(Kind::UnsafePath, &format!("{dists}/{base}"), "a Filename inside the repository", filename));
                 continue;
             }
-            pool.insert(filename.to_string(), (size, sha.to_string()));
+            // Only a deep check and a mirror (the one caller with a cache)
+            // need the listing.
+            if opts.deep || cache.is_some() {
+                pool.insert(filename.to_string(), (size, sha.to_string()));
+            }
         }
     }
     if opts.deep {
@@ -560,10 +592,10 @@ fn check_index(
     if by_hash {
         let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
         let hash_key = format!("{dists}/{dir}/by-hash/SHA256/{hash}");
-        match read_bounded(store, &hash_key, size)? {
+        match holds_exactly(store, &hash_key, &bytes)? {
             None => findings.push(finding(Kind::Missing, &hash_key, "the by-hash copy", "nothing")),
-            Some((copy, over)) if over || copy != bytes => findings.push(finding(Kind::Hash, &hash_key, format!("SHA256 {hash}"), "other content")),
-            Some(_) => {}
+            Some(false) => findings.push(finding(Kind::Hash, &hash_key, format!("SHA256 {hash}"), "other content")),
+            Some(true) => {}
         }
     }
     Ok(Some((Some(bytes), findings)))
