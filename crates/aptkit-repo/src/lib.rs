@@ -31,7 +31,7 @@ pub use ingest::{collect_debs, Intake};
 pub use package_set::{PackageRecord, PackageSet};
 pub use depcheck::{Universe, Unsatisfied};
 pub use gc::GcReport;
-pub use publish::{architectures_of, NoProgress, PublishProgress, PublishReport};
+pub use publish::{architectures_of, NoProgress, PublishProgress, PublishReport, MAX_DATE_LEAD};
 pub use set_ops::{Query, SetDiff};
 pub use state::{Publication, Refs, Source};
 

@@ -64,6 +64,12 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
     let mut report = PublishReport::default();
     let component = publication.component.clone();
 
+    // The Release Date, strictly increasing, and the signing time: settled
+    // before anything is written (a wait for the clock changes nothing).
+    let dists = format!("dists/{}", publication.distribution);
+    let previous_date = existing_release_date(input.public, &publication.key(&format!("{dists}/Release")))?;
+    let (date, now) = release_date(input.now, [previous_date, input.previous.map(|(p, _)| p.date)].into_iter().flatten().max(), input.progress);
+
     // 1. Pool files.
     let placed = placed(input.set, &component);
     // The same bytes (the same control file) sit at the same pool path.
@@ -89,7 +95,6 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
 
     // 2. Indices.
     input.progress.step("indices");
-    let dists = format!("dists/{}", publication.distribution);
     let mut listed = Vec::new();
     let mut by_hash_keys = Vec::new();
     for ((rel, bytes), digests) in files.iter().zip(digests) {
@@ -113,12 +118,6 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
 
     // 3. Release, signed; InRelease last.
     input.progress.step("release");
-    let previous_date = existing_release_date(input.public, &publication.key(&format!("{dists}/Release")))?;
-    let date = [Some(input.now), previous_date.map(|d| d + 1), input.previous.map(|(p, _)| p.date + 1)]
-        .into_iter()
-        .flatten()
-        .max()
-        .expect("now is always there");
     publication.date = date;
     publication.signed_by = input.keys.iter().map(|k| k.fingerprint()).collect();
     let release = ReleaseFile {
@@ -137,7 +136,7 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
     let text = release.to_text();
     // Signatures carry the real time: a Date pushed a second ahead to stay
     // strictly increasing must not make the signature "made in the future".
-    let time = UNIX_EPOCH + Duration::from_secs(input.now.max(0) as u64);
+    let time = UNIX_EPOCH + Duration::from_secs(now.max(0) as u64);
     let detached = aptkit_sign::sign_detached(input.keys, text.as_bytes(), time)?;
     let inline = aptkit_sign::clearsign(input.keys, text.as_bytes(), time)?;
     input.public.put(&publication.key(&format!("{dists}/Release.gpg")), Body::Bytes(&detached), Caching::Short)?;
@@ -260,6 +259,26 @@ fn place_one(input: &PublishInput<'_>, key: &str, record: &PackageRecord) -> Res
             Ok(false)
         }
     }
+}
+
+/// How far ahead of the clock a Release Date may run. Each publish of a
+/// suite is dated at least a second after the last (clients and `aptkit
+/// verify --state` refuse to go back), so publishing several times a second
+/// pushes the Date ahead; apt refuses a Release dated more than 10 s ahead
+/// (`Acquire::Max-FutureTime`), so past this lead a publish waits.
+pub const MAX_DATE_LEAD: i64 = 5;
+
+/// The Date for a Release after one dated `last` (if any), and the time
+/// then: `now`, or later if the Date had to wait for the clock.
+fn release_date(now: i64, last: Option<i64>, progress: &dyn PublishProgress) -> (i64, i64) {
+    let date = last.map_or(now, |last| now.max(last + 1));
+    let wait = date - now - MAX_DATE_LEAD;
+    if wait <= 0 {
+        return (date, now);
+    }
+    progress.step("waiting for the clock (one Release a second)");
+    std::thread::sleep(Duration::from_secs(wait as u64));
+    (date, now + wait)
 }
 
 fn existing_release_date(public: &dyn Store, key: &str) -> Result<Option<i64>> {

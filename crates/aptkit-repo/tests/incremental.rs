@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
-use aptkit_repo::{Dependencies, NoProgress, PublishReport, Repository, Source};
+use aptkit_repo::{Dependencies, NoProgress, PublishReport, Repository, Source, MAX_DATE_LEAD};
 use aptkit_store::FileStore;
 use aptkit_tests::AptClient;
 
@@ -90,4 +90,27 @@ fn republishing_after_one_added_package_compresses_one_or_two_chunks_per_format(
     assert!(dropped >= 2, "{report:?}");
     assert_eq!(cache_files(&state_dir).len(), before - dropped);
     assert_eq!(republish().index_chunks_compressed, 0, "gc kept every live chunk");
+}
+
+#[test]
+fn publishing_many_times_a_second_never_dates_a_release_past_what_apt_accepts() {
+    let work = tempfile::tempdir().unwrap();
+    let (debs, public_dir) = (work.path().join("debs"), work.path().join("public"));
+    std::fs::create_dir_all(&debs).unwrap();
+    let key = common::key();
+    let repo = Repository::new(Arc::new(FileStore::new(work.path().join("state"))), Arc::new(FileStore::new(&public_dir)));
+    repo.repo_create("main", "", None, 0).unwrap();
+    repo.repo_add("main", &[common::deb_described(&debs, "pkg", "1.0", "x")], &|_, _| {}).unwrap();
+    let keys = std::slice::from_ref(&key);
+    let (first, _) = repo.publish(common::request(Source::Repo("main".into()), &["amd64"]), &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
+    let mut last = first.date;
+    // Each publish takes milliseconds: without a bound the Date would run
+    // ten seconds ahead of the clock, where apt calls the Release "not
+    // valid yet".
+    for _ in 0..MAX_DATE_LEAD + 3 {
+        let (p, _) = repo.publish_update("", "stable", &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
+        assert!(p.date > last, "strictly increasing: {} after {last}", p.date);
+        assert!(p.date - now() <= MAX_DATE_LEAD, "{} s ahead of the clock", p.date - now());
+        last = p.date;
+    }
 }
