@@ -39,6 +39,8 @@ pub enum Error {
     Invalid(String),
     #[error("the published object `{key}` in {location} differs from what this publication needs (expected SHA256 {expected}); refusing to overwrite it")]
     PoolMismatch { key: String, location: String, expected: String },
+    #[error("the last Release of `{publication}` is dated {date}, {ahead} s ahead of this machine's clock; a new one must be dated later, and apt refuses a Release dated more than 10 s ahead: fix the clock, then publish again")]
+    DateAhead { publication: String, date: String, ahead: i64 },
     #[error("the state in {location} is damaged: {reason}")]
     CorruptState { location: String, reason: String },
     #[error("another writer keeps changing the state in {0}; gave up after several retries")]

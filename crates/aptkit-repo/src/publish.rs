@@ -68,7 +68,12 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
     // before anything is written (a wait for the clock changes nothing).
     let dists = format!("dists/{}", publication.distribution);
     let previous_date = existing_release_date(input.public, &publication.key(&format!("{dists}/Release")))?;
-    let (date, now) = release_date(input.now, [previous_date, input.previous.map(|(p, _)| p.date)].into_iter().flatten().max(), input.progress);
+    let last = [previous_date, input.previous.map(|(p, _)| p.date)].into_iter().flatten().max();
+    let (date, now) = release_date(input.now, last, input.progress).map_err(|ahead| Error::DateAhead {
+        publication: publication.id(),
+        date: aptkit_index::format_date(last.unwrap_or_default()),
+        ahead,
+    })?;
 
     // 1. Pool files.
     let placed = placed(input.set, &component);
@@ -268,17 +273,26 @@ fn place_one(input: &PublishInput<'_>, key: &str, record: &PackageRecord) -> Res
 /// (`Acquire::Max-FutureTime`), so past this lead a publish waits.
 pub const MAX_DATE_LEAD: i64 = 5;
 
+/// The longest a publish waits for the clock. A last Release further
+/// ahead than this was dated by a wrong clock (here or elsewhere): waiting
+/// would look like a hang, so it is an error instead.
+const MAX_WAIT: i64 = 60;
+
 /// The Date for a Release after one dated `last` (if any), and the time
-/// then: `now`, or later if the Date had to wait for the clock.
-fn release_date(now: i64, last: Option<i64>, progress: &dyn PublishProgress) -> (i64, i64) {
+/// then: `now`, or later if the Date had to wait for the clock. `Err`: how
+/// many seconds ahead of `now` the last one is, when that is too far.
+fn release_date(now: i64, last: Option<i64>, progress: &dyn PublishProgress) -> std::result::Result<(i64, i64), i64> {
     let date = last.map_or(now, |last| now.max(last + 1));
     let wait = date - now - MAX_DATE_LEAD;
     if wait <= 0 {
-        return (date, now);
+        return Ok((date, now));
+    }
+    if wait > MAX_WAIT {
+        return Err(date - 1 - now);
     }
     progress.step("waiting for the clock (one Release a second)");
     std::thread::sleep(Duration::from_secs(wait as u64));
-    (date, now + wait)
+    Ok((date, now + wait))
 }
 
 fn existing_release_date(public: &dyn Store, key: &str) -> Result<Option<i64>> {

@@ -114,3 +114,35 @@ fn publishing_many_times_a_second_never_dates_a_release_past_what_apt_accepts() 
         last = p.date;
     }
 }
+
+/// Every file under `dir` with its bytes.
+fn tree(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    aptkit_tests::walk(dir).into_iter().filter(|p| p.is_file()).map(|p| { let bytes = std::fs::read(&p).unwrap(); (p, bytes) }).collect()
+}
+
+#[test]
+fn a_release_dated_far_ahead_of_the_clock_is_an_error_that_changes_nothing() {
+    let work = tempfile::tempdir().unwrap();
+    let (debs, state_dir, public_dir) = (work.path().join("debs"), work.path().join("state"), work.path().join("public"));
+    std::fs::create_dir_all(&debs).unwrap();
+    let key = common::key();
+    let repo = Repository::new(Arc::new(FileStore::new(&state_dir)), Arc::new(FileStore::new(&public_dir)));
+    repo.repo_create("main", "", None, 0).unwrap();
+    repo.repo_add("main", &[common::deb_described(&debs, "pkg", "1.0", "x")], &|_, _| {}).unwrap();
+    let keys = std::slice::from_ref(&key);
+    repo.publish(common::request(Source::Repo("main".into()), &["amd64"]), &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
+    repo.repo_add("main", &[common::deb_described(&debs, "pkg2", "1.0", "y")], &|_, _| {}).unwrap();
+    // The Release on the server, as a machine with its clock an hour fast
+    // would have dated it.
+    let release = public_dir.join("dists/stable/Release");
+    let text = std::fs::read_to_string(&release).unwrap();
+    let date = text.lines().find(|l| l.starts_with("Date: ")).unwrap();
+    std::fs::write(&release, text.replace(date, &format!("Date: {}", aptkit_index::format_date(now() + 3600)))).unwrap();
+    let (state_before, public_before) = (tree(&state_dir), tree(&public_dir));
+    let started = std::time::Instant::now();
+    let err = repo.publish_update("", "stable", &Dependencies::Skip, keys, now(), &NoProgress).unwrap_err().to_string();
+    assert!(started.elapsed().as_secs() < 10, "an error, not a wait of an hour");
+    assert!(err.contains("`stable`") && err.contains("ahead of this machine's clock"), "{err}");
+    assert!(tree(&state_dir) == state_before, "state store unchanged");
+    assert!(tree(&public_dir) == public_before, "publish store unchanged");
+}
