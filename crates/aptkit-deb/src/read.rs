@@ -49,6 +49,7 @@ pub struct DebReader {
     pub control_member_name: String,
     pub control_member_size: u64,
     pub data_member_name: String,
+    pub data_member_size: u64,
     pub control: Vec<ControlMember>,
     pub data: Vec<DataEntry>,
 }
@@ -73,19 +74,33 @@ impl DebReader {
             .collect())
     }
 
-    /// Read only the control member; the data member is checked to be
-    /// present and named right but not decompressed (`data` stays empty).
-    /// This is what indexing a pool needs, at a fraction of the cost.
-    pub fn control_only(path: &Path) -> Result<Self> {
-        Self::read(path, DataMode::Skipped)
+    /// The control files of a .deb from its first bytes, as they stream past
+    /// (the control member comes before the data): `None` while `head` ends
+    /// before the data member's header, unless `complete` (the whole file),
+    /// when that is an error. `path` names the file in errors.
+    pub fn head(head: &[u8], complete: bool, path: &Path) -> Result<Option<DebHead>> {
+        let mut input = HeadReader { rest: head, ran_out: false };
+        match Self::read_from(&mut input, path, head.len() as u64, DataMode::Skipped) {
+            Ok(deb) => {
+                let data_start = (head.len() - input.rest.len()) as u64;
+                Ok(Some(DebHead { control: deb.control, data_end: data_start + deb.data_member_size }))
+            }
+            Err(_) if input.ran_out && !complete => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     fn read(path: &Path, mode: DataMode) -> Result<Self> {
         let read_err = |source| Error::ReadDeb { path: path.to_path_buf(), source };
-        let malformed = |reason: String| Error::Malformed { path: path.to_path_buf(), reason };
         let file = fs_err::File::open(path).map_err(read_err)?;
         let total_size = file.metadata().map_err(read_err)?.len();
-        let mut archive = ar::Archive::new(std::io::BufReader::new(file));
+        Self::read_from(std::io::BufReader::new(file), path, total_size, mode)
+    }
+
+    fn read_from(input: impl Read, path: &Path, total_size: u64, mode: DataMode) -> Result<Self> {
+        let read_err = |source| Error::ReadDeb { path: path.to_path_buf(), source };
+        let malformed = |reason: String| Error::Malformed { path: path.to_path_buf(), reason };
+        let mut archive = ar::Archive::new(input);
 
         let (name, mut entry) = next_member(&mut archive, "debian-binary", path)?;
         if name != "debian-binary" {
@@ -105,9 +120,15 @@ impl DebReader {
             .map_err(|e| malformed(format!("bad {control_member_name}: {e}")))?;
 
         let (data_member_name, entry) = next_member(&mut archive, "data.tar", path)?;
+        let data_member_size = entry.header().size();
         let comp = member_compression(&data_member_name, "data.tar").map_err(malformed)?;
         let data = match mode {
-            DataMode::Skipped => Vec::new(),
+            DataMode::Skipped => {
+                // ar's Entry reads itself to the end when dropped: skipping
+                // the data member must not read it (the entry owns no memory).
+                std::mem::forget(entry);
+                Vec::new()
+            }
             _ => read_data(comp.decoder(entry).map_err(read_err)?, mode == DataMode::Hashed)
                 .map_err(|e| malformed(format!("bad {data_member_name}: {e}")))?,
         };
@@ -118,6 +139,7 @@ impl DebReader {
             control_member_name,
             control_member_size,
             data_member_name,
+            data_member_size,
             control,
             data,
         })
@@ -125,6 +147,35 @@ impl DebReader {
 
     pub fn control_file(&self, name: &str) -> Option<&ControlMember> {
         self.control.iter().find(|m| m.name == name)
+    }
+}
+
+/// What the first bytes of a .deb tell ([`DebReader::head`]).
+#[derive(Debug)]
+pub struct DebHead {
+    pub control: Vec<ControlMember>,
+    /// Where the data member ends: a shorter file was cut short.
+    pub data_end: u64,
+}
+
+impl DebHead {
+    pub fn control_file(&self, name: &str) -> Option<&ControlMember> {
+        self.control.iter().find(|m| m.name == name)
+    }
+}
+
+/// A slice as a reader that remembers whether anyone read past its end.
+struct HeadReader<'a> {
+    rest: &'a [u8],
+    ran_out: bool,
+}
+
+impl Read for HeadReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.rest.is_empty() && !buf.is_empty() {
+            self.ran_out = true;
+        }
+        self.rest.read(buf)
     }
 }
 

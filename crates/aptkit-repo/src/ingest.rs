@@ -54,11 +54,12 @@ pub struct Staged {
     pub linked: bool,
 }
 
-/// Read each .deb's control file, and copy it into `staging` while hashing
-/// it (or link it there and hash it, see [`Intake::Move`]): every byte is
-/// read once, in parallel. The staged file, not the caller's name for it,
-/// is what gets stored, so a file changed mid-add cannot be stored under
-/// another file's hash. Writes nothing else: the caller checks for
+/// Copy each .deb into `staging` while hashing it (or link it there and
+/// hash it, see [`Intake::Move`]), and read its control file from the same
+/// bytes as they pass: every byte is read once, in parallel. The staged
+/// file, not the caller's name for it, is what gets stored, so a file
+/// changed mid-add cannot be stored under another file's hash or described
+/// by another file's control. Writes nothing else: the caller checks for
 /// conflicts first.
 ///
 /// Files are hashed side by side ([`aptkit_index::md5_side_by_side`]):
@@ -66,16 +67,15 @@ pub struct Staged {
 pub fn read_all(debs: &[PathBuf], staging: &Path, intake: Intake, on_done: &(dyn Fn(&Path, u64) + Sync)) -> Result<Vec<Staged>> {
     aptkit_index::md5_side_by_side(debs.len(), |i| {
         let copy = staging.join(format!("{i}.deb"));
-        let header = read_header(&debs[i])?;
         let read_err = |source| Error::Read { path: debs[i].clone(), source };
-        if intake == Intake::Move && link_sole_name(&debs[i], &copy) {
+        let (src, dst) = if intake == Intake::Move && link_sole_name(&debs[i], &copy) {
             // The staged link is the file now: read it, not the caller's name.
-            let src = fs_err::File::open(&copy).map_err(read_err)?;
-            return Ok(Copying { path: &debs[i], header, src, dst: None, copy, sha256: Sha256::new(), on_done });
-        }
-        let src = fs_err::File::open(&debs[i]).map_err(read_err)?;
-        let dst = fs_err::File::create(&copy).map_err(|source| Error::Read { path: copy.clone(), source })?;
-        Ok(Copying { path: &debs[i], header, src, dst: Some(dst), copy, sha256: Sha256::new(), on_done })
+            (fs_err::File::open(&copy).map_err(read_err)?, None)
+        } else {
+            let src = fs_err::File::open(&debs[i]).map_err(read_err)?;
+            (src, Some(fs_err::File::create(&copy).map_err(|source| Error::Read { path: copy.clone(), source })?))
+        };
+        Ok(Copying { path: &debs[i], header: None, head: Vec::new(), tried: 0, src, dst, copy, sha256: Sha256::new(), on_done })
     })
     .into_iter()
     .collect()
@@ -99,16 +99,56 @@ fn link_sole_name(path: &Path, link: &Path) -> bool {
     false
 }
 
-/// One .deb being hashed: MD5 by the side-by-side engine, SHA-256 and the
-/// copy (if it is copied) here.
+/// One .deb being hashed: MD5 by the side-by-side engine, SHA-256, the
+/// control file and the copy (if it is copied) here.
 struct Copying<'a> {
     path: &'a Path,
-    header: Header,
+    /// Read from the first bytes; `head` holds them until it can be.
+    header: Option<Header>,
+    head: Vec<u8>,
+    /// How many bytes the last try at the header had.
+    tried: usize,
     src: fs_err::File,
     dst: Option<fs_err::File>,
     copy: PathBuf,
     sha256: Sha256,
     on_done: &'a (dyn Fn(&Path, u64) + Sync),
+}
+
+/// A control member that has not ended this far into the file is not one.
+const HEAD_LIMIT: usize = 64 << 20;
+
+impl Copying<'_> {
+    /// Read the header once the bytes seen so far hold the control member
+    /// (almost always within the first chunk), or all bytes are seen.
+    fn see(&mut self, chunk: &[u8], complete: bool) -> Result<()> {
+        if self.header.is_some() {
+            return Ok(());
+        }
+        let seen = self.head.len() + chunk.len();
+        // Tried again only once the bytes seen doubled: no quadratic parsing.
+        let header = if !complete && seen < 2 * self.tried {
+            None
+        } else if self.head.is_empty() {
+            read_header(chunk, complete, self.path)?
+        } else {
+            self.head.extend_from_slice(chunk);
+            read_header(&self.head, complete, self.path)?
+        };
+        if header.is_some() {
+            self.header = header;
+            self.head = Vec::new();
+            return Ok(());
+        }
+        if self.head.len() < seen {
+            self.head.extend_from_slice(chunk);
+        }
+        self.tried = self.tried.max(seen).max(1);
+        if seen > HEAD_LIMIT {
+            return Err(Error::BadControl { path: self.path.to_path_buf(), reason: format!("no control member in the first {} MiB", HEAD_LIMIT >> 20) });
+        }
+        Ok(())
+    }
 }
 
 impl aptkit_index::Lane for Copying<'_> {
@@ -120,6 +160,7 @@ impl aptkit_index::Lane for Copying<'_> {
     }
 
     fn take(&mut self, chunk: &[u8]) -> Result<()> {
+        self.see(chunk, false)?;
         self.sha256.update(chunk);
         match &mut self.dst {
             Some(dst) => dst.write_all(chunk).map_err(|source| Error::Read { path: self.copy.clone(), source }),
@@ -127,9 +168,15 @@ impl aptkit_index::Lane for Copying<'_> {
         }
     }
 
-    fn finish(self, md5: [u8; 16], size: u64) -> Result<Staged> {
+    fn finish(mut self, md5: [u8; 16], size: u64) -> Result<Staged> {
+        self.see(&[], true)?;
+        let header = self.header.expect("a complete file yields a header or an error");
+        if size < header.data_end {
+            let reason = format!("truncated: {size} bytes, but its data member ends at byte {}", header.data_end);
+            return Err(Error::BadDeb { path: self.path.to_path_buf(), source: aptkit_deb::Error::Malformed { path: self.path.to_path_buf(), reason } });
+        }
         let digests = FileDigests { size, md5, sha256: self.sha256.finalize().into() };
-        let record = PackageRecord::from_paragraph(&package_stanza(&self.header.para, &self.header.canonical, &digests));
+        let record = PackageRecord::from_paragraph(&package_stanza(&header.para, &header.canonical, &digests));
         (self.on_done)(self.path, size);
         Ok(Staged { record, linked: self.dst.is_none(), copy: self.copy })
     }
@@ -139,11 +186,16 @@ impl aptkit_index::Lane for Copying<'_> {
 struct Header {
     para: aptkit_control::Paragraph,
     canonical: String,
+    /// Where the file must run to ([`aptkit_deb::DebHead::data_end`]).
+    data_end: u64,
 }
 
-fn read_header(path: &Path) -> Result<Header> {
+/// The header of the .deb at `path` from its first bytes, `head`: `None`
+/// if they end before its control member does (and are not the whole file).
+fn read_header(head: &[u8], complete: bool, path: &Path) -> Result<Option<Header>> {
     let bad_control = |reason: String| Error::BadControl { path: path.to_path_buf(), reason };
-    let deb = DebReader::control_only(path).map_err(|source| Error::BadDeb { path: path.to_path_buf(), source })?;
+    let deb = DebReader::head(head, complete, path).map_err(|source| Error::BadDeb { path: path.to_path_buf(), source })?;
+    let Some(deb) = deb else { return Ok(None) };
     let control = deb.control_file("control").ok_or_else(|| bad_control("no control file in control.tar".into()))?;
     let text = std::str::from_utf8(&control.contents).map_err(|_| bad_control("control file is not UTF-8".into()))?;
     let para = parse_paragraphs(text)
@@ -175,7 +227,7 @@ fn read_header(path: &Path) -> Result<Header> {
     }
     let file_version = version.split_once(':').map_or(version, |(_, v)| v);
     let canonical = format!("{package}_{file_version}_{arch}.deb");
-    Ok(Header { para, canonical })
+    Ok(Some(Header { para, canonical, data_end: deb.data_end }))
 }
 
 /// `amd64`, `all`, `linux-any`: lowercase letters, digits and `-`.
