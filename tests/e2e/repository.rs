@@ -376,3 +376,46 @@ fn output_into_a_closed_pipe_ends_quietly() {
     assert!(!err.contains("panicked"), "{err}");
     assert!(out.status.success() || out.status.signal() == Some(libc::SIGPIPE), "{:?}: {err}", out.status);
 }
+
+/// A publish killed part-way (Ctrl-C, a cancelled CI job) leaves its claim
+/// on the suite behind; the next publish on this machine sees that the
+/// claimant is gone and goes ahead at once, instead of refusing the suite
+/// until the claim expires. The kill comes while the publish holds the
+/// claim and waits for the clock (the last Release is dated ahead).
+#[test]
+fn a_publish_killed_part_way_does_not_block_the_next() {
+    use std::io::BufRead;
+    let ws = Workspace::new();
+    let (_d, debs) = example_debs(None);
+    ws.ok(&["repo", "create", "main"]);
+    ws.ok(&["repo", "add", "main", debs[0].parent().unwrap().to_str().unwrap()]);
+    ws.ok(&["publish", "repo", "main", "-d", "stable", "--key", "key.asc", "--skip-dependency-check"]);
+    let release = ws.path("public/dists/stable/Release");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let ahead = stdout(&run_ok(Command::new("date").args(["-u", "-d", &format!("@{}", now + 7), "+%a, %d %b %Y %H:%M:%S UTC"])));
+    let text = std::fs::read_to_string(&release).unwrap();
+    let forged: String = text.lines().map(|l| if l.starts_with("Date:") { format!("Date: {}\n", ahead.trim()) } else { format!("{l}\n") }).collect();
+    std::fs::remove_file(&release).unwrap();
+    std::fs::write(&release, forged).unwrap();
+
+    let update = ["publish", "update", "stable", "--key", "key.asc", "--skip-dependency-check"];
+    let mut first = ws.aptkit().args(update).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let mut lines = std::io::BufReader::new(first.stderr.take().unwrap()).lines();
+    let mut seen = String::new();
+    while !seen.contains("note: waiting") {
+        match lines.next() {
+            Some(line) => seen += &(line.unwrap() + "\n"),
+            None => panic!("the publish ended before it waited for the clock:\n{seen}"),
+        }
+    }
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let refs = std::fs::read_to_string(ws.path(".aptkit/refs.json")).unwrap();
+    assert!(refs.contains("\"claims\""), "the killed publish holds its claim:\n{refs}");
+
+    let second = run_ok(ws.aptkit().args(update));
+    assert!(stderr(&second).contains("which is gone"), "{}", stderr(&second));
+    let refs = std::fs::read_to_string(ws.path(".aptkit/refs.json")).unwrap();
+    assert!(!refs.contains("\"claims\""), "{refs}");
+    run_ok(ws.aptkit().args(["verify", "public", "--keyring", "key.gpg"]));
+}

@@ -16,6 +16,7 @@ mod package_set;
 mod contents;
 pub mod depcheck;
 mod gc;
+mod holder;
 mod publish;
 pub mod set_ops;
 pub mod state;
@@ -511,22 +512,35 @@ impl Repository {
         let expected = previous.map(|(p, _)| p.clone());
         let id = publication.id();
         let token = format!("{}-{}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
+        let mut taken_over = None;
         state::update(self.state.as_ref(), |refs| {
+            taken_over = None;
             let current = refs.publication(&publication.prefix, &publication.distribution).cloned();
             if current != expected {
                 return Err(Error::Invalid(format!("publication `{id}` changed since this command read it; run the command again")));
             }
             if let Some(claim) = refs.claims.get(&id) {
-                if now - claim.since < state::CLAIM_TTL {
+                let gone = claim.holder.as_ref().is_some_and(state::Holder::is_gone);
+                if now - claim.since < state::CLAIM_TTL && !gone {
+                    let by = claim.holder.as_ref().map(|h| format!("process {} on {}, ", h.pid, h.host)).unwrap_or_default();
                     return Err(Error::Invalid(format!(
-                        "`{id}` is being published by another job (since {}); retry when it is done",
-                        aptkit_index::format_date(claim.since)
+                        "`{id}` is being published by another job ({by}since {}); retry when it is done (the claim of a job that died \
+                         elsewhere expires at {})",
+                        aptkit_index::format_date(claim.since),
+                        aptkit_index::format_date(claim.since + state::CLAIM_TTL)
                     )));
                 }
+                taken_over = Some(match (&claim.holder, gone) {
+                    (Some(h), true) => format!("took over the claim on `{id}` left by process {} on {}, which is gone", h.pid, h.host),
+                    _ => format!("took over the claim on `{id}` made at {}, which expired", aptkit_index::format_date(claim.since)),
+                });
             }
-            refs.claims.insert(id.clone(), state::Claim { token: token.clone(), since: now });
+            refs.claims.insert(id.clone(), state::Claim { token: token.clone(), since: now, holder: state::Holder::this_process() });
             Ok(())
         })?;
+        if let Some(message) = taken_over {
+            progress.note(&message);
+        }
         let release_claim = || {
             let _ = state::update(self.state.as_ref(), |refs| {
                 if refs.claims.get(&id).is_some_and(|c| c.token == token) {

@@ -39,6 +39,9 @@ pub struct PublishReport {
 pub trait PublishProgress: Sync {
     fn pool_file(&self, _key: &str, _written: bool) {}
     fn step(&self, _what: &str) {}
+    /// Something to tell the user even where no progress is shown (a log):
+    /// a wait, or a claim taken over.
+    fn note(&self, _message: &str) {}
 }
 
 pub struct NoProgress;
@@ -290,7 +293,7 @@ fn release_date(now: i64, last: Option<i64>, progress: &dyn PublishProgress) -> 
     if wait > MAX_WAIT {
         return Err(date - 1 - now);
     }
-    progress.step("waiting for the clock (one Release a second)");
+    progress.note(&format!("waiting {wait} s for the clock: the last Release is dated {} s ahead, and each is dated a second after the last", date - 1 - now));
     std::thread::sleep(Duration::from_secs(wait as u64));
     Ok((date, now + wait))
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use aptkit_store::{Store, Written};
 use serde::{Deserialize, Serialize};
 
+pub use crate::holder::Holder;
 use crate::{Error, Result};
 
 pub const REFS_KEY: &str = "refs.json";
@@ -32,9 +33,14 @@ pub struct Refs {
 pub struct Claim {
     pub token: String,
     pub since: i64,
+    /// The publishing process, where it could tell (absent in claims
+    /// written before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holder: Option<Holder>,
 }
 
 /// A claim older than this is from a publisher that died; it may be taken.
+/// Sooner, if its holder ran here and is gone ([`Holder::is_gone`]).
 pub const CLAIM_TTL: i64 = 30 * 60;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -39,7 +39,7 @@ fn a_claimed_suite_is_refused_and_gc_keeps_recent_generations() {
 
     // Another job holds the suite: refused, nothing written.
     state::update(state_store.as_ref(), |refs| {
-        refs.claims.insert("stable".into(), Claim { token: "other".into(), since: now() });
+        refs.claims.insert("stable".into(), Claim { token: "other".into(), since: now(), holder: None });
         Ok(())
     })
     .unwrap();
@@ -49,7 +49,7 @@ fn a_claimed_suite_is_refused_and_gc_keeps_recent_generations() {
     assert_eq!(std::fs::read(work.path().join("public/dists/stable/InRelease")).unwrap(), inrelease);
     // A claim older than the TTL is from a dead job and is taken over.
     state::update(state_store.as_ref(), |refs| {
-        refs.claims.insert("stable".into(), Claim { token: "dead".into(), since: now() - state::CLAIM_TTL - 1 });
+        refs.claims.insert("stable".into(), Claim { token: "dead".into(), since: now() - state::CLAIM_TTL - 1, holder: None });
         Ok(())
     })
     .unwrap();
@@ -70,6 +70,39 @@ fn a_claimed_suite_is_refused_and_gc_keeps_recent_generations() {
     for v in ["2.0", "3.0", "4.0"] {
         assert!(public.head(&format!("pool/main/t/tiny/tiny_{v}_all.deb")).unwrap().is_some(), "{v} was collected");
     }
+}
+
+/// A publisher killed mid-publish (Ctrl-C, a cancelled CI job) leaves its
+/// claim behind: while its process runs the suite is refused, naming it;
+/// once the process is gone, the next publish takes the claim at once
+/// instead of waiting for it to expire.
+#[test]
+fn the_claim_of_a_publisher_that_is_gone_is_taken_over_at_once() {
+    let work = tempfile::tempdir().unwrap();
+    let key = common::key();
+    let state_store: Arc<dyn Store> = Arc::new(FileStore::new(work.path().join("state")));
+    let repo = Repository::new(state_store.clone(), Arc::new(FileStore::new(work.path().join("public"))));
+    repo.repo_create("main", "", None, 0).unwrap();
+    repo.repo_add("main", &[common::tiny_deb(work.path(), "tiny", "1.0")], &|_, _| {}).unwrap();
+    repo.snapshot_create_from_repo("s0", "main", 0).unwrap();
+    repo.snapshot_create_from_repo("s1", "main", 0).unwrap();
+    let (deps, keys) = (Dependencies::Skip, std::slice::from_ref(&key));
+    repo.publish(request("s0"), &deps, keys, now(), &NoProgress).unwrap();
+
+    let mut publisher = std::process::Command::new("sleep").arg("60").spawn().unwrap();
+    let holder = state::Holder::of_process(publisher.id()).unwrap();
+    state::update(state_store.as_ref(), |refs| {
+        refs.claims.insert("stable".into(), Claim { token: "killed".into(), since: now(), holder: Some(holder.clone()) });
+        Ok(())
+    })
+    .unwrap();
+    let err = repo.publish_switch("", "stable", "s1", &deps, keys, now(), &NoProgress).unwrap_err();
+    assert!(err.to_string().contains(&format!("process {} on {}", holder.pid, holder.host)), "{err}");
+
+    publisher.kill().unwrap();
+    publisher.wait().unwrap();
+    repo.publish_switch("", "stable", "s1", &deps, keys, now(), &NoProgress).unwrap();
+    assert!(repo.refs().unwrap().claims.is_empty(), "the claim is released after the publish");
 }
 
 /// A blob that no set references is fair game for gc once old enough; an

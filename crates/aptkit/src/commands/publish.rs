@@ -19,6 +19,9 @@ impl PublishProgress for Bar {
     fn step(&self, what: &str) {
         self.0.set_message(format!("publishing: {what}"));
     }
+    fn note(&self, message: &str) {
+        self.0.suspend(|| eprintln!("note: {message}"));
+    }
 }
 
 /// `aptkit publish` checks what it just published, as a client would see it
