@@ -515,13 +515,15 @@ impl Repository {
         let mut taken_over = None;
         state::update(self.state.as_ref(), |refs| {
             taken_over = None;
+            if refs.dropping.iter().any(|p| p.id() == id) {
+                return Err(Error::Invalid(format!("`{id}` is being dropped: run `aptkit publish drop` for it again to finish, then publish")));
+            }
             let current = refs.publication(&publication.prefix, &publication.distribution).cloned();
             if current != expected {
                 return Err(Error::Invalid(format!("publication `{id}` changed since this command read it; run the command again")));
             }
             if let Some(claim) = refs.claims.get(&id) {
-                let gone = claim.holder.as_ref().is_some_and(state::Holder::is_gone);
-                if now - claim.since < state::CLAIM_TTL && !gone {
+                if claim.is_live(now) {
                     let by = claim.holder.as_ref().map(|h| format!("process {} on {}, ", h.pid, h.host)).unwrap_or_default();
                     return Err(Error::Invalid(format!(
                         "`{id}` is being published by another job ({by}since {}); retry when it is done (the claim of a job that died \
@@ -530,8 +532,8 @@ impl Repository {
                         aptkit_index::format_date(claim.since + state::CLAIM_TTL)
                     )));
                 }
-                taken_over = Some(match (&claim.holder, gone) {
-                    (Some(h), true) => format!("took over the claim on `{id}` left by process {} on {}, which is gone", h.pid, h.host),
+                taken_over = Some(match &claim.holder {
+                    Some(h) if now - claim.since < state::CLAIM_TTL => format!("took over the claim on `{id}` left by process {} on {}, which is gone", h.pid, h.host),
                     _ => format!("took over the claim on `{id}` made at {}, which expired", aptkit_index::format_date(claim.since)),
                 });
             }
@@ -612,19 +614,25 @@ impl Repository {
     }
 
     /// Remove a publication's `dists/` tree and record (pool files stay for `gc`).
-    pub fn publish_drop(&self, prefix: &str, distribution: &str) -> Result<()> {
-        let refs = self.refs()?;
-        let current = refs
-            .publication(prefix, distribution)
-            .ok_or_else(|| Error::UnknownPublication(state::publication_id(prefix, distribution)))?
-            .clone();
-        // Forget the record first: a failure below leaves files, never a
-        // record pointing at a half-deleted tree.
-        state::update(self.state.as_ref(), |refs| {
-            refs.publications.retain(|p| !(p.prefix == prefix && p.distribution == distribution));
-            Ok(())
+    pub fn publish_drop(&self, prefix: &str, distribution: &str, now: i64) -> Result<()> {
+        let id = state::publication_id(prefix, distribution);
+        let same = |p: &Publication| p.prefix == prefix && p.distribution == distribution;
+        // The record moves to `dropping` first: a failure below leaves it
+        // there (never a live record pointing at a half-deleted tree), and
+        // running the drop again finishes the job.
+        let dropping = state::update(self.state.as_ref(), |refs| {
+            if let Some(at) = refs.publications.iter().position(same) {
+                if refs.claims.get(&id).is_some_and(|c| c.is_live(now)) {
+                    return Err(Error::Invalid(format!("`{id}` is being published by another job; drop it when that is done")));
+                }
+                let publication = refs.publications.remove(at);
+                refs.dropping.retain(|p| !same(p));
+                refs.dropping.push(publication.clone());
+                return Ok(publication);
+            }
+            refs.dropping.iter().find(|p| same(p)).cloned().ok_or_else(|| Error::UnknownPublication(id.clone()))
         })?;
-        let dists = current.key(&format!("dists/{distribution}/"));
+        let dists = dropping.key(&format!("dists/{distribution}/"));
         // InRelease first: clients stop trusting the suite before its indices go.
         for name in ["InRelease", "Release", "Release.gpg"] {
             self.public.delete(&format!("{dists}{name}"))?;
@@ -632,7 +640,10 @@ impl Repository {
         for meta in self.public.list(&dists)? {
             self.public.delete(&meta.key)?;
         }
-        Ok(())
+        state::update(self.state.as_ref(), |refs| {
+            refs.dropping.retain(|p| !same(p));
+            Ok(())
+        })
     }
 }
 

@@ -27,6 +27,10 @@ pub struct Refs {
     /// publisher of the same suite waits instead of racing for InRelease.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub claims: BTreeMap<String, Claim>,
+    /// Publications whose files `publish drop` is deleting: an interrupted
+    /// drop is finished by running it again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dropping: Vec<Publication>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,6 +46,13 @@ pub struct Claim {
 /// A claim older than this is from a publisher that died; it may be taken.
 /// Sooner, if its holder ran here and is gone ([`Holder::is_gone`]).
 pub const CLAIM_TTL: i64 = 30 * 60;
+
+impl Claim {
+    /// Whether its publisher may still be at work at `now`.
+    pub fn is_live(&self, now: i64) -> bool {
+        now - self.since < CLAIM_TTL && !self.holder.as_ref().is_some_and(Holder::is_gone)
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RepoRef {

@@ -98,3 +98,45 @@ fn every_interrupted_switch_leaves_a_readable_repository_and_resumes() {
         assert_eq!(after.get(k), Some(id), "`{k}` was rewritten");
     }
 }
+
+/// A `publish drop` that fails part-way (every write in turn) leaves the
+/// suite marked as being dropped: it is not published again by mistake,
+/// and running the drop again deletes the rest.
+#[test]
+fn every_interrupted_drop_is_finished_by_running_it_again() {
+    let work = tempfile::tempdir().unwrap();
+    let key = common::key();
+    let state: Arc<dyn Store> = Arc::new(FileStore::new(work.path().join("state")));
+    let public_dir = work.path().join("public");
+    let repo = Repository::new(state.clone(), Arc::new(FileStore::new(&public_dir)));
+    repo.repo_create("main", "", None, 0).unwrap();
+    repo.repo_add("main", &[common::tiny_deb(work.path(), "tiny", "1.0")], &|_, _| {}).unwrap();
+    let request = || common::request(Source::Repo("main".into()), &["amd64"]);
+    let keys = std::slice::from_ref(&key);
+    let dists = public_dir.join("dists/stable");
+    for fail_at in 1.. {
+        repo.publish(request(), &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
+        let faulty = Repository::new(state.clone(), Arc::new(FaultyStore::new(FileStore::new(&public_dir), fail_at)));
+        match faulty.publish_drop("", "stable", now()) {
+            Ok(()) => {
+                assert!(files_under(&dists).is_empty(), "a drop that succeeded left files");
+                assert!(fail_at > 3, "the drop made only {} writes", fail_at - 1);
+                break;
+            }
+            Err(e) => assert!(e.to_string().contains("injected failure"), "unexpected error: {e}"),
+        }
+        let refs = repo.refs().unwrap();
+        assert!(refs.publication("", "stable").is_none() && refs.dropping.len() == 1, "{refs:?}");
+        let err = repo.publish(request(), &Dependencies::Skip, keys, now(), &NoProgress).unwrap_err();
+        assert!(err.to_string().contains("is being dropped"), "{err}");
+        repo.publish_drop("", "stable", now()).unwrap();
+        assert!(files_under(&dists).is_empty(), "files left after the drop was finished");
+        assert!(repo.refs().unwrap().dropping.is_empty());
+    }
+    let err = repo.publish_drop("", "stable", now()).unwrap_err();
+    assert!(err.to_string().contains("stable"), "{err}");
+}
+
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    if dir.exists() { aptkit_tests::walk(dir) } else { Vec::new() }
+}

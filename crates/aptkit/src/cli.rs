@@ -287,6 +287,10 @@ pub enum PublishCommand {
         json: bool,
     },
     /// Remove a publication's dists/ tree (pool files stay for `gc`)
+    ///
+    /// InRelease goes first, so clients stop trusting the suite before its indices go. A drop
+    /// that fails part-way leaves the suite marked as being dropped (`publish list` shows it, and
+    /// it cannot be published meanwhile): run the same command again to finish it.
     Drop {
         distribution: String,
         #[command(flatten)]

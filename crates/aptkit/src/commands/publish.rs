@@ -166,16 +166,25 @@ pub fn run(repo: &Repository, settings: &Settings, cmd: PublishCommand) -> anyho
         PublishCommand::List { json } => {
             let refs = repo.refs()?;
             if json {
-                output::print_json(&serde_json::to_value(&refs.publications)?);
+                let mut list = serde_json::to_value(&refs.publications)?;
+                for p in &refs.dropping {
+                    let mut entry = serde_json::to_value(p)?;
+                    entry["dropping"] = json!(true);
+                    list.as_array_mut().expect("a list").push(entry);
+                }
+                output::print_json(&list);
             } else {
                 for p in &refs.publications {
                     println!("{}  {} [{}] {}  {}", p.id(), p.component, p.architectures.join(", "), p.source, aptkit_index::format_date(p.date));
+                }
+                for p in &refs.dropping {
+                    println!("{}  (an interrupted drop: run `aptkit publish drop` again to finish it)", p.id());
                 }
             }
             Ok(Outcome::Success)
         }
         PublishCommand::Drop { distribution, target } => {
-            repo.publish_drop(&target.prefix, &distribution)?;
+            repo.publish_drop(&target.prefix, &distribution, now())?;
             eprintln!("dropped publication {}", aptkit_repo::state::publication_id(&target.prefix, &distribution));
             Ok(Outcome::Success)
         }
