@@ -35,16 +35,9 @@ fn deb_with_big_control(dir: &Path, name: &str, extra_kib: usize) -> std::path::
     let writer = DebWriter { compression: Compression::Gzip { level: 6 }, threads: 1, source_date_epoch: 1_700_000_000, progress: None };
     let data = writer.write_data(&tree, "all", dir).unwrap();
     let control = format!("Package: {name}\nVersion: 2.5-1\nArchitecture: all\nMaintainer: Test <t@example.org>\nDescription: big control member\n");
-    // xorshift: bytes that gzip cannot shrink.
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    let noise: Vec<u8> = (0..extra_kib * 1024)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect();
+    // Random bytes: gzip cannot shrink them.
+    let mut noise = Vec::with_capacity(extra_kib * 1024);
+    std::io::Read::read_to_end(&mut std::io::Read::take(std::fs::File::open("/dev/urandom").unwrap(), extra_kib as u64 * 1024), &mut noise).unwrap();
     let files = [
         ControlFile { name: "control".into(), contents: control.into_bytes(), executable: false },
         ControlFile { name: "md5sums".into(), contents: data.md5sums_file(), executable: false },
