@@ -46,8 +46,23 @@ impl Holder {
     /// runs now.
     pub fn is_gone(&self) -> bool {
         let Some(here) = Self::this_process() else { return false };
-        here.boot == self.boot && here.pid_namespace == self.pid_namespace && start_time(self.pid) != Some(self.started)
+        if here.boot != self.boot || here.pid_namespace != self.pid_namespace {
+            return false;
+        }
+        match start_time(self.pid) {
+            Some(started) => started != self.started,
+            // /proc may hide other users' processes (hidepid): gone only
+            // if kill(2), which sees them all, finds no such process.
+            None => !process_exists(self.pid),
+        }
     }
+}
+
+fn process_exists(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else { return false };
+    // SAFETY: signal 0 sends nothing; it only checks that the process exists.
+    let sent = unsafe { libc::kill(pid, 0) };
+    sent == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 fn read_trimmed(path: &str) -> Option<String> {
@@ -76,6 +91,8 @@ mod tests {
         let holder = Holder::of_process(child.id()).unwrap();
         assert_ne!(holder.started, 0);
         assert!(!holder.is_gone());
+        // kill(2) sees pid 1, which always runs; no pid is u32::MAX.
+        assert!(process_exists(1) && !process_exists(u32::MAX));
         child.kill().unwrap();
         child.wait().unwrap();
         assert!(holder.is_gone());
