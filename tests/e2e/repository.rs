@@ -419,3 +419,35 @@ fn a_publish_killed_part_way_does_not_block_the_next() {
     assert!(!refs.contains("\"claims\""), "{refs}");
     run_ok(ws.aptkit().args(["verify", "public", "--keyring", "key.gpg"]));
 }
+
+/// The state a `publish drop` leaves when it fails part-way (its record
+/// moved aside, InRelease already deleted): `publish list` says so, the
+/// suite cannot be published meanwhile, and the same drop finishes it.
+#[test]
+fn an_interrupted_drop_is_listed_and_finished_by_running_it_again() {
+    let ws = Workspace::new();
+    let (_d, debs) = example_debs(None);
+    ws.ok(&["repo", "create", "main"]);
+    ws.ok(&["repo", "add", "main", debs[0].parent().unwrap().to_str().unwrap()]);
+    let publish = ["publish", "repo", "main", "-d", "stable", "--key", "key.asc", "--skip-dependency-check"];
+    ws.ok(&publish);
+    let refs_path = ws.path(".aptkit/refs.json");
+    let mut refs: serde_json::Value = serde_json::from_slice(&std::fs::read(&refs_path).unwrap()).unwrap();
+    let publication = refs["publications"].as_array_mut().unwrap().remove(0);
+    refs["dropping"] = serde_json::json!([publication]);
+    std::fs::write(&refs_path, serde_json::to_vec_pretty(&refs).unwrap()).unwrap();
+    std::fs::remove_file(ws.path("public/dists/stable/InRelease")).unwrap();
+
+    assert!(ws.ok(&["publish", "list"]).contains("stable  (an interrupted drop"), "{}", ws.ok(&["publish", "list"]));
+    let listed: serde_json::Value = serde_json::from_str(&ws.ok(&["publish", "list", "--json"])).unwrap();
+    assert_eq!(listed[0]["distribution"], "stable");
+    assert_eq!(listed[0]["dropping"], true);
+    let refused = ws.aptkit().args(publish).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("is being dropped"), "{}", stderr(&refused));
+
+    ws.ok(&["publish", "drop", "stable"]);
+    assert!(walk(&ws.path("public/dists")).is_empty(), "{:?}", walk(&ws.path("public/dists")));
+    assert_eq!(ws.ok(&["publish", "list", "--json"]).trim(), "[]");
+    ws.ok(&publish);
+}

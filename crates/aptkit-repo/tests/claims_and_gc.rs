@@ -47,6 +47,12 @@ fn a_claimed_suite_is_refused_and_gc_keeps_recent_generations() {
     let err = repo.publish_switch("", "stable", "s1", &deps, keys, now(), &NoProgress).unwrap_err();
     assert!(err.to_string().contains("being published by another job"), "{err}");
     assert_eq!(std::fs::read(work.path().join("public/dists/stable/InRelease")).unwrap(), inrelease);
+    // Nor may it be dropped under the job's feet: refused, nothing changed.
+    let refs_before = repo.refs().unwrap();
+    let err = repo.publish_drop("", "stable", now()).unwrap_err();
+    assert!(err.to_string().contains("being published by another job"), "{err}");
+    assert_eq!(repo.refs().unwrap(), refs_before);
+    assert_eq!(std::fs::read(work.path().join("public/dists/stable/InRelease")).unwrap(), inrelease);
     // A claim older than the TTL is from a dead job and is taken over.
     state::update(state_store.as_ref(), |refs| {
         refs.claims.insert("stable".into(), Claim { token: "dead".into(), since: now() - state::CLAIM_TTL - 1, holder: None });
