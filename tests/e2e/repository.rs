@@ -377,6 +377,15 @@ fn output_into_a_closed_pipe_ends_quietly() {
     assert!(out.status.success() || out.status.signal() == Some(libc::SIGPIPE), "{:?}: {err}", out.status);
 }
 
+/// Put every package of the example in repo `main`; the command that
+/// publishes it as `stable` (signed, no dependency check).
+fn publish_example_as_stable(ws: &Workspace) -> [&'static str; 8] {
+    let (_d, debs) = example_debs(None);
+    ws.ok(&["repo", "create", "main"]);
+    ws.ok(&["repo", "add", "main", debs[0].parent().unwrap().to_str().unwrap()]);
+    ["publish", "repo", "main", "-d", "stable", "--key", "key.asc", "--skip-dependency-check"]
+}
+
 /// A publish killed part-way (Ctrl-C, a cancelled CI job) leaves its claim
 /// on the suite behind; the next publish on this machine sees that the
 /// claimant is gone and goes ahead at once, instead of refusing the suite
@@ -386,10 +395,7 @@ fn output_into_a_closed_pipe_ends_quietly() {
 fn a_publish_killed_part_way_does_not_block_the_next() {
     use std::io::BufRead;
     let ws = Workspace::new();
-    let (_d, debs) = example_debs(None);
-    ws.ok(&["repo", "create", "main"]);
-    ws.ok(&["repo", "add", "main", debs[0].parent().unwrap().to_str().unwrap()]);
-    ws.ok(&["publish", "repo", "main", "-d", "stable", "--key", "key.asc", "--skip-dependency-check"]);
+    ws.ok(&publish_example_as_stable(&ws));
     let release = ws.path("public/dists/stable/Release");
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     let ahead = stdout(&run_ok(Command::new("date").args(["-u", "-d", &format!("@{}", now + 7), "+%a, %d %b %Y %H:%M:%S UTC"])));
@@ -426,10 +432,7 @@ fn a_publish_killed_part_way_does_not_block_the_next() {
 #[test]
 fn an_interrupted_drop_is_listed_and_finished_by_running_it_again() {
     let ws = Workspace::new();
-    let (_d, debs) = example_debs(None);
-    ws.ok(&["repo", "create", "main"]);
-    ws.ok(&["repo", "add", "main", debs[0].parent().unwrap().to_str().unwrap()]);
-    let publish = ["publish", "repo", "main", "-d", "stable", "--key", "key.asc", "--skip-dependency-check"];
+    let publish = publish_example_as_stable(&ws);
     ws.ok(&publish);
     let refs_path = ws.path(".aptkit/refs.json");
     let mut refs: serde_json::Value = serde_json::from_slice(&std::fs::read(&refs_path).unwrap()).unwrap();
