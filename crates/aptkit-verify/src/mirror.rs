@@ -378,7 +378,7 @@ fn prune_pool(dest: &Path, record: &mut BTreeMap<String, Placed>) -> Result<Vec<
     for (base, files) in &indices {
         let unreadable = || Error::Read { path: dest.join(base), source: std::io::Error::other("cannot read this index: nothing pruned") };
         let text = crate::decompressed_index(|p| files.get(p).map(Vec::as_slice), base).ok_or_else(unreadable)?;
-        let text = String::from_utf8_lossy(&text);
+        let text = crate::utf8_text(&text);
         let stanzas = crate::pool_entries(&text).map_err(|_| unreadable())?;
         referenced.extend(stanzas.iter().filter_map(|p| p.filename.map(str::to_string)));
     }
