@@ -8,8 +8,9 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-# gzip and xz-utils: the real decompressors that read assembled indices back.
-packages=(lintian debhelper debootstrap dpkg-dev binutils make gcc sqv gpgv gpg apt-utils awscli python3-venv gzip xz-utils)
+# gzip and xz-utils: the real decompressors that read assembled indices back;
+# curl: a real HTTP client for `aptkit serve`.
+packages=(lintian debhelper debootstrap dpkg-dev binutils make gcc sqv gpgv gpg apt-utils awscli python3-venv gzip xz-utils curl)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -454,3 +454,53 @@ fn an_interrupted_drop_is_listed_and_finished_by_running_it_again() {
     assert_eq!(ws.ok(&["publish", "list", "--json"]).trim(), "[]");
     ws.ok(&publish);
 }
+
+/// `aptkit serve` as HTTP clients use it: curl resumes a half-downloaded
+/// .deb with a Range and ends with the whole file; a byte range, a range
+/// past the end (416), a HEAD, a range for another version of the file
+/// (If-Range: the whole file instead); and apt revalidates an unchanged
+/// InRelease with If-Modified-Since, gets a 304 and says "Hit:".
+#[test]
+fn serve_answers_ranges_and_revalidation_as_http_clients_expect() {
+    require_tool("curl");
+    let ws = Workspace::new();
+    ws.ok(&publish_example_as_stable(&ws));
+    // A file written in the current second gets no Last-Modified (it could
+    // still change within that second): make the publication a minute old.
+    let a_minute_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    for file in walk(&ws.path("public")) {
+        std::fs::File::open(&file).unwrap().set_modified(a_minute_ago).unwrap();
+    }
+    let server = Served::start(&ws.path("public"));
+    let deb = walk(&ws.path("public/pool")).into_iter().max_by_key(|p| std::fs::metadata(p).unwrap().len()).unwrap();
+    let url = format!("{}/{}", server.url(), deb.strip_prefix(ws.path("public")).unwrap().display());
+    let whole = std::fs::read(&deb).unwrap();
+    let len = whole.len();
+    // curl's status code for `args`, the body written to `out`.
+    let curl = |args: &[&str], out: &std::path::Path| -> String {
+        stdout(&run_ok(Command::new("curl").args(["-sS", "-w", "%{http_code}", "-o"]).arg(out).args(args).arg(&url)))
+    };
+
+    let partial = ws.path("partial.deb");
+    std::fs::write(&partial, &whole[..len / 2]).unwrap();
+    assert_eq!(curl(&["-C", "-"], &partial), "206");
+    assert!(std::fs::read(&partial).unwrap() == whole, "the resumed download differs from the file");
+
+    let part = ws.path("part");
+    assert_eq!(curl(&["-r", "100-199"], &part), "206");
+    assert_eq!(std::fs::read(&part).unwrap(), &whole[100..200]);
+    assert_eq!(curl(&["-r", &format!("{len}-")], &part), "416");
+    assert_eq!(curl(&["-H", "If-Range: Wed, 21 Oct 2015 07:28:00 GMT", "-r", "0-9"], &part), "200");
+    assert!(std::fs::read(&part).unwrap() == whole, "a range for another version must get the whole file");
+
+    let head = stdout(&run_ok(Command::new("curl").args(["-sS", "-I"]).arg(&url))).replace('\r', "");
+    assert!(head.starts_with("HTTP/1.1 200") && head.contains(&format!("Content-Length: {len}\n")), "{head}");
+    assert!(head.contains("Accept-Ranges: bytes") && head.contains("Last-Modified: "), "{head}");
+
+    let apt = AptClient::new(&format!("deb [signed-by={}] {} stable main", ws.path("key.gpg").display(), server.url()), false);
+    for (round, expected) in [(1, "Get:"), (2, "Hit:")] {
+        let (ok, log) = apt.update();
+        assert!(ok, "apt-get update {round}:\n{log}");
+        assert!(log.lines().any(|l| l.starts_with(expected) && l.contains(" stable InRelease")), "apt-get update {round}: no `{expected}` of InRelease:\n{log}");
+    }
+}

@@ -1,8 +1,14 @@
 //! `aptkit serve`: a small static HTTP server for trying a repository with
-//! apt on one machine. GET and HEAD only, one thread per connection.
+//! apt on one machine. GET and HEAD, one thread per connection. Files are
+//! streamed (a large .deb is never held in memory); a single byte range is
+//! honoured (apt resumes an interrupted download with `Range`, and `aptkit
+//! mirror` does over HTTP); `If-Modified-Since` gets a 304, which is how
+//! `apt-get update` tells an unchanged InRelease apart (its "Hit:").
 
-use std::io::{BufRead, BufReader, Write};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::net::{TcpListener, TcpStream};
+use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::Context;
@@ -10,6 +16,9 @@ use anyhow::Context;
 use super::Outcome;
 use crate::cli::ServeArgs;
 use crate::settings::Settings;
+
+/// Longest request or header line read; past it the connection is closed.
+const MAX_LINE: u64 = 16 << 10;
 
 pub fn run(settings: &Settings, args: ServeArgs) -> anyhow::Result<Outcome> {
     let root = match args.root.or_else(|| settings.public_dir.clone()) {
@@ -29,41 +38,141 @@ pub fn run(settings: &Settings, args: ServeArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-fn handle(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
-    let mut reader = BufReader::new(stream.try_clone()?);
+/// What of a request the server acts on.
+#[derive(Debug, Default)]
+struct Request {
+    method: String,
+    target: String,
+    keep_alive: bool,
+    range: Option<String>,
+    if_range: Option<String>,
+    if_modified_since: Option<String>,
+}
+
+/// The next request on the connection, `None` at its end.
+fn read_request(reader: &mut impl BufRead) -> std::io::Result<Option<Request>> {
+    let mut line = String::new();
+    if reader.take(MAX_LINE).read_line(&mut line)? == 0 {
+        return Ok(None);
+    }
+    let mut parts = line.split_whitespace();
+    let mut request = Request { method: parts.next().unwrap_or("").to_string(), target: parts.next().unwrap_or("/").to_string(), ..Default::default() };
+    // HTTP/1.1 keeps the connection open unless told otherwise; 1.0 closes it.
+    request.keep_alive = parts.next() == Some("HTTP/1.1");
     loop {
-        let mut request = String::new();
-        if reader.read_line(&mut request)? == 0 {
-            return Ok(());
+        let mut header = String::new();
+        if reader.take(MAX_LINE).read_line(&mut header)? == 0 || header.trim().is_empty() {
+            break;
         }
-        let mut keep_alive = true;
-        loop {
-            let mut header = String::new();
-            if reader.read_line(&mut header)? == 0 || header.trim().is_empty() {
-                break;
-            }
-            if header.to_ascii_lowercase().starts_with("connection:") && header.to_ascii_lowercase().contains("close") {
-                keep_alive = false;
-            }
+        let Some((name, value)) = header.split_once(':') else { continue };
+        let value = value.trim().to_string();
+        match name.trim().to_ascii_lowercase().as_str() {
+            "connection" => request.keep_alive = !value.eq_ignore_ascii_case("close") && (request.keep_alive || value.eq_ignore_ascii_case("keep-alive")),
+            "range" => request.range = Some(value),
+            "if-range" => request.if_range = Some(value),
+            "if-modified-since" => request.if_modified_since = Some(value),
+            _ => {}
         }
-        let mut parts = request.split_whitespace();
-        let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
-        let path = resolve(root, target);
-        let head_only = method == "HEAD";
-        match (method, path.as_ref().and_then(|p| std::fs::read(p).ok())) {
-            ("GET" | "HEAD", Some(body)) => {
-                write!(stream, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nContent-Type: application/octet-stream\r\n\r\n", body.len())?;
-                if !head_only {
-                    stream.write_all(&body)?;
-                }
-            }
-            ("GET" | "HEAD", None) => write!(stream, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")?,
-            _ => write!(stream, "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")?,
-        }
-        if !keep_alive {
+    }
+    Ok(Some(request))
+}
+
+fn handle(stream: TcpStream, root: &Path) -> std::io::Result<()> {
+    // Headers and body go out in separate writes: without this, Nagle's
+    // algorithm holds the body back for the client's delayed ACK.
+    stream.set_nodelay(true)?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut stream = stream;
+    while let Some(request) = read_request(&mut reader)? {
+        respond(&mut stream, root, &request)?;
+        if !request.keep_alive {
             return Ok(());
         }
     }
+    Ok(())
+}
+
+fn respond(stream: &mut TcpStream, root: &Path, request: &Request) -> std::io::Result<()> {
+    let empty = |stream: &mut TcpStream, status: &str| write!(stream, "HTTP/1.1 {status}\r\nContent-Length: 0\r\n\r\n");
+    if request.method != "GET" && request.method != "HEAD" {
+        return empty(stream, "405 Method Not Allowed");
+    }
+    let opened = resolve(root, &request.target).and_then(|path| {
+        let file = File::open(path).ok()?;
+        let meta = file.metadata().ok().filter(|m| m.is_file())?;
+        Some((file, meta))
+    });
+    let Some((mut file, meta)) = opened else { return empty(stream, "404 Not Found") };
+    let len = meta.len();
+    let secs = |t: std::time::SystemTime| t.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    let modified = meta.modified().map_or(0, secs);
+    // HTTP dates count whole seconds: a file written in this very second
+    // could be replaced within it, and a client holding this date would
+    // then be told the new file is the one it has. Such a file gets no
+    // Last-Modified (as Apache does), so it cannot be revalidated.
+    let last_modified = (secs(std::time::SystemTime::now()) > modified).then(|| http_date(modified));
+    if let Some(date) = &last_modified {
+        let since = request.if_modified_since.as_deref().and_then(aptkit_index::parse_date);
+        if since.is_some_and(|since| modified <= since) {
+            return write!(stream, "HTTP/1.1 304 Not Modified\r\nLast-Modified: {date}\r\n\r\n");
+        }
+    }
+    // A range only applies to the version the client has part of.
+    let range = request.range.as_deref().filter(|_| request.if_range.is_none() || request.if_range == last_modified);
+    let (status, body, content_range) = match range.and_then(|r| byte_range(r, len)) {
+        None => ("200 OK", 0..len, String::new()),
+        Some(Ok(r)) => ("206 Partial Content", r.clone(), format!("Content-Range: bytes {}-{}/{len}\r\n", r.start, r.end - 1)),
+        Some(Err(Unsatisfiable)) => {
+            return write!(stream, "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */{len}\r\nContent-Length: 0\r\n\r\n");
+        }
+    };
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\n{content_range}Content-Type: application/octet-stream\r\n{}Accept-Ranges: bytes\r\n\r\n",
+        body.end - body.start,
+        last_modified.map(|d| format!("Last-Modified: {d}\r\n")).unwrap_or_default()
+    );
+    stream.write_all(head.as_bytes())?;
+    if request.method == "HEAD" {
+        return Ok(());
+    }
+    file.seek(SeekFrom::Start(body.start))?;
+    // File to socket: std hands this to sendfile(2).
+    let sent = std::io::copy(&mut file.take(body.end - body.start), stream)?;
+    if sent < body.end - body.start {
+        // The file shrank while being sent: the client must not take the
+        // short body as whole.
+        return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "file changed while being sent"));
+    }
+    Ok(())
+}
+
+/// A `Range` that no byte of the file satisfies (answered with 416).
+#[derive(Debug, PartialEq)]
+struct Unsatisfiable;
+
+/// The bytes a `Range: bytes=...` header asks of a file of `len` bytes.
+/// `None`: a header to ignore, answered with the whole file as HTTP allows
+/// (not bytes, several ranges, or malformed).
+fn byte_range(header: &str, len: u64) -> Option<Result<Range<u64>, Unsatisfiable>> {
+    let (unit, spec) = header.split_once('=')?;
+    if !unit.trim().eq_ignore_ascii_case("bytes") || spec.contains(',') {
+        return None;
+    }
+    let (first, last) = spec.trim().split_once('-')?;
+    let number = |s: &str| if s.is_empty() { Some(None) } else { s.parse::<u64>().ok().map(Some) };
+    let range = match (number(first)?, number(last)?) {
+        // The last n bytes.
+        (None, Some(n)) => len.saturating_sub(n)..len,
+        (Some(a), None) => a..len,
+        (Some(a), Some(b)) if a <= b => a..len.min(b.saturating_add(1)),
+        _ => return None,
+    };
+    Some(if range.start < range.end { Ok(range) } else { Err(Unsatisfiable) })
+}
+
+/// An HTTP date (RFC 9110's IMF-fixdate).
+fn http_date(secs: i64) -> String {
+    chrono::DateTime::from_timestamp(secs, 0).map(|d| d.format("%a, %d %b %Y %H:%M:%S GMT").to_string()).unwrap_or_default()
 }
 
 /// Map a request target to a file under `root`, refusing anything that
@@ -75,8 +184,7 @@ fn resolve(root: &Path, target: &str) -> Option<PathBuf> {
     if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
         return None;
     }
-    let path = root.join(rel);
-    path.is_file().then_some(path)
+    Some(root.join(rel))
 }
 
 fn percent_decode(s: &str) -> Option<String> {
@@ -108,6 +216,29 @@ mod tests {
         assert!(resolve(dir.path(), "/a+b_1.0.deb").is_some());
         assert!(resolve(dir.path(), "/../etc/passwd").is_none());
         assert!(resolve(dir.path(), "/%2e%2e/etc/passwd").is_none());
-        assert!(resolve(dir.path(), "/missing").is_none());
+        assert_eq!(resolve(dir.path(), "/dists/stable/InRelease?x#y"), Some(dir.path().join("dists/stable/InRelease")));
+    }
+
+    #[test]
+    fn byte_ranges_as_http_defines_them() {
+        let r = |h: &str| byte_range(h, 1000);
+        assert_eq!(r("bytes=0-99"), Some(Ok(0..100)));
+        assert_eq!(r("bytes=900-"), Some(Ok(900..1000)));
+        assert_eq!(r("bytes=-100"), Some(Ok(900..1000)));
+        assert_eq!(r("bytes=-5000"), Some(Ok(0..1000)));
+        assert_eq!(r("bytes=990-5000"), Some(Ok(990..1000)), "an end past the file is cut to it");
+        assert_eq!(r("bytes=1000-"), Some(Err(Unsatisfiable)));
+        assert_eq!(r("bytes=-0"), Some(Err(Unsatisfiable)));
+        assert_eq!(byte_range("bytes=0-", 0), Some(Err(Unsatisfiable)), "no byte of an empty file");
+        // Ignored (the whole file is sent): other units, several ranges, nonsense.
+        for ignored in ["items=0-1", "bytes=0-1,5-6", "bytes=5-1", "bytes=-", "bytes=a-b", "bytes 0-1"] {
+            assert_eq!(r(ignored), None, "{ignored}");
+        }
+    }
+
+    #[test]
+    fn http_dates_are_imf_fixdates_that_read_back() {
+        assert_eq!(http_date(1_795_324_182), "Sun, 22 Nov 2026 05:09:42 GMT");
+        assert_eq!(aptkit_index::parse_date(&http_date(1_795_324_182)), Some(1_795_324_182));
     }
 }
