@@ -163,6 +163,10 @@ fn publish_serve_and_use_with_apt_get_then_upgrade_and_switch_back() {
 
     let list = ws.ok(&["publish", "list", "--json"]);
     assert!(list.contains("\"snapshot\"") && list.contains("\"s1\""), "{list}");
+    // Three publishes, two of them with indices the suite had before: no
+    // name but apt's (a temporary file or lock) is left in the public tree.
+    let strays: Vec<_> = walk(&ws.path("public")).into_iter().filter(|p| p.file_name().unwrap().to_string_lossy().starts_with('.')).collect();
+    assert!(strays.is_empty(), "files left in the public tree: {strays:?}");
 }
 
 #[test]

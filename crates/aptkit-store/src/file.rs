@@ -82,11 +82,28 @@ impl FileStore {
     /// Replace `path` with a hard link to the immutable file `src` (link
     /// to a temporary name, then rename over). `None`: another filesystem.
     fn link_over(&self, key: &str, path: &Path, src: &Path) -> Result<Option<ETag>> {
+        // rename(2) of a name onto another name of the same file does
+        // nothing and leaves both names: a plain index name that already is
+        // its by-hash copy (an unchanged index) is left as it is, or every
+        // republish would leave a temporary name behind.
+        let same_file = |a: &std::fs::Metadata, b: &std::fs::Metadata| a.dev() == b.dev() && a.ino() == b.ino();
+        let source = std::fs::metadata(src).map_err(self.io_err("stat the source of", key))?;
+        if let Ok(current) = std::fs::metadata(path) {
+            if same_file(&source, &current) {
+                return Ok(Some(self.meta(key, &current)?.etag));
+            }
+        }
         let dir = path.parent().expect("keys have a parent");
         fs_err::create_dir_all(dir).map_err(self.io_err("create directories for", key))?;
         let temp = tempfile::Builder::new().prefix(INTERNAL_PREFIX).make_in(dir, |p| std::fs::hard_link(src, p));
         let Ok(temp) = temp else { return Ok(None) };
+        let temp_path = temp.path().to_path_buf();
         temp.persist(path).map_err(|e| self.io_err("write", key)(e.error))?;
+        // Another publisher may have linked the same file in between, which
+        // makes the rename a no-op: then the temporary name is still there.
+        if std::fs::symlink_metadata(&temp_path).is_ok_and(|m| same_file(&source, &m)) {
+            fs_err::remove_file(&temp_path).map_err(self.io_err("remove a temporary name beside", key))?;
+        }
         let meta = std::fs::metadata(path).map_err(self.io_err("stat", key))?;
         Ok(Some(self.meta(key, &meta)?.etag))
     }
@@ -299,6 +316,33 @@ mod tests {
     fn file_store_honours_the_contract() {
         let dir = tempfile::tempdir().unwrap();
         crate::contract::exercise(&FileStore::new(dir.path().join("store")));
+    }
+
+    /// Every name in `dir`, the store's own included.
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn linking_the_same_file_over_a_name_again_leaves_no_temporary_name() {
+        // A republish links each plain index name to its by-hash copy; an
+        // unchanged index is the same file already.
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::new(dir.path());
+        store.put_if_absent("d/by-hash/x", Body::Bytes(b"index"), Caching::Immutable).unwrap();
+        let by_hash = store.local_path("d/by-hash/x").unwrap();
+        let first = store.put("d/Packages", Body::Immutable(&by_hash), Caching::Short).unwrap();
+        for _ in 0..3 {
+            assert_eq!(store.put("d/Packages", Body::Immutable(&by_hash), Caching::Short).unwrap(), first);
+        }
+        assert_eq!(names_in(&dir.path().join("d")), ["Packages", "by-hash"]);
+        // And a changed index replaces the name, again leaving nothing.
+        store.put_if_absent("d/by-hash/y", Body::Bytes(b"index 2"), Caching::Immutable).unwrap();
+        store.put("d/Packages", Body::Immutable(&store.local_path("d/by-hash/y").unwrap()), Caching::Short).unwrap();
+        assert_eq!(store.get("d/Packages").unwrap().unwrap().0, b"index 2");
+        assert_eq!(names_in(&dir.path().join("d")), ["Packages", "by-hash"]);
     }
 
     #[test]
