@@ -1,6 +1,6 @@
 //! Garbage collection: package sets, .deb blobs, cached index chunks and
 //! published pool files that no repo, snapshot or publication references
-//! any more.
+//! any more, and what interrupted writes left behind.
 
 use std::collections::HashSet;
 
@@ -72,6 +72,14 @@ pub(crate) fn collect(state_store: &dyn Store, public: &dyn Store, min_age: i64,
             }
             report.bytes += meta.size;
             report.state.push(meta.key);
+        }
+    }
+    // Temporary files and staging directories of writes that never
+    // finished (a killed add or publish); young ones may be in use.
+    for (store, keys) in [(state_store, &mut report.state), (public, &mut report.public)] {
+        for (path, size) in store.sweep_leftovers(min_age, now, dry_run)? {
+            report.bytes += size;
+            keys.push(path);
         }
     }
     // Only pool trees of prefixes aptkit publishes to are collected, and

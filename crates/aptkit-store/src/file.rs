@@ -27,6 +27,10 @@ const CONTENT_ETAG_LIMIT: u64 = 64 << 10;
 
 /// Names starting with this are the store's own (temporaries, lock file).
 const INTERNAL_PREFIX: &str = ".aptkit-";
+/// The compare-and-swap lock, at the root.
+const LOCK_FILE: &str = ".aptkit-lock";
+/// Where callers stage files (see [`Store::staging_dir`]), at the root.
+const STAGING: &str = ".aptkit-staging";
 
 impl FileStore {
     pub fn new(root: impl Into<PathBuf>) -> Self {
@@ -125,7 +129,7 @@ impl FileStore {
             .create(true)
             .truncate(false)
             .write(true)
-            .open(self.root.join(".aptkit-lock"))
+            .open(self.root.join(LOCK_FILE))
             .map_err(self.io_err("open the lock file of", ""))?;
         // SAFETY: flock on a valid, open file descriptor.
         let rc = unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(file.file()), libc::LOCK_EX) };
@@ -296,7 +300,42 @@ impl Store for FileStore {
     }
 
     fn staging_dir(&self) -> Option<PathBuf> {
-        Some(self.root.join(format!("{INTERNAL_PREFIX}staging")))
+        Some(self.root.join(STAGING))
+    }
+
+    fn sweep_leftovers(&self, min_age: i64, now: i64, dry_run: bool) -> Result<Vec<(String, u64)>> {
+        if !self.root.is_dir() {
+            return Ok(Vec::new());
+        }
+        let mut found = Vec::new();
+        let mut walk = walkdir::WalkDir::new(&self.root).min_depth(1).sort_by_file_name().into_iter();
+        while let Some(entry) = walk.next() {
+            let entry = entry.map_err(|e| self.io_err("list", "")(e.into()))?;
+            let name = entry.file_name().to_string_lossy();
+            let in_staging = entry.depth() == 2 && entry.path().parent() == Some(&self.root.join(STAGING));
+            let internal = name.starts_with(INTERNAL_PREFIX) && name != LOCK_FILE && !(entry.depth() == 1 && name == STAGING);
+            if !internal && !in_staging {
+                continue;
+            }
+            // A leftover is removed whole; nothing under it is looked at.
+            if entry.file_type().is_dir() {
+                walk.skip_current_dir();
+            }
+            let rel = entry.path().strip_prefix(&self.root).expect("walk stays under the root").to_string_lossy().into_owned();
+            let meta = entry.metadata().map_err(|e| self.io_err("stat", &rel)(e.into()))?;
+            // A staging directory of an add still running is written to,
+            // and a temporary file of a write still running is young.
+            if now - meta.mtime() < min_age {
+                continue;
+            }
+            let size = if meta.is_dir() { walkdir::WalkDir::new(entry.path()).into_iter().flatten().filter_map(|e| e.metadata().ok()).filter(|m| m.is_file()).map(|m| m.len()).sum() } else { meta.len() };
+            if !dry_run {
+                let removed = if meta.is_dir() { std::fs::remove_dir_all(entry.path()) } else { std::fs::remove_file(entry.path()) };
+                not_found(removed).map_err(self.io_err("remove the leftover", &rel))?;
+            }
+            found.push((rel, size));
+        }
+        Ok(found)
     }
 
     fn local_path(&self, key: &str) -> Option<PathBuf> {
@@ -343,6 +382,43 @@ mod tests {
         store.put("d/Packages", Body::Immutable(&store.local_path("d/by-hash/y").unwrap()), Caching::Short).unwrap();
         assert_eq!(store.get("d/Packages").unwrap().unwrap().0, b"index 2");
         assert_eq!(names_in(&dir.path().join("d")), ["Packages", "by-hash"]);
+    }
+
+    #[test]
+    fn leftovers_of_interrupted_writes_are_swept_when_old_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let store = FileStore::new(root);
+        store.put("d/Packages", Body::Bytes(b"index"), Caching::Short).unwrap();
+        store.put_if_match("refs.json", b"{}", None).unwrap(); // makes the lock file
+        let make = |rel: &str, contents: &[u8]| {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, contents).unwrap();
+        };
+        make("d/.aptkit-tmp-Ab12Cd", b"half a file");
+        make("d/.aptkit-Zy98Xw", b"a link never renamed");
+        make("d/.aptkit-tmp-young", b"being written now");
+        make(".aptkit-staging/.tmpOld/x.deb", b"staged by a killed add");
+        make(".aptkit-staging/.tmpNew/y.deb", b"staged by a running add");
+        let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        for old in [".aptkit-lock", "d/Packages", "d/.aptkit-tmp-Ab12Cd", "d/.aptkit-Zy98Xw", ".aptkit-staging", ".aptkit-staging/.tmpOld"] {
+            std::fs::File::open(root.join(old)).unwrap().set_modified(an_hour_ago).unwrap();
+        }
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+        let expected = vec![
+            (".aptkit-staging/.tmpOld".to_string(), 22),
+            ("d/.aptkit-Zy98Xw".to_string(), 20),
+            ("d/.aptkit-tmp-Ab12Cd".to_string(), 11),
+        ];
+        assert_eq!(store.sweep_leftovers(1800, now, true).unwrap(), expected);
+        assert!(root.join("d/.aptkit-tmp-Ab12Cd").exists(), "a dry run removes nothing");
+        assert_eq!(store.sweep_leftovers(1800, now, false).unwrap(), expected);
+        assert_eq!(names_in(&root.join("d")), [".aptkit-tmp-young", "Packages"]);
+        assert_eq!(names_in(root), [".aptkit-lock", ".aptkit-staging", "d", "refs.json"]);
+        assert_eq!(names_in(&root.join(".aptkit-staging")), [".tmpNew"]);
+        assert!(store.sweep_leftovers(1800, now, false).unwrap().is_empty());
+        assert!(FileStore::new(root.join("missing")).sweep_leftovers(0, now, false).unwrap().is_empty());
     }
 
     #[test]

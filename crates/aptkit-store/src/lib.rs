@@ -164,6 +164,15 @@ pub trait Store: Send + Sync {
         None
     }
 
+    /// What writes that never finished left behind (a process killed
+    /// mid-write): the store's own temporary files and staging directories
+    /// older than `min_age` seconds at `now`, removed unless `dry_run`.
+    /// Returns each one's path under the store and its size. Stores whose
+    /// writes are atomic (S3) leave nothing.
+    fn sweep_leftovers(&self, _min_age: i64, _now: i64, _dry_run: bool) -> Result<Vec<(String, u64)>> {
+        Ok(Vec::new())
+    }
+
     /// How many writes to have in flight at once. A network store is bound
     /// by latency and wants many; a local directory is bound by the CPU,
     /// and more threads than cores only contend for directory locks.

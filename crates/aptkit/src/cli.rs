@@ -69,7 +69,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Delete package files and sets nothing references any more
+    /// Delete package files and sets nothing references any more, and what killed writes left behind
     Gc {
         /// Only list what would be deleted
         #[arg(long)]
