@@ -70,11 +70,6 @@ find "$work"/input-* -name "*.deb" -exec cat {} + >/dev/null
 
 key=$repo/keys-example/ed25519.asc
 
-# What a copying add cannot avoid: writing every byte once into fresh page
-# cache (apt-ftparchive writes nothing). On VMs that hand freed memory back
-# to their host, each fresh page is also a fault in the host.
-t "copy floor: cp -r of the .debs" cp -r "$debs" "$work/copy-floor"
-copy=$(secs)
 aptkit_run() { # mode (copy|move), dir: repo add + signed publish; total seconds to $work/total
 	local mode=$1 dir=$2 from=$debs extra=()
 	[ "$mode" = move ] && from=$work/input-aptkit extra=(--remove-files)
@@ -129,6 +124,14 @@ for deb in "${extras[@]}"; do
 	aptly_inc+=("$(secs)")
 done
 median() { printf '%s\n' "$@" | sort -n | sed -n 3p; }
+
+# What a copying add cannot avoid: writing every byte once into fresh page
+# cache (apt-ftparchive writes nothing). Measured last: on VMs that hand
+# freed memory back to their host, a fresh page is also a fault in the
+# host, and a copy made earlier would leave the tools colder memory.
+echo
+t "copy floor: cp -r of the .debs" cp -r "$debs" "$work/copy-floor"
+copy=$(secs)
 ainc=$(median "${aptkit_inc[@]}")
 linc=$(median "${aptly_inc[@]}")
 
