@@ -90,6 +90,13 @@ fn verifies_aptkits_publication_and_finds_every_kind_of_tampering() {
     let (code, json) = verify(&p.path("public"), &keyring, &["--json"]);
     assert_eq!(code, 0);
     assert!(json.contains("\"findings\": []"), "{json}");
+    // A component or architecture the suite does not have is a finding,
+    // not a run that checks nothing and passes.
+    let (code, _) = verify(&p.path("public"), &keyring, &["--component", "main", "--arch", "amd64", "--deep"]);
+    assert_eq!(code, 0);
+    expect_finding(&p.path("public"), &keyring, &["--arch", "sparc"], "Missing", "dists/stable/InRelease");
+    let (_, text) = verify(&p.path("public"), &keyring, &["--component", "nosuch", "--deep"]);
+    assert!(text.contains("component `nosuch` (asked for), found Components: main"), "{text}");
 
     // Index content changed (same size).
     let (_d, public) = p.copy();

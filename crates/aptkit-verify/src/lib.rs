@@ -13,7 +13,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
 
-use aptkit_control::parse_paragraphs;
+use aptkit_control::{parse_paragraphs, Paragraph};
 use aptkit_store::Store;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -263,6 +263,26 @@ fn holds_exactly(store: &dyn Store, key: &str, expected: &[u8]) -> Result<Option
     }
 }
 
+/// Findings for each `--component` and `--arch` that the Release does not
+/// list (a component may be listed under a directory: `updates/main`).
+fn unknown_selections(opts: &Options, release: &Paragraph, file: &str) -> Vec<Finding> {
+    let listed = |field: &str| -> Vec<String> { release.get(field).map(|v| v.split_whitespace().map(str::to_string).collect()).unwrap_or_default() };
+    let components = listed("Components");
+    let architectures = listed("Architectures");
+    let mut out = Vec::new();
+    for wanted in &opts.components {
+        if !components.iter().any(|c| c == wanted || c.ends_with(&format!("/{wanted}")) || c.starts_with(&format!("{wanted}/"))) {
+            out.push(finding(Kind::Missing, file, format!("component `{wanted}` (asked for)"), format!("Components: {}", components.join(" "))));
+        }
+    }
+    for wanted in &opts.architectures {
+        if wanted != "all" && !architectures.iter().any(|a| a == wanted) {
+            out.push(finding(Kind::Missing, file, format!("architecture `{wanted}` (asked for)"), format!("Architectures: {}", architectures.join(" "))));
+        }
+    }
+    out
+}
+
 fn finding(kind: Kind, file: &str, expected: impl Into<String>, found: impl Into<String>) -> Finding {
     Finding { kind, file: file.to_string(), expected: expected.into(), found: found.into() }
 }
@@ -398,6 +418,11 @@ fn verify_suite(
     };
     let by_hash = release.get("Acquire-By-Hash").is_some_and(|v| v.trim() == "yes");
     data.by_hash = by_hash;
+    // A component or architecture asked for that the suite does not have
+    // would otherwise select no index at all, and a typo would pass.
+    for finding in unknown_selections(opts, &release, &inrelease_key) {
+        findings.push(finding);
+    }
 
     // 3. Every listed index that is there, bounded by its signed size.
     let mut entries = Vec::new();
