@@ -12,7 +12,7 @@ use aptkit_compress::{chunk_id, chunks, Format, Records};
 use crate::chunk_cache;
 use crate::package_set::PackageSet;
 use crate::publish::{packages_index, placed};
-use crate::{state, Result};
+use crate::{state, Error, Result};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GcReport {
@@ -24,6 +24,38 @@ pub struct GcReport {
 }
 
 pub(crate) fn collect(state_store: &dyn Store, public: &dyn Store, min_age: i64, now: i64, dry_run: bool) -> Result<GcReport> {
+    // Deleting pool files while a publish places them would lose the ones
+    // it re-references: gc claims the publish store against publishes (and
+    // other gcs) first, or, with a publish at work, leaves the pool alone.
+    // A dry run changes nothing and claims nothing.
+    let token = format!("gc-{}-{now}", std::process::id());
+    let claimed = !dry_run
+        && state::update(state_store, |refs| {
+            if let Some(gc) = refs.claims.get(state::GC_CLAIM).filter(|c| c.is_live(now)) {
+                let by = gc.holder.as_ref().map(|h| format!(" (process {} on {})", h.pid, h.host)).unwrap_or_default();
+                return Err(Error::Invalid(format!("another `aptkit gc`{by} is running since {}", aptkit_index::format_date(gc.since))));
+            }
+            if refs.claims.values().any(|c| c.is_live(now)) {
+                return Ok(false);
+            }
+            refs.claims.insert(state::GC_CLAIM.to_string(), state::Claim { token: token.clone(), since: now, holder: state::Holder::this_process() });
+            Ok(true)
+        })?;
+    let result = collect_claimed(state_store, public, min_age, now, dry_run, claimed || dry_run);
+    if claimed {
+        state::update(state_store, |refs| {
+            if refs.claims.get(state::GC_CLAIM).is_some_and(|c| c.token == token) {
+                refs.claims.remove(state::GC_CLAIM);
+            }
+            Ok(())
+        })?;
+    }
+    result
+}
+
+/// The collection itself; the publish store's pool only if `pool_is_ours`
+/// (claimed, or a dry run with no publish at work).
+fn collect_claimed(state_store: &dyn Store, public: &dyn Store, min_age: i64, now: i64, dry_run: bool, pool_is_ours: bool) -> Result<GcReport> {
     let (refs, _) = state::load(state_store)?;
     let mut live_sets: HashSet<String> = HashSet::new();
     live_sets.extend(refs.repos.values().map(|r| r.set.clone()));
@@ -84,7 +116,8 @@ pub(crate) fn collect(state_store: &dyn Store, public: &dyn Store, min_age: i64,
     }
     // Only pool trees of prefixes aptkit publishes to are collected, and
     // none while a publish is placing files in them.
-    if !refs.claims.is_empty() {
+    let publishing = refs.claims.iter().any(|(id, c)| id != state::GC_CLAIM && c.is_live(now));
+    if !pool_is_ours || publishing {
         return Ok(report);
     }
     let prefixes: HashSet<String> = refs.publications.iter().map(|p| p.key("pool/")).collect();

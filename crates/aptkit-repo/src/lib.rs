@@ -522,6 +522,13 @@ impl Repository {
             if current != expected {
                 return Err(Error::Invalid(format!("publication `{id}` changed since this command read it; run the command again")));
             }
+            if let Some(gc) = refs.claims.get(state::GC_CLAIM).filter(|c| c.is_live(now)) {
+                return Err(Error::Invalid(format!(
+                    "`aptkit gc` ({}since {}) is deleting unreferenced files; publish when it is done",
+                    gc.holder.as_ref().map(|h| format!("process {} on {}, ", h.pid, h.host)).unwrap_or_default(),
+                    aptkit_index::format_date(gc.since)
+                )));
+            }
             if let Some(claim) = refs.claims.get(&id) {
                 if claim.is_live(now) {
                     let by = claim.holder.as_ref().map(|h| format!("process {} on {}, ", h.pid, h.host)).unwrap_or_default();

@@ -366,7 +366,13 @@ impl PackageSet {
         let bytes = self.to_bytes();
         // Named by the SHA-256 of the bytes (chunk_id is that, in hex).
         let id = format!("sets/{}.packages", aptkit_compress::chunk_id(&bytes));
-        store.put_if_absent(&id, Body::Bytes(&bytes), Caching::Immutable)?;
+        if let aptkit_store::Written::Conflict(_) = store.put_if_absent(&id, Body::Bytes(&bytes), Caching::Immutable)? {
+            // The same set is there already, maybe unreferenced and old
+            // enough for a concurrent gc (a repo back to an earlier state, a
+            // new empty repo): rewrite it so that its age restarts, as
+            // re-added blobs are. Readers that mapped it keep their copy.
+            store.put(&id, Body::Bytes(&bytes), Caching::Immutable)?;
+        }
         Ok(id)
     }
 

@@ -43,6 +43,12 @@ pub struct Claim {
     pub holder: Option<Holder>,
 }
 
+/// The claim `aptkit gc` holds while it deletes: no publish places pool
+/// files meanwhile (a pool file placed by linking keeps its blob's old age,
+/// and a republish may reference one that gc found unreferenced). Not a
+/// publication id: distributions cannot contain `:`.
+pub const GC_CLAIM: &str = ":gc";
+
 /// A claim older than this is from a publisher that died; it may be taken.
 /// Sooner, if its holder ran here and is gone ([`Holder::is_gone`]).
 pub const CLAIM_TTL: i64 = 30 * 60;

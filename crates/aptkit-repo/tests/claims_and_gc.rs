@@ -150,3 +150,69 @@ fn walk_pool(state: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// gc and publishing exclude each other through the refs document: a
+/// publish links pool files in with their blobs' old age, and may
+/// re-reference a file gc found unreferenced, so gc must never delete pool
+/// files while one runs, and no publish may start while gc deletes.
+#[test]
+fn gc_and_publishing_exclude_each_other() {
+    let work = tempfile::tempdir().unwrap();
+    let debs = work.path().join("debs");
+    std::fs::create_dir_all(&debs).unwrap();
+    let key = common::key();
+    let keys = std::slice::from_ref(&key);
+    let state_store: Arc<dyn Store> = Arc::new(FileStore::new(work.path().join("state")));
+    let repo = Repository::new(state_store.clone(), Arc::new(FileStore::new(work.path().join("public"))));
+    repo.repo_create("main", "", None, 0).unwrap();
+    for (snapshot, version) in [("s0", "1.0"), ("s1", "2.0")] {
+        repo.repo_remove("main", &["tiny".to_string()]).ok();
+        repo.repo_add("main", &[common::tiny_deb(&debs, "tiny", version)], &|_, _| {}).unwrap();
+        repo.snapshot_create_from_repo(snapshot, "main", 0).unwrap();
+    }
+    repo.publish(request("s0"), &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
+    // Another suite beside it keeps the pool tree under gc's care.
+    let testing = aptkit_repo::PublishRequest { distribution: "testing".into(), ..request("s1") };
+    repo.publish(testing, &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
+    let pool_file = work.path().join("public/pool/main/t/tiny/tiny_1.0_all.deb");
+    assert!(pool_file.exists());
+
+    // A live gc claim: a publish is refused, naming gc, and changes nothing.
+    let holder = state::Holder::this_process();
+    state::update(state_store.as_ref(), |refs| {
+        refs.claims.insert(state::GC_CLAIM.into(), Claim { token: "gc".into(), since: now(), holder: holder.clone() });
+        Ok(())
+    })
+    .unwrap();
+    let refs_before = repo.refs().unwrap();
+    let err = repo.publish_switch("", "stable", "s0", &Dependencies::Skip, keys, now(), &NoProgress).unwrap_err();
+    assert!(err.to_string().contains("`aptkit gc`") && err.to_string().contains("is deleting"), "{err}");
+    assert_eq!(repo.refs().unwrap(), refs_before);
+    // And a second gc is refused too.
+    let err = repo.gc(0, now() + 10, false).unwrap_err();
+    assert!(err.to_string().contains("another `aptkit gc`"), "{err}");
+
+    // A live publish claim: gc leaves the publish store's pool alone (the
+    // snapshot is dropped, so its pool file is unreferenced and old).
+    state::update(state_store.as_ref(), |refs| {
+        refs.claims.remove(state::GC_CLAIM);
+        refs.claims.insert("other".into(), Claim { token: "p".into(), since: now(), holder: holder.clone() });
+        Ok(())
+    })
+    .unwrap();
+    repo.publish_drop("", "stable", now()).unwrap();
+    repo.snapshot_drop("s0").unwrap();
+    let report = repo.gc(0, now() + 10, false).unwrap();
+    assert!(report.public.is_empty(), "gc deleted pool files while a publish ran: {report:?}");
+    assert!(pool_file.exists());
+    // Once the publish is done, gc collects the pool, and releases its own
+    // claim when it is done.
+    state::update(state_store.as_ref(), |refs| {
+        refs.claims.clear();
+        Ok(())
+    })
+    .unwrap();
+    let report = repo.gc(0, now() + 10, false).unwrap();
+    assert_eq!(report.public, ["pool/main/t/tiny/tiny_1.0_all.deb"], "{report:?}");
+    assert!(repo.refs().unwrap().claims.is_empty(), "gc left its claim: {:?}", repo.refs().unwrap().claims);
+}

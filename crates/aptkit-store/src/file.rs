@@ -120,7 +120,7 @@ impl FileStore {
             let mtime_ns = meta.mtime() as i128 * 1_000_000_000 + meta.mtime_nsec() as i128;
             ETag(format!("{:x}-{:x}-{:x}", meta.ino(), mtime_ns, meta.len()))
         };
-        Ok(ObjectMeta { key: key.to_string(), size: meta.len(), etag, modified: meta.mtime() })
+        Ok(ObjectMeta { key: key.to_string(), size: meta.len(), etag, modified: changed(meta) })
     }
 
     fn lock(&self) -> Result<fs_err::File> {
@@ -138,6 +138,14 @@ impl FileStore {
         }
         Ok(file) // unlocked when closed
     }
+}
+
+/// When a file or one of its names last changed: the age gc goes by. Not
+/// the mtime alone: a name made by link(2) just now (a pool file placed by
+/// a publish, a blob taken in by `--remove-files`) keeps its file's old
+/// mtime, while link(2) sets the ctime.
+fn changed(meta: &std::fs::Metadata) -> i64 {
+    meta.mtime().max(meta.ctime())
 }
 
 fn not_found<T>(r: std::io::Result<T>) -> std::io::Result<Option<T>> {
@@ -324,8 +332,9 @@ impl Store for FileStore {
             let rel = entry.path().strip_prefix(&self.root).expect("walk stays under the root").to_string_lossy().into_owned();
             let meta = entry.metadata().map_err(|e| self.io_err("stat", &rel)(e.into()))?;
             // A staging directory of an add still running is written to,
-            // and a temporary file of a write still running is young.
-            if now - meta.mtime() < min_age {
+            // and a temporary file (or name) of a write still running is
+            // young.
+            if now - changed(&meta) < min_age {
                 continue;
             }
             let size = if meta.is_dir() { walkdir::WalkDir::new(entry.path()).into_iter().flatten().filter_map(|e| e.metadata().ok()).filter(|m| m.is_file()).map(|m| m.len()).sum() } else { meta.len() };
@@ -389,36 +398,57 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         let store = FileStore::new(root);
-        store.put("d/Packages", Body::Bytes(b"index"), Caching::Short).unwrap();
-        store.put_if_match("refs.json", b"{}", None).unwrap(); // makes the lock file
         let make = |rel: &str, contents: &[u8]| {
             let path = root.join(rel);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, contents).unwrap();
         };
+        // Ages go by ctime, which no call can set back: the old ones are
+        // made first, and the young ones two seconds later.
+        store.put("d/Packages", Body::Bytes(b"index"), Caching::Short).unwrap();
+        store.put_if_match("refs.json", b"{}", None).unwrap(); // makes the lock file
         make("d/.aptkit-tmp-Ab12Cd", b"half a file");
-        make("d/.aptkit-Zy98Xw", b"a link never renamed");
-        make("d/.aptkit-tmp-young", b"being written now");
         make(".aptkit-staging/.tmpOld/x.deb", b"staged by a killed add");
+        // A temporary name that is a link to an old file (a link never
+        // renamed) is as old as the link.
+        std::fs::hard_link(root.join("d/Packages"), root.join("d/.aptkit-Zy98Xw")).unwrap();
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        make("d/.aptkit-tmp-young", b"being written now");
         make(".aptkit-staging/.tmpNew/y.deb", b"staged by a running add");
-        let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-        for old in [".aptkit-lock", "d/Packages", "d/.aptkit-tmp-Ab12Cd", "d/.aptkit-Zy98Xw", ".aptkit-staging", ".aptkit-staging/.tmpOld"] {
-            std::fs::File::open(root.join(old)).unwrap().set_modified(an_hour_ago).unwrap();
-        }
+        std::fs::hard_link(root.join("d/Packages"), root.join("d/.aptkit-Linked")).unwrap();
+        // (Linking touched the ctime of the older link too.)
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-        let expected = vec![
-            (".aptkit-staging/.tmpOld".to_string(), 22),
-            ("d/.aptkit-Zy98Xw".to_string(), 20),
-            ("d/.aptkit-tmp-Ab12Cd".to_string(), 11),
-        ];
-        assert_eq!(store.sweep_leftovers(1800, now, true).unwrap(), expected);
+        let expected = vec![(".aptkit-staging/.tmpOld".to_string(), 22), ("d/.aptkit-tmp-Ab12Cd".to_string(), 11)];
+        assert_eq!(store.sweep_leftovers(2, now, true).unwrap(), expected);
         assert!(root.join("d/.aptkit-tmp-Ab12Cd").exists(), "a dry run removes nothing");
-        assert_eq!(store.sweep_leftovers(1800, now, false).unwrap(), expected);
-        assert_eq!(names_in(&root.join("d")), [".aptkit-tmp-young", "Packages"]);
+        assert_eq!(store.sweep_leftovers(2, now, false).unwrap(), expected);
+        assert_eq!(names_in(&root.join("d")), [".aptkit-Linked", ".aptkit-Zy98Xw", ".aptkit-tmp-young", "Packages"]);
         assert_eq!(names_in(root), [".aptkit-lock", ".aptkit-staging", "d", "refs.json"]);
         assert_eq!(names_in(&root.join(".aptkit-staging")), [".tmpNew"]);
-        assert!(store.sweep_leftovers(1800, now, false).unwrap().is_empty());
+        // Later, all of it is old: the lock, the staging directory and every
+        // object stay.
+        let later = now + 3600;
+        let swept: Vec<String> = store.sweep_leftovers(60, later, false).unwrap().into_iter().map(|(p, _)| p).collect();
+        assert_eq!(swept, [".aptkit-staging/.tmpNew", "d/.aptkit-Linked", "d/.aptkit-Zy98Xw", "d/.aptkit-tmp-young"]);
+        assert_eq!(names_in(root), [".aptkit-lock", ".aptkit-staging", "d", "refs.json"]);
+        assert_eq!(store.get("d/Packages").unwrap().unwrap().0, b"index");
         assert!(FileStore::new(root.join("missing")).sweep_leftovers(0, now, false).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_name_made_by_link_is_as_young_as_the_link() {
+        // gc goes by this age: a pool file a publish just linked in, or a
+        // blob taken in by `--remove-files`, must not look as old as its file.
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("old.deb");
+        std::fs::write(&old, b"deb").unwrap();
+        std::fs::File::open(&old).unwrap().set_modified(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_600_000_000)).unwrap();
+        let store = FileStore::new(dir.path().join("store"));
+        store.put_if_absent("pool/x.deb", Body::Immutable(&old), Caching::Immutable).unwrap();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+        let meta = store.head("pool/x.deb").unwrap().unwrap();
+        assert!(now - meta.modified < 60, "modified {} is not now ({now})", meta.modified);
+        assert_eq!(store.list("pool/").unwrap()[0].modified, meta.modified);
     }
 
     #[test]
