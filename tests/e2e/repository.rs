@@ -250,6 +250,13 @@ fn bad_input_is_refused_and_changes_nothing() {
         (vec!["repo".into(), "drop".into(), "nosuchrepo".into()], "nosuchrepo"),
         (vec!["publish".into(), "drop".into(), "nosuchdist".into()], "nosuchdist"),
     ];
+    // A distribution is one word of an apt sources line: `bad dist` would
+    // read as suite `bad` with components `dist main`.
+    let mut cases = cases;
+    for bad in ["bad dist", "tab\tx", "a:b", "über", "stable/updates", "..", ".hidden"] {
+        let publish = ["publish", "snapshot", "s1", "-d", bad, "--key", "key.asc", "--skip-dependency-check"];
+        cases.push((publish.iter().map(|a| a.to_string()).collect(), "invalid distribution name"));
+    }
     for (args, expected) in cases {
         let res = ws.aptkit().args(&args).env_remove("APTKIT_SIGNING_KEY").output().unwrap();
         let err = stderr(&res);

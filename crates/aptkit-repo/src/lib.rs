@@ -86,7 +86,7 @@ fn check_name(kind: &str, name: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::Invalid(format!("invalid {kind} name `{name}` (letters, digits and . _ - + ~ only)")))
+        Err(Error::Invalid(format!("invalid {kind} name `{name}` (letters, digits and . _ - + ~ only, not first . or -)")))
     }
 }
 
@@ -391,12 +391,11 @@ impl Repository {
     /// Publish a repo or snapshot as a new distribution.
     pub fn publish(&self, req: PublishRequest, deps: &Dependencies, keys: &[SigningKey], now: i64, progress: &dyn PublishProgress) -> Result<(Publication, PublishReport)> {
         check_path_part("prefix", &req.prefix, true)?;
-        check_path_part("distribution", &req.distribution, false)?;
-        // Suites must not nest (`stable` and `stable/updates`): dropping one
-        // would delete the other's files.
-        if req.distribution.contains('/') {
-            return Err(Error::Invalid(format!("invalid distribution `{}`: `/` is not allowed", req.distribution)));
-        }
+        // A distribution is one word of an apt sources line and a directory
+        // under dists/: no spaces, no `/` (suites must not nest: dropping
+        // `stable` would delete `stable/updates`), nothing apt or a URL
+        // would read differently.
+        check_name("distribution", &req.distribution)?;
         check_name("component", &req.component)?;
         if keys.is_empty() {
             return Err(aptkit_sign::Error::NoKeys.into());
