@@ -268,6 +268,19 @@ fn cannot_run_is_exit_code_2() {
     let (code, text) = verify(dir.path(), &p.path("key.gpg"), &[]);
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("no suite found"), "{text}");
+    // A malformed fingerprint is a usage error, not a failed check.
+    let (code, text) = verify(&p.path("public"), &p.path("key.gpg"), &["--require-signer", "nothex"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("`nothex` is not a fingerprint"), "{text}");
+    // And one given as gpg prints it (spaced, lowercase) is that key.
+    let fingerprint = aptkit_sign::SigningKey::from_file(&p.path("key.asc")).unwrap().fingerprint();
+    let spaced: String = fingerprint.to_lowercase().chars().collect::<Vec<_>>().chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join(" ");
+    let (code, text) = verify(&p.path("public"), &p.path("key.gpg"), &["--require-signer", &spaced]);
+    assert_eq!(code, 0, "{text}");
+    // `aptkit serve` of a directory that is not there: exit 2, before listening.
+    let out = aptkit().args(["serve", "--port", "0", "--root"]).arg(dir.path().join("missing")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a directory"), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// `body` clearsigned by GnuPG with a SHA-1 digest, by keys-example/rsa3072.

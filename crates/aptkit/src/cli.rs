@@ -370,7 +370,7 @@ pub struct TrustArgs {
     #[arg(long, value_name = "SECONDS")]
     pub max_age: Option<i64>,
     /// Fingerprint that must have signed (repeatable)
-    #[arg(long = "require-signer", value_name = "FINGERPRINT")]
+    #[arg(long = "require-signer", value_name = "FINGERPRINT", value_parser = parse_fingerprint)]
     pub required_signers: Vec<String>,
     /// Only these components' indices (partial mirrors; repeatable)
     #[arg(long = "component")]
@@ -451,6 +451,17 @@ pub struct DebArgs {
     /// Print JSON instead of text
     #[arg(long)]
     pub json: bool,
+}
+
+/// A key's fingerprint: 40 hex digits (v4) or 64 (v6), spaces allowed as
+/// `gpg --fingerprint` prints them.
+fn parse_fingerprint(value: &str) -> Result<String, String> {
+    let hex: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+    if matches!(hex.len(), 40 | 64) && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        Ok(hex.to_ascii_uppercase())
+    } else {
+        Err(format!("`{value}` is not a fingerprint (40 or 64 hex digits)"))
+    }
 }
 
 #[cfg(test)]

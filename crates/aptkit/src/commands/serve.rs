@@ -25,6 +25,7 @@ pub fn run(settings: &Settings, args: ServeArgs) -> anyhow::Result<Outcome> {
         Some(r) => r,
         None => anyhow::bail!("the publish store is not a directory: pass --root"),
     };
+    anyhow::ensure!(root.is_dir(), "cannot serve `{}`: not a directory", root.display());
     let listener = TcpListener::bind((args.bind.as_str(), args.port))
         .with_context(|| format!("cannot listen on {}:{}", args.bind, args.port))?;
     let addr = listener.local_addr()?;
