@@ -376,6 +376,11 @@ fn bad_configuration_is_a_clear_error_and_creates_nothing() {
         // Refused before any request: no network, no credentials needed.
         (vec!["--state", "s3:///state", "repo", "create", "main"], "s3:///state"),
         (vec!["--public", "ftp://host/repo", "repo", "create", "main"], "ftp://"),
+        // One place for both stores, or one inside the other: the private
+        // state would be served, and gc would take each pool for the other.
+        (vec!["--state", "x", "--public", "./x/", "repo", "create", "main"], "overlap"),
+        (vec!["--state", "pub/state", "--public", "pub", "repo", "create", "main"], "overlap"),
+        (vec!["--state", "s3://b/repo", "--public", "s3://b/repo/public", "repo", "create", "main"], "overlap"),
     ] {
         let res = run(&args);
         assert_eq!(res.status.code(), Some(2), "{args:?}: {}", stderr(&res));
@@ -384,6 +389,16 @@ fn bad_configuration_is_a_clear_error_and_creates_nothing() {
     let mut left = dir_names(dir.path());
     left.sort();
     assert_eq!(left, ["broken.toml", "unknown.toml"], "no store may have been created");
+
+    // Relative paths in a config file are relative to the file, wherever
+    // aptkit runs from.
+    std::fs::create_dir_all(dir.path().join("project/ci")).unwrap();
+    std::fs::write(dir.path().join("project/ci/aptkit.toml"), "state = \"state\"\npublic = \"../public\"\n").unwrap();
+    let res = run(&["--config", "project/ci/aptkit.toml", "repo", "create", "main"]);
+    assert_eq!(res.status.code(), Some(0), "{}", stderr(&res));
+    assert!(dir.path().join("project/ci/state/refs.json").is_file(), "the state store is not beside the config file");
+    let elsewhere = aptkit().current_dir(dir.path().join("project")).args(["--config", "ci/aptkit.toml", "repo", "list"]).output().unwrap();
+    assert!(stdout(&elsewhere).contains("main"), "{}", stderr(&elsewhere));
 }
 
 /// `aptkit … | grep -q` closes the pipe early: aptkit must end quietly (by

@@ -64,6 +64,9 @@ impl Settings {
         let config = load_config(args.config.as_deref())?;
         let state = args.state.clone().or_else(|| config.state.clone()).unwrap_or_else(|| "./.aptkit".into());
         let public = args.public.clone().or_else(|| config.public.clone()).unwrap_or_else(|| "./public".into());
+        if overlapping(&state, &public) {
+            bail!("the state store `{state}` and the publish store `{public}` overlap: give them separate places (the state is private, and both keep files under pool/)");
+        }
         let (state, _) = open_store(&state, &config).context("invalid state store (--state)")?;
         let (public, public_dir) = open_store(&public, &config).context("invalid publish store (--public)")?;
         Ok(Settings { state, public, public_dir, config })
@@ -91,6 +94,38 @@ impl Settings {
     }
 }
 
+/// Whether two store locations are one place or one holds the other: a
+/// directory inside the other, or the same bucket with one prefix under the
+/// other. Compared as written, with `.` and `..` resolved.
+fn overlapping(a: &str, b: &str) -> bool {
+    fn place(location: &str) -> (String, PathBuf) {
+        let (scheme, rest) = match location.split_once("://") {
+            Some(("file", path)) => ("file", path),
+            Some((scheme, rest)) => (scheme, rest),
+            None => ("file", location),
+        };
+        let path = if scheme == "file" { std::path::absolute(rest).unwrap_or_else(|_| PathBuf::from(rest)) } else { PathBuf::from("/").join(rest) };
+        let mut clean = PathBuf::new();
+        for part in path.components() {
+            match part {
+                std::path::Component::ParentDir => {
+                    clean.pop();
+                }
+                std::path::Component::CurDir => {}
+                other => clean.push(other),
+            }
+        }
+        // A directory that exists is compared as it really is (symlinks).
+        let real = if scheme == "file" { std::fs::canonicalize(&clean).ok() } else { None };
+        (scheme.to_string(), real.unwrap_or(clean))
+    }
+    let ((scheme_a, a), (scheme_b, b)) = (place(a), place(b));
+    scheme_a == scheme_b && (a.starts_with(&b) || b.starts_with(&a))
+}
+
+/// `aptkit.toml`, from `explicit` or the current directory. Relative paths
+/// in it (stores, key files) are relative to the file's directory, as with
+/// cargo's config: the file means the same wherever aptkit runs from.
 pub fn load_config(explicit: Option<&Path>) -> anyhow::Result<ConfigFile> {
     let path = match explicit {
         Some(p) => p.to_path_buf(),
@@ -103,7 +138,19 @@ pub fn load_config(explicit: Option<&Path>) -> anyhow::Result<ConfigFile> {
         }
     };
     let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read config file `{}`", path.display()))?;
-    toml::from_str(&text).with_context(|| format!("invalid config file `{}`", path.display()))
+    let mut config: ConfigFile = toml::from_str(&text).with_context(|| format!("invalid config file `{}`", path.display()))?;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    for location in [&mut config.state, &mut config.public].into_iter().flatten() {
+        if !location.contains("://") && Path::new(location.as_str()).is_relative() {
+            *location = dir.join(location.as_str()).to_string_lossy().into_owned();
+        }
+    }
+    for key in &mut config.signing.keys {
+        if key.is_relative() {
+            *key = dir.join(&*key);
+        }
+    }
+    Ok(config)
 }
 
 /// A store to read and write: a directory, `file:///srv/repo`, or
