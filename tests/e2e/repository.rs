@@ -549,3 +549,51 @@ fn serve_answers_ranges_and_revalidation_as_http_clients_expect() {
         assert!(log.lines().any(|l| l.starts_with(expected) && l.contains(" stable InRelease")), "apt-get update {round}: no `{expected}` of InRelease:\n{log}");
     }
 }
+
+/// A web server reads the publish store (and a mirror) as another user:
+/// whatever the umask aptkit runs under, every file there is readable by
+/// all and every directory searchable. A 0600 input given to
+/// `--remove-files` is copied, not linked (its mode would become the pool
+/// file's).
+#[test]
+fn published_files_are_world_readable_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let ws = Workspace::new();
+    let strict = |args: &[&str]| {
+        let mut cmd = ws.aptkit();
+        cmd.args(args);
+        // SAFETY: umask(2) is async-signal-safe; nothing else runs between fork and exec.
+        unsafe { cmd.pre_exec(|| { libc::umask(0o077); Ok(()) }) };
+        run_ok(&mut cmd);
+    };
+    let (_d1, v1) = example_debs(None);
+    let (_d2, v2) = example_debs(Some("1.1-1"));
+    std::fs::create_dir(ws.path("in")).unwrap();
+    let private = ws.path("in").join(v2[0].file_name().unwrap());
+    std::fs::copy(&v2[0], &private).unwrap();
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o600)).unwrap();
+    strict(&["repo", "create", "main"]);
+    strict(&["repo", "add", "main", v1[0].parent().unwrap().to_str().unwrap()]);
+    strict(&["repo", "add", "main", "in", "--remove-files"]);
+    assert!(!private.exists(), "--remove-files consumed the input");
+    strict(&["publish", "repo", "main", "-d", "stable", "--key", "key.asc", "--skip-dependency-check"]);
+    strict(&["key", "export", "--key", "key.asc", "--output", "key.gpg"]);
+    strict(&["mirror", "public", "mirror", "--keyring", "key.gpg"]);
+    for tree in ["public", "mirror/pool", "mirror/dists"] {
+        let mut dirs = vec![ws.path(tree)];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+                if path.is_dir() {
+                    assert_eq!(mode & 0o555, 0o555, "{} is {mode:o}", path.display());
+                    dirs.push(path);
+                } else {
+                    assert_eq!(mode & 0o444, 0o444, "{} is {mode:o}", path.display());
+                }
+            }
+        }
+    }
+    assert!(walk(&ws.path("mirror/pool")).len() >= 5, "the mirror has the pool");
+}

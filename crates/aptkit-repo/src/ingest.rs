@@ -73,7 +73,11 @@ pub fn read_all(debs: &[PathBuf], staging: &Path, intake: Intake, on_done: &(dyn
             (fs_err::File::open(&copy).map_err(read_err)?, None)
         } else {
             let src = fs_err::File::open(&debs[i]).map_err(read_err)?;
-            (src, Some(fs_err::File::create(&copy).map_err(|source| Error::Read { path: copy.clone(), source })?))
+            let dst = fs_err::File::create(&copy).map_err(|source| Error::Read { path: copy.clone(), source })?;
+            // The blob is linked into the publish store, which a web server
+            // reads: readable by all whatever the umask.
+            dst.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644)).map_err(|source| Error::Read { path: copy.clone(), source })?;
+            (src, Some(dst))
         };
         Ok(Copying { path: &debs[i], header: None, head: Vec::new(), tried: 0, src, dst, copy, sha256: Sha256::new(), on_done })
     })
@@ -82,12 +86,14 @@ pub fn read_all(debs: &[PathBuf], staging: &Path, intake: Intake, on_done: &(dyn
 }
 
 /// Hard-link `path` to `link` if `path` is a regular file whose only name
-/// is `path` (another name could rewrite the stored bytes later). False,
-/// with nothing left behind, when it is not, or cannot be linked (another
-/// filesystem).
+/// is `path` (another name could rewrite the stored bytes later), readable
+/// by all and writable by its owner only (its mode becomes the published
+/// pool file's; a failed add must not have changed it). False, with nothing
+/// left behind, when it is not, or cannot be linked (another filesystem).
 fn link_sole_name(path: &Path, link: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
-    let sole = |p: &Path, names: u64| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file() && m.nlink() == names);
+    let servable = |mode: u32| mode & 0o444 == 0o444 && mode & 0o022 == 0;
+    let sole = |p: &Path, names: u64| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file() && m.nlink() == names && servable(m.mode()));
     if !sole(path, 1) || std::fs::hard_link(path, link).is_err() {
         return false;
     }

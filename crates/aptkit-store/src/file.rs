@@ -1,7 +1,7 @@
 use std::io::{Read, Write};
 
 use sha2::Digest;
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::{validate_key, Body, Caching, ETag, Error, ObjectMeta, Result, Store, Written};
@@ -57,14 +57,11 @@ impl FileStore {
     /// Write `body` to a temporary file beside `path`.
     fn write_temp(&self, key: &str, path: &Path, body: Body<'_>) -> Result<tempfile::NamedTempFile> {
         let dir = path.parent().expect("keys have a parent under the root");
-        fs_err::create_dir_all(dir).map_err(self.io_err("create directories for", key))?;
-        // Published files must be readable by the web server: not the 0600
-        // that temporary files get by default.
-        let mut temp = tempfile::Builder::new()
-            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
-            .prefix(".aptkit-tmp-")
-            .tempfile_in(dir)
-            .map_err(self.io_err("write", key))?;
+        make_dirs(dir).map_err(self.io_err("create directories for", key))?;
+        let mut temp = tempfile::Builder::new().prefix(".aptkit-tmp-").tempfile_in(dir).map_err(self.io_err("write", key))?;
+        // Published files must be readable by the web server whatever the
+        // umask: not the 0600 of a temporary file, nor 0640 under umask 027.
+        temp.as_file().set_permissions(std::fs::Permissions::from_mode(FILE_MODE)).map_err(self.io_err("write", key))?;
         match body {
             Body::Bytes(bytes) => temp.write_all(bytes).map_err(self.io_err("write", key))?,
             Body::File(src) | Body::Immutable(src) => {
@@ -98,7 +95,7 @@ impl FileStore {
             }
         }
         let dir = path.parent().expect("keys have a parent");
-        fs_err::create_dir_all(dir).map_err(self.io_err("create directories for", key))?;
+        make_dirs(dir).map_err(self.io_err("create directories for", key))?;
         let temp = tempfile::Builder::new().prefix(INTERNAL_PREFIX).make_in(dir, |p| std::fs::hard_link(src, p));
         let Ok(temp) = temp else { return Ok(None) };
         let temp_path = temp.path().to_path_buf();
@@ -124,7 +121,7 @@ impl FileStore {
     }
 
     fn lock(&self) -> Result<fs_err::File> {
-        fs_err::create_dir_all(&self.root).map_err(self.io_err("create", ""))?;
+        make_dirs(&self.root).map_err(self.io_err("create", ""))?;
         let file = fs_err::OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -137,6 +134,29 @@ impl FileStore {
             return Err(self.io_err("lock", "")(std::io::Error::last_os_error()));
         }
         Ok(file) // unlocked when closed
+    }
+}
+
+/// Modes of what a store writes, whatever the umask: a web server serves
+/// the publish store, and its pool files are links to the state's blobs.
+/// (To keep a state store private, make its directory 0700 yourself.)
+const FILE_MODE: u32 = 0o644;
+const DIR_MODE: u32 = 0o755;
+
+/// `create_dir_all`, with each directory it makes set to 0755 whatever the
+/// umask, for trees a web server serves.
+pub fn make_dirs(dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        make_dirs(parent)?;
+    }
+    match std::fs::create_dir(dir) {
+        Ok(()) => std::fs::set_permissions(dir, std::fs::Permissions::from_mode(DIR_MODE)),
+        // Made meanwhile by another writer.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        Err(e) => Err(std::io::Error::new(e.kind(), format!("{}: {e}", dir.display()))),
     }
 }
 
@@ -220,7 +240,7 @@ impl Store for FileStore {
             // when it is missing (a pool of 20,000 files: no extra stats).
             let mut linked = std::fs::hard_link(src, &path);
             if linked.as_ref().is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
-                fs_err::create_dir_all(path.parent().expect("keys have a parent")).map_err(self.io_err("create directories for", key))?;
+                make_dirs(path.parent().expect("keys have a parent")).map_err(self.io_err("create directories for", key))?;
                 linked = std::fs::hard_link(src, &path);
             }
             match linked {

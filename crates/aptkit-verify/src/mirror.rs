@@ -246,8 +246,10 @@ impl PoolCopy<'_> {
             return Ok(Copied::Failed(f));
         }
         if let Some(parent) = target.parent() {
-            fs_err::create_dir_all(parent).map_err(|source| Error::Read { path: parent.to_path_buf(), source })?;
+            aptkit_store::make_dirs(parent).map_err(|source| Error::Read { path: parent.to_path_buf(), source })?;
         }
+        // A mirror is served: readable by all whatever the umask.
+        fs_err::set_permissions(&partial, std::os::unix::fs::PermissionsExt::from_mode(0o644)).map_err(io)?;
         fs_err::rename(&partial, &target).map_err(io)?;
         self.remember(key, &target, size, sha256)?;
         Ok(Copied::Fetched)
@@ -340,7 +342,7 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, Error> {
     }
     let io = |source| Error::Read { path: path.to_path_buf(), source };
     let dir = path.parent().expect("mirror paths have a parent");
-    fs_err::create_dir_all(dir).map_err(io)?;
+    aptkit_store::make_dirs(dir).map_err(io)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
     tmp.write_all(bytes).map_err(io)?;
     tmp.as_file().set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644)).map_err(io)?;
