@@ -441,6 +441,7 @@ impl Repository {
             signed_by: Vec::new(),
             contents: req.contents,
             previous_sets: Vec::new(),
+            public_store: None,
         };
         self.run_publish(publication, &set, None, deps, keys, now, progress)
     }

@@ -80,9 +80,14 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
 
     // 1. Pool files.
     let placed = placed(input.set, &component);
-    // The same bytes (the same control file) sit at the same pool path.
+    // The same bytes (the same control file) sit at the same pool path:
+    // files the previous publication placed in this very store are there.
+    let location = input.public.location();
+    publication.public_store = Some(location.clone());
     let known: std::collections::HashSet<&str> = match input.previous {
-        Some((prev, prev_set)) if prev.component == component => prev_set.iter().map(|r| r.sha256()).collect(),
+        Some((prev, prev_set)) if prev.component == component && prev.public_store.as_ref().is_none_or(|l| *l == location) => {
+            prev_set.iter().map(|r| r.sha256()).collect()
+        }
         _ => Default::default(),
     };
     input.progress.step("pool");

@@ -125,6 +125,12 @@ pub struct Publication {
     /// caches may still hold their InRelease, so gc keeps their pool files.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub previous_sets: Vec<String>,
+    /// The publish store it was written to (`file:///srv/repo`,
+    /// `s3://bucket/prefix`): a republish to another one places every pool
+    /// file, not only the new ones. Absent in records written before it
+    /// was kept (taken as the same store).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_store: Option<String>,
 }
 
 /// Generations of a publication whose pool files gc keeps (the current one

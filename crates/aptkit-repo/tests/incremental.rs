@@ -146,3 +146,32 @@ fn a_release_dated_far_ahead_of_the_clock_is_an_error_that_changes_nothing() {
     assert!(tree(&state_dir) == state_before, "state store unchanged");
     assert!(tree(&public_dir) == public_before, "publish store unchanged");
 }
+
+/// A republish skips the pool files its previous publication placed, but
+/// only in the store it placed them in: pointed at another publish store
+/// (a new directory, a new bucket), it places every one.
+#[test]
+fn a_republish_to_another_publish_store_places_every_pool_file() {
+    let work = tempfile::tempdir().unwrap();
+    let debs = work.path().join("debs");
+    std::fs::create_dir_all(&debs).unwrap();
+    let key = common::key();
+    let keys = std::slice::from_ref(&key);
+    let state: Arc<dyn aptkit_store::Store> = Arc::new(FileStore::new(work.path().join("state")));
+    let first = Repository::new(state.clone(), Arc::new(FileStore::new(work.path().join("public"))));
+    first.repo_create("main", "", None, 0).unwrap();
+    let debs: Vec<_> = ["aa", "bb", "cc"].iter().map(|n| common::tiny_deb(&debs, n, "1.0")).collect();
+    first.repo_add("main", &debs, &|_, _| {}).unwrap();
+    let (_, report) = first.publish(common::request(Source::Repo("main".into()), &["amd64"]), &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
+    assert_eq!(report.pool_written, 3);
+    let (_, report) = first.publish_update("", "stable", &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
+    assert_eq!((report.pool_written, report.pool_present), (0, 3), "the same store: nothing placed again");
+
+    let moved = Repository::new(state, Arc::new(FileStore::new(work.path().join("elsewhere"))));
+    let (_, report) = moved.publish_update("", "stable", &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
+    assert_eq!(report.pool_written, 3, "{report:?}");
+    for name in ["aa", "bb", "cc"] {
+        let initial = &name[..1];
+        assert!(work.path().join(format!("elsewhere/pool/main/{initial}/{name}/{name}_1.0_all.deb")).is_file(), "{name}");
+    }
+}

@@ -178,7 +178,9 @@ fn not_found<T>(r: std::io::Result<T>) -> std::io::Result<Option<T>> {
 
 impl Store for FileStore {
     fn location(&self) -> String {
-        format!("file://{}", self.root.display())
+        // Absolute: a URL, and one name for the store from any directory
+        // (publication records and verify's rollback state keep it).
+        format!("file://{}", std::path::absolute(&self.root).unwrap_or_else(|_| self.root.clone()).display())
     }
 
     fn get(&self, key: &str) -> Result<Option<(Vec<u8>, ETag)>> {
