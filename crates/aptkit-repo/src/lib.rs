@@ -513,8 +513,10 @@ impl Repository {
         let id = publication.id();
         let token = format!("{}-{}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
         let mut taken_over = None;
+        let mut dropped_date = None;
         state::update(self.state.as_ref(), |refs| {
             taken_over = None;
+            dropped_date = refs.dropped_dates.get(&id).copied();
             if refs.dropping.iter().any(|p| p.id() == id) {
                 return Err(Error::Invalid(format!("`{id}` is being dropped: run `aptkit publish drop` for it again to finish, then publish")));
             }
@@ -572,6 +574,7 @@ impl Repository {
             publication,
             set,
             previous,
+            dropped_date,
             keys,
             now,
             progress,
@@ -649,6 +652,8 @@ impl Repository {
         }
         state::update(self.state.as_ref(), |refs| {
             refs.dropping.retain(|p| !same(p));
+            let last = refs.dropped_dates.entry(id.clone()).or_insert(dropping.date);
+            *last = (*last).max(dropping.date);
             Ok(())
         })
     }

@@ -57,6 +57,8 @@ pub(crate) struct PublishInput<'a> {
     /// The publication being replaced, if any: its pool files are known to
     /// be in place and are not touched again.
     pub previous: Option<(&'a Publication, &'a PackageSet)>,
+    /// The Date of this suite's last Release before it was dropped, if it was.
+    pub dropped_date: Option<i64>,
     pub keys: &'a [SigningKey],
     pub now: i64,
     pub progress: &'a dyn PublishProgress,
@@ -71,7 +73,7 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
     // before anything is written (a wait for the clock changes nothing).
     let dists = format!("dists/{}", publication.distribution);
     let previous_date = existing_release_date(input.public, &publication.key(&format!("{dists}/Release")))?;
-    let last = [previous_date, input.previous.map(|(p, _)| p.date)].into_iter().flatten().max();
+    let last = [previous_date, input.previous.map(|(p, _)| p.date), input.dropped_date].into_iter().flatten().max();
     let (date, now) = release_date(input.now, last, input.progress).map_err(|ahead| Error::DateAhead {
         publication: publication.id(),
         date: aptkit_index::format_date(last.unwrap_or_default()),

@@ -31,6 +31,11 @@ pub struct Refs {
     /// drop is finished by running it again.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dropping: Vec<Publication>,
+    /// The Date of the last Release of each dropped publication, by id: a
+    /// suite published again is dated after it (a Date may run a few
+    /// seconds ahead of the clock, and clients keep the last one they saw).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dropped_dates: BTreeMap<String, i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -113,6 +113,11 @@ fn publishing_many_times_a_second_never_dates_a_release_past_what_apt_accepts() 
         assert!(p.date - now() <= MAX_DATE_LEAD, "{} s ahead of the clock", p.date - now());
         last = p.date;
     }
+    // Dropped and published again at once: the Date still goes forward (a
+    // client that saw the last Release ignores an older one).
+    repo.publish_drop("", "stable", now()).unwrap();
+    let (again, _) = repo.publish(common::request(Source::Repo("main".into()), &["amd64"]), &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
+    assert!(again.date > last, "{} after the dropped {last}", again.date);
 }
 
 /// Every file under `dir` with its bytes.
