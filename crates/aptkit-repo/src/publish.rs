@@ -80,8 +80,25 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
         ahead,
     })?;
 
-    // 1. Pool files.
-    let placed = placed(input.set, &component);
+    // 1. Pool files: those of the packages the indices will list. A set
+    // may hold others (a snapshot switched to, with an architecture the
+    // publication was not made for): they are said, and not placed.
+    let publishes = |arch: &str| arch == "all" || publication.architectures.iter().any(|a| a == arch);
+    let mut left_out: BTreeMap<&str, usize> = BTreeMap::new();
+    for record in input.set.iter().filter(|r| !publishes(r.arch())) {
+        *left_out.entry(record.arch()).or_default() += 1;
+    }
+    if !left_out.is_empty() {
+        let what: Vec<String> = left_out.iter().map(|(arch, n)| format!("{n} of {arch}")).collect();
+        input.progress.note(&format!(
+            "{} packages left out ({}): `{}` publishes {} (architectures are chosen when a suite is first published)",
+            left_out.values().sum::<usize>(),
+            what.join(", "),
+            publication.id(),
+            publication.architectures.join(", ")
+        ));
+    }
+    let placed: Vec<(String, &PackageRecord)> = placed(input.set, &component).into_iter().filter(|(_, r)| publishes(r.arch())).collect();
     // The same bytes (the same control file) sit at the same pool path:
     // files the previous publication placed in this very store are there.
     let location = input.public.location();

@@ -180,3 +180,34 @@ fn a_republish_to_another_publish_store_places_every_pool_file() {
         assert!(work.path().join(format!("elsewhere/pool/main/{initial}/{name}/{name}_1.0_all.deb")).is_file(), "{name}");
     }
 }
+
+/// A publication's architectures are fixed when it is first published (as
+/// in aptly): switched to a snapshot with packages of another one, it says
+/// so and places none of their files.
+#[test]
+fn packages_of_an_architecture_the_suite_does_not_publish_are_said_and_not_placed() {
+    struct Notes(std::sync::Mutex<Vec<String>>);
+    impl aptkit_repo::PublishProgress for Notes {
+        fn note(&self, message: &str) {
+            self.0.lock().unwrap().push(message.to_string());
+        }
+    }
+    let work = tempfile::tempdir().unwrap();
+    let debs = work.path().join("debs");
+    std::fs::create_dir_all(&debs).unwrap();
+    let key = common::key();
+    let keys = std::slice::from_ref(&key);
+    let repo = Repository::new(Arc::new(FileStore::new(work.path().join("state"))), Arc::new(FileStore::new(work.path().join("public"))));
+    repo.repo_create("main", "", None, 0).unwrap();
+    repo.repo_add("main", &[common::deb_for(&debs, "tool", "1.0", "amd64", "x")], &|_, _| {}).unwrap();
+    repo.snapshot_create_from_repo("s1", "main", 0).unwrap();
+    let notes = Notes(Default::default());
+    repo.publish(common::request(Source::Snapshot("s1".into()), &[]), &Dependencies::Skip, keys, now(), &notes).unwrap();
+    assert!(notes.0.lock().unwrap().is_empty(), "{:?}", notes.0.lock().unwrap());
+    repo.repo_add("main", &[common::deb_for(&debs, "tool", "1.0", "arm64", "x"), common::deb_for(&debs, "other", "1.0", "arm64", "y")], &|_, _| {}).unwrap();
+    repo.snapshot_create_from_repo("s2", "main", 0).unwrap();
+    let (_, report) = repo.publish_switch("", "stable", "s2", &Dependencies::Skip, keys, now(), &notes).unwrap();
+    assert_eq!(notes.0.lock().unwrap().as_slice(), ["2 packages left out (2 of arm64): `stable` publishes amd64 (architectures are chosen when a suite is first published)"]);
+    assert_eq!((report.pool_written, report.pool_present), (0, 1), "{report:?}");
+    assert!(!work.path().join("public/pool/main/t/tool/tool_1.0_arm64.deb").exists());
+}

@@ -18,6 +18,11 @@ pub fn tiny_deb(dir: &Path, name: &str, version: &str) -> PathBuf {
 /// [`tiny_deb`] with `body` as the long description (its index stanza
 /// grows with it).
 pub fn deb_described(dir: &Path, name: &str, version: &str, body: &str) -> PathBuf {
+    deb_for(dir, name, version, "all", body)
+}
+
+/// `<name>_<version>_<arch>.deb`, described by `body`.
+pub fn deb_for(dir: &Path, name: &str, version: &str, arch: &str, body: &str) -> PathBuf {
     let mut tree = Tree::new();
     let content = format!("{name} {version}\n").into_bytes();
     tree.insert(
@@ -25,9 +30,9 @@ pub fn deb_described(dir: &Path, name: &str, version: &str, body: &str) -> PathB
         TreeEntry { node: Node::File { size: content.len() as u64, source: FileSource::Bytes(Arc::from(content)) }, mode: 0o644, mtime: 0 },
     );
     let writer = DebWriter { compression: Compression::Gzip { level: 6 }, threads: 1, source_date_epoch: 1_700_000_000, progress: None };
-    let data = writer.write_data(&tree, "all", dir).unwrap();
+    let data = writer.write_data(&tree, arch, dir).unwrap();
     let control = format!(
-        "Package: {name}\nVersion: {version}\nArchitecture: all\nMaintainer: Test <t@example.org>\nInstalled-Size: 4\nDescription: test package {name}\n {body}\n"
+        "Package: {name}\nVersion: {version}\nArchitecture: {arch}\nMaintainer: Test <t@example.org>\nInstalled-Size: 4\nDescription: test package {name}\n {body}\n"
     );
     let files = [
         ControlFile { name: "control".into(), contents: control.into_bytes(), executable: false },
@@ -35,7 +40,7 @@ pub fn deb_described(dir: &Path, name: &str, version: &str, body: &str) -> PathB
     ];
     let control_tar = writer.control_tar(&files).unwrap();
     let pending = writer.assemble(&control_tar, data, dir).unwrap();
-    let path = dir.join(format!("{name}_{version}_all.deb"));
+    let path = dir.join(format!("{name}_{version}_{arch}.deb"));
     pending.persist(&path).unwrap();
     path
 }
