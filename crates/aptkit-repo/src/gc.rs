@@ -131,6 +131,10 @@ fn collect_claimed(state_store: &dyn Store, public: &dyn Store, min_age: i64, no
                 report.public.push(meta.key);
             }
         }
+        // Under gc's claim no publish is placing files here.
+        if !dry_run {
+            public.remove_empty_dirs(&prefix)?;
+        }
     }
     Ok(report)
 }

@@ -650,6 +650,8 @@ impl Repository {
         for meta in self.public.list(&dists)? {
             self.public.delete(&meta.key)?;
         }
+        // No publish writes under a suite being dropped.
+        self.public.remove_empty_dirs(&dists)?;
         state::update(self.state.as_ref(), |refs| {
             refs.dropping.retain(|p| !same(p));
             let last = refs.dropped_dates.entry(id.clone()).or_insert(dropping.date);

@@ -201,6 +201,8 @@ fn gc_and_publishing_exclude_each_other() {
     })
     .unwrap();
     repo.publish_drop("", "stable", now()).unwrap();
+    assert!(!work.path().join("public/dists/stable").exists(), "the dropped suite left a tree behind");
+    assert!(work.path().join("public/dists/testing/InRelease").is_file());
     repo.snapshot_drop("s0").unwrap();
     let report = repo.gc(0, now() + 10, false).unwrap();
     assert!(report.public.is_empty(), "gc deleted pool files while a publish ran: {report:?}");

@@ -333,6 +333,21 @@ impl Store for FileStore {
         Some(self.root.join(STAGING))
     }
 
+    fn remove_empty_dirs(&self, prefix: &str) -> Result<()> {
+        let prefix = prefix.trim_end_matches('/');
+        let dir = if prefix.is_empty() { self.root.clone() } else { self.path(prefix)? };
+        if !dir.is_dir() {
+            return Ok(());
+        }
+        for entry in walkdir::WalkDir::new(&dir).contents_first(true).into_iter().flatten() {
+            if entry.file_type().is_dir() && entry.path() != self.root {
+                // Fails, and is meant to, on a directory with anything in it.
+                let _ = std::fs::remove_dir(entry.path());
+            }
+        }
+        Ok(())
+    }
+
     fn sweep_leftovers(&self, min_age: i64, now: i64, dry_run: bool) -> Result<Vec<(String, u64)>> {
         if !self.root.is_dir() {
             return Ok(Vec::new());
@@ -455,6 +470,27 @@ mod tests {
         assert_eq!(names_in(root), [".aptkit-lock", ".aptkit-staging", "d", "refs.json"]);
         assert_eq!(store.get("d/Packages").unwrap().unwrap().0, b"index");
         assert!(FileStore::new(root.join("missing")).sweep_leftovers(0, now, false).unwrap().is_empty());
+    }
+
+    #[test]
+    fn empty_directories_are_removed_under_a_prefix_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::new(dir.path());
+        for key in ["dists/a/main/binary-amd64/Packages", "dists/a/main/binary-amd64/by-hash/SHA256/x", "dists/b/Release", "pool/p/x.deb"] {
+            store.put(key, Body::Bytes(b"x"), Caching::Short).unwrap();
+        }
+        store.delete("dists/a/main/binary-amd64/Packages").unwrap();
+        store.remove_empty_dirs("dists/a/").unwrap();
+        assert!(dir.path().join("dists/a/main/binary-amd64/by-hash/SHA256/x").is_file(), "a directory with a file stays");
+        store.delete("dists/a/main/binary-amd64/by-hash/SHA256/x").unwrap();
+        std::fs::create_dir_all(dir.path().join("pool/empty/too")).unwrap();
+        store.remove_empty_dirs("dists/a").unwrap();
+        assert_eq!(names_in(dir.path()), ["dists", "pool"]);
+        assert_eq!(names_in(&dir.path().join("dists")), ["b"]);
+        assert!(dir.path().join("pool/empty/too").is_dir(), "nothing outside the prefix is touched");
+        store.remove_empty_dirs("pool/").unwrap();
+        assert_eq!(names_in(&dir.path().join("pool")), ["p"]);
+        store.remove_empty_dirs("nothing/here").unwrap();
     }
 
     #[test]

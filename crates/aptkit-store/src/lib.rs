@@ -164,6 +164,15 @@ pub trait Store: Send + Sync {
         None
     }
 
+    /// Remove directories left empty under `prefix` (and `prefix` itself)
+    /// after deletes, so that a dropped suite leaves no empty tree to be
+    /// served. Only where no writer is at work under `prefix`: a writer may
+    /// have just made a directory it is about to fill. Stores without
+    /// directories (S3) have nothing to do.
+    fn remove_empty_dirs(&self, _prefix: &str) -> Result<()> {
+        Ok(())
+    }
+
     /// What writes that never finished left behind (a process killed
     /// mid-write): the store's own temporary files and staging directories
     /// older than `min_age` seconds at `now`, removed unless `dry_run`.
