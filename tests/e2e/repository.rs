@@ -230,6 +230,7 @@ fn bad_input_is_refused_and_changes_nothing() {
     // A different file under an existing name_version_arch.
     let (_d2, rebuilt) = package(compiled_example(), &["--source-date-epoch", "1700000000"]);
     let other = rebuilt.iter().find(|d| d.file_name() == debs[0].file_name()).unwrap();
+    let other_too = rebuilt.iter().find(|d| d.file_name() == debs[1].file_name()).unwrap();
     // A corrupt .deb.
     let corrupt = ws.path("corrupt_1.0_all.deb");
     std::fs::write(&corrupt, b"!<arch>\nnot really").unwrap();
@@ -237,7 +238,12 @@ fn bad_input_is_refused_and_changes_nothing() {
     std::fs::copy(ws.path("key.gpg"), &wrong_key).unwrap();
 
     let cases: Vec<(Vec<String>, &str)> = vec![
-        (vec!["repo".into(), "add".into(), "main".into(), other.display().to_string()], "conflicting package"),
+        (vec!["repo".into(), "add".into(), "main".into(), other.display().to_string()], "differs from the one already in repo `main`"),
+        // Two different files under one name_version_arch in one add.
+        (
+            vec!["repo".into(), "add".into(), "main".into(), debs[1].display().to_string(), other_too.display().to_string()],
+            "are both given and differ",
+        ),
         (vec!["repo".into(), "add".into(), "nosuchrepo".into(), debs[0].display().to_string()], "repo `nosuchrepo` does not exist"),
         (vec!["repo".into(), "add".into(), "main".into(), corrupt.display().to_string()], "corrupt_1.0_all.deb"),
         (vec!["snapshot".into(), "create".into(), "s2".into(), "from".into(), "repo".into(), "nosuchrepo".into()], "nosuchrepo"),

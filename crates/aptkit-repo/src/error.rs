@@ -19,6 +19,8 @@ pub enum Error {
     InUse { what: &'static str, name: String, publication: String },
     #[error("conflicting package {key}: `{new}` (SHA256 {new_sha}) differs from the one already in repo `{repo}` (SHA256 {old_sha})")]
     Conflict { key: String, repo: String, new: String, new_sha: String, old_sha: String },
+    #[error("conflicting package {key}: `{second}` (SHA256 {second_sha}) and `{first}` (SHA256 {first_sha}) are both given and differ")]
+    BatchConflict { key: String, first: String, first_sha: String, second: String, second_sha: String },
     #[error("`{}` is not a usable .deb", path.display())]
     BadDeb {
         path: PathBuf,

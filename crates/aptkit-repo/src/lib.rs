@@ -165,12 +165,20 @@ impl Repository {
         let (records, copies): (Vec<_>, Vec<_>) = staged.into_iter().map(|s| (s.record, (s.copy, s.linked))).unzip();
         // Conflicts inside the batch itself.
         let mut batch = PackageSet::new();
+        let mut first_path = std::collections::HashMap::new();
         for (record, path) in records.iter().zip(&debs) {
             if let Some(other) = batch.get(&record.key()) {
                 if other.sha256() != record.sha256() {
-                    return Err(conflict(record, path, name, other));
+                    return Err(Error::BatchConflict {
+                        key: record.key(),
+                        first: first_path.get(&record.key()).map(|p: &&PathBuf| p.display().to_string()).unwrap_or_default(),
+                        first_sha: other.sha256().to_string(),
+                        second: path.display().to_string(),
+                        second_sha: record.sha256().to_string(),
+                    });
                 }
             }
+            first_path.entry(record.key()).or_insert(path);
             batch.insert(record.clone());
         }
         let mut report = AddReport::default();
