@@ -11,8 +11,8 @@ pub enum Error {
     UnknownSnapshot(String),
     #[error("snapshot `{0}` already exists")]
     SnapshotExists(String),
-    #[error("no publication of `{0}`")]
-    UnknownPublication(String),
+    #[error("no publication of `{id}`{}", if elsewhere.is_empty() { String::new() } else { format!(" (there is {}: name its --prefix)", elsewhere.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")) })]
+    UnknownPublication { id: String, elsewhere: Vec<String> },
     #[error("`{0}` is already published; use `publish switch` or `publish update`")]
     PublicationExists(String),
     #[error("{what} `{name}` is used by publication `{publication}`; drop that first")]

@@ -472,7 +472,7 @@ impl Repository {
         let refs = self.refs()?;
         let current = refs
             .publication(prefix, distribution)
-            .ok_or_else(|| Error::UnknownPublication(state::publication_id(prefix, distribution)))?
+            .ok_or_else(|| unknown_publication(&refs, prefix, distribution))?
             .clone();
         let source = match (&current.source, snapshot) {
             (Source::Snapshot(_), Some(name)) => Source::Snapshot(name.to_string()),
@@ -619,7 +619,7 @@ impl Repository {
         let refs = self.refs()?;
         let publication = refs
             .publication(prefix, distribution)
-            .ok_or_else(|| Error::UnknownPublication(state::publication_id(prefix, distribution)))?;
+            .ok_or_else(|| unknown_publication(&refs, prefix, distribution))?;
         let set = self.load_set(&publication.set)?;
         Ok(depcheck::check(&set, &publication.architectures, base))
     }
@@ -648,7 +648,7 @@ impl Repository {
                 refs.dropping.push(publication.clone());
                 return Ok(publication);
             }
-            refs.dropping.iter().find(|p| same(p)).cloned().ok_or_else(|| Error::UnknownPublication(id.clone()))
+            refs.dropping.iter().find(|p| same(p)).cloned().ok_or_else(|| unknown_publication(refs, prefix, distribution))
         })?;
         let dists = dropping.key(&format!("dists/{distribution}/"));
         // InRelease first: clients stop trusting the suite before its indices go.
@@ -667,6 +667,13 @@ impl Repository {
             Ok(())
         })
     }
+}
+
+/// No publication `prefix/distribution`; the error names the suites of
+/// that name under other prefixes (a forgotten `--prefix`).
+fn unknown_publication(refs: &Refs, prefix: &str, distribution: &str) -> Error {
+    let elsewhere = refs.publications.iter().filter(|p| p.distribution == distribution && p.prefix != prefix).map(|p| p.id()).collect();
+    Error::UnknownPublication { id: state::publication_id(prefix, distribution), elsewhere }
 }
 
 fn conflict(record: &PackageRecord, path: &Path, repo: &str, existing: &PackageRecord) -> Error {

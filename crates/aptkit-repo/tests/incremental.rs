@@ -211,3 +211,30 @@ fn packages_of_an_architecture_the_suite_does_not_publish_are_said_and_not_place
     assert_eq!((report.pool_written, report.pool_present), (0, 1), "{report:?}");
     assert!(!work.path().join("public/pool/main/t/tool/tool_1.0_arm64.deb").exists());
 }
+
+/// A publication under a prefix lives entirely under it, and naming it
+/// without the prefix is an error that says where it is.
+#[test]
+fn a_prefixed_publication_stays_under_its_prefix_and_is_found_by_it() {
+    let work = tempfile::tempdir().unwrap();
+    let debs = work.path().join("debs");
+    std::fs::create_dir_all(&debs).unwrap();
+    let key = common::key();
+    let keys = std::slice::from_ref(&key);
+    let repo = Repository::new(Arc::new(FileStore::new(work.path().join("state"))), Arc::new(FileStore::new(work.path().join("public"))));
+    repo.repo_create("main", "", None, 0).unwrap();
+    repo.repo_add("main", &[common::deb_for(&debs, "tool", "1.0", "amd64", "x")], &|_, _| {}).unwrap();
+    let request = aptkit_repo::PublishRequest { prefix: "debian".into(), distribution: "nightly".into(), ..common::request(Source::Repo("main".into()), &["amd64"]) };
+    repo.publish(request, &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
+    let names: Vec<String> = std::fs::read_dir(work.path().join("public")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, ["debian"]);
+    assert!(work.path().join("public/debian/pool/main/t/tool/tool_1.0_amd64.deb").is_file());
+    assert!(work.path().join("public/debian/dists/nightly/InRelease").is_file());
+    let err = repo.publish_drop("", "nightly", now()).unwrap_err().to_string();
+    assert_eq!(err, "no publication of `nightly` (there is `debian/nightly`: name its --prefix)");
+    let err = repo.publish_update("", "nightly", &Dependencies::Skip, keys, now(), &NoProgress).unwrap_err().to_string();
+    assert!(err.contains("there is `debian/nightly`"), "{err}");
+    repo.publish_update("debian", "nightly", &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
+    repo.publish_drop("debian", "nightly", now()).unwrap();
+    assert!(!work.path().join("public/debian/dists/nightly").exists());
+}

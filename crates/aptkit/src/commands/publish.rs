@@ -201,7 +201,7 @@ pub fn check(repo: &Repository, prefix: &str, distribution: &str, base_indices: 
             .collect();
         output::print_json(&json!({"publication": aptkit_repo::state::publication_id(prefix, distribution), "unsatisfiable": list}));
     } else if problems.is_empty() {
-        println!("every dependency of {distribution} is satisfiable ({} base packages)", universe.len());
+        println!("every dependency of {} is satisfiable ({} base packages)", aptkit_repo::state::publication_id(prefix, distribution), universe.len());
     } else {
         for p in &problems {
             println!("unsatisfiable: {p}");
