@@ -327,9 +327,12 @@ fn snapshots_diff_merge_filter_search_retention_and_gc() {
     assert_eq!(search.trim(), "hello_1.2-1_amd64");
     let none = ws.aptkit().args(["repo", "search", "nightly", "nothing*"]).output().unwrap();
     assert_eq!(none.status.code(), Some(1), "a search that finds nothing exits 1");
+    assert!(stderr(&none).contains("no package in repo `nightly` matches `nothing*`"), "{}", stderr(&none));
 
     let diff = ws.ok(&["snapshot", "diff", "n1", "n3"]);
     assert!(diff.contains("~ hello_amd64 1.0-1 -> 1.1-1,1.2-1"), "{diff}");
+    let same = run_ok(ws.aptkit().args(["snapshot", "diff", "n1", "n1"]));
+    assert!(stdout(&same).is_empty() && stderr(&same).contains("`n1` and `n1` are identical"), "{}", stderr(&same));
     ws.ok(&["snapshot", "merge", "m", "n1", "n3", "--latest"]);
     let merged = ws.ok(&["snapshot", "show", "m"]);
     assert!(merged.contains("hello_1.2-1_amd64") && !merged.contains("hello_1.0-1_amd64"), "{merged}");

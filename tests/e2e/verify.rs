@@ -268,6 +268,14 @@ fn cannot_run_is_exit_code_2() {
     let (code, text) = verify(dir.path(), &p.path("key.gpg"), &[]);
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("no suite found"), "{text}");
+    // A repository that is not there is named as such; a mirror of it
+    // makes nothing.
+    let (code, text) = verify(&dir.path().join("missing"), &p.path("key.gpg"), &[]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("missing`: no such directory"), "{text}");
+    let out = aptkit().arg("mirror").arg(dir.path().join("missing")).arg(dir.path().join("copy")).arg("--keyring").arg(p.path("key.gpg")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!dir.path().join("copy").exists(), "a failed mirror made its destination");
     // A malformed fingerprint is a usage error, not a failed check.
     let (code, text) = verify(&p.path("public"), &p.path("key.gpg"), &["--require-signer", "nothex"]);
     assert_eq!(code, 2, "{text}");

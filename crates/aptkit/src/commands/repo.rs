@@ -83,11 +83,13 @@ pub fn run(repo: &Repository, cmd: RepoCommand) -> anyhow::Result<Outcome> {
         }
         RepoCommand::Show { name, json } => print_set(&repo.repo_packages(&name)?, json),
         RepoCommand::Search { name, query, json } => {
-            let query = Query::parse(&query).map_err(|e| anyhow::anyhow!(e))?;
+            let parsed = Query::parse(&query).map_err(|e| anyhow::anyhow!(e))?;
             let mut set = repo.repo_packages(&name)?;
-            set.retain(|r| query.matches(r));
+            set.retain(|r| parsed.matches(r));
             print_set(&set, json);
             if set.is_empty() {
+                // As aptly and grep: no match is exit 1, said on stderr.
+                eprintln!("no package in repo `{name}` matches `{query}`");
                 return Ok(Outcome::CheckFailed);
             }
         }
@@ -130,6 +132,9 @@ pub fn run_snapshot(repo: &Repository, cmd: SnapshotCommand) -> anyhow::Result<O
                 d.added.iter().for_each(|k| println!("+ {k}"));
                 d.removed.iter().for_each(|k| println!("- {k}"));
                 d.changed.iter().for_each(|(k, o, n)| println!("~ {k} {o} -> {n}"));
+                if d.added.is_empty() && d.removed.is_empty() && d.changed.is_empty() {
+                    eprintln!("snapshots `{a}` and `{b}` are identical");
+                }
             }
         }
         SnapshotCommand::Merge { dest, sources, latest, no_remove } => {
