@@ -328,6 +328,11 @@ fn snapshots_diff_merge_filter_search_retention_and_gc() {
     let none = ws.aptkit().args(["repo", "search", "nightly", "nothing*"]).output().unwrap();
     assert_eq!(none.status.code(), Some(1), "a search that finds nothing exits 1");
     assert!(stderr(&none).contains("no package in repo `nightly` matches `nothing*`"), "{}", stderr(&none));
+    // repo remove takes the same queries (as aptly's does), or exact names.
+    let removed = ws.ok(&["repo", "remove", "nightly", "libgreet*", "hello (<< 1.2)"]);
+    assert_eq!(removed.lines().count(), 5, "two versions of two libraries and hello 1.1:\n{removed}");
+    let left = ws.ok(&["repo", "show", "nightly"]);
+    assert_eq!(left.lines().collect::<Vec<_>>(), ["hello-data_1.1-1_all", "hello-data_1.2-1_all", "hello_1.2-1_amd64"], "{left}");
 
     let diff = ws.ok(&["snapshot", "diff", "n1", "n3"]);
     assert!(diff.contains("~ hello_amd64 1.0-1 -> 1.1-1,1.2-1"), "{diff}");

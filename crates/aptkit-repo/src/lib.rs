@@ -281,8 +281,13 @@ impl Repository {
             removed.clear();
             for query in queries {
                 let before = set.len();
+                // A pattern or a version constraint is a query, as in `repo
+                // search` (`bench-*`, `hello (<< 2.0)`); anything else names
+                // packages exactly.
+                let pattern = if query.contains(['*', '?', '[', '(']) { Some(set_ops::Query::parse(query).map_err(Error::Invalid)?) } else { None };
                 set.retain(|r| {
-                    let hit = r.name() == query
+                    let hit = pattern.as_ref().is_some_and(|q| q.matches(r))
+                        || r.name() == query
                         || format!("{}_{}", r.name(), r.version()) == *query
                         || r.key() == *query;
                     if hit {

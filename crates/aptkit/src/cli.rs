@@ -107,7 +107,7 @@ pub enum RepoCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Remove packages by name, name_version or name_version_arch
+    /// Remove packages by name, name_version, name_version_arch or query (`bench-*`, `hello (<< 2.0)`)
     Remove {
         name: String,
         #[arg(required = true)]
