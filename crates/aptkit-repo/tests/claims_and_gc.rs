@@ -157,14 +157,9 @@ fn walk_pool(state: &std::path::Path) -> Vec<std::path::PathBuf> {
 /// files while one runs, and no publish may start while gc deletes.
 #[test]
 fn gc_and_publishing_exclude_each_other() {
-    let work = tempfile::tempdir().unwrap();
-    let debs = work.path().join("debs");
-    std::fs::create_dir_all(&debs).unwrap();
-    let key = common::key();
+    let common::Scratch { work, debs, key, repo } = common::scratch();
     let keys = std::slice::from_ref(&key);
-    let state_store: Arc<dyn Store> = Arc::new(FileStore::new(work.path().join("state")));
-    let repo = Repository::new(state_store.clone(), Arc::new(FileStore::new(work.path().join("public"))));
-    repo.repo_create("main", "", None, 0).unwrap();
+    let state_store = repo.state_store();
     for (snapshot, version) in [("s0", "1.0"), ("s1", "2.0")] {
         repo.repo_remove("main", &["tiny".to_string()]).ok();
         repo.repo_add("main", &[common::tiny_deb(&debs, "tiny", version)], &|_, _| {}).unwrap();
@@ -179,7 +174,7 @@ fn gc_and_publishing_exclude_each_other() {
 
     // A live gc claim: a publish is refused, naming gc, and changes nothing.
     let holder = state::Holder::this_process();
-    state::update(state_store.as_ref(), |refs| {
+    state::update(state_store, |refs| {
         refs.claims.insert(state::GC_CLAIM.into(), Claim { token: "gc".into(), since: now(), holder: holder.clone() });
         Ok(())
     })
@@ -194,7 +189,7 @@ fn gc_and_publishing_exclude_each_other() {
 
     // A live publish claim: gc leaves the publish store's pool alone (the
     // snapshot is dropped, so its pool file is unreferenced and old).
-    state::update(state_store.as_ref(), |refs| {
+    state::update(state_store, |refs| {
         refs.claims.remove(state::GC_CLAIM);
         refs.claims.insert("other".into(), Claim { token: "p".into(), since: now(), holder: holder.clone() });
         Ok(())
@@ -209,7 +204,7 @@ fn gc_and_publishing_exclude_each_other() {
     assert!(pool_file.exists());
     // Once the publish is done, gc collects the pool, and releases its own
     // claim when it is done.
-    state::update(state_store.as_ref(), |refs| {
+    state::update(state_store, |refs| {
         refs.claims.clear();
         Ok(())
     })

@@ -192,13 +192,8 @@ fn packages_of_an_architecture_the_suite_does_not_publish_are_said_and_not_place
             self.0.lock().unwrap().push(message.to_string());
         }
     }
-    let work = tempfile::tempdir().unwrap();
-    let debs = work.path().join("debs");
-    std::fs::create_dir_all(&debs).unwrap();
-    let key = common::key();
+    let common::Scratch { work, debs, key, repo } = common::scratch();
     let keys = std::slice::from_ref(&key);
-    let repo = Repository::new(Arc::new(FileStore::new(work.path().join("state"))), Arc::new(FileStore::new(work.path().join("public"))));
-    repo.repo_create("main", "", None, 0).unwrap();
     repo.repo_add("main", &[common::deb_for(&debs, "tool", "1.0", "amd64", "x")], &|_, _| {}).unwrap();
     repo.snapshot_create_from_repo("s1", "main", 0).unwrap();
     let notes = Notes(Default::default());
@@ -216,13 +211,8 @@ fn packages_of_an_architecture_the_suite_does_not_publish_are_said_and_not_place
 /// without the prefix is an error that says where it is.
 #[test]
 fn a_prefixed_publication_stays_under_its_prefix_and_is_found_by_it() {
-    let work = tempfile::tempdir().unwrap();
-    let debs = work.path().join("debs");
-    std::fs::create_dir_all(&debs).unwrap();
-    let key = common::key();
+    let common::Scratch { work, debs, key, repo } = common::scratch();
     let keys = std::slice::from_ref(&key);
-    let repo = Repository::new(Arc::new(FileStore::new(work.path().join("state"))), Arc::new(FileStore::new(work.path().join("public"))));
-    repo.repo_create("main", "", None, 0).unwrap();
     repo.repo_add("main", &[common::deb_for(&debs, "tool", "1.0", "amd64", "x")], &|_, _| {}).unwrap();
     let request = aptkit_repo::PublishRequest { prefix: "debian".into(), distribution: "nightly".into(), ..common::request(Source::Repo("main".into()), &["amd64"]) };
     repo.publish(request, &Dependencies::Skip, keys, now(), &NoProgress).unwrap();

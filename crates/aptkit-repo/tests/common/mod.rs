@@ -63,3 +63,22 @@ pub fn request(source: Source, architectures: &[&str]) -> PublishRequest {
         contents: false,
     }
 }
+
+/// A fresh directory with a repository in it (`state/`, `public/`, and
+/// `debs/` for test packages), an empty repo `main`, and a signing key.
+pub struct Scratch {
+    pub work: tempfile::TempDir,
+    pub debs: PathBuf,
+    pub key: SigningKey,
+    pub repo: aptkit_repo::Repository,
+}
+
+pub fn scratch() -> Scratch {
+    let work = tempfile::tempdir().unwrap();
+    let debs = work.path().join("debs");
+    std::fs::create_dir_all(&debs).unwrap();
+    let store = |name: &str| -> Arc<dyn aptkit_store::Store> { Arc::new(aptkit_store::FileStore::new(work.path().join(name))) };
+    let repo = aptkit_repo::Repository::new(store("state"), store("public"));
+    repo.repo_create("main", "", None, 0).unwrap();
+    Scratch { debs, key: key(), repo, work }
+}
