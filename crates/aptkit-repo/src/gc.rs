@@ -120,12 +120,18 @@ fn collect_claimed(state_store: &dyn Store, public: &dyn Store, min_age: i64, no
     if !pool_is_ours || publishing {
         return Ok(report);
     }
-    let prefixes: HashSet<String> = refs.publications.iter().map(|p| p.key("pool/")).collect();
+    let pool_of = |prefix: &str| if prefix.is_empty() { "pool/".to_string() } else { format!("{prefix}/pool/") };
+    let prefixes: HashSet<String> = refs.publications.iter().map(|p| p.prefix.clone()).chain(refs.dropped_prefixes.iter().cloned()).collect();
+    let mut emptied = Vec::new();
     for prefix in prefixes {
-        for meta in public.list(&prefix)? {
+        let pool = pool_of(&prefix);
+        let listed = public.list(&pool)?;
+        let mut left = listed.len();
+        for meta in listed {
             if !live_pool.contains(&meta.key) && old_enough(meta.modified) {
                 if !dry_run {
                     public.delete(&meta.key)?;
+                    left -= 1;
                 }
                 report.bytes += meta.size;
                 report.public.push(meta.key);
@@ -133,8 +139,22 @@ fn collect_claimed(state_store: &dyn Store, public: &dyn Store, min_age: i64, no
         }
         // Under gc's claim no publish is placing files here.
         if !dry_run {
-            public.remove_empty_dirs(&prefix)?;
+            public.remove_empty_dirs(&pool)?;
+            if left == 0 {
+                emptied.push(prefix);
+            }
         }
+    }
+    // A dropped prefix whose pool is empty needs no more collecting.
+    if emptied.iter().any(|p| refs.dropped_prefixes.contains(p)) {
+        state::update(state_store, |refs| {
+            let published: HashSet<&str> = refs.publications.iter().map(|p| p.prefix.as_str()).collect();
+            let done: Vec<String> = emptied.iter().filter(|p| !published.contains(p.as_str())).cloned().collect();
+            for prefix in done {
+                refs.dropped_prefixes.remove(&prefix);
+            }
+            Ok(())
+        })?;
     }
     Ok(report)
 }

@@ -649,6 +649,7 @@ impl Repository {
                     return Err(Error::Invalid(format!("`{id}` is being published by another job; drop it when that is done")));
                 }
                 let publication = refs.publications.remove(at);
+                refs.dropped_prefixes.insert(publication.prefix.clone());
                 refs.dropping.retain(|p| !same(p));
                 refs.dropping.push(publication.clone());
                 return Ok(publication);

@@ -2,7 +2,7 @@
 //! in one small JSON object in the state store, updated by compare-and-swap
 //! so that concurrent writers never lose an update and need no lock server.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use aptkit_store::{Store, Written};
 use serde::{Deserialize, Serialize};
@@ -36,6 +36,10 @@ pub struct Refs {
     /// seconds ahead of the clock, and clients keep the last one they saw).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub dropped_dates: BTreeMap<String, i64>,
+    /// Prefixes of dropped publications whose pool gc has still to empty
+    /// (with no publication left there, nothing else names them).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub dropped_prefixes: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -227,4 +227,9 @@ fn a_prefixed_publication_stays_under_its_prefix_and_is_found_by_it() {
     repo.publish_update("debian", "nightly", &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
     repo.publish_drop("debian", "nightly", now()).unwrap();
     assert!(!work.path().join("public/debian/dists/nightly").exists());
+    // With no publication left under `debian`, gc still knows its pool.
+    let report = repo.gc(0, now() + 10, false).unwrap();
+    assert_eq!(report.public, ["debian/pool/main/t/tool/tool_1.0_amd64.deb"], "{report:?}");
+    assert!(!work.path().join("public/debian/pool").exists());
+    assert!(repo.refs().unwrap().dropped_prefixes.is_empty(), "an emptied pool is forgotten");
 }
