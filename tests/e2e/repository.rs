@@ -254,6 +254,12 @@ fn bad_input_is_refused_and_changes_nothing() {
         (vec!["publish".into(), "snapshot".into(), "s1".into(), "-d".into(), "other".into()], "no signing key"),
         (vec!["publish".into(), "snapshot".into(), "s1".into(), "-d".into(), "stable".into(), "--key".into(), "key.asc".into()], "already published"),
         (vec!["repo".into(), "drop".into(), "nosuchrepo".into()], "nosuchrepo"),
+        // A malformed query, and one that matches nothing, remove nothing.
+        (vec!["repo".into(), "remove".into(), "main".into(), "hello (<<".into()], "hello (<<"),
+        (
+            vec!["repo".into(), "remove".into(), "main".into(), debs[0].file_stem().unwrap().to_string_lossy().into_owned(), "nomatch*".into()],
+            "no package matching `nomatch*`",
+        ),
         (vec!["publish".into(), "drop".into(), "nosuchdist".into()], "nosuchdist"),
     ];
     // A distribution is one word of an apt sources line: `bad dist` would

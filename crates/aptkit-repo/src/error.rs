@@ -11,7 +11,7 @@ pub enum Error {
     UnknownSnapshot(String),
     #[error("snapshot `{0}` already exists")]
     SnapshotExists(String),
-    #[error("no publication of `{id}`{}", if elsewhere.is_empty() { String::new() } else { format!(" (there is {}: name its --prefix)", elsewhere.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")) })]
+    #[error("no publication of `{id}`{}", prefix_hint(elsewhere))]
     UnknownPublication { id: String, elsewhere: Vec<String> },
     #[error("`{0}` is already published; use `publish switch` or `publish update`")]
     PublicationExists(String),
@@ -56,3 +56,12 @@ pub enum Error {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// ` (there is `debian/nightly`: name its --prefix)`, or nothing.
+fn prefix_hint(elsewhere: &[String]) -> String {
+    if elsewhere.is_empty() {
+        return String::new();
+    }
+    let names: Vec<String> = elsewhere.iter().map(|e| format!("`{e}`")).collect();
+    format!(" (there is {}: name its --prefix)", names.join(", "))
+}

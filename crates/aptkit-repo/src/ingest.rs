@@ -76,7 +76,7 @@ pub fn read_all(debs: &[PathBuf], staging: &Path, intake: Intake, on_done: &(dyn
             let dst = fs_err::File::create(&copy).map_err(|source| Error::Read { path: copy.clone(), source })?;
             // The blob is linked into the publish store, which a web server
             // reads: readable by all whatever the umask.
-            dst.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644)).map_err(|source| Error::Read { path: copy.clone(), source })?;
+            dst.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(aptkit_store::SERVED_FILE_MODE)).map_err(|source| Error::Read { path: copy.clone(), source })?;
             (src, Some(dst))
         };
         Ok(Copying { path: &debs[i], header: None, head: Vec::new(), tried: 0, src, dst, copy, sha256: Sha256::new(), on_done })

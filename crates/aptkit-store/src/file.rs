@@ -61,7 +61,7 @@ impl FileStore {
         let mut temp = tempfile::Builder::new().prefix(".aptkit-tmp-").tempfile_in(dir).map_err(self.io_err("write", key))?;
         // Published files must be readable by the web server whatever the
         // umask: not the 0600 of a temporary file, nor 0640 under umask 027.
-        temp.as_file().set_permissions(std::fs::Permissions::from_mode(FILE_MODE)).map_err(self.io_err("write", key))?;
+        temp.as_file().set_permissions(std::fs::Permissions::from_mode(SERVED_FILE_MODE)).map_err(self.io_err("write", key))?;
         match body {
             Body::Bytes(bytes) => temp.write_all(bytes).map_err(self.io_err("write", key))?,
             Body::File(src) | Body::Immutable(src) => {
@@ -140,7 +140,9 @@ impl FileStore {
 /// Modes of what a store writes, whatever the umask: a web server serves
 /// the publish store, and its pool files are links to the state's blobs.
 /// (To keep a state store private, make its directory 0700 yourself.)
-const FILE_MODE: u32 = 0o644;
+/// Whatever else writes files to be served (staged blobs, mirrors) uses
+/// [`SERVED_FILE_MODE`] and [`make_dirs`] too.
+pub const SERVED_FILE_MODE: u32 = 0o644;
 const DIR_MODE: u32 = 0o755;
 
 /// `create_dir_all`, with each directory it makes set to 0755 whatever the

@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 
 pub use error::{Error, Result};
 pub use faulty::FaultyStore;
-pub use file::{make_dirs, FileStore};
+pub use file::{make_dirs, FileStore, SERVED_FILE_MODE};
 pub use http::HttpStore;
 pub use key::validate_key;
 pub use memory::MemoryStore;

@@ -249,7 +249,7 @@ impl PoolCopy<'_> {
             aptkit_store::make_dirs(parent).map_err(|source| Error::Read { path: parent.to_path_buf(), source })?;
         }
         // A mirror is served: readable by all whatever the umask.
-        fs_err::set_permissions(&partial, std::os::unix::fs::PermissionsExt::from_mode(0o644)).map_err(io)?;
+        fs_err::set_permissions(&partial, std::os::unix::fs::PermissionsExt::from_mode(aptkit_store::SERVED_FILE_MODE)).map_err(io)?;
         fs_err::rename(&partial, &target).map_err(io)?;
         self.remember(key, &target, size, sha256)?;
         Ok(Copied::Fetched)
@@ -345,7 +345,7 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, Error> {
     aptkit_store::make_dirs(dir).map_err(io)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
     tmp.write_all(bytes).map_err(io)?;
-    tmp.as_file().set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644)).map_err(io)?;
+    tmp.as_file().set_permissions(std::os::unix::fs::PermissionsExt::from_mode(aptkit_store::SERVED_FILE_MODE)).map_err(io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
     Ok(true)
 }
