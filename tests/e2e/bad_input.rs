@@ -94,7 +94,8 @@ fn missing_changelog() {
 #[test]
 fn malformed_changelog() {
     let (_d, tree) = example_copy();
-    fs::write(tree.join("debian/changelog"), "hello-aptkit (1.0-1) unstable; urgency=medium\n\n  * no trailer\n").unwrap();
+    fs::write(tree.join("debian/changelog"), "hello-aptkit (1.0-1) unstable; urgency=medium\n\n  * no trailer\n")
+        .unwrap();
     let err = package_fails(&tree, &[]);
     assert!(err.contains("debian/changelog:1:"), "{err}");
 }
@@ -153,7 +154,10 @@ fn bad_command_line_values() {
 fn unreadable_payload_fails_the_whole_build() {
     let (_d, tree) = example_copy();
     // A FIFO cannot be packaged; it is found while planning, before any write.
-    let status = std::process::Command::new("mkfifo").arg(tree.join("debian/tmp/usr/share/hello-data/pipe.txt")).status().unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(tree.join("debian/tmp/usr/share/hello-data/pipe.txt"))
+        .status()
+        .unwrap();
     assert!(status.success());
     let err = package_fails(&tree, &[]);
     assert!(err.contains("pipe.txt"), "{err}");

@@ -46,7 +46,10 @@ fn packages_install_run_and_purge_in_a_debian_root() {
     assert!(via_link.contains("Debian"), "{via_link}");
     let conffiles = stdout(&chroot(&root, &["dpkg-query", "-W", "-f=${Conffiles}", "hello"]));
     assert!(conffiles.contains("/etc/hello/hello.conf"), "{conffiles}");
-    let status = stdout(&chroot(&root, &["dpkg-query", "-W", "-f=${db:Status-Abbrev}\n", "hello", "libgreet1", "libgreet-dev", "hello-data"]));
+    let status = stdout(&chroot(
+        &root,
+        &["dpkg-query", "-W", "-f=${db:Status-Abbrev}\n", "hello", "libgreet1", "libgreet-dev", "hello-data"],
+    ));
     assert_eq!(status.lines().filter(|l| l.trim() == "ii").count(), 4, "{status}");
     // dpkg checks every installed file against the md5sums we wrote.
     chroot(&root, &["dpkg", "--verify", "hello", "libgreet1", "libgreet-dev", "hello-data"]);

@@ -91,7 +91,8 @@ fn mirrors_over_http_then_apt_reads_the_mirror_and_a_rerun_fetches_nothing() {
 
     // A real apt client reads the mirror (served over HTTP like the source).
     let mirror_served = Served::start(&mirror_dir);
-    let apt = AptClient::new(&format!("deb [signed-by={}] {} stable main", keyring.display(), mirror_served.url()), true);
+    let apt =
+        AptClient::new(&format!("deb [signed-by={}] {} stable main", keyring.display(), mirror_served.url()), true);
     let (ok, log) = apt.update();
     assert!(ok, "apt-get update against the mirror:\n{log}");
     let (ok, log) = apt.download("hello");
@@ -123,11 +124,13 @@ fn mirrors_over_http_then_apt_reads_the_mirror_and_a_rerun_fetches_nothing() {
 
     // hello-data's .deb is still here until --delete prunes what no suite
     // references; everything referenced stays.
-    let orphans: Vec<PathBuf> = walk(&mirror_dir.join("pool")).into_iter().filter(|p| p.to_string_lossy().contains("hello-data_")).collect();
+    let orphans: Vec<PathBuf> =
+        walk(&mirror_dir.join("pool")).into_iter().filter(|p| p.to_string_lossy().contains("hello-data_")).collect();
     assert_eq!(orphans.len(), 1, "{orphans:?}");
     let (code, report, err) = mirror_with(&served.url(), &mirror_dir, &keyring, &["--delete"]);
     assert_eq!(code, 0, "{report:#} {err}");
-    let deleted: Vec<&str> = report["pool_files_deleted"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let deleted: Vec<&str> =
+        report["pool_files_deleted"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert_eq!(deleted.len(), 1, "{report:#}");
     assert!(deleted[0].contains("hello-data_") && !orphans[0].exists(), "{deleted:?}");
     run_ok(aptkit().arg("verify").arg(&mirror_dir).arg("--keyring").arg(&keyring).arg("--deep"));

@@ -35,7 +35,12 @@ fn example_packages_match_debhelpers_build() {
     let names: Vec<String> = debs.iter().map(|d| d.file_name().unwrap().to_string_lossy().into_owned()).collect();
     assert_eq!(
         names,
-        ["hello-data_1.0-1_all.deb", "hello_1.0-1_amd64.deb", "libgreet-dev_1.0-1_amd64.deb", "libgreet1_1.0-1_amd64.deb"]
+        [
+            "hello-data_1.0-1_all.deb",
+            "hello_1.0-1_amd64.deb",
+            "libgreet-dev_1.0-1_amd64.deb",
+            "libgreet1_1.0-1_amd64.deb"
+        ]
     );
     let reference = debhelper_reference();
     for deb in &debs {
@@ -67,14 +72,17 @@ fn example_packages_match_debhelpers_build() {
             assert_eq!(control_member(deb, member), control_member(&theirs, member), "{pkg}: control member {member}");
         }
         let triggers = |d: &Path| {
-            control_member(d, "triggers").map(|t| t.lines().filter(|l| !l.starts_with('#')).collect::<Vec<_>>().join("\n"))
+            control_member(d, "triggers")
+                .map(|t| t.lines().filter(|l| !l.starts_with('#')).collect::<Vec<_>>().join("\n"))
         };
         assert_eq!(triggers(deb), triggers(&theirs), "{pkg}: triggers");
 
         // md5sums: every file debhelper lists, plus the conffiles it leaves
         // out (FACTS.md: aptkit lists conffiles too).
-        let ours: BTreeSet<String> = control_member(deb, "md5sums").unwrap().lines().map(|l| l[34..].to_string()).collect();
-        let dh: BTreeSet<String> = control_member(&theirs, "md5sums").unwrap().lines().map(|l| l[34..].to_string()).collect();
+        let ours: BTreeSet<String> =
+            control_member(deb, "md5sums").unwrap().lines().map(|l| l[34..].to_string()).collect();
+        let dh: BTreeSet<String> =
+            control_member(&theirs, "md5sums").unwrap().lines().map(|l| l[34..].to_string()).collect();
         let conffiles: BTreeSet<String> = control_member(deb, "conffiles")
             .unwrap_or_default()
             .lines()
@@ -176,14 +184,19 @@ fn output_is_reproducible_across_trees_and_compressions() {
             assert_eq!(std::fs::read(x).unwrap(), std::fs::read(y).unwrap(), "{} differs ({compression})", x.display());
         }
         let member = stdout(&run_ok(Command::new("ar").arg("t").arg(&a[0])));
-        let ext = match compression { "xz" => "xz", "zstd" => "zst", _ => "gz" };
+        let ext = match compression {
+            "xz" => "xz",
+            "zstd" => "zst",
+            _ => "gz",
+        };
         assert_eq!(member, format!("debian-binary\ncontrol.tar.{ext}\ndata.tar.{ext}\n"));
     }
 }
 
 #[test]
 fn version_override_and_single_package_selection() {
-    let (_out, debs) = package(compiled_example(), &["--version", "1:1.1~nightly20261121-1", "-p", "hello", "-p", "hello-data"]);
+    let (_out, debs) =
+        package(compiled_example(), &["--version", "1:1.1~nightly20261121-1", "-p", "hello", "-p", "hello-data"]);
     let names: Vec<String> = debs.iter().map(|d| d.file_name().unwrap().to_string_lossy().into_owned()).collect();
     assert_eq!(names, ["hello-data_1.1~nightly20261121-1_all.deb", "hello_1.1~nightly20261121-1_amd64.deb"]);
     let control = control_member(&debs[1], "control").unwrap();

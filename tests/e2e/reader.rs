@@ -50,7 +50,8 @@ fn dpkg_deb_build(dir: &Path, compression: &str) -> PathBuf {
     let long_file = deep.join(format!("{}.txt", "f".repeat(40)));
     fs::write(&long_file, "x".repeat(5000)).unwrap();
     fs::hard_link(&long_file, deep.join("hardlink.txt")).unwrap();
-    std::os::unix::fs::symlink(long_file.strip_prefix(&root).unwrap(), root.join("usr/share/awkward/abs-long-link")).unwrap();
+    std::os::unix::fs::symlink(long_file.strip_prefix(&root).unwrap(), root.join("usr/share/awkward/abs-long-link"))
+        .unwrap();
     let suid = root.join("usr/share/awkward/suid");
     fs::write(&suid, "#!/bin/sh\n").unwrap();
     fs::set_permissions(&suid, fs::Permissions::from_mode(0o4755)).unwrap();

@@ -17,7 +17,13 @@ impl Workspace {
     fn new() -> Self {
         let ws = Workspace { dir: tempfile::tempdir().unwrap() };
         run_ok(ws.aptkit().args(["key", "generate", "--output"]).arg(ws.path("key.asc")));
-        run_ok(ws.aptkit().args(["key", "export", "--key"]).arg(ws.path("key.asc")).arg("--output").arg(ws.path("key.gpg")));
+        run_ok(
+            ws.aptkit()
+                .args(["key", "export", "--key"])
+                .arg(ws.path("key.asc"))
+                .arg("--output")
+                .arg(ws.path("key.gpg")),
+        );
         ws
     }
 
@@ -50,7 +56,10 @@ impl Workspace {
                     if p.is_dir() {
                         stack.push(p);
                     } else if !p.file_name().unwrap().to_string_lossy().starts_with(".aptkit-lock") {
-                        out.push((p.strip_prefix(self.dir.path()).unwrap().display().to_string(), std::fs::read(&p).unwrap()));
+                        out.push((
+                            p.strip_prefix(self.dir.path()).unwrap().display().to_string(),
+                            std::fs::read(&p).unwrap(),
+                        ));
                     }
                 }
             }
@@ -115,21 +124,46 @@ fn publish_serve_and_use_with_apt_get_then_upgrade_and_switch_back() {
     assert_eq!(added.lines().filter(|l| l.starts_with("added ")).count(), 4, "{added}");
     ws.ok(&["snapshot", "create", "s1", "from", "repo", "main"]);
     let base = host_base_indices();
-    let with_base = |args: &[&str]| -> Vec<String> { args.iter().map(|a| a.to_string()).chain(base.iter().cloned()).collect() };
+    let with_base =
+        |args: &[&str]| -> Vec<String> { args.iter().map(|a| a.to_string()).chain(base.iter().cloned()).collect() };
     // Without the distribution's index, libc6 is unsatisfiable: refused.
-    let refused = ws.aptkit().args(["publish", "snapshot", "s1", "--distribution", "stable", "--key", "key.asc"]).output().unwrap();
+    let refused = ws
+        .aptkit()
+        .args(["publish", "snapshot", "s1", "--distribution", "stable", "--key", "key.asc"])
+        .output()
+        .unwrap();
     assert_eq!(refused.status.code(), Some(2));
     assert!(stderr(&refused).contains("libc6 (>= 2.34)"), "{}", stderr(&refused));
     assert!(!ws.path("public/dists").exists(), "a refused publish wrote files");
-    let published = stdout(&run_ok(ws.aptkit().args(with_base(&["publish", "snapshot", "s1", "--distribution", "stable", "--key", "key.asc"]))));
+    let published = stdout(&run_ok(ws.aptkit().args(with_base(&[
+        "publish",
+        "snapshot",
+        "s1",
+        "--distribution",
+        "stable",
+        "--key",
+        "key.asc",
+    ]))));
     assert!(published.contains("deb [signed-by="), "{published}");
 
     // Both verifiers apt uses accept what was published.
     let dists = ws.path("public/dists/stable");
     run_ok(Command::new("gpgv").arg("--keyring").arg(ws.path("key.gpg")).arg(dists.join("InRelease")));
-    run_ok(Command::new("gpgv").arg("--keyring").arg(ws.path("key.gpg")).arg(dists.join("Release.gpg")).arg(dists.join("Release")));
+    run_ok(
+        Command::new("gpgv")
+            .arg("--keyring")
+            .arg(ws.path("key.gpg"))
+            .arg(dists.join("Release.gpg"))
+            .arg(dists.join("Release")),
+    );
     require_tool("sqv");
-    run_ok(Command::new("sqv").arg("--keyring").arg(ws.path("key.gpg")).arg(dists.join("Release.gpg")).arg(dists.join("Release")));
+    run_ok(
+        Command::new("sqv")
+            .arg("--keyring")
+            .arg(ws.path("key.gpg"))
+            .arg(dists.join("Release.gpg"))
+            .arg(dists.join("Release")),
+    );
 
     // A web server running as another user must be able to read everything.
     for entry in walk(&ws.path("public")) {
@@ -139,10 +173,17 @@ fn publish_serve_and_use_with_apt_get_then_upgrade_and_switch_back() {
     }
 
     let server = Served::start(&ws.path("public"));
-    let apt = Apt::new(&format!("deb [signed-by={}] http://127.0.0.1:{} stable main", ws.path("key.gpg").display(), server.port));
+    let apt = Apt::new(&format!(
+        "deb [signed-by={}] http://127.0.0.1:{} stable main",
+        ws.path("key.gpg").display(),
+        server.port
+    ));
     apt.update();
     assert_eq!(apt.candidate("hello"), "1.0-1");
-    assert_eq!(apt.download("hello"), ["hello-data_1.0-1_all.deb", "hello_1.0-1_amd64.deb", "libgreet1_1.0-1_amd64.deb"]);
+    assert_eq!(
+        apt.download("hello"),
+        ["hello-data_1.0-1_all.deb", "hello_1.0-1_amd64.deb", "libgreet1_1.0-1_amd64.deb"]
+    );
 
     // A newer snapshot: apt sees the upgrade.
     ws.ok(&["repo", "add", "main", v2[0].parent().unwrap().to_str().unwrap()]);
@@ -165,7 +206,10 @@ fn publish_serve_and_use_with_apt_get_then_upgrade_and_switch_back() {
     assert!(list.contains("\"snapshot\"") && list.contains("\"s1\""), "{list}");
     // Three publishes, two of them with indices the suite had before: no
     // name but apt's (a temporary file or lock) is left in the public tree.
-    let strays: Vec<_> = walk(&ws.path("public")).into_iter().filter(|p| p.file_name().unwrap().to_string_lossy().starts_with('.')).collect();
+    let strays: Vec<_> = walk(&ws.path("public"))
+        .into_iter()
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .collect();
     assert!(strays.is_empty(), "files left in the public tree: {strays:?}");
 }
 
@@ -206,7 +250,8 @@ fn packages_stanzas_equal_apt_ftparchives() {
         text.split("\n\n")
             .filter(|s| !s.trim().is_empty())
             .map(|s| {
-                let fields: Vec<(String, String)> = control_fields(s).into_iter().filter(|(k, _)| k != "Filename").collect();
+                let fields: Vec<(String, String)> =
+                    control_fields(s).into_iter().filter(|(k, _)| k != "Filename").collect();
                 let name = fields.iter().find(|(k, _)| k == "Package").unwrap().1.clone();
                 (name, fields)
             })
@@ -238,26 +283,93 @@ fn bad_input_is_refused_and_changes_nothing() {
     std::fs::copy(ws.path("key.gpg"), &wrong_key).unwrap();
 
     let cases: Vec<(Vec<String>, &str)> = vec![
-        (vec!["repo".into(), "add".into(), "main".into(), other.display().to_string()], "differs from the one already in repo `main`"),
+        (
+            vec!["repo".into(), "add".into(), "main".into(), other.display().to_string()],
+            "differs from the one already in repo `main`",
+        ),
         // Two different files under one name_version_arch in one add.
         (
-            vec!["repo".into(), "add".into(), "main".into(), debs[1].display().to_string(), other_too.display().to_string()],
+            vec![
+                "repo".into(),
+                "add".into(),
+                "main".into(),
+                debs[1].display().to_string(),
+                other_too.display().to_string(),
+            ],
             "are both given and differ",
         ),
-        (vec!["repo".into(), "add".into(), "nosuchrepo".into(), debs[0].display().to_string()], "repo `nosuchrepo` does not exist"),
+        (
+            vec!["repo".into(), "add".into(), "nosuchrepo".into(), debs[0].display().to_string()],
+            "repo `nosuchrepo` does not exist",
+        ),
         (vec!["repo".into(), "add".into(), "main".into(), corrupt.display().to_string()], "corrupt_1.0_all.deb"),
-        (vec!["snapshot".into(), "create".into(), "s2".into(), "from".into(), "repo".into(), "nosuchrepo".into()], "nosuchrepo"),
-        (vec!["snapshot".into(), "create".into(), "s1".into(), "from".into(), "repo".into(), "main".into()], "snapshot `s1` already exists"),
-        (vec!["publish".into(), "switch".into(), "stable".into(), "nosuchsnap".into(), "--key".into(), "key.asc".into()], "nosuchsnap"),
-        (vec!["publish".into(), "snapshot".into(), "s1".into(), "-d".into(), "other".into(), "--key".into(), "missing.asc".into()], "missing.asc"),
-        (vec!["publish".into(), "snapshot".into(), "s1".into(), "-d".into(), "other".into(), "--key".into(), wrong_key.display().to_string()], "no secret signing key"),
+        (
+            vec!["snapshot".into(), "create".into(), "s2".into(), "from".into(), "repo".into(), "nosuchrepo".into()],
+            "nosuchrepo",
+        ),
+        (
+            vec!["snapshot".into(), "create".into(), "s1".into(), "from".into(), "repo".into(), "main".into()],
+            "snapshot `s1` already exists",
+        ),
+        (
+            vec![
+                "publish".into(),
+                "switch".into(),
+                "stable".into(),
+                "nosuchsnap".into(),
+                "--key".into(),
+                "key.asc".into(),
+            ],
+            "nosuchsnap",
+        ),
+        (
+            vec![
+                "publish".into(),
+                "snapshot".into(),
+                "s1".into(),
+                "-d".into(),
+                "other".into(),
+                "--key".into(),
+                "missing.asc".into(),
+            ],
+            "missing.asc",
+        ),
+        (
+            vec![
+                "publish".into(),
+                "snapshot".into(),
+                "s1".into(),
+                "-d".into(),
+                "other".into(),
+                "--key".into(),
+                wrong_key.display().to_string(),
+            ],
+            "no secret signing key",
+        ),
         (vec!["publish".into(), "snapshot".into(), "s1".into(), "-d".into(), "other".into()], "no signing key"),
-        (vec!["publish".into(), "snapshot".into(), "s1".into(), "-d".into(), "stable".into(), "--key".into(), "key.asc".into()], "already published"),
+        (
+            vec![
+                "publish".into(),
+                "snapshot".into(),
+                "s1".into(),
+                "-d".into(),
+                "stable".into(),
+                "--key".into(),
+                "key.asc".into(),
+            ],
+            "already published",
+        ),
         (vec!["repo".into(), "drop".into(), "nosuchrepo".into()], "nosuchrepo"),
         // A malformed query, and one that matches nothing, remove nothing.
         (vec!["repo".into(), "remove".into(), "main".into(), "hello (<<".into()], "hello (<<"),
         (
-            vec!["repo".into(), "remove".into(), "main".into(), debs[0].file_stem().unwrap().to_string_lossy().into_owned(), "nomatch*".into()],
+            vec![
+                "repo".into(),
+                "remove".into(),
+                "main".into(),
+                debs[0].file_stem().unwrap().to_string_lossy().into_owned(),
+                "nomatch*".into(),
+            ],
             "no package matching `nomatch*`",
         ),
         (vec!["publish".into(), "drop".into(), "nosuchdist".into()], "nosuchdist"),
@@ -338,7 +450,11 @@ fn snapshots_diff_merge_filter_search_retention_and_gc() {
     let removed = ws.ok(&["repo", "remove", "nightly", "libgreet*", "hello (<< 1.2)"]);
     assert_eq!(removed.lines().count(), 5, "two versions of two libraries and hello 1.1:\n{removed}");
     let left = ws.ok(&["repo", "show", "nightly"]);
-    assert_eq!(left.lines().collect::<Vec<_>>(), ["hello-data_1.1-1_all", "hello-data_1.2-1_all", "hello_1.2-1_amd64"], "{left}");
+    assert_eq!(
+        left.lines().collect::<Vec<_>>(),
+        ["hello-data_1.1-1_all", "hello-data_1.2-1_all", "hello_1.2-1_amd64"],
+        "{left}"
+    );
 
     let diff = ws.ok(&["snapshot", "diff", "n1", "n3"]);
     assert!(diff.contains("~ hello_amd64 1.0-1 -> 1.1-1,1.2-1"), "{diff}");
@@ -417,7 +533,11 @@ fn bad_configuration_is_a_clear_error_and_creates_nothing() {
     let res = run(&["--config", "project/ci/aptkit.toml", "repo", "create", "main"]);
     assert_eq!(res.status.code(), Some(0), "{}", stderr(&res));
     assert!(dir.path().join("project/ci/state/refs.json").is_file(), "the state store is not beside the config file");
-    let elsewhere = aptkit().current_dir(dir.path().join("project")).args(["--config", "ci/aptkit.toml", "repo", "list"]).output().unwrap();
+    let elsewhere = aptkit()
+        .current_dir(dir.path().join("project"))
+        .args(["--config", "ci/aptkit.toml", "repo", "list"])
+        .output()
+        .unwrap();
     assert!(stdout(&elsewhere).contains("main"), "{}", stderr(&elsewhere));
 }
 
@@ -463,9 +583,17 @@ fn a_publish_killed_part_way_does_not_block_the_next() {
     ws.ok(&publish_example_as_stable(&ws));
     let release = ws.path("public/dists/stable/Release");
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    let ahead = stdout(&run_ok(Command::new("date").args(["-u", "-d", &format!("@{}", now + 7), "+%a, %d %b %Y %H:%M:%S UTC"])));
+    let ahead = stdout(&run_ok(Command::new("date").args([
+        "-u",
+        "-d",
+        &format!("@{}", now + 7),
+        "+%a, %d %b %Y %H:%M:%S UTC",
+    ])));
     let text = std::fs::read_to_string(&release).unwrap();
-    let forged: String = text.lines().map(|l| if l.starts_with("Date:") { format!("Date: {}\n", ahead.trim()) } else { format!("{l}\n") }).collect();
+    let forged: String = text
+        .lines()
+        .map(|l| if l.starts_with("Date:") { format!("Date: {}\n", ahead.trim()) } else { format!("{l}\n") })
+        .collect();
     std::fs::remove_file(&release).unwrap();
     std::fs::write(&release, forged).unwrap();
 
@@ -562,11 +690,17 @@ fn serve_answers_ranges_and_revalidation_as_http_clients_expect() {
     assert!(head.starts_with("HTTP/1.1 200") && head.contains(&format!("Content-Length: {len}\n")), "{head}");
     assert!(head.contains("Accept-Ranges: bytes") && head.contains("Last-Modified: "), "{head}");
 
-    let apt = AptClient::new(&format!("deb [signed-by={}] {} stable main", ws.path("key.gpg").display(), server.url()), false);
+    let apt = AptClient::new(
+        &format!("deb [signed-by={}] {} stable main", ws.path("key.gpg").display(), server.url()),
+        false,
+    );
     for (round, expected) in [(1, "Get:"), (2, "Hit:")] {
         let (ok, log) = apt.update();
         assert!(ok, "apt-get update {round}:\n{log}");
-        assert!(log.lines().any(|l| l.starts_with(expected) && l.contains(" stable InRelease")), "apt-get update {round}: no `{expected}` of InRelease:\n{log}");
+        assert!(
+            log.lines().any(|l| l.starts_with(expected) && l.contains(" stable InRelease")),
+            "apt-get update {round}: no `{expected}` of InRelease:\n{log}"
+        );
     }
 }
 
@@ -584,7 +718,12 @@ fn published_files_are_world_readable_whatever_the_umask() {
         let mut cmd = ws.aptkit();
         cmd.args(args);
         // SAFETY: umask(2) is async-signal-safe; nothing else runs between fork and exec.
-        unsafe { cmd.pre_exec(|| { libc::umask(0o077); Ok(()) }) };
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::umask(0o077);
+                Ok(())
+            })
+        };
         run_ok(&mut cmd);
     };
     let (_d1, v1) = example_debs(None);

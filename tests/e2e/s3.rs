@@ -26,7 +26,14 @@ fn workspace(moto: &Moto) -> tempfile::TempDir {
 
 /// `aptkit verify LOCATION --keyring K EXTRA…` in `dir`; (exit code, output).
 fn verify(dir: &Path, location: &str, keyring: &Path, extra: &[&str]) -> (i32, String) {
-    let out = aptkit().current_dir(dir).envs(MOTO_ENV).args(["verify", location, "--keyring"]).arg(keyring).args(extra).output().unwrap();
+    let out = aptkit()
+        .current_dir(dir)
+        .envs(MOTO_ENV)
+        .args(["verify", location, "--keyring"])
+        .arg(keyring)
+        .args(extra)
+        .output()
+        .unwrap();
     (out.status.code().unwrap_or(-1), format!("{}{}", stdout(&out), stderr(&out)))
 }
 
@@ -36,7 +43,10 @@ fn verifies_a_repository_uploaded_to_s3_and_finds_a_swapped_pool_file() {
     let keyring = p.path("key.gpg");
     let moto = Moto::start();
     aws(&moto, &["s3", "mb", "s3://aptkit-e2e"]);
-    aws(&moto, &["s3", "cp", "--recursive", "--only-show-errors", p.path("public").to_str().unwrap(), "s3://aptkit-e2e/repo/"]);
+    aws(
+        &moto,
+        &["s3", "cp", "--recursive", "--only-show-errors", p.path("public").to_str().unwrap(), "s3://aptkit-e2e/repo/"],
+    );
     let ws = workspace(&moto);
 
     let (code, json) = verify(ws.path(), "s3://aptkit-e2e/repo", &keyring, &["--deep", "--json"]);
@@ -58,7 +68,10 @@ fn verifies_a_repository_uploaded_to_s3_and_finds_a_swapped_pool_file() {
     *bytes.last_mut().unwrap() ^= 1;
     let swapped = ws.path().join("swapped.deb");
     std::fs::write(&swapped, &bytes).unwrap();
-    aws(&moto, &["s3", "cp", "--only-show-errors", swapped.to_str().unwrap(), &format!("s3://aptkit-e2e/repo/{filename}")]);
+    aws(
+        &moto,
+        &["s3", "cp", "--only-show-errors", swapped.to_str().unwrap(), &format!("s3://aptkit-e2e/repo/{filename}")],
+    );
 
     let (code, json) = verify(ws.path(), "s3://aptkit-e2e/repo", &keyring, &["--deep", "--json"]);
     assert_eq!(code, 1, "{json}");
@@ -76,7 +89,15 @@ fn verifies_a_repository_uploaded_to_s3_and_finds_a_swapped_pool_file() {
 
 /// `aptkit mirror SOURCE DEST --keyring K` in `dir`; (exit code, output).
 fn mirror(dir: &Path, source: &str, dest: &Path, keyring: &Path) -> (i32, String) {
-    let out = aptkit().current_dir(dir).envs(MOTO_ENV).args(["mirror", source]).arg(dest).arg("--keyring").arg(keyring).output().unwrap();
+    let out = aptkit()
+        .current_dir(dir)
+        .envs(MOTO_ENV)
+        .args(["mirror", source])
+        .arg(dest)
+        .arg("--keyring")
+        .arg(keyring)
+        .output()
+        .unwrap();
     (out.status.code().unwrap_or(-1), format!("{}{}", stdout(&out), stderr(&out)))
 }
 
@@ -97,7 +118,11 @@ fn publishes_to_s3_with_both_stores_there() {
     let ws = workspace(&moto);
     let d = ws.path();
     let config = std::fs::read_to_string(d.join("aptkit.toml")).unwrap();
-    std::fs::write(d.join("aptkit.toml"), format!("state = \"s3://aptkit-pub/state\"\npublic = \"s3://aptkit-pub/public\"\n{config}")).unwrap();
+    std::fs::write(
+        d.join("aptkit.toml"),
+        format!("state = \"s3://aptkit-pub/state\"\npublic = \"s3://aptkit-pub/public\"\n{config}"),
+    )
+    .unwrap();
     let run = |args: &[&str]| run_ok(aptkit().current_dir(d).envs(MOTO_ENV).args(args));
     run(&["key", "generate", "--output", "key.asc"]);
     run(&["key", "export", "--key", "key.asc", "--output", "key.gpg"]);

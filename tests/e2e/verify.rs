@@ -109,7 +109,10 @@ fn verifies_aptkits_publication_and_finds_every_kind_of_tampering() {
     // The by-hash copy of an index: one byte changed, one byte more, gone.
     // (Each a new file: the published copy is a hard link of the index.)
     let by_hash_of_packages = |public: &Path| {
-        let hash = aptkit_index::FileDigests::of_bytes(&std::fs::read(public.join("dists/stable/main/binary-amd64/Packages")).unwrap()).sha256_hex();
+        let hash = aptkit_index::FileDigests::of_bytes(
+            &std::fs::read(public.join("dists/stable/main/binary-amd64/Packages")).unwrap(),
+        )
+        .sha256_hex();
         public.join(format!("dists/stable/main/binary-amd64/by-hash/SHA256/{hash}"))
     };
     for change in [|b: &mut Vec<u8>| b[10] ^= 0x20, |b: &mut Vec<u8>| b.push(b'\n')] {
@@ -171,7 +174,8 @@ fn verifies_aptkits_publication_and_finds_every_kind_of_tampering() {
     let (_d, public) = p.copy();
     let body = release_text(&public);
     let date_line = body.lines().find(|l| l.starts_with("Date: ")).unwrap().to_string();
-    let expired = body.replacen(&date_line, &format!("{date_line}\nValid-Until: {}", aptkit_index::format_date(now - 3600)), 1);
+    let expired =
+        body.replacen(&date_line, &format!("{date_line}\nValid-Until: {}", aptkit_index::format_date(now - 3600)), 1);
     resign(&public, &expired, &key);
     expect_finding(&public, &keyring, &[], "Freshness", "InRelease");
     let future = body.replacen(&date_line, &format!("Date: {}", aptkit_index::format_date(now + 86_400)), 1);
@@ -197,13 +201,15 @@ fn verifies_aptkits_publication_and_finds_every_kind_of_tampering() {
     // A Release listing SHA1 only.
     let (_d, public) = p.copy();
     let body = release_text(&public);
-    let sha1_only = body.split("MD5Sum:").next().unwrap().to_string() + "SHA1:\n da39a3ee5e6b4b0d3255bfef95601890afd80709 0 main/binary-amd64/Packages\n";
+    let sha1_only = body.split("MD5Sum:").next().unwrap().to_string()
+        + "SHA1:\n da39a3ee5e6b4b0d3255bfef95601890afd80709 0 main/binary-amd64/Packages\n";
     resign(&public, &sha1_only, &key);
     expect_finding(&public, &keyring, &[], "WeakHashes", "InRelease");
 
     // A Filename that escapes the repository, in a correctly signed index.
     let (_d, public) = p.copy();
-    let evil = "Package: evil\nVersion: 1\nArchitecture: amd64\nFilename: pool/../../../etc/passwd\nSize: 1\nSHA256: 00\n";
+    let evil =
+        "Package: evil\nVersion: 1\nArchitecture: amd64\nFilename: pool/../../../etc/passwd\nSize: 1\nSHA256: 00\n";
     let evil_path = public.join("dists/stable/main/binary-amd64/Packages");
     std::fs::write(&evil_path, evil).unwrap();
     let d = aptkit_index::FileDigests::of_bytes(evil.as_bytes());
@@ -247,7 +253,14 @@ fn refuses_a_rollback_to_an_older_release() {
     assert_eq!(code, 0, "{text}");
     // A newer publication is accepted and remembered…
     std::thread::sleep(std::time::Duration::from_secs(1));
-    run_ok(aptkit().current_dir(p.dir.path()).args(["publish", "update", "stable", "--key", "key.asc", "--skip-dependency-check"]));
+    run_ok(aptkit().current_dir(p.dir.path()).args([
+        "publish",
+        "update",
+        "stable",
+        "--key",
+        "key.asc",
+        "--skip-dependency-check",
+    ]));
     let (code, text) = verify(&p.path("public"), &keyring, &["--state", state_arg]);
     assert_eq!(code, 0, "{text}");
     // …and the old, validly signed one served again is a rollback.
@@ -273,7 +286,14 @@ fn cannot_run_is_exit_code_2() {
     let (code, text) = verify(&dir.path().join("missing"), &p.path("key.gpg"), &[]);
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("missing`: no such directory"), "{text}");
-    let out = aptkit().arg("mirror").arg(dir.path().join("missing")).arg(dir.path().join("copy")).arg("--keyring").arg(p.path("key.gpg")).output().unwrap();
+    let out = aptkit()
+        .arg("mirror")
+        .arg(dir.path().join("missing"))
+        .arg(dir.path().join("copy"))
+        .arg("--keyring")
+        .arg(p.path("key.gpg"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(!dir.path().join("copy").exists(), "a failed mirror made its destination");
     // A malformed fingerprint is a usage error, not a failed check.
@@ -282,13 +302,24 @@ fn cannot_run_is_exit_code_2() {
     assert!(text.contains("`nothex` is not a fingerprint"), "{text}");
     // And one given as gpg prints it (spaced, lowercase) is that key.
     let fingerprint = aptkit_sign::SigningKey::from_file(&p.path("key.asc")).unwrap().fingerprint();
-    let spaced: String = fingerprint.to_lowercase().chars().collect::<Vec<_>>().chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join(" ");
+    let spaced: String = fingerprint
+        .to_lowercase()
+        .chars()
+        .collect::<Vec<_>>()
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ");
     let (code, text) = verify(&p.path("public"), &p.path("key.gpg"), &["--require-signer", &spaced]);
     assert_eq!(code, 0, "{text}");
     // `aptkit serve` of a directory that is not there: exit 2, before listening.
     let out = aptkit().args(["serve", "--port", "0", "--root"]).arg(dir.path().join("missing")).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not a directory"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not a directory"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// `body` clearsigned by GnuPG with a SHA-1 digest, by keys-example/rsa3072.

@@ -15,7 +15,13 @@ impl AptClient {
     pub fn new(source_line: &str, host_status: bool) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let d = dir.path();
-        for sub in ["etc/apt/sources.list.d", "etc/apt/preferences.d", "var/lib/apt/lists/partial", "var/cache/apt/archives/partial", "var/lib/dpkg"] {
+        for sub in [
+            "etc/apt/sources.list.d",
+            "etc/apt/preferences.d",
+            "var/lib/apt/lists/partial",
+            "var/cache/apt/archives/partial",
+            "var/lib/dpkg",
+        ] {
             std::fs::create_dir_all(d.join(sub)).unwrap();
         }
         let status = d.join("var/lib/dpkg/status");
@@ -62,7 +68,10 @@ impl AptClient {
     /// `apt-get install --download-only -y package`: (success, output).
     pub fn download(&self, package: &str) -> (bool, String) {
         let out = self.cmd("apt-get").args(["install", "--download-only", "-y", package]).output().expect("apt-get");
-        (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+        (
+            out.status.success(),
+            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+        )
     }
 
     /// The .deb files downloaded so far.

@@ -29,7 +29,8 @@ pub fn aptkit_bin() -> &'static Path {
             .status()
             .expect("run cargo build for the aptkit binary");
         assert!(status.success(), "building the aptkit binary failed");
-        let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target"));
+        let target =
+            std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target"));
         let bin = target.join("debug").join("aptkit");
         assert!(bin.is_file(), "no aptkit binary at {}", bin.display());
         bin
@@ -101,7 +102,8 @@ pub fn compiled_example() -> &'static Path {
             let tree = dir.path().join("hello");
             copy_tree(&repo_root().join("testdata/hello"), &tree);
             run_ok(Command::new("sh").arg(tree.join("compile.sh")));
-            let substvars = std::fs::read_to_string(tree.join("debian/hello.substvars")).expect("compile.sh wrote substvars");
+            let substvars =
+                std::fs::read_to_string(tree.join("debian/hello.substvars")).expect("compile.sh wrote substvars");
             assert!(substvars.contains("libgreet1"), "dpkg-shlibdeps lost libgreet1: {substvars}");
             (dir, tree)
         })
@@ -136,8 +138,10 @@ pub fn debs_in(dir: &Path) -> Vec<PathBuf> {
 
 /// Every name in a directory (to prove nothing, not even a temp file, was left).
 pub fn dir_names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> =
-        std::fs::read_dir(dir).expect("read dir").map(|e| e.expect("entry").file_name().to_string_lossy().into_owned()).collect();
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
     names.sort();
     names
 }

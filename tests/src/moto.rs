@@ -39,7 +39,8 @@ impl Moto {
         let bin = moto_server();
         // A free port can be taken between asking and binding: try again.
         for _ in 0..3 {
-            let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free loopback port").port();
+            let port =
+                TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free loopback port").port();
             let log = std::env::temp_dir().join(format!("aptkit-moto-{port}.log"));
             let log_file = std::fs::File::create(&log).expect("create the moto log");
             let child = Command::new(&bin)
@@ -54,7 +55,10 @@ impl Moto {
                 return moto;
             }
         }
-        panic!("moto_server did not start on a loopback port (see {})", std::env::temp_dir().join("aptkit-moto-*.log").display())
+        panic!(
+            "moto_server did not start on a loopback port (see {})",
+            std::env::temp_dir().join("aptkit-moto-*.log").display()
+        )
     }
 
     /// Until the server answers HTTP; false if it died (its port was taken).
@@ -96,8 +100,13 @@ impl Moto {
         stream.set_read_timeout(Some(Duration::from_secs(30)))?;
         // Unsigned requests are anonymous and may not read private objects;
         // moto checks no signature, so any well-formed one will do.
-        let auth = "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00";
-        write!(stream, "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1:{}\r\nAuthorization: {auth}\r\nContent-Length: 0\r\n\r\n", self.port)?;
+        let auth =
+            "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00";
+        write!(
+            stream,
+            "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1:{}\r\nAuthorization: {auth}\r\nContent-Length: 0\r\n\r\n",
+            self.port
+        )?;
         let mut response = Vec::new();
         stream.read_to_end(&mut response)?;
         let text = String::from_utf8_lossy(&response);

@@ -61,7 +61,8 @@ impl CloudFront {
             .caller_reference(caller_reference)
             .build()
             .map_err(|e| self.error(e.to_string()))?;
-        let request = self.client.create_invalidation().distribution_id(&self.distribution_id).invalidation_batch(batch).send();
+        let request =
+            self.client.create_invalidation().distribution_id(&self.distribution_id).invalidation_batch(batch).send();
         let out = self.runtime.block_on(request).map_err(|e| self.sdk_error("create an invalidation", e))?;
         out.invalidation()
             .map(|i| i.id().to_string())
@@ -85,7 +86,9 @@ impl CloudFront {
     {
         let status = e.raw_response().map(|r| r.status().as_u16());
         self.error(match (e.code(), status) {
-            (Some(code), Some(status)) => format!("cannot {op}: {code} (HTTP {status}): {}", e.message().unwrap_or("no message")),
+            (Some(code), Some(status)) => {
+                format!("cannot {op}: {code} (HTTP {status}): {}", e.message().unwrap_or("no message"))
+            }
             _ => format!("cannot {op}: {}", DisplayErrorContext(&e)),
         })
     }

@@ -79,7 +79,8 @@ impl S3Store {
         let (bucket, prefix) = parse_url(url).map_err(invalid)?;
         let runtime = crate::runtime().map_err(|e| invalid(format!("cannot start the S3 runtime: {e}")))?;
         let sdk_config = crate::load_config(&runtime, options.endpoint_url.as_deref(), options.region.as_deref());
-        let force_path_style = options.force_path_style || std::env::var(FORCE_PATH_STYLE_ENV).is_ok_and(|v| v == "1" || v == "true");
+        let force_path_style =
+            options.force_path_style || std::env::var(FORCE_PATH_STYLE_ENV).is_ok_and(|v| v == "1" || v == "true");
         let config = aws_sdk_s3::config::Builder::from(&sdk_config)
             .force_path_style(force_path_style)
             // Checksums only where S3 requires them: several S3-compatible
@@ -119,14 +120,20 @@ impl S3Store {
     {
         let status = e.raw_response().map(|r| r.status().as_u16());
         let message = match (e.code(), status) {
-            (Some(code), Some(status)) => format!("S3 error {code} (HTTP {status}): {}", e.message().unwrap_or("no message")),
+            (Some(code), Some(status)) => {
+                format!("S3 error {code} (HTTP {status}): {}", e.message().unwrap_or("no message"))
+            }
             (None, Some(status)) => format!("S3 answered HTTP {status}: {}", DisplayErrorContext(&e)),
             _ => format!("S3 request failed: {}", DisplayErrorContext(&e)),
         };
         self.io_err(op, key, std::io::Error::other(message))
     }
 
-    fn get_object(&self, key: &str, range: Option<String>) -> Result<Option<aws_sdk_s3::operation::get_object::GetObjectOutput>> {
+    fn get_object(
+        &self,
+        key: &str,
+        range: Option<String>,
+    ) -> Result<Option<aws_sdk_s3::operation::get_object::GetObjectOutput>> {
         let full = self.full_key(key)?;
         let request = self.client.get_object().bucket(&self.bucket).key(full).set_range(range).send();
         match self.runtime.block_on(request) {
@@ -164,14 +171,19 @@ impl S3Store {
     ///
     /// A single PutObject takes up to 5 GiB, far more than any package;
     /// multipart uploads for larger files are not needed yet.
-    fn put_object(&self, key: &str, payload: &Payload, caching: Option<Caching>, condition: Option<Option<&ETag>>) -> Result<Put> {
+    fn put_object(
+        &self,
+        key: &str,
+        payload: &Payload,
+        caching: Option<Caching>,
+        condition: Option<Option<&ETag>>,
+    ) -> Result<Put> {
         let full = self.full_key(key)?;
         let stream = match payload {
             Payload::Bytes(b) => ByteStream::from(b.clone()),
-            Payload::File(path) => self
-                .runtime
-                .block_on(ByteStream::from_path(path))
-                .map_err(|e| self.io_err("read the source of", key, std::io::Error::other(format!("{}: {e}", path.display()))))?,
+            Payload::File(path) => self.runtime.block_on(ByteStream::from_path(path)).map_err(|e| {
+                self.io_err("read the source of", key, std::io::Error::other(format!("{}: {e}", path.display())))
+            })?,
         };
         let mut request = self.client.put_object().bucket(&self.bucket).key(full).body(stream);
         if let Some(caching) = caching {
@@ -254,7 +266,13 @@ impl Read for S3Reader {
             match self.runtime.block_on(self.body.try_next()) {
                 Ok(Some(chunk)) => self.chunk = chunk,
                 Ok(None) => return Ok(0),
-                Err(e) => return Err(std::io::Error::other(format!("reading S3 object `{}`: {}", self.key, DisplayErrorContext(&e)))),
+                Err(e) => {
+                    return Err(std::io::Error::other(format!(
+                        "reading S3 object `{}`: {}",
+                        self.key,
+                        DisplayErrorContext(&e)
+                    )))
+                }
             }
         }
         let n = buf.len().min(self.chunk.len());
@@ -348,9 +366,11 @@ impl Store for S3Store {
         let payload = self.payload(key, body)?;
         match self.put_object(key, &payload, Some(caching), None)? {
             Put::Created(etag) => Ok(etag),
-            Put::PreconditionFailed | Put::Conflict => {
-                Err(self.io_err("write", key, std::io::Error::other("S3 refused an unconditional write with a precondition failure")))
-            }
+            Put::PreconditionFailed | Put::Conflict => Err(self.io_err(
+                "write",
+                key,
+                std::io::Error::other("S3 refused an unconditional write with a precondition failure"),
+            )),
         }
     }
 
@@ -420,7 +440,10 @@ mod tests {
 
     #[test]
     fn content_types_follow_the_name() {
-        assert_eq!(content_type("pool/main/h/hello/hello_1.0+b1_amd64.deb"), Some("application/vnd.debian.binary-package"));
+        assert_eq!(
+            content_type("pool/main/h/hello/hello_1.0+b1_amd64.deb"),
+            Some("application/vnd.debian.binary-package")
+        );
         assert_eq!(content_type("dists/stable/InRelease"), Some("text/plain; charset=utf-8"));
         assert_eq!(content_type("dists/stable/main/binary-amd64/by-hash/SHA256/abc"), None);
     }

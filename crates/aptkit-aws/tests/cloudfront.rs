@@ -32,9 +32,13 @@ fn first_id(json: &str) -> String {
 fn invalidates_the_mutable_paths_of_a_suite() {
     let moto = Moto::start();
     moto::set_moto_env();
-    let distribution = first_id(&aws(&moto, &["cloudfront", "create-distribution", "--origin-domain-name", "aptkit-repo.s3.amazonaws.com"]));
+    let distribution = first_id(&aws(
+        &moto,
+        &["cloudfront", "create-distribution", "--origin-domain-name", "aptkit-repo.s3.amazonaws.com"],
+    ));
     let cdn = CloudFront::connect(&distribution, Some(&moto.endpoint())).unwrap();
-    let paths: Vec<String> = ["InRelease", "Release", "Release.gpg"].iter().map(|n| format!("/dists/stable/{n}")).collect();
+    let paths: Vec<String> =
+        ["InRelease", "Release", "Release.gpg"].iter().map(|n| format!("/dists/stable/{n}")).collect();
     let id = cdn.invalidate(&paths, "aptkit-release-2026.11.21").unwrap();
     assert!(!id.is_empty());
     // AWS says InProgress, then Completed; moto COMPLETED at once.

@@ -77,7 +77,9 @@ fn files_stream_with_cache_headers_and_ranged_reads() {
     let content: Vec<u8> = (0..3_000_000u32).map(|i| (i * 7 % 251) as u8).collect();
     std::fs::write(&path, &content).unwrap();
 
-    let Written::Created(etag) = s.put_if_absent("pool/big.deb", Body::File(&path), Caching::Immutable).unwrap() else { panic!("created") };
+    let Written::Created(etag) = s.put_if_absent("pool/big.deb", Body::File(&path), Caching::Immutable).unwrap() else {
+        panic!("created")
+    };
     assert_eq!(s.head("pool/big.deb").unwrap().unwrap().etag, etag);
     assert_eq!(read_all(s.open("pool/big.deb").unwrap().unwrap()), content);
     assert_eq!(read_all(s.open_at("pool/big.deb", 1_234_567).unwrap().unwrap()), &content[1_234_567..]);
@@ -142,7 +144,9 @@ fn concurrent_compare_and_swap_loses_no_update() {
                             Some((b, e)) => (String::from_utf8_lossy(b).parse::<u32>().unwrap(), Some(e)),
                             None => (0, None),
                         };
-                        if let Written::Created(_) = s.put_if_match("refs", (n + 1).to_string().as_bytes(), etag).unwrap() {
+                        if let Written::Created(_) =
+                            s.put_if_match("refs", (n + 1).to_string().as_bytes(), etag).unwrap()
+                        {
                             break;
                         }
                     }

@@ -34,7 +34,8 @@ pub fn chunks(text: &[u8], records: Records) -> Vec<Range<usize>> {
     while at < text.len() {
         let end = record_end(text, at, records);
         let len = end - at;
-        if at > start && (at - start + len > MAX_CHUNK || (at - start >= MIN_CHUNK && cuts_before(&text[at..end], len))) {
+        if at > start && (at - start + len > MAX_CHUNK || (at - start >= MIN_CHUNK && cuts_before(&text[at..end], len)))
+        {
             out.push(start..at);
             start = at;
         }

@@ -139,7 +139,8 @@ pub fn compress_all(formats: &[Format], records: Records, text: &[u8], cache: &d
     // longest jobs start first (a format's cost times the chunk's length),
     // so that a few chunks on two cores do not end with one core idle.
     let mut missing: Vec<usize> = (0..pairs.len()).filter(|&p| pieces[p].is_none()).collect();
-    missing.sort_by_key(|&p| std::cmp::Reverse(formats[pairs[p].0].relative_cost() as usize * ranges[pairs[p].1].len()));
+    missing
+        .sort_by_key(|&p| std::cmp::Reverse(formats[pairs[p].0].relative_cost() as usize * ranges[pairs[p].1].len()));
     let made = aptkit_parallel::map(missing.len(), cores, |m| {
         let (f, i) = pairs[missing[m]];
         let piece = compress_chunk(formats[f], &text[ranges[i].clone()]);

@@ -23,7 +23,8 @@ pub(crate) fn compress_chunk(text: &[u8]) -> Vec<u8> {
     options.dict_size((text.len() as u32).next_power_of_two().clamp(1 << 16, 8 << 20));
     let mut filters = liblzma::stream::Filters::new();
     filters.lzma2(&options);
-    let stream = liblzma::stream::Stream::new_stream_encoder(&filters, liblzma::stream::Check::Crc64).expect("valid xz options");
+    let stream =
+        liblzma::stream::Stream::new_stream_encoder(&filters, liblzma::stream::Check::Crc64).expect("valid xz options");
     let mut enc = liblzma::write::XzEncoder::new_stream(Vec::with_capacity(text.len() / 4 + 64), stream);
     enc.write_all(text).expect("writing to a Vec cannot fail");
     enc.finish().expect("writing to a Vec cannot fail")
@@ -47,7 +48,8 @@ fn lift_block(stream: &[u8]) -> Result<Block<'_>, String> {
     let footer = &stream[stream.len() - 12..];
     let backward = u32::from_le_bytes(footer[4..8].try_into().expect("4 bytes"));
     let index_size = (backward as usize + 1) * 4;
-    let index_start = (stream.len() - 12).checked_sub(index_size).filter(|&s| s >= 12).ok_or("index overruns the stream")?;
+    let index_start =
+        (stream.len() - 12).checked_sub(index_size).filter(|&s| s >= 12).ok_or("index overruns the stream")?;
     let index = &stream[index_start..stream.len() - 12];
     let mut at = 1;
     if index[0] != 0 || read_varint(index, &mut at)? != 1 {
@@ -73,7 +75,11 @@ pub(crate) fn check_piece(len: usize, piece: &[u8]) -> Result<(), String> {
 pub(crate) fn assemble(text: &[u8], ranges: &[Range<usize>], pieces: &[Vec<u8>]) -> Result<Vec<u8>, Error> {
     let mut blocks = Vec::with_capacity(pieces.len());
     for (range, piece) in ranges.iter().zip(pieces) {
-        let bad = |reason: String| Error::BadChunk { format: Format::Xz, chunk: crate::chunk_id(&text[range.clone()]), reason };
+        let bad = |reason: String| Error::BadChunk {
+            format: Format::Xz,
+            chunk: crate::chunk_id(&text[range.clone()]),
+            reason,
+        };
         check_piece(range.len(), piece).map_err(bad)?;
         blocks.push(lift_block(piece).map_err(bad)?);
     }

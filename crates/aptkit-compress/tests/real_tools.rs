@@ -66,7 +66,8 @@ fn gzip_and_xz_read_the_assembled_files() {
             // --list reads files only.
             let file = tempfile::NamedTempFile::new().unwrap();
             std::fs::write(file.path(), &xz).unwrap();
-            let list = String::from_utf8(run("xz", &["--robot", "--list", file.path().to_str().unwrap()], b"")).unwrap();
+            let list =
+                String::from_utf8(run("xz", &["--robot", "--list", file.path().to_str().unwrap()], b"")).unwrap();
             let totals = list.lines().find(|l| l.starts_with("totals")).expect("xz --list totals");
             let fields: Vec<&str> = totals.split('\t').collect();
             assert_eq!(fields[1], "1", "streams: {totals}");
@@ -112,7 +113,8 @@ fn a_damaged_cache_entry_is_compressed_again() {
 fn assemble_names_a_damaged_piece() {
     let text = packages(50, None);
     let ranges = aptkit_compress::chunks(&text, Records::Stanzas);
-    let mut pieces: Vec<Vec<u8>> = ranges.iter().map(|r| aptkit_compress::compress_chunk(Format::Xz, &text[r.clone()])).collect();
+    let mut pieces: Vec<Vec<u8>> =
+        ranges.iter().map(|r| aptkit_compress::compress_chunk(Format::Xz, &text[r.clone()])).collect();
     pieces[0][40] ^= 0xff;
     pieces[0].truncate(20);
     let err = aptkit_compress::assemble(Format::Xz, &text, &ranges, &pieces).unwrap_err().to_string();
@@ -128,7 +130,10 @@ fn both_formats_at_once_are_each_what_one_format_alone_makes() {
     // gzip's chunks cached, xz's not: each format counts its own work.
     let (_, gz_work) = compress(Format::Gzip, Records::Stanzas, &before, &cache);
     let both = aptkit_compress::compress_all(&formats, Records::Stanzas, &before, &cache);
-    assert_eq!((both[0].1, both[1].1), (Work { chunks: gz_work.chunks, compressed: 0 }, Work { chunks: gz_work.chunks, compressed: gz_work.chunks }));
+    assert_eq!(
+        (both[0].1, both[1].1),
+        (Work { chunks: gz_work.chunks, compressed: 0 }, Work { chunks: gz_work.chunks, compressed: gz_work.chunks })
+    );
     for (format, (file, _)) in formats.into_iter().zip(&both) {
         assert_eq!(*file, compress(format, Records::Stanzas, &before, &NoCache).0, "{format:?}");
     }

@@ -21,18 +21,14 @@ impl ChangelogHead {
             return Err(Error::Syntax { line, message: message.clone() });
         }
         let changelog = parsed.tree();
-        let entry = changelog.iter().next().ok_or(Error::Syntax {
-            line: 1,
-            message: "no changelog entry found".into(),
-        })?;
+        let entry =
+            changelog.iter().next().ok_or(Error::Syntax { line: 1, message: "no changelog entry found".into() })?;
         let line = entry.line() + 1;
         let syntax = |message: &str| Error::Syntax { line, message: message.to_string() };
         let source = entry.package().ok_or_else(|| syntax("entry has no package name"))?;
         let version = match entry.try_version() {
             Some(Ok(v)) => v,
-            Some(Err(e)) => {
-                return Err(Error::Version { line, version: String::new(), message: e.to_string() })
-            }
+            Some(Err(e)) => return Err(Error::Version { line, version: String::new(), message: e.to_string() }),
             None => return Err(syntax("entry has no version")),
         };
         let distribution = entry

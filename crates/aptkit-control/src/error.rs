@@ -4,11 +4,7 @@ pub enum Error {
     #[error("line {line}: {message}")]
     Syntax { line: usize, message: String },
     #[error("line {line}: invalid version `{version}`: {message}")]
-    Version {
-        line: usize,
-        version: String,
-        message: String,
-    },
+    Version { line: usize, version: String, message: String },
     #[error("line {line}: field `{field}` is required")]
     MissingField { line: usize, field: String },
 }

@@ -27,10 +27,7 @@ pub struct Paragraph {
 pub fn parse_paragraphs(text: &str) -> Result<Vec<Paragraph>> {
     let parse = deb822_lossless::Deb822::parse(text);
     if let Some(err) = parse.positioned_errors().first() {
-        return Err(Error::Syntax {
-            line: line_of(text, err.range.start().into()),
-            message: err.message.clone(),
-        });
+        return Err(Error::Syntax { line: line_of(text, err.range.start().into()), message: err.message.clone() });
     }
     if let Some(message) = parse.errors().first() {
         return Err(Error::Syntax { line: 1, message: message.clone() });
@@ -92,7 +89,8 @@ pub fn parse_written_paragraphs(text: &str) -> Result<Vec<Paragraph>> {
             }
             continue;
         }
-        let (name, value) = split_entry(line).ok_or_else(|| Error::Syntax { line: line_no, message: format!("malformed field `{line}`") })?;
+        let (name, value) = split_entry(line)
+            .ok_or_else(|| Error::Syntax { line: line_no, message: format!("malformed field `{line}`") })?;
         if line.starts_with('#') || line.contains('\r') {
             return Err(Error::Syntax { line: line_no, message: "not in the form aptkit writes".into() });
         }
@@ -217,7 +215,13 @@ mod tests {
             p.write_to(&mut rewritten).unwrap();
         }
         assert_eq!(String::from_utf8(rewritten).unwrap(), text);
-        for bad in [" leading continuation\n", "Package: a\nnot a field\n", "Package: a\npackage: b\n", "# comment\nPackage: a\n", "Package: a\r\n"] {
+        for bad in [
+            " leading continuation\n",
+            "Package: a\nnot a field\n",
+            "Package: a\npackage: b\n",
+            "# comment\nPackage: a\n",
+            "Package: a\r\n",
+        ] {
             assert!(parse_written_paragraphs(bad).is_err(), "{bad:?} was accepted");
         }
     }

@@ -2,8 +2,17 @@
 
 /// Fields whose values are comma-separated package relations.
 pub const RELATION_FIELDS: &[&str] = &[
-    "Pre-Depends", "Depends", "Recommends", "Suggests", "Enhances", "Breaks", "Conflicts",
-    "Provides", "Replaces", "Built-Using", "Static-Built-Using",
+    "Pre-Depends",
+    "Depends",
+    "Recommends",
+    "Suggests",
+    "Enhances",
+    "Breaks",
+    "Conflicts",
+    "Provides",
+    "Replaces",
+    "Built-Using",
+    "Static-Built-Using",
 ];
 
 pub fn is_relation_field(name: &str) -> bool {
@@ -16,11 +25,7 @@ pub fn is_relation_field(name: &str) -> bool {
 pub fn normalize(value: &str) -> String {
     let mut items: Vec<String> = Vec::new();
     for item in value.split(',') {
-        let alternatives: Vec<String> = item
-            .split('|')
-            .map(normalize_one)
-            .filter(|alt| !alt.is_empty())
-            .collect();
+        let alternatives: Vec<String> = item.split('|').map(normalize_one).filter(|alt| !alt.is_empty()).collect();
         if alternatives.is_empty() {
             continue;
         }

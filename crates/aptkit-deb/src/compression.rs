@@ -9,9 +9,15 @@ use std::str::FromStr;
 pub enum Compression {
     /// `level: None` is aptkit's default xz profile (see [`xz_filters`]);
     /// `Some(n)` is exactly `xz -n`.
-    Xz { level: Option<u32> },
-    Zstd { level: i32 },
-    Gzip { level: u32 },
+    Xz {
+        level: Option<u32>,
+    },
+    Zstd {
+        level: i32,
+    },
+    Gzip {
+        level: u32,
+    },
     None,
 }
 
@@ -31,7 +37,11 @@ impl FromStr for Compression {
             None => (s, None),
         };
         let check = |l: i32, max: i32| {
-            if (0..=max).contains(&l) { Ok(l) } else { Err(format!("compression level {l} for {name} must be 0..={max}")) }
+            if (0..=max).contains(&l) {
+                Ok(l)
+            } else {
+                Err(format!("compression level {l} for {name} must be 0..={max}"))
+            }
         };
         Ok(match name {
             "xz" => Compression::Xz { level: level.map(|l| check(l, 9)).transpose()?.map(|l| l as u32) },

@@ -21,7 +21,15 @@ pub fn format_info(deb: &DebReader) -> String {
             String::new()
         };
         let exec = if m.mode & 0o100 != 0 { '*' } else { ' ' };
-        let _ = writeln!(out, " {:>7} bytes, {:>5} lines   {}  {:<20} {}", m.contents.len(), lines, exec, m.name, interpreter);
+        let _ = writeln!(
+            out,
+            " {:>7} bytes, {:>5} lines   {}  {:<20} {}",
+            m.contents.len(),
+            lines,
+            exec,
+            m.name,
+            interpreter
+        );
     }
     if let Some(control) = deb.control_file("control") {
         let text = String::from_utf8_lossy(&control.contents);

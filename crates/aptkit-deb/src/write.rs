@@ -91,9 +91,12 @@ impl DebWriter {
     pub fn write_data(&self, tree: &Tree, arch: &str, tmp_dir: &Path) -> Result<DataArchive> {
         let temp = NamedTempFile::new_in(tmp_dir)
             .map_err(|source| Error::WriteOutput { path: tmp_dir.to_path_buf(), source })?;
-        let out = BufWriter::with_capacity(1 << 20, temp.as_file().try_clone().map_err(|source| {
-            Error::WriteOutput { path: temp.path().to_path_buf(), source }
-        })?);
+        let out = BufWriter::with_capacity(
+            1 << 20,
+            temp.as_file()
+                .try_clone()
+                .map_err(|source| Error::WriteOutput { path: temp.path().to_path_buf(), source })?,
+        );
         let compress_err = |source| Error::Compress { member: "data", source };
         let mut encoder = self.compression.encoder(out, self.threads, arch).map_err(compress_err)?;
         let mut md5sums = Vec::new();
@@ -110,7 +113,12 @@ impl DebWriter {
                 })
                 .collect();
             let mut prehashed = crate::prehash::md5_files(&on_disk).into_iter();
-            let mut tar = TarWriter { out: &mut encoder, epoch: self.source_date_epoch, progress: self.progress.as_ref(), prehashed: &mut prehashed };
+            let mut tar = TarWriter {
+                out: &mut encoder,
+                epoch: self.source_date_epoch,
+                progress: self.progress.as_ref(),
+                prehashed: &mut prehashed,
+            };
             for (path, entry) in others.into_iter().chain(links) {
                 if let Some(digest) = tar.append(path, entry)? {
                     md5sums.push((path.clone(), digest));
@@ -134,7 +142,12 @@ impl DebWriter {
         let compress_err = |source| Error::Compress { member: "control", source };
         let mut encoder = self.compression.encoder(Vec::new(), 1, "all").map_err(compress_err)?;
         {
-            let mut tar = TarWriter { out: &mut encoder, epoch: self.source_date_epoch, progress: None, prehashed: &mut std::iter::empty() };
+            let mut tar = TarWriter {
+                out: &mut encoder,
+                epoch: self.source_date_epoch,
+                progress: None,
+                prehashed: &mut std::iter::empty(),
+            };
             let root = TreeEntry { node: Node::Dir, mode: 0o755, mtime: self.source_date_epoch };
             tar.append(&TreePath::root(), &root)?;
             let mut sorted: Vec<&ControlFile> = files.iter().collect();

@@ -139,7 +139,11 @@ fn shared_libraries(tree: &Tree) -> Result<Vec<(String, String)>> {
         let Some(parent) = path.parent() else { continue };
         let in_lib_dir = PUBLIC_LIB_DIRS.iter().any(|d| {
             parent.as_str() == *d
-                || parent.as_str().strip_prefix(d).and_then(|r| r.strip_prefix('/')).is_some_and(|r| r.contains("-linux-") && !r.contains('/'))
+                || parent
+                    .as_str()
+                    .strip_prefix(d)
+                    .and_then(|r| r.strip_prefix('/'))
+                    .is_some_and(|r| r.contains("-linux-") && !r.contains('/'))
         });
         if !in_lib_dir || !fixups::is_shared_library_name(path.file_name()) {
             continue;
@@ -204,10 +208,14 @@ mod tests {
 
     #[test]
     fn reads_the_soname_of_a_real_library() {
-        let libc = ["/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu/libc.so.6", "/lib/aarch64-linux-gnu/libc.so.6"]
-            .into_iter()
-            .find(|p| std::path::Path::new(p).exists())
-            .expect("a glibc to read");
+        let libc = [
+            "/lib/x86_64-linux-gnu/libc.so.6",
+            "/usr/lib/x86_64-linux-gnu/libc.so.6",
+            "/lib/aarch64-linux-gnu/libc.so.6",
+        ]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .expect("a glibc to read");
         assert_eq!(elf_soname(&std::fs::read(libc).unwrap()).as_deref(), Some("libc.so.6"));
         assert_eq!(elf_soname(b"not an ELF file"), None);
     }

@@ -16,8 +16,8 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
 
 /// Extensions dh_compress never compresses.
 const ALREADY_COMPRESSED: &[&str] = &[
-    ".gz", ".xz", ".bz2", ".lz", ".lzma", ".zst", ".z", ".Z", ".zip", ".jar", ".tgz", ".jpg", ".jpeg", ".png",
-    ".gif", ".svg", ".svgz", ".pdf", ".htm", ".html", ".xhtml", ".css", ".js", ".json", ".mo", ".woff", ".woff2",
+    ".gz", ".xz", ".bz2", ".lz", ".lzma", ".zst", ".z", ".Z", ".zip", ".jar", ".tgz", ".jpg", ".jpeg", ".png", ".gif",
+    ".svg", ".svgz", ".pdf", ".htm", ".html", ".xhtml", ".css", ".js", ".json", ".mo", ".woff", ".woff2",
 ];
 
 fn should_compress(path: &TreePath, size: u64) -> bool {
@@ -68,7 +68,9 @@ pub fn compress(tree: &mut Tree, epoch: u64) -> Result<()> {
         let resolved = resolve_link(&path, target);
         if resolved.as_ref().is_some_and(|r| compressed.contains(&r)) {
             tree.remove(&path);
-            let new_path = if path.as_str().ends_with(".gz") { path.clone() } else {
+            let new_path = if path.as_str().ends_with(".gz") {
+                path.clone()
+            } else {
                 TreePath::new(&format!("{}.gz", path.as_str())).expect("suffix keeps the path valid")
             };
             let node = Node::Symlink { target: format!("{target}.gz") };

@@ -11,9 +11,24 @@ const FROM_SOURCE: &[&str] = &["Maintainer", "Section", "Priority", "Homepage", 
 /// Fields of a binary paragraph that go into the binary package
 /// (`Package`, `Architecture` and the relations are handled too).
 const FROM_BINARY: &[&str] = &[
-    "Package", "Package-Type", "Architecture", "Essential", "Protected", "Multi-Arch", "Section", "Priority",
-    "Homepage", "Description", "Built-Using", "Static-Built-Using", "Tag", "Task", "Subarchitecture",
-    "Kernel-Version", "Installer-Menu-Item", "Important",
+    "Package",
+    "Package-Type",
+    "Architecture",
+    "Essential",
+    "Protected",
+    "Multi-Arch",
+    "Section",
+    "Priority",
+    "Homepage",
+    "Description",
+    "Built-Using",
+    "Static-Built-Using",
+    "Tag",
+    "Task",
+    "Subarchitecture",
+    "Kernel-Version",
+    "Installer-Menu-Item",
+    "Important",
 ];
 
 /// Fields dpkg knows that never reach a binary package: no warning for them.
@@ -22,11 +37,39 @@ const SOURCE_ONLY: &[&str] = &["Build-Profiles", "Description-md5"];
 /// dpkg's output order for binary packages (Dpkg::Control::FieldsCore);
 /// other fields follow in input order.
 const ORDER: &[&str] = &[
-    "Package", "Package-Type", "Source", "Version", "Built-Using", "Static-Built-Using", "Kernel-Version",
-    "Built-For-Profiles", "Architecture", "Subarchitecture", "Installer-Menu-Item", "Essential", "Protected",
-    "Origin", "Bugs", "Maintainer", "Installed-Size", "Pre-Depends", "Depends", "Recommends", "Suggests",
-    "Enhances", "Conflicts", "Breaks", "Replaces", "Provides", "Section", "Priority", "Multi-Arch", "Homepage",
-    "Description", "Tag", "Task",
+    "Package",
+    "Package-Type",
+    "Source",
+    "Version",
+    "Built-Using",
+    "Static-Built-Using",
+    "Kernel-Version",
+    "Built-For-Profiles",
+    "Architecture",
+    "Subarchitecture",
+    "Installer-Menu-Item",
+    "Essential",
+    "Protected",
+    "Origin",
+    "Bugs",
+    "Maintainer",
+    "Installed-Size",
+    "Pre-Depends",
+    "Depends",
+    "Recommends",
+    "Suggests",
+    "Enhances",
+    "Conflicts",
+    "Breaks",
+    "Replaces",
+    "Provides",
+    "Section",
+    "Priority",
+    "Multi-Arch",
+    "Homepage",
+    "Description",
+    "Tag",
+    "Task",
 ];
 
 pub(crate) struct ControlParams<'a> {
@@ -52,12 +95,15 @@ pub(crate) fn binary_control(p: &ControlParams) -> Result<(Paragraph, Vec<String
         }
     }
     for field in p.binary.fields() {
-        let known = FROM_BINARY.iter().any(|f| f.eq_ignore_ascii_case(&field.name)) || relations::is_relation_field(&field.name);
+        let known = FROM_BINARY.iter().any(|f| f.eq_ignore_ascii_case(&field.name))
+            || relations::is_relation_field(&field.name);
         if known {
             merged.set(&canonical(&field.name), field.value.clone());
         } else if let Some(name) = binary_custom_field(&field.name) {
             merged.set(&name, field.value.clone());
-        } else if !field.name.starts_with(['X', 'x']) && !SOURCE_ONLY.iter().any(|f| f.eq_ignore_ascii_case(&field.name)) {
+        } else if !field.name.starts_with(['X', 'x'])
+            && !SOURCE_ONLY.iter().any(|f| f.eq_ignore_ascii_case(&field.name))
+        {
             warnings.push(format!(
                 "{}:{}: unknown field `{}` in package `{package}` is not copied",
                 p.dir.control_path.display(),
@@ -78,7 +124,10 @@ pub(crate) fn binary_control(p: &ControlParams) -> Result<(Paragraph, Vec<String
         for name in p.substvars.unknown_in(&field.value) {
             warnings.push(format!("package `{package}`: substitution variable `${{{name}}}` is not defined"));
         }
-        let mut value = p.substvars.expand(&field.value).map_err(|message| Error::Package { package: package.to_string(), message })?;
+        let mut value = p
+            .substvars
+            .expand(&field.value)
+            .map_err(|message| Error::Package { package: package.to_string(), message })?;
         if value.contains("${") {
             return Err(Error::Package {
                 package: package.to_string(),

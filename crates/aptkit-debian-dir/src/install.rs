@@ -60,8 +60,9 @@ impl<'a> TreeBuilder<'a> {
                 for found in matches {
                     let rel = found.strip_prefix(&base).expect("glob results lie under their base");
                     let target = match &dest {
-                        Some(d) => d.join(&file_name(&found))
-                            .map_err(|_| self.escapes(file, line, pattern, "package root"))?,
+                        Some(d) => {
+                            d.join(&file_name(&found)).map_err(|_| self.escapes(file, line, pattern, "package root"))?
+                        }
                         None => self.tree_path(file, line, &rel.to_string_lossy())?,
                     };
                     self.add_path(&found, &target)?;
@@ -89,7 +90,9 @@ impl<'a> TreeBuilder<'a> {
             for pattern in words {
                 let (_, matches) = self.glob_first(&file, line, &pattern, std::slice::from_ref(&self.dir.root))?;
                 for found in matches {
-                    let target = doc_dir.join(&file_name(&found)).map_err(|_| self.escapes(&file, line, &pattern, "package root"))?;
+                    let target = doc_dir
+                        .join(&file_name(&found))
+                        .map_err(|_| self.escapes(&file, line, &pattern, "package root"))?;
                     self.add_path(&found, &target)?;
                 }
             }
@@ -132,7 +135,11 @@ impl<'a> TreeBuilder<'a> {
                 let source = self.tree_path(&file, line, &pair[0])?;
                 let dest = self.tree_path(&file, line, &pair[1])?;
                 if source == dest || source.is_root() || dest.is_root() {
-                    return Err(Error::Syntax { path: file.clone(), line, message: format!("invalid link `{} {}`", pair[0], pair[1]) });
+                    return Err(Error::Syntax {
+                        path: file.clone(),
+                        line,
+                        message: format!("invalid link `{} {}`", pair[0], pair[1]),
+                    });
                 }
                 let target = link_target(&source, &dest);
                 self.tree.insert(dest, TreeEntry { node: Node::Symlink { target }, mode: 0o777, mtime: epoch });
@@ -154,15 +161,26 @@ impl<'a> TreeBuilder<'a> {
     }
 
     /// Expand `pattern` in the first search directory where it matches.
-    fn glob_first(&self, file: &Path, line: usize, pattern: &str, search: &[PathBuf]) -> Result<(PathBuf, Vec<PathBuf>)> {
+    fn glob_first(
+        &self,
+        file: &Path,
+        line: usize,
+        pattern: &str,
+        search: &[PathBuf],
+    ) -> Result<(PathBuf, Vec<PathBuf>)> {
         let rel = pattern.trim_start_matches('/');
         if rel.split('/').any(|c| c == "..") {
             return Err(self.escapes(file, line, pattern, "source tree"));
         }
         for base in search {
             let full = format!("{}/{}", glob::Pattern::escape(&base.to_string_lossy()), rel);
-            let paths = glob::glob_with(&full, glob::MatchOptions { require_literal_leading_dot: true, ..Default::default() })
-                .map_err(|e| Error::Syntax { path: file.to_path_buf(), line, message: format!("bad pattern `{pattern}`: {e}") })?;
+            let paths =
+                glob::glob_with(&full, glob::MatchOptions { require_literal_leading_dot: true, ..Default::default() })
+                    .map_err(|e| Error::Syntax {
+                        path: file.to_path_buf(),
+                        line,
+                        message: format!("bad pattern `{pattern}`: {e}"),
+                    })?;
             let mut matches: Vec<PathBuf> = paths.filter_map(|p| p.ok()).collect();
             if matches.is_empty() {
                 continue;
@@ -210,7 +228,8 @@ impl<'a> TreeBuilder<'a> {
                 value: rel.display().to_string(),
                 what: "package root",
             })?;
-            let meta = item.metadata().map_err(|e| Error::Read { path: item.path().to_path_buf(), source: e.into() })?;
+            let meta =
+                item.metadata().map_err(|e| Error::Read { path: item.path().to_path_buf(), source: e.into() })?;
             if meta.is_dir() {
                 let mode = meta.permissions().mode() & 0o7777;
                 self.tree.insert(path, TreeEntry { node: Node::Dir, mode, mtime: meta.mtime().max(0) as u64 });

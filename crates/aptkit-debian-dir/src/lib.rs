@@ -123,10 +123,10 @@ pub fn plan(root: &Path, opts: &Options) -> Result<Plan> {
         let mut tree = tb.tree;
         if let Some(program) = &opts.strip {
             if plan.scratch.is_none() {
-                let dir = tempfile::Builder::new().prefix("aptkit-strip-").tempdir().map_err(|source| Error::Write {
-                    path: std::env::temp_dir(),
-                    source,
-                })?;
+                let dir = tempfile::Builder::new()
+                    .prefix("aptkit-strip-")
+                    .tempdir()
+                    .map_err(|source| Error::Write { path: std::env::temp_dir(), source })?;
                 plan.scratch = Some(std::sync::Arc::new(dir));
             }
             let scratch = plan.scratch.as_ref().expect("created above").path().to_path_buf();
@@ -137,7 +137,9 @@ pub fn plan(root: &Path, opts: &Options) -> Result<Plan> {
         if let Some(path) = tree.find_conflict() {
             return Err(Error::Package {
                 package: name.to_string(),
-                message: format!("`{path}` lies under something that is not a directory (a file installed over a directory?)"),
+                message: format!(
+                    "`{path}` lies under something that is not a directory (a file installed over a directory?)"
+                ),
             });
         }
 
@@ -221,11 +223,8 @@ pub struct Built {
 pub fn build(plan: &Plan, out_dir: &Path, writer: &DebWriter) -> Result<Vec<Built>> {
     fs_err::create_dir_all(out_dir).map_err(|source| Error::Write { path: out_dir.to_path_buf(), source })?;
     let results: Vec<Result<aptkit_deb::PendingDeb>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = plan
-            .packages
-            .iter()
-            .map(|pkg| scope.spawn(move || write_one(pkg, out_dir, writer)))
-            .collect();
+        let handles: Vec<_> =
+            plan.packages.iter().map(|pkg| scope.spawn(move || write_one(pkg, out_dir, writer))).collect();
         handles.into_iter().map(|h| h.join().expect("package writer panicked")).collect()
     });
     let pending: Vec<aptkit_deb::PendingDeb> = results.into_iter().collect::<Result<_>>()?;

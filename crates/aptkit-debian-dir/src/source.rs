@@ -8,8 +8,19 @@ use crate::{arch, Error, Result};
 
 /// Per-package files aptkit understands, `debian/<package>.<ext>`.
 pub const PACKAGE_FILE_EXTENSIONS: &[&str] = &[
-    "install", "dirs", "links", "docs", "conffiles", "triggers", "shlibs", "substvars", "copyright",
-    "preinst", "postinst", "prerm", "postrm",
+    "install",
+    "dirs",
+    "links",
+    "docs",
+    "conffiles",
+    "triggers",
+    "shlibs",
+    "substvars",
+    "copyright",
+    "preinst",
+    "postinst",
+    "prerm",
+    "postrm",
 ];
 
 pub const MAINTAINER_SCRIPTS: &[&str] = &["preinst", "postinst", "prerm", "postrm"];
@@ -63,7 +74,8 @@ impl DebianDir {
         let changelog_path = debian.join("changelog");
         let text = read_text(&changelog_path, "debian/changelog gives the version and the build date")?;
         let changelog = ChangelogHead::parse(&text).map_err(|e| Error::syntax(&changelog_path, &e))?;
-        let dir = DebianDir { root: root.to_path_buf(), debian, control_path, source, binaries, changelog_path, changelog };
+        let dir =
+            DebianDir { root: root.to_path_buf(), debian, control_path, source, binaries, changelog_path, changelog };
         dir.check_package_files()?;
         Ok(dir)
     }
@@ -92,7 +104,8 @@ impl DebianDir {
     /// always a typo or a renamed package: refuse it rather than ignore it.
     fn check_package_files(&self) -> Result<()> {
         let entries = fs_err::read_dir(&self.debian).map_err(Error::read(&self.debian))?;
-        let mut names: Vec<String> = entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+        let mut names: Vec<String> =
+            entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
         names.sort();
         for file in names {
             let base = file.strip_suffix(".debhelper").unwrap_or(&file);

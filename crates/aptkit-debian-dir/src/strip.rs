@@ -40,7 +40,10 @@ pub(crate) fn strip_tree(tree: &mut Tree, package: &str, program: &str, scratch:
         cmd.arg("-o").arg(&out).arg(&*src);
         let output = cmd.output().map_err(|e| Error::Package {
             package: package.to_string(),
-            message: format!("cannot run `{program}` to strip `{}` ({e}); install binutils or pass --no-strip", src.display()),
+            message: format!(
+                "cannot run `{program}` to strip `{}` ({e}); install binutils or pass --no-strip",
+                src.display()
+            ),
         })?;
         if !output.status.success() {
             return Err(Error::Package {

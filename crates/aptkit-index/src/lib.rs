@@ -14,6 +14,6 @@ mod release;
 mod side_by_side;
 
 pub use digest::{FileDigests, Hasher};
-pub use side_by_side::{md5_side_by_side, parallel_streams, Lane};
 pub use packages::{package_stanza, pool_path, source_name, source_name_from, write_packages, PACKAGE_FIELD_ORDER};
 pub use release::{format_date, parse_date, IndexFile, ReleaseFile};
+pub use side_by_side::{md5_side_by_side, parallel_streams, Lane};

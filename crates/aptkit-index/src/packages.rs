@@ -7,11 +7,44 @@ use crate::FileDigests;
 /// apt-ftparchive's field order for `Packages` (apt's tagfile-order.c);
 /// fields it does not list follow in their control-file order.
 pub const PACKAGE_FIELD_ORDER: &[&str] = &[
-    "Package", "Package-Type", "Architecture", "Subarchitecture", "Version", "Kernel-Version", "Built-Using",
-    "Built-For-Profiles", "Multi-Arch", "Priority", "Essential", "Installer-Menu-Item", "Section", "Source",
-    "Origin", "Maintainer", "Original-Maintainer", "Bugs", "Installed-Size", "Provides", "Pre-Depends",
-    "Depends", "Recommends", "Suggests", "Conflicts", "Breaks", "Replaces", "Enhances", "Filename", "Size",
-    "MD5sum", "SHA1", "SHA256", "SHA512", "Homepage", "Description", "Tag", "Task",
+    "Package",
+    "Package-Type",
+    "Architecture",
+    "Subarchitecture",
+    "Version",
+    "Kernel-Version",
+    "Built-Using",
+    "Built-For-Profiles",
+    "Multi-Arch",
+    "Priority",
+    "Essential",
+    "Installer-Menu-Item",
+    "Section",
+    "Source",
+    "Origin",
+    "Maintainer",
+    "Original-Maintainer",
+    "Bugs",
+    "Installed-Size",
+    "Provides",
+    "Pre-Depends",
+    "Depends",
+    "Recommends",
+    "Suggests",
+    "Conflicts",
+    "Breaks",
+    "Replaces",
+    "Enhances",
+    "Filename",
+    "Size",
+    "MD5sum",
+    "SHA1",
+    "SHA256",
+    "SHA512",
+    "Homepage",
+    "Description",
+    "Tag",
+    "Task",
 ];
 
 /// The `Packages` stanza for a `.deb` with this control file, stored at
@@ -64,7 +97,8 @@ pub fn source_name_from<'a>(source: Option<&'a str>, package: &'a str) -> &'a st
 /// Debian's pool layout: `pool/main/h/hello/hello_1.0_amd64.deb`, with
 /// `lib` sources under four letters (`pool/main/libg/libgreet/…`).
 pub fn pool_path(component: &str, source: &str, file_name: &str) -> String {
-    let initial = if source.starts_with("lib") && source.len() > 3 { &source[..4] } else { &source[..1.min(source.len())] };
+    let initial =
+        if source.starts_with("lib") && source.len() > 3 { &source[..4] } else { &source[..1.min(source.len())] };
     format!("pool/{component}/{initial}/{source}/{file_name}")
 }
 
@@ -85,8 +119,22 @@ mod tests {
         assert_eq!(
             names,
             [
-                "Package", "Architecture", "Version", "Priority", "Section", "Source", "Maintainer", "Installed-Size",
-                "Depends", "Filename", "Size", "MD5sum", "SHA256", "Homepage", "Description", "X-Custom"
+                "Package",
+                "Architecture",
+                "Version",
+                "Priority",
+                "Section",
+                "Source",
+                "Maintainer",
+                "Installed-Size",
+                "Depends",
+                "Filename",
+                "Size",
+                "MD5sum",
+                "SHA256",
+                "Homepage",
+                "Description",
+                "X-Custom"
             ]
         );
     }

@@ -40,7 +40,10 @@ pub trait Lane {
 
 /// Open stream `i` with `open(i)` for every `i` in `0..n`, hash them side by
 /// side on every core, and return each one's result, in order.
-pub fn md5_side_by_side<L: Lane>(n: usize, open: impl Fn(usize) -> Result<L, L::Error> + Sync) -> Vec<Result<L::Output, L::Error>>
+pub fn md5_side_by_side<L: Lane>(
+    n: usize,
+    open: impl Fn(usize) -> Result<L, L::Error> + Sync,
+) -> Vec<Result<L::Output, L::Error>>
 where
     L::Output: Send,
     L::Error: Send,

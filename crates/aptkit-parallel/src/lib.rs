@@ -10,9 +10,7 @@ use std::sync::Mutex;
 
 /// The number of cores to use for CPU-bound work.
 pub fn cores() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
 }
 
 /// `job(i)` for every `i` in `0..n` on up to `workers` threads; the
@@ -64,12 +62,7 @@ pub fn try_map<T: Send, E: Send>(
     if let Some((_, e)) = first_error.into_inner().unwrap() {
         return Err(e);
     }
-    Ok(results
-        .into_inner()
-        .unwrap()
-        .into_iter()
-        .map(|r| r.expect("every job ran"))
-        .collect())
+    Ok(results.into_inner().unwrap().into_iter().map(|r| r.expect("every job ran")).collect())
 }
 
 #[cfg(test)]
@@ -80,11 +73,7 @@ mod tests {
     fn results_come_back_in_order_whatever_the_threads() {
         for workers in [0, 1, 3, 64] {
             let squares = map(100, workers, |i| i * i);
-            assert_eq!(
-                squares,
-                (0..100).map(|i| i * i).collect::<Vec<_>>(),
-                "{workers} workers"
-            );
+            assert_eq!(squares, (0..100).map(|i| i * i).collect::<Vec<_>>(), "{workers} workers");
         }
         assert!(map(0, 4, |i| i).is_empty());
     }
@@ -103,10 +92,6 @@ mod tests {
         assert_eq!(result.unwrap_err(), "job 10 failed");
         // Jobs already taken when job 10 failed finish; none of the
         // thousands after them starts.
-        assert!(
-            started.load(Ordering::Relaxed) < 100,
-            "{} jobs started",
-            started.load(Ordering::Relaxed)
-        );
+        assert!(started.load(Ordering::Relaxed) < 100, "{} jobs started", started.load(Ordering::Relaxed));
     }
 }

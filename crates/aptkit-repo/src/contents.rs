@@ -32,8 +32,10 @@ fn file_list(state: &dyn Store, record: &PackageRecord) -> Result<Vec<String>> {
                 location: state.location(),
                 reason: format!("the .deb of {} (`{blob}`) is missing", record.key()),
             })?;
-            let mut file = tempfile::NamedTempFile::new().map_err(|source| Error::Read { path: blob.clone().into(), source })?;
-            std::io::copy(&mut reader, &mut file).map_err(|source| Error::Read { path: blob.clone().into(), source })?;
+            let mut file =
+                tempfile::NamedTempFile::new().map_err(|source| Error::Read { path: blob.clone().into(), source })?;
+            std::io::copy(&mut reader, &mut file)
+                .map_err(|source| Error::Read { path: blob.clone().into(), source })?;
             temp = file;
             temp.path().to_path_buf()
         }

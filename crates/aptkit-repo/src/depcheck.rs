@@ -96,7 +96,10 @@ impl Universe {
         reader.read_to_string(&mut text).map_err(read_err)?;
         let before = self.packages;
         for para in deb822_fast::borrowed::iter_paragraphs_borrowed(&text) {
-            let para = para.map_err(|e| Error::BadControl { path: path.to_path_buf(), reason: format!("not a Packages file: {e}") })?;
+            let para = para.map_err(|e| Error::BadControl {
+                path: path.to_path_buf(),
+                reason: format!("not a Packages file: {e}"),
+            })?;
             let (Some(name), Some(version), Some(arch)) =
                 (para.get_single("Package"), para.get_single("Version"), para.get_single("Architecture"))
             else {
@@ -196,7 +199,12 @@ mod tests {
     #[test]
     fn finds_what_nothing_satisfies() {
         let mut set = PackageSet::new();
-        set.insert(rec("hello", "1.0-1", "amd64", &[("Depends", "libc6 (>= 2.34), hello-data (= 1.0-1), mta | postfix, virt")]));
+        set.insert(rec(
+            "hello",
+            "1.0-1",
+            "amd64",
+            &[("Depends", "libc6 (>= 2.34), hello-data (= 1.0-1), mta | postfix, virt")],
+        ));
         set.insert(rec("hello-data", "1.0-1", "all", &[("Depends", "perl:any")]));
         set.insert(rec("virt-provider", "1", "amd64", &[("Provides", "virt")]));
         let mut base = Universe::new();

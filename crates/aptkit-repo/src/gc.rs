@@ -23,7 +23,13 @@ pub struct GcReport {
     pub bytes: u64,
 }
 
-pub(crate) fn collect(state_store: &dyn Store, public: &dyn Store, min_age: i64, now: i64, dry_run: bool) -> Result<GcReport> {
+pub(crate) fn collect(
+    state_store: &dyn Store,
+    public: &dyn Store,
+    min_age: i64,
+    now: i64,
+    dry_run: bool,
+) -> Result<GcReport> {
     // Deleting pool files while a publish places them would lose the ones
     // it re-references: gc claims the publish store against publishes (and
     // other gcs) first, or, with a publish at work, leaves the pool alone.
@@ -33,12 +39,18 @@ pub(crate) fn collect(state_store: &dyn Store, public: &dyn Store, min_age: i64,
         && state::update(state_store, |refs| {
             if let Some(gc) = refs.claims.get(state::GC_CLAIM).filter(|c| c.is_live(now)) {
                 let by = gc.holder.as_ref().map(|h| format!(" (process {} on {})", h.pid, h.host)).unwrap_or_default();
-                return Err(Error::Invalid(format!("another `aptkit gc`{by} is running since {}", aptkit_index::format_date(gc.since))));
+                return Err(Error::Invalid(format!(
+                    "another `aptkit gc`{by} is running since {}",
+                    aptkit_index::format_date(gc.since)
+                )));
             }
             if refs.claims.values().any(|c| c.is_live(now)) {
                 return Ok(false);
             }
-            refs.claims.insert(state::GC_CLAIM.to_string(), state::Claim { token: token.clone(), since: now, holder: state::Holder::this_process() });
+            refs.claims.insert(
+                state::GC_CLAIM.to_string(),
+                state::Claim { token: token.clone(), since: now, holder: state::Holder::this_process() },
+            );
             Ok(true)
         })?;
     let result = collect_claimed(state_store, public, min_age, now, dry_run, claimed || dry_run);
@@ -55,7 +67,14 @@ pub(crate) fn collect(state_store: &dyn Store, public: &dyn Store, min_age: i64,
 
 /// The collection itself; the publish store's pool only if `pool_is_ours`
 /// (claimed, or a dry run with no publish at work).
-fn collect_claimed(state_store: &dyn Store, public: &dyn Store, min_age: i64, now: i64, dry_run: bool, pool_is_ours: bool) -> Result<GcReport> {
+fn collect_claimed(
+    state_store: &dyn Store,
+    public: &dyn Store,
+    min_age: i64,
+    now: i64,
+    dry_run: bool,
+    pool_is_ours: bool,
+) -> Result<GcReport> {
     let (refs, _) = state::load(state_store)?;
     let mut live_sets: HashSet<String> = HashSet::new();
     live_sets.extend(refs.repos.values().map(|r| r.set.clone()));
@@ -121,7 +140,8 @@ fn collect_claimed(state_store: &dyn Store, public: &dyn Store, min_age: i64, no
         return Ok(report);
     }
     let pool_of = |prefix: &str| if prefix.is_empty() { "pool/".to_string() } else { format!("{prefix}/pool/") };
-    let prefixes: HashSet<String> = refs.publications.iter().map(|p| p.prefix.clone()).chain(refs.dropped_prefixes.iter().cloned()).collect();
+    let prefixes: HashSet<String> =
+        refs.publications.iter().map(|p| p.prefix.clone()).chain(refs.dropped_prefixes.iter().cloned()).collect();
     let mut emptied = Vec::new();
     for prefix in prefixes {
         let pool = pool_of(&prefix);

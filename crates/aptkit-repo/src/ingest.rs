@@ -3,12 +3,12 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+use crate::package_set::PackageRecord;
+use crate::{Error, Result};
 use aptkit_control::parse_paragraphs;
 use aptkit_deb::DebReader;
 use aptkit_index::{package_stanza, FileDigests};
 use sha2::{Digest, Sha256};
-use crate::package_set::PackageRecord;
-use crate::{Error, Result};
 
 /// Every `.deb` named, or found (recursively) in the directories named.
 pub fn collect_debs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
@@ -64,7 +64,12 @@ pub struct Staged {
 ///
 /// Files are hashed side by side ([`aptkit_index::md5_side_by_side`]):
 /// MD5 runs in SIMD lanes across files, not one file at a time.
-pub fn read_all(debs: &[PathBuf], staging: &Path, intake: Intake, on_done: &(dyn Fn(&Path, u64) + Sync)) -> Result<Vec<Staged>> {
+pub fn read_all(
+    debs: &[PathBuf],
+    staging: &Path,
+    intake: Intake,
+    on_done: &(dyn Fn(&Path, u64) + Sync),
+) -> Result<Vec<Staged>> {
     aptkit_index::md5_side_by_side(debs.len(), |i| {
         let copy = staging.join(format!("{i}.deb"));
         let read_err = |source| Error::Read { path: debs[i].clone(), source };
@@ -76,10 +81,21 @@ pub fn read_all(debs: &[PathBuf], staging: &Path, intake: Intake, on_done: &(dyn
             let dst = fs_err::File::create(&copy).map_err(|source| Error::Read { path: copy.clone(), source })?;
             // The blob is linked into the publish store, which a web server
             // reads: readable by all whatever the umask.
-            dst.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(aptkit_store::SERVED_FILE_MODE)).map_err(|source| Error::Read { path: copy.clone(), source })?;
+            dst.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(aptkit_store::SERVED_FILE_MODE))
+                .map_err(|source| Error::Read { path: copy.clone(), source })?;
             (src, Some(dst))
         };
-        Ok(Copying { path: &debs[i], header: None, head: Vec::new(), tried: 0, src, dst, copy, sha256: Sha256::new(), on_done })
+        Ok(Copying {
+            path: &debs[i],
+            header: None,
+            head: Vec::new(),
+            tried: 0,
+            src,
+            dst,
+            copy,
+            sha256: Sha256::new(),
+            on_done,
+        })
     })
     .into_iter()
     .collect()
@@ -93,7 +109,9 @@ pub fn read_all(debs: &[PathBuf], staging: &Path, intake: Intake, on_done: &(dyn
 fn link_sole_name(path: &Path, link: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
     let servable = |mode: u32| mode & 0o444 == 0o444 && mode & 0o022 == 0;
-    let sole = |p: &Path, names: u64| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file() && m.nlink() == names && servable(m.mode()));
+    let sole = |p: &Path, names: u64| {
+        std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file() && m.nlink() == names && servable(m.mode()))
+    };
     if !sole(path, 1) || std::fs::hard_link(path, link).is_err() {
         return false;
     }
@@ -151,7 +169,10 @@ impl Copying<'_> {
         }
         self.tried = self.tried.max(seen).max(1);
         if seen > HEAD_LIMIT {
-            return Err(Error::BadControl { path: self.path.to_path_buf(), reason: format!("no control member in the first {} MiB", HEAD_LIMIT >> 20) });
+            return Err(Error::BadControl {
+                path: self.path.to_path_buf(),
+                reason: format!("no control member in the first {} MiB", HEAD_LIMIT >> 20),
+            });
         }
         Ok(())
     }
@@ -179,7 +200,10 @@ impl aptkit_index::Lane for Copying<'_> {
         let header = self.header.expect("a complete file yields a header or an error");
         if size < header.data_end {
             let reason = format!("truncated: {size} bytes, but its data member ends at byte {}", header.data_end);
-            return Err(Error::BadDeb { path: self.path.to_path_buf(), source: aptkit_deb::Error::Malformed { path: self.path.to_path_buf(), reason } });
+            return Err(Error::BadDeb {
+                path: self.path.to_path_buf(),
+                source: aptkit_deb::Error::Malformed { path: self.path.to_path_buf(), reason },
+            });
         }
         let digests = FileDigests { size, md5, sha256: self.sha256.finalize().into() };
         let record = PackageRecord::from_paragraph(&package_stanza(&header.para, &header.canonical, &digests));
@@ -200,7 +224,8 @@ struct Header {
 /// if they end before its control member does (and are not the whole file).
 fn read_header(head: &[u8], complete: bool, path: &Path) -> Result<Option<Header>> {
     let bad_control = |reason: String| Error::BadControl { path: path.to_path_buf(), reason };
-    let deb = DebReader::head(head, complete, path).map_err(|source| Error::BadDeb { path: path.to_path_buf(), source })?;
+    let deb =
+        DebReader::head(head, complete, path).map_err(|source| Error::BadDeb { path: path.to_path_buf(), source })?;
     let Some(deb) = deb else { return Ok(None) };
     let control = deb.control_file("control").ok_or_else(|| bad_control("no control file in control.tar".into()))?;
     let text = std::str::from_utf8(&control.contents).map_err(|_| bad_control("control file is not UTF-8".into()))?;

@@ -10,13 +10,13 @@
 //! at missing data and concurrent writers never lose an update.
 
 mod chunk_cache;
-mod error;
-mod ingest;
-mod package_set;
 mod contents;
 pub mod depcheck;
+mod error;
 mod gc;
 mod holder;
+mod ingest;
+mod package_set;
 mod publish;
 pub mod set_ops;
 pub mod state;
@@ -27,11 +27,11 @@ use std::sync::Arc;
 use aptkit_sign::SigningKey;
 use aptkit_store::{Body, Caching, Store};
 
+pub use depcheck::{Universe, Unsatisfied};
 pub use error::{Error, Result};
+pub use gc::GcReport;
 pub use ingest::{collect_debs, Intake};
 pub use package_set::{PackageRecord, PackageSet};
-pub use depcheck::{Universe, Unsatisfied};
-pub use gc::GcReport;
 pub use publish::{architectures_of, NoProgress, PublishProgress, PublishReport, MAX_DATE_LEAD};
 pub use set_ops::{Query, SetDiff};
 pub use state::{Publication, Refs, Source};
@@ -86,7 +86,9 @@ fn check_name(kind: &str, name: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::Invalid(format!("invalid {kind} name `{name}` (letters, digits and . _ - + ~ only, not first . or -)")))
+        Err(Error::Invalid(format!(
+            "invalid {kind} name `{name}` (letters, digits and . _ - + ~ only, not first . or -)"
+        )))
     }
 }
 
@@ -156,7 +158,13 @@ impl Repository {
     /// [`Repository::repo_add`], taking the files in as `intake` says. With
     /// [`Intake::Move`] every input file is removed once the add is
     /// committed (aptly's `-remove-files`); a failed add removes none.
-    pub fn repo_add_as(&self, name: &str, inputs: &[PathBuf], intake: Intake, on_done: &(dyn Fn(&Path, u64) + Sync)) -> Result<AddReport> {
+    pub fn repo_add_as(
+        &self,
+        name: &str,
+        inputs: &[PathBuf],
+        intake: Intake,
+        on_done: &(dyn Fn(&Path, u64) + Sync),
+    ) -> Result<AddReport> {
         // Fail on an unknown repo before reading any file.
         let base_id = self.refs()?.repos.get(name).ok_or_else(|| Error::UnknownRepo(name.to_string()))?.set.clone();
         let debs = ingest::collect_debs(inputs)?;
@@ -171,7 +179,10 @@ impl Repository {
                 if other.sha256() != record.sha256() {
                     return Err(Error::BatchConflict {
                         key: record.key(),
-                        first: first_path.get(&record.key()).map(|p: &&PathBuf| p.display().to_string()).unwrap_or_default(),
+                        first: first_path
+                            .get(&record.key())
+                            .map(|p: &&PathBuf| p.display().to_string())
+                            .unwrap_or_default(),
                         first_sha: other.sha256().to_string(),
                         second: path.display().to_string(),
                         second_sha: record.sha256().to_string(),
@@ -194,7 +205,9 @@ impl Repository {
         // copies hold exactly the hashed bytes; a local store links them.
         aptkit_parallel::try_map(records.len(), self.state.concurrency(), |i| {
             let (record, (copy, linked)) = (&records[i], &copies[i]);
-            if let aptkit_store::Written::Conflict(_) = self.state.put_if_absent(&record.blob_key(), Body::Immutable(copy), Caching::Immutable)? {
+            if let aptkit_store::Written::Conflict(_) =
+                self.state.put_if_absent(&record.blob_key(), Body::Immutable(copy), Caching::Immutable)?
+            {
                 // The same bytes are there already, maybe unreferenced and
                 // old enough for a concurrent gc: rewrite them so that their
                 // age restarts and gc's grace period covers this add. Not by
@@ -250,11 +263,14 @@ impl Repository {
         if intake == Intake::Move {
             // Committed: the originals are no longer needed. One that cannot
             // be removed is reported, not an error (the add is done).
-            let removed = aptkit_parallel::map(debs.len(), aptkit_parallel::cores(), |i| std::fs::remove_file(&debs[i]));
+            let removed =
+                aptkit_parallel::map(debs.len(), aptkit_parallel::cores(), |i| std::fs::remove_file(&debs[i]));
             for (deb, result) in debs.iter().zip(removed) {
                 match result {
                     // Gone already: named twice in the inputs.
-                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => report.not_removed.push((deb.clone(), e.to_string())),
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        report.not_removed.push((deb.clone(), e.to_string()))
+                    }
                     _ => {}
                 }
             }
@@ -267,7 +283,9 @@ impl Repository {
     /// in the system's temporary directory.
     fn staging(&self) -> Result<tempfile::TempDir> {
         match self.state.staging_dir() {
-            Some(dir) => fs_err::create_dir_all(&dir).and_then(|_| tempfile::tempdir_in(&dir)).map_err(|source| Error::Read { path: dir, source }),
+            Some(dir) => fs_err::create_dir_all(&dir)
+                .and_then(|_| tempfile::tempdir_in(&dir))
+                .map_err(|source| Error::Read { path: dir, source }),
             None => tempfile::tempdir().map_err(|source| Error::Read { path: std::env::temp_dir(), source }),
         }
     }
@@ -284,7 +302,11 @@ impl Repository {
                 // A pattern or a version constraint is a query, as in `repo
                 // search` (`bench-*`, `hello (<< 2.0)`); anything else names
                 // packages exactly.
-                let pattern = if query.contains(['*', '?', '[', '(']) { Some(set_ops::Query::parse(query).map_err(Error::Invalid)?) } else { None };
+                let pattern = if query.contains(['*', '?', '[', '(']) {
+                    Some(set_ops::Query::parse(query).map_err(Error::Invalid)?)
+                } else {
+                    None
+                };
                 set.retain(|r| {
                     let hit = pattern.as_ref().is_some_and(|q| q.matches(r))
                         || r.name() == query
@@ -342,7 +364,10 @@ impl Repository {
             if refs.snapshots.contains_key(name) {
                 return Err(Error::SnapshotExists(name.to_string()));
             }
-            refs.snapshots.insert(name.to_string(), state::SnapshotRef { set: id.clone(), description: description.clone(), created: now });
+            refs.snapshots.insert(
+                name.to_string(),
+                state::SnapshotRef { set: id.clone(), description: description.clone(), created: now },
+            );
             Ok(())
         })
     }
@@ -350,7 +375,14 @@ impl Repository {
     /// aptly's `snapshot merge`: later sources replace earlier packages of
     /// the same name and architecture (`latest`: only newer versions do;
     /// `keep_all`: nothing is replaced).
-    pub fn snapshot_merge(&self, dest: &str, sources: &[String], latest: bool, keep_all: bool, now: i64) -> Result<usize> {
+    pub fn snapshot_merge(
+        &self,
+        dest: &str,
+        sources: &[String],
+        latest: bool,
+        keep_all: bool,
+        now: i64,
+    ) -> Result<usize> {
         if self.refs()?.snapshots.contains_key(dest) {
             return Err(Error::SnapshotExists(dest.to_string()));
         }
@@ -402,7 +434,14 @@ impl Repository {
     }
 
     /// Publish a repo or snapshot as a new distribution.
-    pub fn publish(&self, req: PublishRequest, deps: &Dependencies, keys: &[SigningKey], now: i64, progress: &dyn PublishProgress) -> Result<(Publication, PublishReport)> {
+    pub fn publish(
+        &self,
+        req: PublishRequest,
+        deps: &Dependencies,
+        keys: &[SigningKey],
+        now: i64,
+        progress: &dyn PublishProgress,
+    ) -> Result<(Publication, PublishReport)> {
         check_path_part("prefix", &req.prefix, true)?;
         // A distribution is one word of an apt sources line and a directory
         // under dists/: no spaces, no `/` (suites must not nest: dropping
@@ -461,19 +500,45 @@ impl Repository {
 
     /// Point a snapshot publication at another snapshot.
     #[allow(clippy::too_many_arguments)]
-    pub fn publish_switch(&self, prefix: &str, distribution: &str, snapshot: &str, deps: &Dependencies, keys: &[SigningKey], now: i64, progress: &dyn PublishProgress) -> Result<(Publication, PublishReport)> {
+    pub fn publish_switch(
+        &self,
+        prefix: &str,
+        distribution: &str,
+        snapshot: &str,
+        deps: &Dependencies,
+        keys: &[SigningKey],
+        now: i64,
+        progress: &dyn PublishProgress,
+    ) -> Result<(Publication, PublishReport)> {
         self.republish(prefix, distribution, Some(snapshot), deps, keys, now, progress)
     }
 
     /// Republish a repo publication with the repo's current packages.
-    pub fn publish_update(&self, prefix: &str, distribution: &str, deps: &Dependencies, keys: &[SigningKey], now: i64, progress: &dyn PublishProgress) -> Result<(Publication, PublishReport)> {
+    pub fn publish_update(
+        &self,
+        prefix: &str,
+        distribution: &str,
+        deps: &Dependencies,
+        keys: &[SigningKey],
+        now: i64,
+        progress: &dyn PublishProgress,
+    ) -> Result<(Publication, PublishReport)> {
         self.republish(prefix, distribution, None, deps, keys, now, progress)
     }
 
     /// An existing publication again: switched to `snapshot` (snapshot
     /// publications) or with its repo's current packages (repo ones).
     #[allow(clippy::too_many_arguments)]
-    fn republish(&self, prefix: &str, distribution: &str, snapshot: Option<&str>, deps: &Dependencies, keys: &[SigningKey], now: i64, progress: &dyn PublishProgress) -> Result<(Publication, PublishReport)> {
+    fn republish(
+        &self,
+        prefix: &str,
+        distribution: &str,
+        snapshot: Option<&str>,
+        deps: &Dependencies,
+        keys: &[SigningKey],
+        now: i64,
+        progress: &dyn PublishProgress,
+    ) -> Result<(Publication, PublishReport)> {
         let refs = self.refs()?;
         let current = refs
             .publication(prefix, distribution)
@@ -524,18 +589,26 @@ impl Repository {
         // of one suite must not both overwrite its InRelease.
         let expected = previous.map(|(p, _)| p.clone());
         let id = publication.id();
-        let token = format!("{}-{}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
+        let token = format!(
+            "{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+        );
         let mut taken_over = None;
         let mut dropped_date = None;
         state::update(self.state.as_ref(), |refs| {
             taken_over = None;
             dropped_date = refs.dropped_dates.get(&id).copied();
             if refs.dropping.iter().any(|p| p.id() == id) {
-                return Err(Error::Invalid(format!("`{id}` is being dropped: run `aptkit publish drop` for it again to finish, then publish")));
+                return Err(Error::Invalid(format!(
+                    "`{id}` is being dropped: run `aptkit publish drop` for it again to finish, then publish"
+                )));
             }
             let current = refs.publication(&publication.prefix, &publication.distribution).cloned();
             if current != expected {
-                return Err(Error::Invalid(format!("publication `{id}` changed since this command read it; run the command again")));
+                return Err(Error::Invalid(format!(
+                    "publication `{id}` changed since this command read it; run the command again"
+                )));
             }
             if let Some(gc) = refs.claims.get(state::GC_CLAIM).filter(|c| c.is_live(now)) {
                 return Err(Error::Invalid(format!(
@@ -546,7 +619,8 @@ impl Repository {
             }
             if let Some(claim) = refs.claims.get(&id) {
                 if claim.is_live(now) {
-                    let by = claim.holder.as_ref().map(|h| format!("process {} on {}, ", h.pid, h.host)).unwrap_or_default();
+                    let by =
+                        claim.holder.as_ref().map(|h| format!("process {} on {}, ", h.pid, h.host)).unwrap_or_default();
                     return Err(Error::Invalid(format!(
                         "`{id}` is being published by another job ({by}since {}); retry when it is done (the claim of a job that died \
                          elsewhere expires at {})",
@@ -555,11 +629,19 @@ impl Repository {
                     )));
                 }
                 taken_over = Some(match &claim.holder {
-                    Some(h) if now - claim.since < state::CLAIM_TTL => format!("took over the claim on `{id}` left by process {} on {}, which is gone", h.pid, h.host),
-                    _ => format!("took over the claim on `{id}` made at {}, which expired", aptkit_index::format_date(claim.since)),
+                    Some(h) if now - claim.since < state::CLAIM_TTL => {
+                        format!("took over the claim on `{id}` left by process {} on {}, which is gone", h.pid, h.host)
+                    }
+                    _ => format!(
+                        "took over the claim on `{id}` made at {}, which expired",
+                        aptkit_index::format_date(claim.since)
+                    ),
                 });
             }
-            refs.claims.insert(id.clone(), state::Claim { token: token.clone(), since: now, holder: state::Holder::this_process() });
+            refs.claims.insert(
+                id.clone(),
+                state::Claim { token: token.clone(), since: now, holder: state::Holder::this_process() },
+            );
             Ok(())
         })?;
         if let Some(message) = taken_over {
@@ -602,10 +684,15 @@ impl Repository {
         let record = done.clone();
         let committed = state::update(self.state.as_ref(), |refs| {
             if refs.claims.get(&id).is_none_or(|c| c.token != token) {
-                return Err(Error::Invalid(format!("the claim on `{id}` was taken over by another job; run the command again")));
+                return Err(Error::Invalid(format!(
+                    "the claim on `{id}` was taken over by another job; run the command again"
+                )));
             }
             refs.claims.remove(&id);
-            let slot = refs.publications.iter().position(|p| p.prefix == record.prefix && p.distribution == record.distribution);
+            let slot = refs
+                .publications
+                .iter()
+                .position(|p| p.prefix == record.prefix && p.distribution == record.distribution);
             match slot {
                 Some(i) => refs.publications[i] = record.clone(),
                 None => refs.publications.push(record.clone()),
@@ -622,9 +709,8 @@ impl Repository {
     /// The unsatisfiable dependencies of a publication's packages.
     pub fn check(&self, prefix: &str, distribution: &str, base: &Universe) -> Result<Vec<Unsatisfied>> {
         let refs = self.refs()?;
-        let publication = refs
-            .publication(prefix, distribution)
-            .ok_or_else(|| unknown_publication(&refs, prefix, distribution))?;
+        let publication =
+            refs.publication(prefix, distribution).ok_or_else(|| unknown_publication(&refs, prefix, distribution))?;
         let set = self.load_set(&publication.set)?;
         Ok(depcheck::check(&set, &publication.architectures, base))
     }
@@ -646,7 +732,9 @@ impl Repository {
         let dropping = state::update(self.state.as_ref(), |refs| {
             if let Some(at) = refs.publications.iter().position(same) {
                 if refs.claims.get(&id).is_some_and(|c| c.is_live(now)) {
-                    return Err(Error::Invalid(format!("`{id}` is being published by another job; drop it when that is done")));
+                    return Err(Error::Invalid(format!(
+                        "`{id}` is being published by another job; drop it when that is done"
+                    )));
                 }
                 let publication = refs.publications.remove(at);
                 refs.dropped_prefixes.insert(publication.prefix.clone());
@@ -654,7 +742,11 @@ impl Repository {
                 refs.dropping.push(publication.clone());
                 return Ok(publication);
             }
-            refs.dropping.iter().find(|p| same(p)).cloned().ok_or_else(|| unknown_publication(refs, prefix, distribution))
+            refs.dropping
+                .iter()
+                .find(|p| same(p))
+                .cloned()
+                .ok_or_else(|| unknown_publication(refs, prefix, distribution))
         })?;
         let dists = dropping.key(&format!("dists/{distribution}/"));
         // InRelease first: clients stop trusting the suite before its indices go.
@@ -678,7 +770,12 @@ impl Repository {
 /// No publication `prefix/distribution`; the error names the suites of
 /// that name under other prefixes (a forgotten `--prefix`).
 fn unknown_publication(refs: &Refs, prefix: &str, distribution: &str) -> Error {
-    let elsewhere = refs.publications.iter().filter(|p| p.distribution == distribution && p.prefix != prefix).map(|p| p.id()).collect();
+    let elsewhere = refs
+        .publications
+        .iter()
+        .filter(|p| p.distribution == distribution && p.prefix != prefix)
+        .map(|p| p.id())
+        .collect();
     Error::UnknownPublication { id: state::publication_id(prefix, distribution), elsewhere }
 }
 

@@ -79,10 +79,15 @@ impl Hot {
                 Some(b' ' | b'\t' | b'#') | None => {}
                 Some(_) => {
                     // Names are short: a plain loop beats a vector search.
-                    let colon = line.iter().position(|&b| b == b':').filter(|&c| c > 0 && !line[..c].iter().any(|b| matches!(b, b' ' | b'\t')));
+                    let colon = line
+                        .iter()
+                        .position(|&b| b == b':')
+                        .filter(|&c| c > 0 && !line[..c].iter().any(|b| matches!(b, b' ' | b'\t')));
                     match colon {
                         Some(colon) => {
-                            if let Some(slot) = HOT.iter().position(|h| h.as_bytes().eq_ignore_ascii_case(&line[..colon])) {
+                            if let Some(slot) =
+                                HOT.iter().position(|h| h.as_bytes().eq_ignore_ascii_case(&line[..colon]))
+                            {
                                 if hot.0[slot].is_none() {
                                     hot.0[slot] = Some(value_range(bytes, at + colon, line_end));
                                 }
@@ -148,7 +153,10 @@ impl PackageRecord {
         while at < bytes.len() {
             let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
             let line = &bytes[at..line_end];
-            if line.len() > name.len() && line[name.len()] == b':' && line[..name.len()].eq_ignore_ascii_case(name.as_bytes()) {
+            if line.len() > name.len()
+                && line[name.len()] == b':'
+                && line[..name.len()].eq_ignore_ascii_case(name.as_bytes())
+            {
                 return Some(value_range(bytes, at + name.len(), line_end));
             }
             at = line_end + 1;
@@ -183,7 +191,10 @@ impl PackageRecord {
 
     /// The fields as a [`Paragraph`], for code that walks them all.
     pub fn paragraph(&self) -> Paragraph {
-        aptkit_control::parse_written_paragraphs(self.text()).ok().and_then(|p| p.into_iter().next()).unwrap_or_default()
+        aptkit_control::parse_written_paragraphs(self.text())
+            .ok()
+            .and_then(|p| p.into_iter().next())
+            .unwrap_or_default()
     }
 
     pub fn name(&self) -> &str {
@@ -230,7 +241,6 @@ impl PackageRecord {
         Some(FileDigests { size: self.size(), md5, sha256 })
     }
 }
-
 
 /// A record's or a set's text: UTF-8, checked once when it is made.
 #[derive(Debug)]
@@ -349,7 +359,9 @@ impl PackageSet {
             if !body.ends_with('\n') {
                 return Err(corrupt(format!("package set: line {}: stanza does not end with a newline", line_of(end))));
             }
-            let hot = Hot::scan(body, true).map_err(|BadLine(offset)| corrupt(format!("package set: line {}: not a field of a written stanza", line_of(at + offset))))?;
+            let hot = Hot::scan(body, true).map_err(|BadLine(offset)| {
+                corrupt(format!("package set: line {}: not a field of a written stanza", line_of(at + offset)))
+            })?;
             let record = PackageRecord { buf: Arc::clone(&text), span: at..end, hot };
             if record.hot(PACKAGE).is_none() {
                 return Err(corrupt(format!("package set: stanza at line {} has no Package field", line_of(at))));
@@ -413,7 +425,10 @@ mod tests {
         made.set("Empty", "");
         made.set("Description", "short\n long  \n   \n");
         let made = PackageRecord::from_paragraph(&made);
-        assert_eq!((made.get("Package"), made.get("Empty"), made.get("Description")), (Some("padded"), None, Some("short\n long")));
+        assert_eq!(
+            (made.get("Package"), made.get("Empty"), made.get("Description")),
+            (Some("padded"), None, Some("short\n long"))
+        );
     }
 
     #[test]
@@ -422,7 +437,9 @@ mod tests {
         let mut set = PackageSet::new();
         for name in ["a", "b", "c"] {
             let text = STANZA.replace("hello", name) + hashes;
-            set.insert(PackageRecord::from_paragraph(&aptkit_control::parse_written_paragraphs(&text).unwrap().remove(0)));
+            set.insert(PackageRecord::from_paragraph(
+                &aptkit_control::parse_written_paragraphs(&text).unwrap().remove(0),
+            ));
         }
         let loaded = PackageSet::from_bytes(&set.to_bytes(), "here").unwrap();
         assert_eq!(loaded, set);
@@ -443,8 +460,14 @@ mod tests {
 
     #[test]
     fn write_with_replaces_in_place_or_appends() {
-        let record = PackageRecord::from_paragraph(&aptkit_control::parse_written_paragraphs(STANZA).unwrap().remove(0));
-        for (name, value) in [("Filename", "pool/main/g/greet/hello_1.0-1_amd64.deb"), ("Conffiles", "x"), ("Description", "y"), ("New", "z")] {
+        let record =
+            PackageRecord::from_paragraph(&aptkit_control::parse_written_paragraphs(STANZA).unwrap().remove(0));
+        for (name, value) in [
+            ("Filename", "pool/main/g/greet/hello_1.0-1_amd64.deb"),
+            ("Conffiles", "x"),
+            ("Description", "y"),
+            ("New", "z"),
+        ] {
             let mut para = record.paragraph();
             para.set(name, value);
             let mut out = Vec::new();
@@ -457,7 +480,9 @@ mod tests {
     fn a_set_round_trips_and_damage_is_reported() {
         let mut set = PackageSet::new();
         for name in ["a", "b", "c"] {
-            set.insert(PackageRecord::from_paragraph(&aptkit_control::parse_written_paragraphs(&STANZA.replace("hello", name)).unwrap().remove(0)));
+            set.insert(PackageRecord::from_paragraph(
+                &aptkit_control::parse_written_paragraphs(&STANZA.replace("hello", name)).unwrap().remove(0),
+            ));
         }
         let bytes = set.to_bytes();
         assert_eq!(PackageSet::from_bytes(&bytes, "here").unwrap(), set);

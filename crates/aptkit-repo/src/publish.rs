@@ -98,13 +98,16 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
             publication.architectures.join(", ")
         ));
     }
-    let placed: Vec<(String, &PackageRecord)> = placed(input.set, &component).into_iter().filter(|(_, r)| publishes(r.arch())).collect();
+    let placed: Vec<(String, &PackageRecord)> =
+        placed(input.set, &component).into_iter().filter(|(_, r)| publishes(r.arch())).collect();
     // The same bytes (the same control file) sit at the same pool path:
     // files the previous publication placed in this very store are there.
     let location = input.public.location();
     publication.public_store = Some(location.clone());
     let known: std::collections::HashSet<&str> = match input.previous {
-        Some((prev, prev_set)) if prev.component == component && prev.public_store.as_ref().is_none_or(|l| *l == location) => {
+        Some((prev, prev_set))
+            if prev.component == component && prev.public_store.as_ref().is_none_or(|l| *l == location) =>
+        {
             prev_set.iter().map(|r| r.sha256()).collect()
         }
         _ => Default::default(),
@@ -189,7 +192,11 @@ struct Indices {
     chunks_compressed: usize,
 }
 
-fn build_indices(input: &PublishInput<'_>, publication: &Publication, placed: &[(String, &PackageRecord)]) -> Result<Indices> {
+fn build_indices(
+    input: &PublishInput<'_>,
+    publication: &Publication,
+    placed: &[(String, &PackageRecord)],
+) -> Result<Indices> {
     let component = &publication.component;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut listed_only: Vec<IndexFile> = Vec::new();
@@ -229,7 +236,10 @@ fn build_indices(input: &PublishInput<'_>, publication: &Publication, placed: &[
             // Contents is rebuilt from every .deb anyway: no cache.
             let (gz, _) = aptkit_compress::compress(Format::Gzip, Records::Lines, &contents, &NoCache);
             files.push((format!("{component}/Contents-{arch}.gz"), gz));
-            listed_only.push(IndexFile { path: format!("{component}/Contents-{arch}"), digests: FileDigests::of_bytes(&contents) });
+            listed_only.push(IndexFile {
+                path: format!("{component}/Contents-{arch}"),
+                digests: FileDigests::of_bytes(&contents),
+            });
         }
     }
     files.sort_by(|a, b| a.0.cmp(&b.0));
@@ -243,7 +253,11 @@ fn build_indices(input: &PublishInput<'_>, publication: &Publication, placed: &[
 
 /// Copy pool files from the state store, several at a time (network stores
 /// are latency-bound). Returns how many were written.
-fn upload_pool(input: &PublishInput<'_>, publication: &Publication, todo: &[&(String, &PackageRecord)]) -> Result<usize> {
+fn upload_pool(
+    input: &PublishInput<'_>,
+    publication: &Publication,
+    todo: &[&(String, &PackageRecord)],
+) -> Result<usize> {
     let written = aptkit_parallel::try_map(todo.len(), input.public.concurrency(), |i| {
         let (path, record) = todo[i];
         let key = publication.key(path);

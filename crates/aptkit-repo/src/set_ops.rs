@@ -111,7 +111,8 @@ impl Query {
             }
             return Ok(Query { name: text.to_string(), constraint: None });
         };
-        let close = text.rfind(')').filter(|&c| c > open).ok_or_else(|| format!("unbalanced parenthesis in `{text}`"))?;
+        let close =
+            text.rfind(')').filter(|&c| c > open).ok_or_else(|| format!("unbalanced parenthesis in `{text}`"))?;
         let name = text[..open].trim().to_string();
         let inner = text[open + 1..close].trim();
         let split = inner.find(|c: char| !matches!(c, '<' | '>' | '=')).unwrap_or(inner.len());
@@ -192,7 +193,8 @@ mod tests {
         assert_eq!(d.removed, ["lib_2.0_amd64"]);
         assert_eq!(d.changed, [("hello_amd64".to_string(), "1.0-1".to_string(), "1.1-1".to_string())]);
 
-        let mut many = set(&[rec("n", "2026.11.19"), rec("n", "2026.11.21"), rec("n", "2026.11.20"), rec("n", "2026.11.9")]);
+        let mut many =
+            set(&[rec("n", "2026.11.19"), rec("n", "2026.11.21"), rec("n", "2026.11.20"), rec("n", "2026.11.9")]);
         let dropped = retain_newest(&mut many, 2);
         assert_eq!(dropped.len(), 2);
         let left: Vec<&str> = many.iter().map(|r| r.version()).collect();

@@ -16,7 +16,9 @@ fn bad_names_versions_and_architectures_are_refused() {
     let state: Arc<dyn Store> = Arc::new(FileStore::new(work.path().join("state")));
     let repo = Repository::new(state.clone(), Arc::new(FileStore::new(work.path().join("public"))));
     repo.repo_create("main", "", None, 0).unwrap();
-    for (name, version, expected) in [("tiny", "1.0 x", "invalid version `1.0 x`"), ("Tiny_Pkg", "1.0", "invalid package name `Tiny_Pkg`")] {
+    for (name, version, expected) in
+        [("tiny", "1.0 x", "invalid version `1.0 x`"), ("Tiny_Pkg", "1.0", "invalid package name `Tiny_Pkg`")]
+    {
         let dir = debs.join(format!("{name}-{}", version.len()));
         std::fs::create_dir_all(&dir).unwrap();
         let deb = common::tiny_deb(&dir, name, version);

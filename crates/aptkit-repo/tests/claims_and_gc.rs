@@ -55,7 +55,8 @@ fn a_claimed_suite_is_refused_and_gc_keeps_recent_generations() {
     assert_eq!(std::fs::read(work.path().join("public/dists/stable/InRelease")).unwrap(), inrelease);
     // A claim older than the TTL is from a dead job and is taken over.
     state::update(state_store.as_ref(), |refs| {
-        refs.claims.insert("stable".into(), Claim { token: "dead".into(), since: now() - state::CLAIM_TTL - 1, holder: None });
+        refs.claims
+            .insert("stable".into(), Claim { token: "dead".into(), since: now() - state::CLAIM_TTL - 1, holder: None });
         Ok(())
     })
     .unwrap();
@@ -98,7 +99,8 @@ fn the_claim_of_a_publisher_that_is_gone_is_taken_over_at_once() {
     let mut publisher = std::process::Command::new("sleep").arg("60").spawn().unwrap();
     let holder = state::Holder::of_process(publisher.id()).unwrap();
     state::update(state_store.as_ref(), |refs| {
-        refs.claims.insert("stable".into(), Claim { token: "killed".into(), since: now(), holder: Some(holder.clone()) });
+        refs.claims
+            .insert("stable".into(), Claim { token: "killed".into(), since: now(), holder: Some(holder.clone()) });
         Ok(())
     })
     .unwrap();
@@ -120,7 +122,8 @@ fn re_adding_an_unreferenced_blob_restarts_its_age_for_gc() {
     let debs = work.path().join("debs");
     std::fs::create_dir_all(&debs).unwrap();
     let state_dir = work.path().join("state");
-    let repo = Repository::new(Arc::new(FileStore::new(&state_dir)), Arc::new(FileStore::new(work.path().join("public"))));
+    let repo =
+        Repository::new(Arc::new(FileStore::new(&state_dir)), Arc::new(FileStore::new(work.path().join("public"))));
     repo.repo_create("main", "", None, 0).unwrap();
     let deb = common::tiny_deb(&debs, "tiny", "1.0");
     repo.repo_add("main", std::slice::from_ref(&deb), &|_, _| {}).unwrap();

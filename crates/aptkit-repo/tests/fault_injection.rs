@@ -60,7 +60,10 @@ fn every_interrupted_switch_leaves_a_readable_repository_and_resumes() {
                     let (ok, log) = c.update();
                     assert!(ok, "after failing write #{failures}: {log}");
                     let candidate = c.candidate("tiny");
-                    assert!(matches!(candidate.as_deref(), Some("1.0" | "2.0")), "after write #{failures}: {candidate:?}");
+                    assert!(
+                        matches!(candidate.as_deref(), Some("1.0" | "2.0")),
+                        "after write #{failures}: {candidate:?}"
+                    );
                     let (ok, log) = c.download("tiny");
                     assert!(ok, "after failing write #{failures}, downloading tiny {candidate:?}: {log}");
                 }
@@ -138,5 +141,9 @@ fn every_interrupted_drop_is_finished_by_running_it_again() {
 }
 
 fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    if dir.exists() { aptkit_tests::walk(dir) } else { Vec::new() }
+    if dir.exists() {
+        aptkit_tests::walk(dir)
+    } else {
+        Vec::new()
+    }
 }

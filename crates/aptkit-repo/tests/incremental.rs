@@ -37,7 +37,8 @@ fn cache_files(state: &Path) -> Vec<std::path::PathBuf> {
 #[test]
 fn republishing_after_one_added_package_compresses_one_or_two_chunks_per_format() {
     let work = tempfile::tempdir().unwrap();
-    let (debs, state_dir, public_dir) = (work.path().join("debs"), work.path().join("state"), work.path().join("public"));
+    let (debs, state_dir, public_dir) =
+        (work.path().join("debs"), work.path().join("state"), work.path().join("public"));
     std::fs::create_dir_all(&debs).unwrap();
     let key = common::key();
     let keyring = work.path().join("key.gpg");
@@ -56,7 +57,9 @@ fn republishing_after_one_added_package_compresses_one_or_two_chunks_per_format(
     assert_eq!(cache_files(&state_dir).len(), cold.index_chunks);
     assert_tools_read_the_indices(&public_dir);
 
-    let republish = || -> PublishReport { repo.publish_update("", "stable", &Dependencies::Skip, keys, now(), &NoProgress).unwrap().1 };
+    let republish = || -> PublishReport {
+        repo.publish_update("", "stable", &Dependencies::Skip, keys, now(), &NoProgress).unwrap().1
+    };
     let same = republish();
     assert_eq!(same.index_chunks_compressed, 0, "nothing changed, nothing compressed: {same:?}");
 
@@ -70,9 +73,17 @@ fn republishing_after_one_added_package_compresses_one_or_two_chunks_per_format(
     assert!(ok, "apt-get update:\n{log}");
     assert_eq!(client.candidate("pkg-0550a").as_deref(), Some("2.0"));
     assert_eq!(client.candidate("pkg-1099").as_deref(), Some("1.0"));
-    let (ok, log) = client.cmd("apt-get").args(["update", "-oAcquire::CompressionTypes::Order::=gz"]).output().map(|o| {
-        (o.status.success(), format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
-    }).unwrap();
+    let (ok, log) = client
+        .cmd("apt-get")
+        .args(["update", "-oAcquire::CompressionTypes::Order::=gz"])
+        .output()
+        .map(|o| {
+            (
+                o.status.success(),
+                format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)),
+            )
+        })
+        .unwrap();
     assert!(ok && !log.contains("W: ") && !log.contains("E: "), "apt-get update preferring gz:\n{log}");
 
     // A damaged cache entry is compressed again, and the result still reads.
@@ -98,11 +109,20 @@ fn publishing_many_times_a_second_never_dates_a_release_past_what_apt_accepts() 
     let (debs, public_dir) = (work.path().join("debs"), work.path().join("public"));
     std::fs::create_dir_all(&debs).unwrap();
     let key = common::key();
-    let repo = Repository::new(Arc::new(FileStore::new(work.path().join("state"))), Arc::new(FileStore::new(&public_dir)));
+    let repo =
+        Repository::new(Arc::new(FileStore::new(work.path().join("state"))), Arc::new(FileStore::new(&public_dir)));
     repo.repo_create("main", "", None, 0).unwrap();
     repo.repo_add("main", &[common::deb_described(&debs, "pkg", "1.0", "x")], &|_, _| {}).unwrap();
     let keys = std::slice::from_ref(&key);
-    let (first, _) = repo.publish(common::request(Source::Repo("main".into()), &["amd64"]), &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
+    let (first, _) = repo
+        .publish(
+            common::request(Source::Repo("main".into()), &["amd64"]),
+            &Dependencies::Skip,
+            keys,
+            now(),
+            &NoProgress,
+        )
+        .unwrap();
     let mut last = first.date;
     // Each publish takes milliseconds: without a bound the Date would run
     // ten seconds ahead of the clock, where apt calls the Release "not
@@ -116,33 +136,57 @@ fn publishing_many_times_a_second_never_dates_a_release_past_what_apt_accepts() 
     // Dropped and published again at once: the Date still goes forward (a
     // client that saw the last Release ignores an older one).
     repo.publish_drop("", "stable", now()).unwrap();
-    let (again, _) = repo.publish(common::request(Source::Repo("main".into()), &["amd64"]), &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
+    let (again, _) = repo
+        .publish(
+            common::request(Source::Repo("main".into()), &["amd64"]),
+            &Dependencies::Skip,
+            keys,
+            now(),
+            &NoProgress,
+        )
+        .unwrap();
     assert!(again.date > last, "{} after the dropped {last}", again.date);
 }
 
 /// Every file under `dir` with its bytes.
 fn tree(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
-    aptkit_tests::walk(dir).into_iter().filter(|p| p.is_file()).map(|p| { let bytes = std::fs::read(&p).unwrap(); (p, bytes) }).collect()
+    aptkit_tests::walk(dir)
+        .into_iter()
+        .filter(|p| p.is_file())
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap();
+            (p, bytes)
+        })
+        .collect()
 }
 
 #[test]
 fn a_release_dated_far_ahead_of_the_clock_is_an_error_that_changes_nothing() {
     let work = tempfile::tempdir().unwrap();
-    let (debs, state_dir, public_dir) = (work.path().join("debs"), work.path().join("state"), work.path().join("public"));
+    let (debs, state_dir, public_dir) =
+        (work.path().join("debs"), work.path().join("state"), work.path().join("public"));
     std::fs::create_dir_all(&debs).unwrap();
     let key = common::key();
     let repo = Repository::new(Arc::new(FileStore::new(&state_dir)), Arc::new(FileStore::new(&public_dir)));
     repo.repo_create("main", "", None, 0).unwrap();
     repo.repo_add("main", &[common::deb_described(&debs, "pkg", "1.0", "x")], &|_, _| {}).unwrap();
     let keys = std::slice::from_ref(&key);
-    repo.publish(common::request(Source::Repo("main".into()), &["amd64"]), &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
+    repo.publish(
+        common::request(Source::Repo("main".into()), &["amd64"]),
+        &Dependencies::Skip,
+        keys,
+        now(),
+        &NoProgress,
+    )
+    .unwrap();
     repo.repo_add("main", &[common::deb_described(&debs, "pkg2", "1.0", "y")], &|_, _| {}).unwrap();
     // The Release on the server, as a machine with its clock an hour fast
     // would have dated it.
     let release = public_dir.join("dists/stable/Release");
     let text = std::fs::read_to_string(&release).unwrap();
     let date = text.lines().find(|l| l.starts_with("Date: ")).unwrap();
-    std::fs::write(&release, text.replace(date, &format!("Date: {}", aptkit_index::format_date(now() + 3600)))).unwrap();
+    std::fs::write(&release, text.replace(date, &format!("Date: {}", aptkit_index::format_date(now() + 3600))))
+        .unwrap();
     let (state_before, public_before) = (tree(&state_dir), tree(&public_dir));
     let started = std::time::Instant::now();
     let err = repo.publish_update("", "stable", &Dependencies::Skip, keys, now(), &NoProgress).unwrap_err().to_string();
@@ -167,7 +211,15 @@ fn a_republish_to_another_publish_store_places_every_pool_file() {
     first.repo_create("main", "", None, 0).unwrap();
     let debs: Vec<_> = ["aa", "bb", "cc"].iter().map(|n| common::tiny_deb(&debs, n, "1.0")).collect();
     first.repo_add("main", &debs, &|_, _| {}).unwrap();
-    let (_, report) = first.publish(common::request(Source::Repo("main".into()), &["amd64"]), &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
+    let (_, report) = first
+        .publish(
+            common::request(Source::Repo("main".into()), &["amd64"]),
+            &Dependencies::Skip,
+            keys,
+            now(),
+            &NoProgress,
+        )
+        .unwrap();
     assert_eq!(report.pool_written, 3);
     let (_, report) = first.publish_update("", "stable", &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
     assert_eq!((report.pool_written, report.pool_present), (0, 3), "the same store: nothing placed again");
@@ -177,7 +229,10 @@ fn a_republish_to_another_publish_store_places_every_pool_file() {
     assert_eq!(report.pool_written, 3, "{report:?}");
     for name in ["aa", "bb", "cc"] {
         let initial = &name[..1];
-        assert!(work.path().join(format!("elsewhere/pool/main/{initial}/{name}/{name}_1.0_all.deb")).is_file(), "{name}");
+        assert!(
+            work.path().join(format!("elsewhere/pool/main/{initial}/{name}/{name}_1.0_all.deb")).is_file(),
+            "{name}"
+        );
     }
 }
 
@@ -197,9 +252,15 @@ fn packages_of_an_architecture_the_suite_does_not_publish_are_said_and_not_place
     repo.repo_add("main", &[common::deb_for(&debs, "tool", "1.0", "amd64", "x")], &|_, _| {}).unwrap();
     repo.snapshot_create_from_repo("s1", "main", 0).unwrap();
     let notes = Notes(Default::default());
-    repo.publish(common::request(Source::Snapshot("s1".into()), &[]), &Dependencies::Skip, keys, now(), &notes).unwrap();
+    repo.publish(common::request(Source::Snapshot("s1".into()), &[]), &Dependencies::Skip, keys, now(), &notes)
+        .unwrap();
     assert!(notes.0.lock().unwrap().is_empty(), "{:?}", notes.0.lock().unwrap());
-    repo.repo_add("main", &[common::deb_for(&debs, "tool", "1.0", "arm64", "x"), common::deb_for(&debs, "other", "1.0", "arm64", "y")], &|_, _| {}).unwrap();
+    repo.repo_add(
+        "main",
+        &[common::deb_for(&debs, "tool", "1.0", "arm64", "x"), common::deb_for(&debs, "other", "1.0", "arm64", "y")],
+        &|_, _| {},
+    )
+    .unwrap();
     repo.snapshot_create_from_repo("s2", "main", 0).unwrap();
     let (_, report) = repo.publish_switch("", "stable", "s2", &Dependencies::Skip, keys, now(), &notes).unwrap();
     assert_eq!(notes.0.lock().unwrap().as_slice(), ["2 packages left out (2 of arm64): `stable` publishes amd64 (architectures are chosen when a suite is first published)"]);
@@ -214,15 +275,23 @@ fn a_prefixed_publication_stays_under_its_prefix_and_is_found_by_it() {
     let common::Scratch { work, debs, key, repo } = common::scratch();
     let keys = std::slice::from_ref(&key);
     repo.repo_add("main", &[common::deb_for(&debs, "tool", "1.0", "amd64", "x")], &|_, _| {}).unwrap();
-    let request = aptkit_repo::PublishRequest { prefix: "debian".into(), distribution: "nightly".into(), ..common::request(Source::Repo("main".into()), &["amd64"]) };
+    let request = aptkit_repo::PublishRequest {
+        prefix: "debian".into(),
+        distribution: "nightly".into(),
+        ..common::request(Source::Repo("main".into()), &["amd64"])
+    };
     repo.publish(request, &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
-    let names: Vec<String> = std::fs::read_dir(work.path().join("public")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> = std::fs::read_dir(work.path().join("public"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     assert_eq!(names, ["debian"]);
     assert!(work.path().join("public/debian/pool/main/t/tool/tool_1.0_amd64.deb").is_file());
     assert!(work.path().join("public/debian/dists/nightly/InRelease").is_file());
     let err = repo.publish_drop("", "nightly", now()).unwrap_err().to_string();
     assert_eq!(err, "no publication of `nightly` (there is `debian/nightly`: name its --prefix)");
-    let err = repo.publish_update("", "nightly", &Dependencies::Skip, keys, now(), &NoProgress).unwrap_err().to_string();
+    let err =
+        repo.publish_update("", "nightly", &Dependencies::Skip, keys, now(), &NoProgress).unwrap_err().to_string();
     assert!(err.contains("there is `debian/nightly`"), "{err}");
     repo.publish_update("debian", "nightly", &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
     repo.publish_drop("debian", "nightly", now()).unwrap();

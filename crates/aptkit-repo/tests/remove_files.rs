@@ -21,10 +21,7 @@ struct Setup {
 fn setup() -> Setup {
     let work = tempfile::tempdir().unwrap();
     let state: Arc<dyn Store> = Arc::new(FileStore::new(work.path().join("state")));
-    let repo = Repository::new(
-        state.clone(),
-        Arc::new(FileStore::new(work.path().join("public"))),
-    );
+    let repo = Repository::new(state.clone(), Arc::new(FileStore::new(work.path().join("public"))));
     repo.repo_create("main", "", None, 0).unwrap();
     Setup { work, state, repo }
 }
@@ -38,14 +35,8 @@ fn debs_dir(s: &Setup) -> PathBuf {
 /// The stored file of `name` in repo `main`.
 fn blob_of(s: &Setup, name: &str) -> PathBuf {
     let set = s.repo.repo_packages("main").unwrap();
-    let record = set
-        .iter()
-        .find(|r| r.name() == name)
-        .unwrap_or_else(|| panic!("{name} is in the repo"));
-    let blob = s
-        .state
-        .local_path(&record.blob_key())
-        .expect("a local store");
+    let record = set.iter().find(|r| r.name() == name).unwrap_or_else(|| panic!("{name} is in the repo"));
+    let blob = s.state.local_path(&record.blob_key()).expect("a local store");
     assert_eq!(
         hex::encode(Sha256::digest(std::fs::read(&blob).unwrap())),
         record.sha256(),
@@ -65,10 +56,7 @@ fn sole_names_are_linked_in_and_every_input_is_removed() {
     let one = common::tiny_deb(&dir, "one", "1.0");
     let two = common::tiny_deb(&dir, "two", "1.0");
     let (one_ino, two_ino) = (inode(&one), inode(&two));
-    let report = s
-        .repo
-        .repo_add_as("main", &[dir.clone()], Intake::Move, &|_, _| {})
-        .unwrap();
+    let report = s.repo.repo_add_as("main", &[dir.clone()], Intake::Move, &|_, _| {}).unwrap();
     assert_eq!(report.added, ["one_1.0_all", "two_1.0_all"]);
     assert!(report.not_removed.is_empty(), "{:?}", report.not_removed);
     assert!(!one.exists() && !two.exists(), "the inputs are removed");
@@ -86,9 +74,7 @@ fn a_file_with_another_name_is_copied_so_that_name_cannot_rewrite_the_pool() {
     let deb = common::tiny_deb(&dir, "shared", "1.0");
     let other = s.work.path().join("other-name.deb");
     std::fs::hard_link(&deb, &other).unwrap();
-    s.repo
-        .repo_add_as("main", std::slice::from_ref(&deb), Intake::Move, &|_, _| {})
-        .unwrap();
+    s.repo.repo_add_as("main", std::slice::from_ref(&deb), Intake::Move, &|_, _| {}).unwrap();
     assert!(!deb.exists(), "the named input is removed");
     let blob = blob_of(&s, "shared");
     assert_ne!(inode(&blob), inode(&other), "copied, not linked");
@@ -102,9 +88,7 @@ fn a_file_with_another_name_is_copied_so_that_name_cannot_rewrite_the_pool() {
 fn a_failed_add_removes_no_input_and_stores_nothing() {
     let s = setup();
     let dir = debs_dir(&s);
-    s.repo
-        .repo_add("main", &[common::tiny_deb(&dir, "pkg", "1.0")], &|_, _| {})
-        .unwrap();
+    s.repo.repo_add("main", &[common::tiny_deb(&dir, "pkg", "1.0")], &|_, _| {}).unwrap();
     let before = s.state.list("").unwrap();
     // A different file under the same name_version_arch, beside a good one.
     let batch = s.work.path().join("batch");
@@ -112,18 +96,11 @@ fn a_failed_add_removes_no_input_and_stores_nothing() {
     let good = common::tiny_deb(&batch, "fine", "1.0");
     let conflicting = common::deb_described(&batch, "pkg", "1.0", "Other bytes.");
     let good_ino = inode(&good);
-    let err = s
-        .repo
-        .repo_add_as("main", &[batch.clone()], Intake::Move, &|_, _| {})
-        .unwrap_err();
+    let err = s.repo.repo_add_as("main", &[batch.clone()], Intake::Move, &|_, _| {}).unwrap_err();
     assert!(err.to_string().contains("pkg_1.0_all"), "{err}");
     assert!(good.exists() && conflicting.exists(), "no input is removed");
     assert_eq!(inode(&good), good_ino);
-    assert_eq!(
-        std::fs::metadata(&good).unwrap().nlink(),
-        1,
-        "no link is left behind"
-    );
+    assert_eq!(std::fs::metadata(&good).unwrap().nlink(), 1, "no link is left behind");
     let after = s.state.list("").unwrap();
     let keys = |l: &[aptkit_store::ObjectMeta]| l.iter().map(|m| m.key.clone()).collect::<Vec<_>>();
     assert_eq!(keys(&after), keys(&before), "the state store is unchanged");
@@ -132,10 +109,7 @@ fn a_failed_add_removes_no_input_and_stores_nothing() {
     std::fs::remove_file(&conflicting).unwrap();
     let corrupt = batch.join("corrupt_1.0_all.deb");
     std::fs::write(&corrupt, b"!<arch>\nnot really").unwrap();
-    let err = s
-        .repo
-        .repo_add_as("main", &[batch.clone()], Intake::Move, &|_, _| {})
-        .unwrap_err();
+    let err = s.repo.repo_add_as("main", &[batch.clone()], Intake::Move, &|_, _| {}).unwrap_err();
     assert!(err.to_string().contains("corrupt_1.0_all.deb"), "{err}");
     assert!(good.exists() && corrupt.exists());
     assert_eq!(std::fs::metadata(&good).unwrap().nlink(), 1);

@@ -2,12 +2,12 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::SystemTime;
 
-use sequoia_openpgp as openpgp;
 use openpgp::cert::prelude::*;
 use openpgp::crypto::KeyPair;
 use openpgp::parse::Parse;
 use openpgp::policy::StandardPolicy;
 use openpgp::serialize::{Serialize, SerializeInto};
+use sequoia_openpgp as openpgp;
 
 use crate::{Error, Result};
 
@@ -49,8 +49,8 @@ impl SigningKey {
     /// Parse a secret key (armored or binary). `origin` names where it came
     /// from in errors (`file keys/repo.asc`, `$APTKIT_SIGNING_KEY`).
     pub fn from_bytes(bytes: &[u8], origin: &str) -> Result<Self> {
-        let cert = Cert::from_bytes(bytes)
-            .map_err(|e| Error::ParseKey { origin: origin.to_string(), source: e.into() })?;
+        let cert =
+            Cert::from_bytes(bytes).map_err(|e| Error::ParseKey { origin: origin.to_string(), source: e.into() })?;
         let key = SigningKey { cert, origin: origin.to_string() };
         key.keypair(SystemTime::now())?;
         Ok(key)

@@ -16,10 +16,10 @@ mod keys;
 use std::io::Write;
 use std::time::SystemTime;
 
-use sequoia_openpgp as openpgp;
 use openpgp::armor;
 use openpgp::serialize::stream::{Armorer, Message, Signer};
 use openpgp::types::HashAlgorithm;
+use sequoia_openpgp as openpgp;
 
 pub use error::{Error, Result};
 pub use keys::{KeyAlgorithm, SigningKey};

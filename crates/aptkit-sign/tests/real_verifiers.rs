@@ -9,12 +9,12 @@ use aptkit_sign::{clearsign, sign_detached, KeyAlgorithm, SigningKey};
 
 /// A Release-like text with the awkward cases of the cleartext framework:
 /// lines starting with `-` (dash-escaped) and `From ` lines.
-const TEXT: &str = "Origin: aptkit test\nSuite: stable\n- dash line\n---\nFrom here\nSHA256:\n abc 12 main/binary-amd64/Packages\n";
+const TEXT: &str =
+    "Origin: aptkit test\nSuite: stable\n- dash line\n---\nFrom here\nSHA256:\n abc 12 main/binary-amd64/Packages\n";
 
 fn tool(name: &str) -> Command {
-    let found = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).any(|d| d.join(name).is_file()))
-        .unwrap_or(false);
+    let found =
+        std::env::var_os("PATH").map(|p| std::env::split_paths(&p).any(|d| d.join(name).is_file())).unwrap_or(false);
     assert!(found, "`{name}` is not installed: run scripts/install-test-tools.sh");
     Command::new(name)
 }

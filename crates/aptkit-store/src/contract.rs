@@ -34,10 +34,10 @@ pub fn exercise(store: &dyn Store) {
     let mut r = String::new();
     store.open("a/c").unwrap().unwrap().read_to_string(&mut r).unwrap();
     assert_eq!(r, "cc");
-let mut tail = String::new();
-store.open_at("a/c", 1).unwrap().unwrap().read_to_string(&mut tail).unwrap();
-assert_eq!(tail, "c", "open_at reads from the offset on");
-assert!(store.open_at("a/missing", 1).unwrap().is_none());
+    let mut tail = String::new();
+    store.open_at("a/c", 1).unwrap().unwrap().read_to_string(&mut tail).unwrap();
+    assert_eq!(tail, "c", "open_at reads from the offset on");
+    assert!(store.open_at("a/missing", 1).unwrap().is_none());
 
     let keys: Vec<String> = store.list("a/").unwrap().into_iter().map(|m| m.key).collect();
     assert_eq!(keys, ["a/b", "a/c"]);
@@ -59,4 +59,3 @@ assert!(store.open_at("a/missing", 1).unwrap().is_none());
     assert!(store.get("../escape").is_err());
     assert!(store.put("/abs", Body::Bytes(b""), Caching::Short).is_err());
 }
-

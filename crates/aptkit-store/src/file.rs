@@ -58,10 +58,13 @@ impl FileStore {
     fn write_temp(&self, key: &str, path: &Path, body: Body<'_>) -> Result<tempfile::NamedTempFile> {
         let dir = path.parent().expect("keys have a parent under the root");
         make_dirs(dir).map_err(self.io_err("create directories for", key))?;
-        let mut temp = tempfile::Builder::new().prefix(".aptkit-tmp-").tempfile_in(dir).map_err(self.io_err("write", key))?;
+        let mut temp =
+            tempfile::Builder::new().prefix(".aptkit-tmp-").tempfile_in(dir).map_err(self.io_err("write", key))?;
         // Published files must be readable by the web server whatever the
         // umask: not the 0600 of a temporary file, nor 0640 under umask 027.
-        temp.as_file().set_permissions(std::fs::Permissions::from_mode(SERVED_FILE_MODE)).map_err(self.io_err("write", key))?;
+        temp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(SERVED_FILE_MODE))
+            .map_err(self.io_err("write", key))?;
         match body {
             Body::Bytes(bytes) => temp.write_all(bytes).map_err(self.io_err("write", key))?,
             Body::File(src) | Body::Immutable(src) => {
@@ -111,7 +114,8 @@ impl FileStore {
 
     fn meta(&self, key: &str, meta: &std::fs::Metadata) -> Result<ObjectMeta> {
         let etag = if meta.len() <= CONTENT_ETAG_LIMIT {
-            let bytes = not_found(std::fs::read(self.root.join(key))).map_err(self.io_err("read", key))?.unwrap_or_default();
+            let bytes =
+                not_found(std::fs::read(self.root.join(key))).map_err(self.io_err("read", key))?.unwrap_or_default();
             ETag(format!("sha256-{}", hex::encode(sha2::Sha256::digest(&bytes))))
         } else {
             let mtime_ns = meta.mtime() as i128 * 1_000_000_000 + meta.mtime_nsec() as i128;
@@ -226,7 +230,9 @@ impl Store for FileStore {
     fn open_at(&self, key: &str, offset: u64) -> Result<Option<Box<dyn Read + Send>>> {
         use std::io::{Seek, SeekFrom};
         let path = self.path(key)?;
-        let Some(mut file) = not_found(std::fs::File::open(&path)).map_err(self.io_err("open", key))? else { return Ok(None) };
+        let Some(mut file) = not_found(std::fs::File::open(&path)).map_err(self.io_err("open", key))? else {
+            return Ok(None);
+        };
         file.seek(SeekFrom::Start(offset)).map_err(self.io_err("seek", key))?;
         Ok(Some(Box::new(std::io::BufReader::with_capacity(256 * 1024, file))))
     }
@@ -244,7 +250,8 @@ impl Store for FileStore {
             // when it is missing (a pool of 20,000 files: no extra stats).
             let mut linked = std::fs::hard_link(src, &path);
             if linked.as_ref().is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
-                make_dirs(path.parent().expect("keys have a parent")).map_err(self.io_err("create directories for", key))?;
+                make_dirs(path.parent().expect("keys have a parent"))
+                    .map_err(self.io_err("create directories for", key))?;
                 linked = std::fs::hard_link(src, &path);
             }
             match linked {
@@ -252,7 +259,9 @@ impl Store for FileStore {
                     let meta = std::fs::metadata(&path).map_err(self.io_err("stat", key))?;
                     return Ok(Written::Created(self.meta(key, &meta)?.etag));
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(Written::Conflict(self.head(key)?)),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    return Ok(Written::Conflict(self.head(key)?))
+                }
                 Err(_) => {} // another filesystem: copy below
             }
         }
@@ -360,7 +369,8 @@ impl Store for FileStore {
             let entry = entry.map_err(|e| self.io_err("list", "")(e.into()))?;
             let name = entry.file_name().to_string_lossy();
             let in_staging = entry.depth() == 2 && entry.path().parent() == Some(&self.root.join(STAGING));
-            let internal = name.starts_with(INTERNAL_PREFIX) && name != LOCK_FILE && !(entry.depth() == 1 && name == STAGING);
+            let internal =
+                name.starts_with(INTERNAL_PREFIX) && name != LOCK_FILE && !(entry.depth() == 1 && name == STAGING);
             if !internal && !in_staging {
                 continue;
             }
@@ -368,7 +378,12 @@ impl Store for FileStore {
             if entry.file_type().is_dir() {
                 walk.skip_current_dir();
             }
-            let rel = entry.path().strip_prefix(&self.root).expect("walk stays under the root").to_string_lossy().into_owned();
+            let rel = entry
+                .path()
+                .strip_prefix(&self.root)
+                .expect("walk stays under the root")
+                .to_string_lossy()
+                .into_owned();
             let meta = entry.metadata().map_err(|e| self.io_err("stat", &rel)(e.into()))?;
             // A staging directory of an add still running is written to,
             // and a temporary file (or name) of a write still running is
@@ -376,9 +391,23 @@ impl Store for FileStore {
             if now - changed(&meta) < min_age {
                 continue;
             }
-            let size = if meta.is_dir() { walkdir::WalkDir::new(entry.path()).into_iter().flatten().filter_map(|e| e.metadata().ok()).filter(|m| m.is_file()).map(|m| m.len()).sum() } else { meta.len() };
+            let size = if meta.is_dir() {
+                walkdir::WalkDir::new(entry.path())
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|e| e.metadata().ok())
+                    .filter(|m| m.is_file())
+                    .map(|m| m.len())
+                    .sum()
+            } else {
+                meta.len()
+            };
             if !dry_run {
-                let removed = if meta.is_dir() { std::fs::remove_dir_all(entry.path()) } else { std::fs::remove_file(entry.path()) };
+                let removed = if meta.is_dir() {
+                    std::fs::remove_dir_all(entry.path())
+                } else {
+                    std::fs::remove_file(entry.path())
+                };
                 not_found(removed).map_err(self.io_err("remove the leftover", &rel))?;
             }
             found.push((rel, size));
@@ -407,7 +436,8 @@ mod tests {
 
     /// Every name in `dir`, the store's own included.
     fn names_in(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        let mut names: Vec<String> =
+            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         names.sort();
         names
     }
@@ -478,12 +508,20 @@ mod tests {
     fn empty_directories_are_removed_under_a_prefix_only() {
         let dir = tempfile::tempdir().unwrap();
         let store = FileStore::new(dir.path());
-        for key in ["dists/a/main/binary-amd64/Packages", "dists/a/main/binary-amd64/by-hash/SHA256/x", "dists/b/Release", "pool/p/x.deb"] {
+        for key in [
+            "dists/a/main/binary-amd64/Packages",
+            "dists/a/main/binary-amd64/by-hash/SHA256/x",
+            "dists/b/Release",
+            "pool/p/x.deb",
+        ] {
             store.put(key, Body::Bytes(b"x"), Caching::Short).unwrap();
         }
         store.delete("dists/a/main/binary-amd64/Packages").unwrap();
         store.remove_empty_dirs("dists/a/").unwrap();
-        assert!(dir.path().join("dists/a/main/binary-amd64/by-hash/SHA256/x").is_file(), "a directory with a file stays");
+        assert!(
+            dir.path().join("dists/a/main/binary-amd64/by-hash/SHA256/x").is_file(),
+            "a directory with a file stays"
+        );
         store.delete("dists/a/main/binary-amd64/by-hash/SHA256/x").unwrap();
         std::fs::create_dir_all(dir.path().join("pool/empty/too")).unwrap();
         store.remove_empty_dirs("dists/a").unwrap();
@@ -502,7 +540,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let old = dir.path().join("old.deb");
         std::fs::write(&old, b"deb").unwrap();
-        std::fs::File::open(&old).unwrap().set_modified(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_600_000_000)).unwrap();
+        std::fs::File::open(&old)
+            .unwrap()
+            .set_modified(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_600_000_000))
+            .unwrap();
         let store = FileStore::new(dir.path().join("store"));
         store.put_if_absent("pool/x.deb", Body::Immutable(&old), Caching::Immutable).unwrap();
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;

@@ -41,7 +41,12 @@ impl HttpStore {
     }
 
     fn io_err(&self, op: &'static str, key: &str, e: impl std::fmt::Display) -> Error {
-        Error::Io { op, key: key.to_string(), location: self.base.clone(), source: std::io::Error::other(e.to_string()) }
+        Error::Io {
+            op,
+            key: key.to_string(),
+            location: self.base.clone(),
+            source: std::io::Error::other(e.to_string()),
+        }
     }
 
     fn read_only(&self, key: &str) -> Error {
@@ -66,14 +71,20 @@ impl HttpStore {
     /// GET from byte `offset` on, with a Range request.
     fn fetch_from(&self, key: &str, offset: u64) -> Result<Option<Box<dyn Read + Send>>> {
         let url = self.url(key)?;
-        let response = self.agent.get(&url).header("Range", &format!("bytes={offset}-")).call().map_err(|e| self.io_err("fetch", key, e))?;
+        let response = self
+            .agent
+            .get(&url)
+            .header("Range", &format!("bytes={offset}-"))
+            .call()
+            .map_err(|e| self.io_err("fetch", key, e))?;
         let status = response.status().as_u16();
         let mut reader = response.into_body().into_reader();
         match status {
             206 => Ok(Some(Box::new(reader))),
             // A server without Range support sends everything: skip ahead.
             200 => {
-                let skipped = std::io::copy(&mut (&mut reader).take(offset), &mut std::io::sink()).map_err(|e| self.io_err("read", key, e))?;
+                let skipped = std::io::copy(&mut (&mut reader).take(offset), &mut std::io::sink())
+                    .map_err(|e| self.io_err("read", key, e))?;
                 if skipped < offset {
                     return Err(self.io_err("fetch", key, format!("object is shorter than offset {offset}")));
                 }

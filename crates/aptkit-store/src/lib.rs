@@ -127,7 +127,10 @@ pub trait Store: Send + Sync {
         let skipped = std::io::copy(&mut (&mut reader).take(offset), &mut std::io::sink())
             .map_err(|source| Error::Io { op: "read", key: key.to_string(), location: self.location(), source })?;
         if skipped < offset {
-            let e = std::io::Error::new(std::io::ErrorKind::UnexpectedEof, format!("object is shorter than offset {offset}"));
+            let e = std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                format!("object is shorter than offset {offset}"),
+            );
             return Err(Error::Io { op: "read", key: key.to_string(), location: self.location(), source: e });
         }
         Ok(Some(reader))

@@ -45,7 +45,8 @@ impl MemoryStore {
     }
 
     fn touch(&self, key: &str) {
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+        let now =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
         self.times.lock().unwrap().insert(key.to_string(), now);
     }
 
@@ -73,7 +74,12 @@ impl Store for MemoryStore {
     fn head(&self, key: &str) -> Result<Option<ObjectMeta>> {
         validate_key(key)?;
         let objects = self.objects.lock().unwrap();
-        Ok(objects.get(key).map(|(b, v)| ObjectMeta { key: key.into(), size: b.len() as u64, etag: ETag(format!("v{v}")), modified: self.time(key) }))
+        Ok(objects.get(key).map(|(b, v)| ObjectMeta {
+            key: key.into(),
+            size: b.len() as u64,
+            etag: ETag(format!("v{v}")),
+            modified: self.time(key),
+        }))
     }
 
     fn put_if_absent(&self, key: &str, body: Body<'_>, _caching: Caching) -> Result<Written> {
@@ -97,7 +103,12 @@ impl Store for MemoryStore {
     fn put_if_match(&self, key: &str, body: &[u8], expected: Option<&ETag>) -> Result<Written> {
         validate_key(key)?;
         let mut objects = self.objects.lock().unwrap();
-        let current = objects.get(key).map(|(b, v)| ObjectMeta { key: key.into(), size: b.len() as u64, etag: ETag(format!("v{v}")), modified: self.time(key) });
+        let current = objects.get(key).map(|(b, v)| ObjectMeta {
+            key: key.into(),
+            size: b.len() as u64,
+            etag: ETag(format!("v{v}")),
+            modified: self.time(key),
+        });
         if current.as_ref().map(|m| &m.etag) != expected {
             return Ok(Written::Conflict(current));
         }
@@ -121,7 +132,12 @@ impl Store for MemoryStore {
         Ok(objects
             .range(prefix.to_string()..)
             .take_while(|(k, _)| k.starts_with(prefix))
-            .map(|(k, (b, v))| ObjectMeta { key: k.clone(), size: b.len() as u64, etag: ETag(format!("v{v}")), modified: self.time(k) })
+            .map(|(k, (b, v))| ObjectMeta {
+                key: k.clone(),
+                size: b.len() as u64,
+                etag: ETag(format!("v{v}")),
+                modified: self.time(k),
+            })
             .collect())
     }
 

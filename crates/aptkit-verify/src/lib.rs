@@ -124,13 +124,15 @@ impl Options {
         if !self.components.is_empty() && !self.components.iter().any(|c| c == component) {
             return false;
         }
-        let arch = rest
-            .split('/')
-            .next()
-            .and_then(|d| d.strip_prefix("binary-"))
-            .or_else(|| rest.strip_prefix("Contents-").map(|a| a.split('.').next().unwrap_or(a)).map(|a| a.strip_prefix("udeb-").unwrap_or(a)));
+        let arch = rest.split('/').next().and_then(|d| d.strip_prefix("binary-")).or_else(|| {
+            rest.strip_prefix("Contents-")
+                .map(|a| a.split('.').next().unwrap_or(a))
+                .map(|a| a.strip_prefix("udeb-").unwrap_or(a))
+        });
         match arch {
-            Some(arch) if !self.architectures.is_empty() => self.architectures.iter().any(|a| a == arch) || arch == "all",
+            Some(arch) if !self.architectures.is_empty() => {
+                self.architectures.iter().any(|a| a == arch) || arch == "all"
+            }
             _ => true,
         }
     }
@@ -193,7 +195,8 @@ pub(crate) fn verify_collecting(
     let mut data = Vec::new();
     for suite in &suites {
         let mut findings = Vec::new();
-        let (suite_report, suite_data) = verify_suite(store, suite, opts, cache, &mut findings, &mut seen_dates, on_pool_file)?;
+        let (suite_report, suite_data) =
+            verify_suite(store, suite, opts, cache, &mut findings, &mut seen_dates, on_pool_file)?;
         report.suites.push(suite_report);
         data.push(SuiteData { clean: findings.is_empty(), ..suite_data });
         report.findings.extend(findings);
@@ -266,18 +269,33 @@ fn holds_exactly(store: &dyn Store, key: &str, expected: &[u8]) -> Result<Option
 /// Findings for each `--component` and `--arch` that the Release does not
 /// list (a component may be listed under a directory: `updates/main`).
 fn unknown_selections(opts: &Options, release: &Paragraph, file: &str) -> Vec<Finding> {
-    let listed = |field: &str| -> Vec<String> { release.get(field).map(|v| v.split_whitespace().map(str::to_string).collect()).unwrap_or_default() };
+    let listed = |field: &str| -> Vec<String> {
+        release.get(field).map(|v| v.split_whitespace().map(str::to_string).collect()).unwrap_or_default()
+    };
     let components = listed("Components");
     let architectures = listed("Architectures");
     let mut out = Vec::new();
     for wanted in &opts.components {
-        if !components.iter().any(|c| c == wanted || c.ends_with(&format!("/{wanted}")) || c.starts_with(&format!("{wanted}/"))) {
-            out.push(finding(Kind::Missing, file, format!("component `{wanted}` (asked for)"), format!("Components: {}", components.join(" "))));
+        if !components
+            .iter()
+            .any(|c| c == wanted || c.ends_with(&format!("/{wanted}")) || c.starts_with(&format!("{wanted}/")))
+        {
+            out.push(finding(
+                Kind::Missing,
+                file,
+                format!("component `{wanted}` (asked for)"),
+                format!("Components: {}", components.join(" ")),
+            ));
         }
     }
     for wanted in &opts.architectures {
         if wanted != "all" && !architectures.iter().any(|a| a == wanted) {
-            out.push(finding(Kind::Missing, file, format!("architecture `{wanted}` (asked for)"), format!("Architectures: {}", architectures.join(" "))));
+            out.push(finding(
+                Kind::Missing,
+                file,
+                format!("architecture `{wanted}` (asked for)"),
+                format!("Architectures: {}", architectures.join(" ")),
+            ));
         }
     }
     out
@@ -343,7 +361,12 @@ fn verify_suite(
                     }
                 }
                 _ => {
-                    findings.push(finding(Kind::Missing, &inrelease_key, "InRelease, or Release and Release.gpg", "neither"));
+                    findings.push(finding(
+                        Kind::Missing,
+                        &inrelease_key,
+                        "InRelease, or Release and Release.gpg",
+                        "neither",
+                    ));
                     return Ok((report, data));
                 }
             }
@@ -354,13 +377,27 @@ fn verify_suite(
         return Ok((report, data));
     }
     if check.good.is_empty() {
-        let why = if check.rejected.is_empty() { "no signature by a pinned key".to_string() } else { check.rejected.join("; ") };
-        findings.push(finding(Kind::Signature, &inrelease_key, format!("a signature by one of {}", opts.keyring.fingerprints().join(", ")), why));
+        let why = if check.rejected.is_empty() {
+            "no signature by a pinned key".to_string()
+        } else {
+            check.rejected.join("; ")
+        };
+        findings.push(finding(
+            Kind::Signature,
+            &inrelease_key,
+            format!("a signature by one of {}", opts.keyring.fingerprints().join(", ")),
+            why,
+        ));
         return Ok((report, data));
     }
     for required in &opts.required_signers {
         if !check.good.iter().any(|g| g.eq_ignore_ascii_case(required)) {
-            findings.push(finding(Kind::Signature, &inrelease_key, format!("a signature by {required}"), check.good.join(", ")));
+            findings.push(finding(
+                Kind::Signature,
+                &inrelease_key,
+                format!("a signature by {required}"),
+                check.good.join(", "),
+            ));
         }
     }
     report.signed_by = check.good.clone();
@@ -383,13 +420,21 @@ fn verify_suite(
     report.valid_until = release.get("Valid-Until").and_then(aptkit_index::parse_date);
     match date {
         None => findings.push(finding(Kind::Malformed, &inrelease_key, "a Date field", "none")),
-        Some(d) if d > opts.now + FUTURE_SLACK => {
-            findings.push(finding(Kind::Freshness, &inrelease_key, "a Date not in the future", aptkit_index::format_date(d)))
-        }
+        Some(d) if d > opts.now + FUTURE_SLACK => findings.push(finding(
+            Kind::Freshness,
+            &inrelease_key,
+            "a Date not in the future",
+            aptkit_index::format_date(d),
+        )),
         Some(d) => {
             if let Some(max) = opts.max_age {
                 if opts.now - d > max {
-                    findings.push(finding(Kind::Freshness, &inrelease_key, format!("a Date at most {max} s old"), aptkit_index::format_date(d)));
+                    findings.push(finding(
+                        Kind::Freshness,
+                        &inrelease_key,
+                        format!("a Date at most {max} s old"),
+                        aptkit_index::format_date(d),
+                    ));
                 }
             }
             let state_key = format!("{} {suite}", store.location());
@@ -408,12 +453,22 @@ fn verify_suite(
     }
     if let Some(until) = report.valid_until {
         if until < opts.now {
-            findings.push(finding(Kind::Freshness, &inrelease_key, "Valid-Until in the future", aptkit_index::format_date(until)));
+            findings.push(finding(
+                Kind::Freshness,
+                &inrelease_key,
+                "Valid-Until in the future",
+                aptkit_index::format_date(until),
+            ));
         }
     }
     let Some(sha256) = release.get("SHA256") else {
         let weak: Vec<&str> = ["MD5Sum", "SHA1"].into_iter().filter(|f| release.get(f).is_some()).collect();
-        findings.push(finding(Kind::WeakHashes, &inrelease_key, "a SHA256 section", if weak.is_empty() { "no hashes".into() } else { weak.join(" and ") + " only" }));
+        findings.push(finding(
+            Kind::WeakHashes,
+            &inrelease_key,
+            "a SHA256 section",
+            if weak.is_empty() { "no hashes".into() } else { weak.join(" and ") + " only" },
+        ));
         return Ok((report, data));
     };
     let by_hash = release.get("Acquire-By-Hash").is_some_and(|v| v.trim() == "yes");
@@ -434,7 +489,9 @@ fn verify_suite(
                     entries.push((hash.to_string(), size, path.to_string()))
                 }
             }
-            (_, _, Some(path)) => findings.push(finding(Kind::UnsafePath, &format!("{dists}/{path}"), "a path inside the suite", *path)),
+            (_, _, Some(path)) => {
+                findings.push(finding(Kind::UnsafePath, &format!("{dists}/{path}"), "a path inside the suite", *path))
+            }
             _ => findings.push(finding(Kind::Malformed, &inrelease_key, "`hash size path` lines", line)),
         }
     }
@@ -465,7 +522,12 @@ fn verify_suite(
     }
     for (base, present) in &bases {
         if !present {
-            findings.push(finding(Kind::Missing, &format!("{dists}/{base}"), "the index in some compression", "nothing"));
+            findings.push(finding(
+                Kind::Missing,
+                &format!("{dists}/{base}"),
+                "the index in some compression",
+                "nothing",
+            ));
         }
     }
 
@@ -485,11 +547,21 @@ fn verify_suite(
         report.packages += stanzas.len();
         for p in stanzas {
             let (Some(filename), Some(size), Some(sha)) = (p.filename, p.size, p.sha256) else {
-                findings.push(finding(Kind::Malformed, &format!("{dists}/{base}"), "Filename, Size and SHA256 in every stanza", p.package.unwrap_or("?")));
+                findings.push(finding(
+                    Kind::Malformed,
+                    &format!("{dists}/{base}"),
+                    "Filename, Size and SHA256 in every stanza",
+                    p.package.unwrap_or("?"),
+                ));
                 continue;
             };
             if !safe_path(filename) {
-                findings.push(finding(Kind::UnsafePath, &format!("{dists}/{base}"), "a Filename inside the repository", filename));
+                findings.push(finding(
+                    Kind::UnsafePath,
+                    &format!("{dists}/{base}"),
+                    "a Filename inside the repository",
+                    filename,
+                ));
                 continue;
             }
             // Only a deep check and a mirror (the one caller with a cache)
@@ -574,7 +646,12 @@ fn check_detached_next_to_inline(
         }
         Ok(check) => {
             let why = [check.bad, check.rejected].concat().join("; ");
-            findings.push(finding(Kind::Signature, &gpg_key, "a valid signature by a pinned key", if why.is_empty() { "no signature by a pinned key".into() } else { why }));
+            findings.push(finding(
+                Kind::Signature,
+                &gpg_key,
+                "a valid signature by a pinned key",
+                if why.is_empty() { "no signature by a pinned key".into() } else { why },
+            ));
         }
         Err(e) => findings.push(finding(Kind::Signature, &gpg_key, "a valid signature by a pinned key", e)),
     }
@@ -633,7 +710,10 @@ fn strip_compression(path: &str) -> &str {
 /// The text of index `base`, from whichever verified form there is
 /// (`verified` gives a path's checked bytes): the plain file as it is, else
 /// the .xz or .gz decompressed.
-fn decompressed_index<'a>(verified: impl Fn(&str) -> Option<&'a [u8]>, base: &str) -> Option<std::borrow::Cow<'a, [u8]>> {
+fn decompressed_index<'a>(
+    verified: impl Fn(&str) -> Option<&'a [u8]>,
+    base: &str,
+) -> Option<std::borrow::Cow<'a, [u8]>> {
     if let Some(plain) = verified(base) {
         return Some(plain.into());
     }
@@ -660,7 +740,12 @@ fn safe_path(path: &str) -> bool {
 
 /// Stream every pool file (in parallel, bounded by its listed size) and
 /// compare size and SHA-256.
-fn check_pool(store: &dyn Store, pool: &BTreeMap<String, (u64, String)>, threads: usize, on_file: OnPoolFile<'_>) -> Result<Vec<Finding>, Error> {
+fn check_pool(
+    store: &dyn Store,
+    pool: &BTreeMap<String, (u64, String)>,
+    threads: usize,
+    on_file: OnPoolFile<'_>,
+) -> Result<Vec<Finding>, Error> {
     for_each_pool_file(pool, threads, |key, size, sha| {
         let found = check_pool_file(store, key, size, sha)?;
         on_file(size);
@@ -721,7 +806,9 @@ fn load_state(path: Option<&Path>) -> Result<BTreeMap<String, i64>, Error> {
 fn save_state(path: &Path, dates: &BTreeMap<String, i64>) -> Result<(), Error> {
     let text = serde_json::to_vec_pretty(dates).expect("a map of dates serialises");
     let tmp = path.with_extension("tmp");
-    fs_err::write(&tmp, text).and_then(|_| fs_err::rename(&tmp, path)).map_err(|source| Error::Read { path: path.to_path_buf(), source })
+    fs_err::write(&tmp, text)
+        .and_then(|_| fs_err::rename(&tmp, path))
+        .map_err(|source| Error::Read { path: path.to_path_buf(), source })
 }
 
 #[cfg(test)]

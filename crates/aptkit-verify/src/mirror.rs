@@ -69,9 +69,16 @@ struct Placed {
 /// `on_bytes` is called with every downloaded chunk's length.
 /// With `delete`, pool files that no suite in the mirror references any
 /// more are removed afterwards (only when everything verified).
-pub fn mirror(source: &dyn Store, dest: &Path, opts: &Options, delete: bool, on_bytes: OnPoolFile<'_>) -> Result<MirrorReport, Error> {
+pub fn mirror(
+    source: &dyn Store,
+    dest: &Path,
+    opts: &Options,
+    delete: bool,
+    on_bytes: OnPoolFile<'_>,
+) -> Result<MirrorReport, Error> {
     let meta_dir = dest.join(META_DIR);
-    fs_err::create_dir_all(meta_dir.join("partial")).map_err(|source| Error::Read { path: meta_dir.clone(), source })?;
+    fs_err::create_dir_all(meta_dir.join("partial"))
+        .map_err(|source| Error::Read { path: meta_dir.clone(), source })?;
     let _lock = lock(&meta_dir.join("lock"))?;
 
     let index_hits: Mutex<Vec<String>> = Mutex::new(Vec::new());
@@ -154,12 +161,18 @@ fn local_release_dates(dest: &Path) -> Result<BTreeMap<String, i64>, Error> {
     let local = FileStore::new(dest);
     let mut dates = BTreeMap::new();
     for meta in local.list("dists/")? {
-        let Some(suite) = meta.key.strip_prefix("dists/").and_then(|k| k.strip_suffix("/InRelease").or_else(|| k.strip_suffix("/Release"))) else {
+        let Some(suite) = meta
+            .key
+            .strip_prefix("dists/")
+            .and_then(|k| k.strip_suffix("/InRelease").or_else(|| k.strip_suffix("/Release")))
+        else {
             continue;
         };
         let Some((bytes, _)) = local.get(&meta.key)? else { continue };
         let text = String::from_utf8_lossy(&bytes);
-        if let Some(date) = text.lines().find_map(|l| l.strip_prefix("Date:")).and_then(|d| aptkit_index::parse_date(d.trim())) {
+        if let Some(date) =
+            text.lines().find_map(|l| l.strip_prefix("Date:")).and_then(|d| aptkit_index::parse_date(d.trim()))
+        {
             let entry = dates.entry(suite.to_string()).or_insert(date);
             *entry = (*entry).max(date);
         }
@@ -182,7 +195,11 @@ enum Copied {
 
 impl PoolCopy<'_> {
     /// Every pool file, in parallel: (downloaded, kept, findings).
-    fn copy_all(&self, pool: &BTreeMap<String, (u64, String)>, threads: usize) -> Result<(usize, usize, Vec<Finding>), Error> {
+    fn copy_all(
+        &self,
+        pool: &BTreeMap<String, (u64, String)>,
+        threads: usize,
+    ) -> Result<(usize, usize, Vec<Finding>), Error> {
         let fetched = AtomicUsize::new(0);
         let kept = AtomicUsize::new(0);
         let findings = crate::for_each_pool_file(pool, threads, |key, size, sha| {
@@ -235,7 +252,12 @@ impl PoolCopy<'_> {
         drop(out);
         let found = hex::encode(hasher.finalize());
         let failure = if total != size {
-            Some(finding(Kind::Size, key, format!("{size} bytes"), if total > size { "more".to_string() } else { format!("{total} bytes") }))
+            Some(finding(
+                Kind::Size,
+                key,
+                format!("{size} bytes"),
+                if total > size { "more".to_string() } else { format!("{total} bytes") },
+            ))
         } else if found != sha256 {
             Some(finding(Kind::Hash, key, format!("SHA256 {sha256}"), format!("SHA256 {found}")))
         } else {
@@ -249,7 +271,8 @@ impl PoolCopy<'_> {
             aptkit_store::make_dirs(parent).map_err(|source| Error::Read { path: parent.to_path_buf(), source })?;
         }
         // A mirror is served: readable by all whatever the umask.
-        fs_err::set_permissions(&partial, std::os::unix::fs::PermissionsExt::from_mode(aptkit_store::SERVED_FILE_MODE)).map_err(io)?;
+        fs_err::set_permissions(&partial, std::os::unix::fs::PermissionsExt::from_mode(aptkit_store::SERVED_FILE_MODE))
+            .map_err(io)?;
         fs_err::rename(&partial, &target).map_err(io)?;
         self.remember(key, &target, size, sha256)?;
         Ok(Copied::Fetched)
@@ -268,7 +291,8 @@ impl PoolCopy<'_> {
         }
         let mut hasher = Sha256::new();
         let mut file = File::open(target).map_err(|source| Error::Read { path: target.to_path_buf(), source })?;
-        std::io::copy(&mut file, &mut HashWriter(&mut hasher)).map_err(|source| Error::Read { path: target.to_path_buf(), source })?;
+        std::io::copy(&mut file, &mut HashWriter(&mut hasher))
+            .map_err(|source| Error::Read { path: target.to_path_buf(), source })?;
         if hex::encode(hasher.finalize()) != sha256 {
             return Ok(false);
         }
@@ -345,7 +369,9 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, Error> {
     aptkit_store::make_dirs(dir).map_err(io)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
     tmp.write_all(bytes).map_err(io)?;
-    tmp.as_file().set_permissions(std::os::unix::fs::PermissionsExt::from_mode(aptkit_store::SERVED_FILE_MODE)).map_err(io)?;
+    tmp.as_file()
+        .set_permissions(std::os::unix::fs::PermissionsExt::from_mode(aptkit_store::SERVED_FILE_MODE))
+        .map_err(io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
     Ok(true)
 }
@@ -378,7 +404,10 @@ fn prune_pool(dest: &Path, record: &mut BTreeMap<String, Placed>) -> Result<Vec<
     }
     let mut referenced = std::collections::HashSet::new();
     for (base, files) in &indices {
-        let unreadable = || Error::Read { path: dest.join(base), source: std::io::Error::other("cannot read this index: nothing pruned") };
+        let unreadable = || Error::Read {
+            path: dest.join(base),
+            source: std::io::Error::other("cannot read this index: nothing pruned"),
+        };
         let text = crate::decompressed_index(|p| files.get(p).map(Vec::as_slice), base).ok_or_else(unreadable)?;
         let text = crate::utf8_text(&text);
         let stanzas = crate::pool_entries(&text).map_err(|_| unreadable())?;

@@ -5,7 +5,6 @@
 use std::io::Read;
 use std::time::SystemTime;
 
-use sequoia_openpgp as openpgp;
 use openpgp::cert::CertParser;
 use openpgp::parse::stream::{
     DetachedVerifierBuilder, MessageLayer, MessageStructure, VerificationError, VerificationHelper, VerifierBuilder,
@@ -14,6 +13,7 @@ use openpgp::parse::Parse;
 use openpgp::policy::StandardPolicy;
 use openpgp::types::{HashAlgorithm, PublicKeyAlgorithm};
 use openpgp::{Cert, KeyHandle};
+use sequoia_openpgp as openpgp;
 
 /// The trusted keys: a keyring file (binary or armored, several keys).
 #[derive(Clone)]
@@ -72,7 +72,11 @@ impl VerificationHelper for Helper<'_> {
                             self.result.rejected.push(format!("signature by {fpr} uses the weak digest {hash}"));
                         } else if matches!(key.pk_algo(), PublicKeyAlgorithm::DSA) {
                             self.result.rejected.push(format!("signature by {fpr} uses a DSA key"));
-                        } else if matches!(key.pk_algo(), PublicKeyAlgorithm::RSAEncryptSign | PublicKeyAlgorithm::RSASign) && bits < 2048 {
+                        } else if matches!(
+                            key.pk_algo(),
+                            PublicKeyAlgorithm::RSAEncryptSign | PublicKeyAlgorithm::RSASign
+                        ) && bits < 2048
+                        {
                             self.result.rejected.push(format!("signature by {fpr} uses a {bits}-bit RSA key"));
                         } else if !self.result.good.contains(&fpr) {
                             self.result.good.push(fpr);
@@ -82,7 +86,9 @@ impl VerificationHelper for Helper<'_> {
                     // signature does not count, like apt's, but is no BADSIG.
                     Err(VerificationError::BadSignature { sig, ka, .. }) if is_weak(sig.hash_algo()) => {
                         let fpr = ka.cert().fingerprint().to_hex();
-                        self.result.rejected.push(format!("signature by {fpr} uses the weak digest {}", sig.hash_algo()));
+                        self.result
+                            .rejected
+                            .push(format!("signature by {fpr} uses the weak digest {}", sig.hash_algo()));
                     }
                     Err(e @ VerificationError::BadSignature { .. }) => self.result.bad.push(e.to_string()),
                     Err(e) => self.result.rejected.push(e.to_string()),
@@ -110,7 +116,9 @@ fn policy() -> StandardPolicy<'static> {
 /// nothing but whitespace follows the signature block.
 pub fn check_clearsign_framing(bytes: &[u8]) -> Result<(), String> {
     let text = std::str::from_utf8(bytes).map_err(|_| "InRelease is not UTF-8".to_string())?;
-    if !text.starts_with("-----BEGIN PGP SIGNED MESSAGE-----\n") && !text.starts_with("-----BEGIN PGP SIGNED MESSAGE-----\r\n") {
+    if !text.starts_with("-----BEGIN PGP SIGNED MESSAGE-----\n")
+        && !text.starts_with("-----BEGIN PGP SIGNED MESSAGE-----\r\n")
+    {
         return Err("InRelease does not start with `-----BEGIN PGP SIGNED MESSAGE-----`".into());
     }
     let end = "-----END PGP SIGNATURE-----";
@@ -139,7 +147,12 @@ pub fn verify_inline(bytes: &[u8], keyring: &Keyring, time: SystemTime) -> Resul
 }
 
 /// Verify `Release.gpg` over `Release`.
-pub fn verify_detached(release: &[u8], signature: &[u8], keyring: &Keyring, time: SystemTime) -> Result<SignatureCheck, String> {
+pub fn verify_detached(
+    release: &[u8],
+    signature: &[u8],
+    keyring: &Keyring,
+    time: SystemTime,
+) -> Result<SignatureCheck, String> {
     let policy = policy();
     let helper = Helper { keyring, result: SignatureCheck::default() };
     let mut verifier = DetachedVerifierBuilder::from_bytes(signature)

@@ -29,7 +29,8 @@ fn options(keyring: &Path) -> Options {
 /// A copy of the fixture with `edit` applied to one file.
 fn tampered(rel: &str, edit: impl FnOnce(&mut Vec<u8>)) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let status = std::process::Command::new("cp").arg("-a").arg(fixture().join("dists")).arg(dir.path()).status().unwrap();
+    let status =
+        std::process::Command::new("cp").arg("-a").arg(fixture().join("dists")).arg(dir.path()).status().unwrap();
     assert!(status.success());
     let path = dir.path().join(rel);
     let mut bytes = std::fs::read(&path).unwrap();

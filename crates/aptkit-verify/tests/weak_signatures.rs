@@ -20,7 +20,8 @@ struct Gpg {
 
 impl Gpg {
     fn new() -> Self {
-        let found = std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("gpg").is_file()));
+        let found =
+            std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("gpg").is_file()));
         assert!(found, "`gpg` is not installed: run scripts/install-test-tools.sh (the README's test command does)");
         let home = tempfile::tempdir().unwrap();
         let gpg = Gpg { home };
@@ -54,7 +55,10 @@ fn now() -> i64 {
 }
 
 fn release_text() -> String {
-    format!("Origin: test\nSuite: stable\nDate: {}\nArchitectures: amd64\nComponents: main\nSHA256:\n", aptkit_index::format_date(now() - 60))
+    format!(
+        "Origin: test\nSuite: stable\nDate: {}\nArchitectures: amd64\nComponents: main\nSHA256:\n",
+        aptkit_index::format_date(now() - 60)
+    )
 }
 
 fn options() -> Options {
@@ -94,10 +98,16 @@ fn sha1_digest_signatures_are_refused_inline_and_detached() {
         let detached_findings = signature_findings(&[("Release", text.as_bytes()), ("Release.gpg", &detached)]);
         if digest == "SHA1" {
             for findings in [&inline_findings, &detached_findings] {
-                assert!(findings.iter().any(|f| f.contains("SHA1")), "a SHA-1 signature must be refused, naming SHA1: {findings:?}");
+                assert!(
+                    findings.iter().any(|f| f.contains("SHA1")),
+                    "a SHA-1 signature must be refused, naming SHA1: {findings:?}"
+                );
             }
         } else {
-            assert!(inline_findings.is_empty() && detached_findings.is_empty(), "{inline_findings:?} {detached_findings:?}");
+            assert!(
+                inline_findings.is_empty() && detached_findings.is_empty(),
+                "{inline_findings:?} {detached_findings:?}"
+            );
         }
     }
 }

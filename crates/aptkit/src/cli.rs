@@ -53,13 +53,19 @@ pub enum Command {
     /// Serve the publish store over HTTP on loopback, to try it with apt
     Serve(ServeArgs),
     /// Verify a published repository end to end: signatures, freshness, every hash (exit 1 on findings)
-    #[command(after_help = "Examples:\n  aptkit verify ./public --keyring repo-key.gpg\n  aptkit verify /srv/mirror --keyring debian-archive-keyring.gpg --suite bookworm --deep --json\n  aptkit verify ./public --keyring k.gpg --state verify-state.json --max-age 86400")]
+    #[command(
+        after_help = "Examples:\n  aptkit verify ./public --keyring repo-key.gpg\n  aptkit verify /srv/mirror --keyring debian-archive-keyring.gpg --suite bookworm --deep --json\n  aptkit verify ./public --keyring k.gpg --state verify-state.json --max-age 86400"
+    )]
     Verify(VerifyArgs),
     /// Download a verified copy of a published repository; reruns fetch only what changed
-    #[command(after_help = "Nothing unverified is moved into place; indices and Release files are written last.\n\nExamples:\n  aptkit mirror https://apt.example.com/debian /srv/mirror --keyring repo-key.gpg --suite stable\n  aptkit mirror s3://bucket/repo /srv/mirror --keyring k.gpg --arch amd64 --json")]
+    #[command(
+        after_help = "Nothing unverified is moved into place; indices and Release files are written last.\n\nExamples:\n  aptkit mirror https://apt.example.com/debian /srv/mirror --keyring repo-key.gpg --suite stable\n  aptkit mirror s3://bucket/repo /srv/mirror --keyring k.gpg --arch amd64 --json"
+    )]
     Mirror(MirrorArgs),
     /// Check that every Depends/Pre-Depends of a publication can be satisfied (exit 1 if not)
-    #[command(after_help = "Example:\n  aptkit check stable --base-index /var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages")]
+    #[command(
+        after_help = "Example:\n  aptkit check stable --base-index /var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages"
+    )]
     Check {
         distribution: String,
         #[command(flatten)]
@@ -94,7 +100,9 @@ pub enum RepoCommand {
         keep_versions: Option<u32>,
     },
     /// Add .deb files, or every .deb under directories
-    #[command(after_help = "Examples:\n  aptkit repo add nightly ./out/debs\n  aptkit repo add stable hello_1.0-1_amd64.deb hello-data_1.0-1_all.deb\n  # in CI, where the build's .debs are not needed afterwards\n  aptkit repo add nightly ./out/debs --remove-files")]
+    #[command(
+        after_help = "Examples:\n  aptkit repo add nightly ./out/debs\n  aptkit repo add stable hello_1.0-1_amd64.deb hello-data_1.0-1_all.deb\n  # in CI, where the build's .debs are not needed afterwards\n  aptkit repo add nightly ./out/debs --remove-files"
+    )]
     Add {
         name: String,
         #[arg(required = true)]
@@ -477,7 +485,9 @@ mod tests {
     /// when they drift apart. Regenerate with `APTKIT_UPDATE_DOCS=1 cargo test -p aptkit`.
     #[test]
     fn cli_reference_is_up_to_date() {
-        let mut doc = String::from("# aptkit command reference\n\nGenerated from the command definitions; do not edit by hand.\n");
+        let mut doc = String::from(
+            "# aptkit command reference\n\nGenerated from the command definitions; do not edit by hand.\n",
+        );
         let mut cmd = super::Cli::command();
         cmd.build();
         render(&mut cmd, "aptkit", &mut doc);

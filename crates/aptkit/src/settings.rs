@@ -104,7 +104,11 @@ fn overlapping(a: &str, b: &str) -> bool {
             Some((scheme, rest)) => (scheme, rest),
             None => ("file", location),
         };
-        let path = if scheme == "file" { std::path::absolute(rest).unwrap_or_else(|_| PathBuf::from(rest)) } else { PathBuf::from("/").join(rest) };
+        let path = if scheme == "file" {
+            std::path::absolute(rest).unwrap_or_else(|_| PathBuf::from(rest))
+        } else {
+            PathBuf::from("/").join(rest)
+        };
         let mut clean = PathBuf::new();
         for part in path.components() {
             match part {
@@ -137,8 +141,10 @@ pub fn load_config(explicit: Option<&Path>) -> anyhow::Result<ConfigFile> {
             default
         }
     };
-    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read config file `{}`", path.display()))?;
-    let mut config: ConfigFile = toml::from_str(&text).with_context(|| format!("invalid config file `{}`", path.display()))?;
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("cannot read config file `{}`", path.display()))?;
+    let mut config: ConfigFile =
+        toml::from_str(&text).with_context(|| format!("invalid config file `{}`", path.display()))?;
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     for location in [&mut config.state, &mut config.public].into_iter().flatten() {
         if !location.contains("://") && Path::new(location.as_str()).is_relative() {
@@ -160,7 +166,9 @@ pub fn open_store(location: &str, config: &ConfigFile) -> anyhow::Result<(Arc<dy
         None => Ok((Arc::new(FileStore::new(location)), Some(PathBuf::from(location)))),
         Some(("file", path)) => Ok((Arc::new(FileStore::new(path)), Some(PathBuf::from(path)))),
         Some(("s3", _)) => Ok((open_s3(location, config)?, None)),
-        Some((scheme, _)) => bail!("`{location}`: {scheme}:// stores are not supported (use a directory, file:// or s3://)"),
+        Some((scheme, _)) => {
+            bail!("`{location}`: {scheme}:// stores are not supported (use a directory, file:// or s3://)")
+        }
     }
 }
 

@@ -27,9 +27,18 @@ pub fn deb_for(dir: &Path, name: &str, version: &str, arch: &str, body: &str) ->
     let content = format!("{name} {version}\n").into_bytes();
     tree.insert(
         TreePath::new(&format!("usr/share/{name}/version")).unwrap(),
-        TreeEntry { node: Node::File { size: content.len() as u64, source: FileSource::Bytes(Arc::from(content)) }, mode: 0o644, mtime: 0 },
+        TreeEntry {
+            node: Node::File { size: content.len() as u64, source: FileSource::Bytes(Arc::from(content)) },
+            mode: 0o644,
+            mtime: 0,
+        },
     );
-    let writer = DebWriter { compression: Compression::Gzip { level: 6 }, threads: 1, source_date_epoch: 1_700_000_000, progress: None };
+    let writer = DebWriter {
+        compression: Compression::Gzip { level: 6 },
+        threads: 1,
+        source_date_epoch: 1_700_000_000,
+        progress: None,
+    };
     let data = writer.write_data(&tree, arch, dir).unwrap();
     let control = format!(
         "Package: {name}\nVersion: {version}\nArchitecture: {arch}\nMaintainer: Test <t@example.org>\nInstalled-Size: 4\nDescription: test package {name}\n {body}\n"
@@ -77,7 +86,8 @@ pub fn scratch() -> Scratch {
     let work = tempfile::tempdir().unwrap();
     let debs = work.path().join("debs");
     std::fs::create_dir_all(&debs).unwrap();
-    let store = |name: &str| -> Arc<dyn aptkit_store::Store> { Arc::new(aptkit_store::FileStore::new(work.path().join(name))) };
+    let store =
+        |name: &str| -> Arc<dyn aptkit_store::Store> { Arc::new(aptkit_store::FileStore::new(work.path().join(name))) };
     let repo = aptkit_repo::Repository::new(store("state"), store("public"));
     repo.repo_create("main", "", None, 0).unwrap();
     Scratch { debs, key: key(), repo, work }

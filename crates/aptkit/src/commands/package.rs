@@ -33,7 +33,9 @@ impl Settings {
             .transpose()?;
         let host_arch = args.arch.unwrap_or_else(arch::host_arch);
         if host_arch == "all" || !arch::is_known(&host_arch) {
-            anyhow::bail!("unknown architecture `{host_arch}` given to --arch (expected a machine architecture such as amd64)");
+            anyhow::bail!(
+                "unknown architecture `{host_arch}` given to --arch (expected a machine architecture such as amd64)"
+            );
         }
         let env_epoch = match std::env::var("SOURCE_DATE_EPOCH") {
             Ok(v) if !v.is_empty() => {
@@ -52,8 +54,9 @@ impl Settings {
                 version,
                 source_date_epoch: args.source_date_epoch.or(env_epoch),
                 only: args.packages,
-                strip: (!args.no_strip)
-                    .then(|| args.strip_program.unwrap_or_else(|| aptkit_debian_dir::default_strip_program(&host_arch))),
+                strip: (!args.no_strip).then(|| {
+                    args.strip_program.unwrap_or_else(|| aptkit_debian_dir::default_strip_program(&host_arch))
+                }),
                 host_arch,
             },
             compression,

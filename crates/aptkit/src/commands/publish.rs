@@ -1,7 +1,9 @@
 //! `aptkit publish …`.
 
 use anyhow::Context;
-use aptkit_repo::{Dependencies, Publication, PublishProgress, PublishReport, PublishRequest, Repository, Source, Universe};
+use aptkit_repo::{
+    Dependencies, Publication, PublishProgress, PublishReport, PublishRequest, Repository, Source, Universe,
+};
 use serde_json::json;
 
 use super::repo::now;
@@ -27,7 +29,11 @@ impl PublishProgress for Bar {
 /// `aptkit publish` checks what it just published, as a client would see it
 /// (signatures, Release fields, every index and its by-hash copy; not the
 /// pool, which is checked with `aptkit verify --deep`).
-fn verify_published(publication: &Publication, keys: &[aptkit_sign::SigningKey], settings: &Settings) -> anyhow::Result<()> {
+fn verify_published(
+    publication: &Publication,
+    keys: &[aptkit_sign::SigningKey],
+    settings: &Settings,
+) -> anyhow::Result<()> {
     let Some(dir) = &settings.public_dir else { return Ok(()) };
     let root = if publication.prefix.is_empty() { dir.clone() } else { dir.join(&publication.prefix) };
     let keyring: Vec<u8> = keys.iter().flat_map(|k| k.public_binary()).collect();
@@ -83,7 +89,10 @@ fn report(publication: &Publication, report: &PublishReport, json: bool, setting
         (None, _) => "URL".into(),
     };
     println!("apt sources line (after `aptkit key export --output /etc/apt/keyrings/aptkit.gpg`):");
-    println!("  deb [signed-by=/etc/apt/keyrings/aptkit.gpg] {base} {} {}", publication.distribution, publication.component);
+    println!(
+        "  deb [signed-by=/etc/apt/keyrings/aptkit.gpg] {base} {} {}",
+        publication.distribution, publication.component
+    );
 }
 
 /// The base indices named, loaded into one universe.
@@ -106,7 +115,12 @@ fn progress(json: bool) -> Bar {
     Bar(output::count_bar(0, "publishing", json))
 }
 
-fn new_publication(repo: &Repository, settings: &Settings, args: PublishNewArgs, source: Source) -> anyhow::Result<Outcome> {
+fn new_publication(
+    repo: &Repository,
+    settings: &Settings,
+    args: PublishNewArgs,
+    source: Source,
+) -> anyhow::Result<Outcome> {
     let keys = settings.signing_keys(&args.signing)?;
     let deps = dependencies(&args.deps)?;
     let what = source.to_string();
@@ -122,7 +136,8 @@ fn new_publication(repo: &Repository, settings: &Settings, args: PublishNewArgs,
         valid_for_days: args.valid_for,
         contents: args.contents,
     };
-    let (publication, rep) = repo.publish(request, &deps, &keys, now(), &bar).with_context(|| format!("cannot publish {what}"))?;
+    let (publication, rep) =
+        repo.publish(request, &deps, &keys, now(), &bar).with_context(|| format!("cannot publish {what}"))?;
     bar.0.finish_and_clear();
     verify_published(&publication, &keys, settings)?;
     report(&publication, &rep, args.json, settings);
@@ -175,7 +190,14 @@ pub fn run(repo: &Repository, settings: &Settings, cmd: PublishCommand) -> anyho
                 output::print_json(&list);
             } else {
                 for p in &refs.publications {
-                    println!("{}  {} [{}] {}  {}", p.id(), p.component, p.architectures.join(", "), p.source, aptkit_index::format_date(p.date));
+                    println!(
+                        "{}  {} [{}] {}  {}",
+                        p.id(),
+                        p.component,
+                        p.architectures.join(", "),
+                        p.source,
+                        aptkit_index::format_date(p.date)
+                    );
                 }
                 for p in &refs.dropping {
                     println!("{}  (an interrupted drop: run `aptkit publish drop` again to finish it)", p.id());
@@ -191,7 +213,13 @@ pub fn run(repo: &Repository, settings: &Settings, cmd: PublishCommand) -> anyho
     }
 }
 
-pub fn check(repo: &Repository, prefix: &str, distribution: &str, base_indices: &[std::path::PathBuf], json: bool) -> anyhow::Result<Outcome> {
+pub fn check(
+    repo: &Repository,
+    prefix: &str,
+    distribution: &str,
+    base_indices: &[std::path::PathBuf],
+    json: bool,
+) -> anyhow::Result<Outcome> {
     let universe = load_universe(base_indices)?;
     let problems = repo.check(prefix, distribution, &universe)?;
     if json {
@@ -199,9 +227,15 @@ pub fn check(repo: &Repository, prefix: &str, distribution: &str, base_indices: 
             .iter()
             .map(|p| json!({"package": p.package, "architecture": p.architecture, "field": p.field, "relation": p.relation}))
             .collect();
-        output::print_json(&json!({"publication": aptkit_repo::state::publication_id(prefix, distribution), "unsatisfiable": list}));
+        output::print_json(
+            &json!({"publication": aptkit_repo::state::publication_id(prefix, distribution), "unsatisfiable": list}),
+        );
     } else if problems.is_empty() {
-        println!("every dependency of {} is satisfiable ({} base packages)", aptkit_repo::state::publication_id(prefix, distribution), universe.len());
+        println!(
+            "every dependency of {} is satisfiable ({} base packages)",
+            aptkit_repo::state::publication_id(prefix, distribution),
+            universe.len()
+        );
     } else {
         for p in &problems {
             println!("unsatisfiable: {p}");

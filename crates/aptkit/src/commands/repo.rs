@@ -47,8 +47,11 @@ pub fn run(repo: &Repository, cmd: RepoCommand) -> anyhow::Result<Outcome> {
                 eprintln!("warning: added, but could not remove `{}`: {error}", path.display());
             }
             if json {
-                let not_removed: Vec<_> = report.not_removed.iter().map(|(p, e)| json!({"path": p, "error": e})).collect();
-                output::print_json(&json!({"repo": name, "added": report.added, "unchanged": report.unchanged, "retired": report.retired, "not_removed": not_removed}));
+                let not_removed: Vec<_> =
+                    report.not_removed.iter().map(|(p, e)| json!({"path": p, "error": e})).collect();
+                output::print_json(
+                    &json!({"repo": name, "added": report.added, "unchanged": report.unchanged, "retired": report.retired, "not_removed": not_removed}),
+                );
             } else {
                 for key in &report.retired {
                     println!("retired {key} (older than the newest versions {name} keeps)");
@@ -77,7 +80,11 @@ pub fn run(repo: &Repository, cmd: RepoCommand) -> anyhow::Result<Outcome> {
                 output::print_json(&json!(list));
             } else {
                 for (name, r) in &refs.repos {
-                    println!("{name}  ({} packages){}", repo.load_set(&r.set)?.len(), if r.comment.is_empty() { String::new() } else { format!("  {}", r.comment) });
+                    println!(
+                        "{name}  ({} packages){}",
+                        repo.load_set(&r.set)?.len(),
+                        if r.comment.is_empty() { String::new() } else { format!("  {}", r.comment) }
+                    );
                 }
             }
         }
@@ -126,7 +133,8 @@ pub fn run_snapshot(repo: &Repository, cmd: SnapshotCommand) -> anyhow::Result<O
         SnapshotCommand::Diff { a, b, json } => {
             let d = repo.snapshot_diff(&a, &b)?;
             if json {
-                let changed: Vec<_> = d.changed.iter().map(|(k, o, n)| json!({"package": k, "from": o, "to": n})).collect();
+                let changed: Vec<_> =
+                    d.changed.iter().map(|(k, o, n)| json!({"package": k, "from": o, "to": n})).collect();
                 output::print_json(&json!({"added": d.added, "removed": d.removed, "changed": changed}));
             } else {
                 d.added.iter().for_each(|k| println!("+ {k}"));
@@ -142,7 +150,11 @@ pub fn run_snapshot(repo: &Repository, cmd: SnapshotCommand) -> anyhow::Result<O
             eprintln!("created snapshot {dest} ({count} packages)");
         }
         SnapshotCommand::Filter { source, dest, queries } => {
-            let queries = queries.iter().map(|q| Query::parse(q)).collect::<Result<Vec<_>, _>>().map_err(|e| anyhow::anyhow!(e))?;
+            let queries = queries
+                .iter()
+                .map(|q| Query::parse(q))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| anyhow::anyhow!(e))?;
             let count = repo.snapshot_filter(&source, &dest, &queries, now())?;
             eprintln!("created snapshot {dest} ({count} packages)");
         }
@@ -157,7 +169,9 @@ pub fn run_snapshot(repo: &Repository, cmd: SnapshotCommand) -> anyhow::Result<O
 pub fn run_gc(repo: &Repository, dry_run: bool, min_age: i64, json: bool) -> anyhow::Result<Outcome> {
     let report = repo.gc(min_age, now(), dry_run)?;
     if json {
-        output::print_json(&json!({"dry_run": dry_run, "state": report.state, "public": report.public, "bytes": report.bytes}));
+        output::print_json(
+            &json!({"dry_run": dry_run, "state": report.state, "public": report.public, "bytes": report.bytes}),
+        );
     } else {
         let verb = if dry_run { "would delete" } else { "deleted" };
         report.state.iter().for_each(|k| println!("{verb} state {k}"));

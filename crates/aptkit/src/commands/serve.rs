@@ -57,7 +57,11 @@ fn read_request(reader: &mut impl BufRead) -> std::io::Result<Option<Request>> {
         return Ok(None);
     }
     let mut parts = line.split_whitespace();
-    let mut request = Request { method: parts.next().unwrap_or("").to_string(), target: parts.next().unwrap_or("/").to_string(), ..Default::default() };
+    let mut request = Request {
+        method: parts.next().unwrap_or("").to_string(),
+        target: parts.next().unwrap_or("/").to_string(),
+        ..Default::default()
+    };
     // HTTP/1.1 keeps the connection open unless told otherwise; 1.0 closes it.
     request.keep_alive = parts.next() == Some("HTTP/1.1");
     loop {
@@ -68,7 +72,10 @@ fn read_request(reader: &mut impl BufRead) -> std::io::Result<Option<Request>> {
         let Some((name, value)) = header.split_once(':') else { continue };
         let value = value.trim().to_string();
         match name.trim().to_ascii_lowercase().as_str() {
-            "connection" => request.keep_alive = !value.eq_ignore_ascii_case("close") && (request.keep_alive || value.eq_ignore_ascii_case("keep-alive")),
+            "connection" => {
+                request.keep_alive = !value.eq_ignore_ascii_case("close")
+                    && (request.keep_alive || value.eq_ignore_ascii_case("keep-alive"))
+            }
             "range" => request.range = Some(value),
             "if-range" => request.if_range = Some(value),
             "if-modified-since" => request.if_modified_since = Some(value),
@@ -122,9 +129,14 @@ fn respond(stream: &mut TcpStream, root: &Path, request: &Request) -> std::io::R
     let range = request.range.as_deref().filter(|_| request.if_range.is_none() || request.if_range == last_modified);
     let (status, body, content_range) = match range.and_then(|r| byte_range(r, len)) {
         None => ("200 OK", 0..len, String::new()),
-        Some(Ok(r)) => ("206 Partial Content", r.clone(), format!("Content-Range: bytes {}-{}/{len}\r\n", r.start, r.end - 1)),
+        Some(Ok(r)) => {
+            ("206 Partial Content", r.clone(), format!("Content-Range: bytes {}-{}/{len}\r\n", r.start, r.end - 1))
+        }
         Some(Err(Unsatisfiable)) => {
-            return write!(stream, "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */{len}\r\nContent-Length: 0\r\n\r\n");
+            return write!(
+                stream,
+                "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */{len}\r\nContent-Length: 0\r\n\r\n"
+            );
         }
     };
     let head = format!(
@@ -173,7 +185,9 @@ fn byte_range(header: &str, len: u64) -> Option<Result<Range<u64>, Unsatisfiable
 
 /// An HTTP date (RFC 9110's IMF-fixdate).
 fn http_date(secs: i64) -> String {
-    chrono::DateTime::from_timestamp(secs, 0).map(|d| d.format("%a, %d %b %Y %H:%M:%S GMT").to_string()).unwrap_or_default()
+    chrono::DateTime::from_timestamp(secs, 0)
+        .map(|d| d.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
+        .unwrap_or_default()
 }
 
 /// Map a request target to a file under `root`, refusing anything that

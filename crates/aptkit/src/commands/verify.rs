@@ -51,21 +51,29 @@ pub fn mirror(args: MirrorArgs, config: &ConfigFile) -> anyhow::Result<Outcome> 
 
 fn open(location: &str, trust: &TrustArgs, config: &ConfigFile) -> anyhow::Result<Arc<dyn Store>> {
     let is_http = location.starts_with("http://") || location.starts_with("https://");
-    anyhow::ensure!(!is_http || !trust.suites.is_empty(), "`{location}`: HTTP cannot list a repository; name the suites with --suite");
+    anyhow::ensure!(
+        !is_http || !trust.suites.is_empty(),
+        "`{location}`: HTTP cannot list a repository; name the suites with --suite"
+    );
     let local = match location.split_once("://") {
         None => Some(location),
         Some(("file", path)) => Some(path),
         Some(_) => None,
     };
     if let Some(path) = local {
-        anyhow::ensure!(std::path::Path::new(path).is_dir(), "cannot read the repository `{location}`: no such directory");
+        anyhow::ensure!(
+            std::path::Path::new(path).is_dir(),
+            "cannot read the repository `{location}`: no such directory"
+        );
     }
     settings::open_source(location, config)
 }
 
 fn options(trust: &TrustArgs, threads: usize) -> anyhow::Result<Options> {
-    let bytes = std::fs::read(&trust.keyring).with_context(|| format!("cannot read keyring `{}`", trust.keyring.display()))?;
-    let keyring = Keyring::from_bytes(&bytes).with_context(|| format!("invalid keyring `{}`", trust.keyring.display()))?;
+    let bytes =
+        std::fs::read(&trust.keyring).with_context(|| format!("cannot read keyring `{}`", trust.keyring.display()))?;
+    let keyring =
+        Keyring::from_bytes(&bytes).with_context(|| format!("invalid keyring `{}`", trust.keyring.display()))?;
     Ok(Options {
         keyring,
         suites: trust.suites.clone(),
