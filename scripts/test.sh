@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# The whole test suite: install the tools the tests check against, then run
+# The whole test suite: install the tools the tests check against, check
+# formatting (rustfmt) and lints (clippy, warnings are errors), then run
 # every test of every crate (unit, library and end-to-end), and close with
 # one summary line over all test binaries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-test-tools.sh
+# Formatting and lints first: they take a minute and fail fast.
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
 # The e2e tests build the aptkit binary themselves; building it here first
 # keeps compiler output out of the test log.
 cargo build --workspace --all-targets --locked

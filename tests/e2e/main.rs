@@ -5,6 +5,7 @@ mod bad_input;
 mod install;
 mod mirror;
 mod packaging;
+mod publishing;
 mod reader;
 mod repository;
 mod s3;

@@ -78,7 +78,7 @@ fn example_packages_match_debhelpers_build() {
         assert_eq!(triggers(deb), triggers(&theirs), "{pkg}: triggers");
 
         // md5sums: every file debhelper lists, plus the conffiles it leaves
-        // out (FACTS.md: aptkit lists conffiles too).
+        // out (aptkit lists conffiles too, as dpkg-deb accepts either way).
         let ours: BTreeSet<String> =
             control_member(deb, "md5sums").unwrap().lines().map(|l| l[34..].to_string()).collect();
         let dh: BTreeSet<String> =

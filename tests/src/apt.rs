@@ -1,4 +1,4 @@
-//! A real apt client, isolated from the system (RECIPES.md): its own
+//! A real apt client, isolated from the system: its own
 //! sources, lists, cache and dpkg status in a temporary directory.
 
 use std::path::Path;

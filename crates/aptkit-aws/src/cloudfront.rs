@@ -1,4 +1,4 @@
-use aws_sdk_cloudfront::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_cloudfront::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudfront::types::{InvalidationBatch, Paths};
 use aws_sdk_cloudfront::Client;
 use tokio::runtime::Runtime;
@@ -89,7 +89,7 @@ impl CloudFront {
             (Some(code), Some(status)) => {
                 format!("cannot {op}: {code} (HTTP {status}): {}", e.message().unwrap_or("no message"))
             }
-            _ => format!("cannot {op}: {}", DisplayErrorContext(&e)),
+            _ => format!("cannot {op}: {}", crate::s3::error_chain(&e)),
         })
     }
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use aptkit_store::{validate_key, Body, Caching, ETag, Error, ObjectMeta, Result, Store, Written};
 use aws_sdk_s3::config::{RequestChecksumCalculation, ResponseChecksumValidation};
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::Client;
 use tokio::runtime::Runtime;
@@ -114,6 +114,9 @@ impl S3Store {
 
     /// An SDK error as a store error naming the key, the S3 error code and
     /// the HTTP status. Requests (and so credentials) are never part of it.
+    /// A server that could not be reached, timed out, failed (5xx) or asked
+    /// to slow down is [`Error::Unavailable`]: the same request may succeed
+    /// later.
     fn sdk_err<E>(&self, op: &'static str, key: &str, e: SdkError<E>) -> Error
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
@@ -123,10 +126,18 @@ impl S3Store {
             (Some(code), Some(status)) => {
                 format!("S3 error {code} (HTTP {status}): {}", e.message().unwrap_or("no message"))
             }
-            (None, Some(status)) => format!("S3 answered HTTP {status}: {}", DisplayErrorContext(&e)),
-            _ => format!("S3 request failed: {}", DisplayErrorContext(&e)),
+            (None, Some(status)) => format!("S3 answered HTTP {status}: {}", error_chain(&e)),
+            _ => format!("S3 request failed: {}", error_chain(&e)),
         };
-        self.io_err(op, key, std::io::Error::other(message))
+        let unreachable =
+            matches!(e, SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_));
+        let overloaded = status.is_some_and(|s| s >= 500 || s == 429)
+            || matches!(e.code(), Some("SlowDown" | "RequestTimeout" | "InternalError" | "ServiceUnavailable"));
+        let source = std::io::Error::other(message);
+        if unreachable || overloaded {
+            return Error::Unavailable { op, key: key.to_string(), location: self.location(), source };
+        }
+        self.io_err(op, key, source)
     }
 
     fn get_object(
@@ -267,11 +278,12 @@ impl Read for S3Reader {
                 Ok(Some(chunk)) => self.chunk = chunk,
                 Ok(None) => return Ok(0),
                 Err(e) => {
-                    return Err(std::io::Error::other(format!(
-                        "reading S3 object `{}`: {}",
-                        self.key,
-                        DisplayErrorContext(&e)
-                    )))
+                    // The connection failed mid-body: a network fault,
+                    // transient (`aptkit_store::Error::is_transient`).
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::ConnectionAborted,
+                        format!("reading S3 object `{}`: {}", self.key, error_chain(&e)),
+                    ));
                 }
             }
         }
@@ -289,10 +301,10 @@ impl Store for S3Store {
     fn get(&self, key: &str) -> Result<Option<(Vec<u8>, ETag)>> {
         let Some(out) = self.get_object(key, None)? else { return Ok(None) };
         let etag = ETag(out.e_tag().unwrap_or_default().to_string());
-        let bytes = self
-            .runtime
-            .block_on(out.body.collect())
-            .map_err(|e| self.io_err("read", key, std::io::Error::other(DisplayErrorContext(&e).to_string())))?;
+        let bytes = self.runtime.block_on(out.body.collect()).map_err(|e| {
+            let source = std::io::Error::new(std::io::ErrorKind::ConnectionAborted, error_chain(&e));
+            self.io_err("read", key, source)
+        })?;
         Ok(Some((bytes.to_vec(), etag)))
     }
 
@@ -447,4 +459,20 @@ mod tests {
         assert_eq!(content_type("dists/stable/InRelease"), Some("text/plain; charset=utf-8"));
         assert_eq!(content_type("dists/stable/main/binary-amd64/by-hash/SHA256/abc"), None);
     }
+}
+
+/// An error and its causes as one line (`dispatch failure: io error: …:
+/// Connection refused (os error 111)`), without the debug dump that the
+/// SDK's `DisplayErrorContext` appends.
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !parts.last().is_some_and(|last| last.ends_with(&text)) {
+            parts.push(text);
+        }
+        cause = c.source();
+    }
+    parts.join(": ")
 }

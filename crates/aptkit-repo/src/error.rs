@@ -1,4 +1,10 @@
+//! One error type for the crate, and what a caller may do about each
+//! error: [`Error::kind`] tells a job to retry later ([`ErrorKind::Busy`]),
+//! to run again ([`ErrorKind::Stale`]), or never to retry.
+
 use std::path::PathBuf;
+
+use crate::claim::Busy;
 
 /// Errors name their subject: the repo, snapshot, publication, package or file.
 #[derive(Debug, thiserror::Error)]
@@ -17,9 +23,15 @@ pub enum Error {
     PublicationExists(String),
     #[error("{what} `{name}` is used by publication `{publication}`; drop that first")]
     InUse { what: &'static str, name: String, publication: String },
-    #[error("conflicting package {key}: `{new}` (SHA256 {new_sha}) differs from the one already in repo `{repo}` (SHA256 {old_sha})")]
+    #[error(
+        "conflicting package {key}: `{new}` (SHA256 {new_sha}) differs from the one already in repo `{repo}` \
+         (SHA256 {old_sha})"
+    )]
     Conflict { key: String, repo: String, new: String, new_sha: String, old_sha: String },
-    #[error("conflicting package {key}: `{second}` (SHA256 {second_sha}) and `{first}` (SHA256 {first_sha}) are both given and differ")]
+    #[error(
+        "conflicting package {key}: `{second}` (SHA256 {second_sha}) and `{first}` (SHA256 {first_sha}) are both \
+         given and differ"
+    )]
     BatchConflict { key: String, first: String, first_sha: String, second: String, second_sha: String },
     #[error("`{}` is not a usable .deb", path.display())]
     BadDeb {
@@ -37,18 +49,45 @@ pub enum Error {
     },
     #[error("no .deb files found in {0}")]
     NoPackages(String),
+    /// Input that is not acceptable, said in a sentence naming it.
     #[error("{0}")]
     Invalid(String),
-    #[error("the published object `{key}` in {location} differs from what this publication needs (expected SHA256 {expected}); refusing to overwrite it")]
+    #[error(
+        "the published object `{key}` in {location} differs from what this publication needs (expected SHA256 \
+         {expected}); refusing to overwrite it"
+    )]
     PoolMismatch { key: String, location: String, expected: String },
-    #[error("the last Release of `{publication}` is dated {date}, {ahead} s ahead of this machine's clock; a new one must be dated later, and apt refuses a Release dated more than 10 s ahead: fix the clock, then publish again")]
+    #[error(
+        "the last Release of `{publication}` is dated {date}, {ahead} s ahead of this machine's clock; a new one \
+         must be dated later, and apt refuses a Release dated more than 10 s ahead: fix the clock, then publish again"
+    )]
     DateAhead { publication: String, date: String, ahead: i64 },
     #[error("the state in {location} is damaged: {reason}")]
     CorruptState { location: String, reason: String },
+    /// Another job holds what this command needs (a suite being published
+    /// or dropped, or gc at work).
+    #[error(transparent)]
+    Busy(Box<Busy>),
+    /// The state changed under this command, which read it before: running
+    /// the command again reads it anew.
+    #[error("{reason}; run the command again")]
+    Stale { subject: String, reason: String },
     #[error("another writer keeps changing the state in {0}; gave up after several retries")]
     Contention(String),
-    #[error("refusing to publish `{publication}`: {} unsatisfiable dependencies (add the distribution's Packages with --base-index, or --skip-dependency-check):\n  {}", problems.len(), problems.iter().take(20).map(|p| p.to_string()).collect::<Vec<_>>().join("\n  "))]
+    #[error(
+        "refusing to publish `{publication}`: {} unsatisfiable dependencies (add the distribution's Packages with \
+         --base-index, or --skip-dependency-check):\n  {}",
+        problems.len(),
+        problems.iter().take(20).map(|p| p.to_string()).collect::<Vec<_>>().join("\n  ")
+    )]
     Unsatisfiable { publication: String, problems: Vec<crate::depcheck::Unsatisfied> },
+    /// What a publish wrote does not read back as it was written: the
+    /// publication was not recorded (a rerun writes it again).
+    #[error(
+        "the publication of `{publication}` in {location} does not verify after writing; it is not recorded:\n  {}",
+        findings.join("\n  ")
+    )]
+    NotVerified { publication: String, location: String, findings: Vec<String> },
     #[error(transparent)]
     Store(#[from] aptkit_store::Error),
     #[error(transparent)]
@@ -56,6 +95,76 @@ pub enum Error {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// What a caller may do about an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Another job holds the suite (or gc runs): retry later, unchanged.
+    Busy,
+    /// The state changed under this command: run it again.
+    Stale,
+    /// Content differs from what is already there: retrying cannot help.
+    Conflict,
+    /// Bad input (a name, a file, a dependency): fix it first.
+    Input,
+    /// The store failed; `transient` if it was unreachable or overloaded
+    /// and the same request may succeed later.
+    Store { transient: bool },
+    /// The state store holds something this aptkit cannot read.
+    CorruptState,
+    /// Signing failed, or what was published did not verify.
+    Integrity,
+}
+
+impl Error {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Busy(_) => ErrorKind::Busy,
+            Error::Stale { .. } | Error::Contention(_) => ErrorKind::Stale,
+            Error::Conflict { .. } | Error::BatchConflict { .. } | Error::PoolMismatch { .. } => ErrorKind::Conflict,
+            Error::UnknownRepo(_)
+            | Error::RepoExists(_)
+            | Error::UnknownSnapshot(_)
+            | Error::SnapshotExists(_)
+            | Error::UnknownPublication { .. }
+            | Error::PublicationExists(_)
+            | Error::InUse { .. }
+            | Error::BadDeb { .. }
+            | Error::BadControl { .. }
+            | Error::Read { .. }
+            | Error::NoPackages(_)
+            | Error::Invalid(_)
+            | Error::DateAhead { .. }
+            | Error::Unsatisfiable { .. } => ErrorKind::Input,
+            Error::Store(e) => ErrorKind::Store { transient: e.is_transient() },
+            Error::CorruptState { .. } => ErrorKind::CorruptState,
+            Error::Sign(_) | Error::NotVerified { .. } => ErrorKind::Integrity,
+        }
+    }
+
+    /// Whether the same command, run again later and unchanged, may
+    /// succeed: another job held the suite, the state changed under it, or
+    /// the store was unreachable. CI retries on exactly these.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self.kind(), ErrorKind::Busy | ErrorKind::Stale | ErrorKind::Store { transient: true })
+    }
+
+    /// The busy holder, when another job holds what this command needs.
+    pub fn busy(&self) -> Option<&Busy> {
+        match self {
+            Error::Busy(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn busy_with(busy: Busy) -> Error {
+        Error::Busy(Box::new(busy))
+    }
+
+    pub(crate) fn stale(subject: &str, reason: String) -> Error {
+        Error::Stale { subject: subject.to_string(), reason }
+    }
+}
 
 /// ` (there is `debian/nightly`: name its --prefix)`, or nothing.
 fn prefix_hint(elsewhere: &[String]) -> String {

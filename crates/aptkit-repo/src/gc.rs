@@ -10,9 +10,10 @@ use aptkit_store::Store;
 use aptkit_compress::{chunk_id, chunks, Format, Records};
 
 use crate::chunk_cache;
+use crate::claim::{Activity, ClaimGuard};
 use crate::package_set::PackageSet;
 use crate::publish::{packages_index, placed};
-use crate::{state, Error, Result};
+use crate::{state, Result};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GcReport {
@@ -30,39 +31,33 @@ pub(crate) fn collect(
     now: i64,
     dry_run: bool,
 ) -> Result<GcReport> {
+    if dry_run {
+        // A dry run changes nothing and claims nothing; it reports the
+        // pool only when no publish is at work there.
+        let (refs, _) = state::load(state_store)?;
+        return collect_claimed(state_store, public, min_age, now, true, !publishing(&refs, now));
+    }
     // Deleting pool files while a publish places them would lose the ones
     // it re-references: gc claims the publish store against publishes (and
     // other gcs) first, or, with a publish at work, leaves the pool alone.
-    // A dry run changes nothing and claims nothing.
-    let token = format!("gc-{}-{now}", std::process::id());
-    let claimed = !dry_run
-        && state::update(state_store, |refs| {
-            if let Some(gc) = refs.claims.get(state::GC_CLAIM).filter(|c| c.is_live(now)) {
-                let by = gc.holder.as_ref().map(|h| format!(" (process {} on {})", h.pid, h.host)).unwrap_or_default();
-                return Err(Error::Invalid(format!(
-                    "another `aptkit gc`{by} is running since {}",
-                    aptkit_index::format_date(gc.since)
-                )));
-            }
-            if refs.claims.values().any(|c| c.is_live(now)) {
-                return Ok(false);
-            }
-            refs.claims.insert(
-                state::GC_CLAIM.to_string(),
-                state::Claim { token: token.clone(), since: now, holder: state::Holder::this_process() },
-            );
-            Ok(true)
-        })?;
-    let result = collect_claimed(state_store, public, min_age, now, dry_run, claimed || dry_run);
-    if claimed {
-        state::update(state_store, |refs| {
-            if refs.claims.get(state::GC_CLAIM).is_some_and(|c| c.token == token) {
-                refs.claims.remove(state::GC_CLAIM);
-            }
-            Ok(())
-        })?;
+    let claimed = ClaimGuard::take_unless(
+        state_store,
+        state::GC_CLAIM,
+        Activity::Collecting,
+        now,
+        |refs| publishing(refs, now),
+        |_| Ok(()),
+    )?;
+    let result = collect_claimed(state_store, public, min_age, now, false, claimed.is_some());
+    if let Some((guard, ())) = claimed {
+        guard.release()?;
     }
     result
+}
+
+/// Whether a publish or drop holds a live claim.
+fn publishing(refs: &state::Refs, now: i64) -> bool {
+    refs.claims.iter().any(|(id, c)| id != state::GC_CLAIM && c.is_live(now))
 }
 
 /// The collection itself; the publish store's pool only if `pool_is_ours`
@@ -135,8 +130,7 @@ fn collect_claimed(
     }
     // Only pool trees of prefixes aptkit publishes to are collected, and
     // none while a publish is placing files in them.
-    let publishing = refs.claims.iter().any(|(id, c)| id != state::GC_CLAIM && c.is_live(now));
-    if !pool_is_ours || publishing {
+    if !pool_is_ours || publishing(&refs, now) {
         return Ok(report);
     }
     let pool_of = |prefix: &str| if prefix.is_empty() { "pool/".to_string() } else { format!("{prefix}/pool/") };

@@ -1,4 +1,4 @@
-//! The publish protocol. The order is the contract (DESIGN.md):
+//! The publish protocol. The order is the contract:
 //! 1. pool files, put-if-absent (an existing different object is an error);
 //! 2. indices: every file to `by-hash/SHA256/<digest>` first, then to its
 //!    plain name;
@@ -19,33 +19,32 @@ use aptkit_sign::SigningKey;
 use aptkit_store::{Body, Caching, Store, Written};
 
 use crate::chunk_cache::StoreChunkCache;
+use crate::events::{PublishEvent, PublishEvents};
 use crate::package_set::{PackageRecord, PackageSet};
 use crate::state::Publication;
 use crate::{Error, Result};
 
 /// What a publish produced, for reports.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct PublishReport {
     pub pool_written: usize,
     pub pool_present: usize,
+    /// Index paths written, under `dists/<distribution>/`.
     pub indices: Vec<String>,
     /// Chunks of the compressed `Packages` files, and how many of them had
     /// to be compressed now (the rest came from the chunk cache).
     pub index_chunks: usize,
     pub index_chunks_compressed: usize,
+    /// The publish store's keys whose content this publish changed under a
+    /// name clients read again (`InRelease`, `Release`, `Release.gpg`, the
+    /// plain index names): what a CDN in front of the store must purge.
+    /// Never `pool/` or `by-hash/`, whose content never changes under a key.
+    pub purge: Vec<String>,
+    /// Pool keys written by this publish (not those already there), each
+    /// with its size: what a post-publish check reads back.
+    #[serde(skip)]
+    pub pool_keys_written: Vec<(String, u64)>,
 }
-
-/// Typed progress events; the CLI turns them into bars or JSON lines.
-pub trait PublishProgress: Sync {
-    fn pool_file(&self, _key: &str, _written: bool) {}
-    fn step(&self, _what: &str) {}
-    /// Something to tell the user even where no progress is shown (a log):
-    /// a wait, or a claim taken over.
-    fn note(&self, _message: &str) {}
-}
-
-pub struct NoProgress;
-impl PublishProgress for NoProgress {}
 
 pub(crate) struct PublishInput<'a> {
     pub public: &'a dyn Store,
@@ -61,10 +60,13 @@ pub(crate) struct PublishInput<'a> {
     pub dropped_date: Option<i64>,
     pub keys: &'a [SigningKey],
     pub now: i64,
-    pub progress: &'a dyn PublishProgress,
+    pub events: &'a dyn PublishEvents,
 }
 
-pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishReport)> {
+/// Write the publication; returns it (dated and signed), what was written,
+/// and the time it was signed at (later than `input.now` if the Date had to
+/// wait for the clock).
+pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishReport, i64)> {
     let mut publication = input.publication.clone();
     let mut report = PublishReport::default();
     let component = publication.component.clone();
@@ -74,7 +76,7 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
     let dists = format!("dists/{}", publication.distribution);
     let previous_date = existing_release_date(input.public, &publication.key(&format!("{dists}/Release")))?;
     let last = [previous_date, input.previous.map(|(p, _)| p.date), input.dropped_date].into_iter().flatten().max();
-    let (date, now) = release_date(input.now, last, input.progress).map_err(|ahead| Error::DateAhead {
+    let (date, now) = release_date(input.now, last, input.events).map_err(|ahead| Error::DateAhead {
         publication: publication.id(),
         date: aptkit_index::format_date(last.unwrap_or_default()),
         ahead,
@@ -89,14 +91,11 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
         *left_out.entry(record.arch()).or_default() += 1;
     }
     if !left_out.is_empty() {
-        let what: Vec<String> = left_out.iter().map(|(arch, n)| format!("{n} of {arch}")).collect();
-        input.progress.note(&format!(
-            "{} packages left out ({}): `{}` publishes {} (architectures are chosen when a suite is first published)",
-            left_out.values().sum::<usize>(),
-            what.join(", "),
-            publication.id(),
-            publication.architectures.join(", ")
-        ));
+        input.events.event(PublishEvent::ArchitecturesLeftOut {
+            publication: publication.id(),
+            left_out: left_out.iter().map(|(arch, n)| (arch.to_string(), *n)).collect(),
+            publishes: publication.architectures.clone(),
+        });
     }
     let placed: Vec<(String, &PackageRecord)> =
         placed(input.set, &component).into_iter().filter(|(_, r)| publishes(r.arch())).collect();
@@ -112,8 +111,13 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
         }
         _ => Default::default(),
     };
-    input.progress.step("pool");
     let todo: Vec<&(String, &PackageRecord)> = placed.iter().filter(|(_, r)| !known.contains(r.sha256())).collect();
+    input.events.event(PublishEvent::Started {
+        publication: publication.id(),
+        source: publication.source.to_string(),
+        packages: placed.len(),
+        pool_files: todo.len(),
+    });
     // The indices are built while the pool files are placed (compressing
     // is CPU-bound; placing waits on the store) and uploaded after them.
     let (written, indices) = std::thread::scope(|scope| {
@@ -123,13 +127,13 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
     });
     let written = written?;
     let Indices { files, digests, listed_only, chunks, chunks_compressed } = indices?;
-    report.pool_written = written;
-    report.pool_present = placed.len() - written;
+    report.pool_written = written.len();
+    report.pool_present = placed.len() - written.len();
+    report.pool_keys_written = written;
     report.index_chunks = chunks;
     report.index_chunks_compressed = chunks_compressed;
 
     // 2. Indices.
-    input.progress.step("indices");
     let mut listed = Vec::new();
     let mut by_hash_keys = Vec::new();
     for ((rel, bytes), digests) in files.iter().zip(digests) {
@@ -140,19 +144,25 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
         listed.push(IndexFile { path: rel.clone(), digests });
         by_hash_keys.push(by_hash);
     }
-    for ((rel, bytes), by_hash) in files.iter().zip(&by_hash_keys) {
+    for (((rel, bytes), by_hash), listed) in files.iter().zip(&by_hash_keys).zip(&listed) {
         // A local store links the plain name to its by-hash copy (which
         // never changes) instead of writing the bytes a second time.
         let local = input.public.local_path(by_hash);
         let body = local.as_deref().map_or(Body::Bytes(bytes), Body::Immutable);
-        input.public.put(&publication.key(&format!("{dists}/{rel}")), body, Caching::Short)?;
+        let key = publication.key(&format!("{dists}/{rel}"));
+        input.public.put(&key, body, Caching::Short)?;
         report.indices.push(rel.clone());
+        input.events.event(PublishEvent::IndexWritten {
+            key: key.clone(),
+            size: bytes.len() as u64,
+            sha256: listed.digests.sha256_hex(),
+        });
+        report.purge.push(key);
     }
     listed.extend(listed_only);
     listed.sort_by(|a, b| a.path.cmp(&b.path));
 
     // 3. Release, signed; InRelease last.
-    input.progress.step("release");
     publication.date = date;
     publication.signed_by = input.keys.iter().map(|k| k.fingerprint()).collect();
     let release = ReleaseFile {
@@ -174,10 +184,18 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
     let time = UNIX_EPOCH + Duration::from_secs(now.max(0) as u64);
     let detached = aptkit_sign::sign_detached(input.keys, text.as_bytes(), time)?;
     let inline = aptkit_sign::clearsign(input.keys, text.as_bytes(), time)?;
-    input.public.put(&publication.key(&format!("{dists}/Release.gpg")), Body::Bytes(&detached), Caching::Short)?;
-    input.public.put(&publication.key(&format!("{dists}/Release")), Body::Bytes(text.as_bytes()), Caching::Short)?;
-    input.public.put(&publication.key(&format!("{dists}/InRelease")), Body::Bytes(&inline), Caching::Short)?;
-    Ok((publication, report))
+    let signed = [("Release.gpg", detached.as_slice()), ("Release", text.as_bytes()), ("InRelease", &inline)];
+    for (name, bytes) in signed {
+        let key = publication.key(&format!("{dists}/{name}"));
+        input.public.put(&key, Body::Bytes(bytes), Caching::Short)?;
+        report.purge.push(key);
+    }
+    input.events.event(PublishEvent::Signed {
+        key: publication.key(&format!("{dists}/InRelease")),
+        date,
+        signed_by: publication.signed_by.clone(),
+    });
+    Ok((publication, report, now))
 }
 
 /// A publication's index files, made in memory and hashed: each file's
@@ -252,20 +270,21 @@ fn build_indices(
 }
 
 /// Copy pool files from the state store, several at a time (network stores
-/// are latency-bound). Returns how many were written.
+/// are latency-bound). Returns the keys written now, with their sizes (the
+/// rest were there already).
 fn upload_pool(
     input: &PublishInput<'_>,
     publication: &Publication,
     todo: &[&(String, &PackageRecord)],
-) -> Result<usize> {
+) -> Result<Vec<(String, u64)>> {
     let written = aptkit_parallel::try_map(todo.len(), input.public.concurrency(), |i| {
         let (path, record) = todo[i];
         let key = publication.key(path);
         let was_written = place_one(input, &key, record)?;
-        input.progress.pool_file(&key, was_written);
-        Ok::<_, Error>(was_written)
+        input.events.event(PublishEvent::PoolPlaced { key: key.clone(), size: record.size(), written: was_written });
+        Ok::<_, Error>(was_written.then_some((key, record.size())))
     })?;
-    Ok(written.into_iter().filter(|&w| w).count())
+    Ok(written.into_iter().flatten().collect())
 }
 
 fn place_one(input: &PublishInput<'_>, key: &str, record: &PackageRecord) -> Result<bool> {
@@ -322,7 +341,7 @@ const MAX_WAIT: i64 = 60;
 /// The Date for a Release after one dated `last` (if any), and the time
 /// then: `now`, or later if the Date had to wait for the clock. `Err`: how
 /// many seconds ahead of `now` the last one is, when that is too far.
-fn release_date(now: i64, last: Option<i64>, progress: &dyn PublishProgress) -> std::result::Result<(i64, i64), i64> {
+fn release_date(now: i64, last: Option<i64>, events: &dyn PublishEvents) -> std::result::Result<(i64, i64), i64> {
     let date = last.map_or(now, |last| now.max(last + 1));
     let wait = date - now - MAX_DATE_LEAD;
     if wait <= 0 {
@@ -331,7 +350,7 @@ fn release_date(now: i64, last: Option<i64>, progress: &dyn PublishProgress) -> 
     if wait > MAX_WAIT {
         return Err(date - 1 - now);
     }
-    progress.note(&format!("waiting {wait} s for the clock: the last Release is dated {} s ahead, and each is dated a second after the last", date - 1 - now));
+    events.event(PublishEvent::WaitingForClock { seconds: wait, ahead: date - 1 - now });
     std::thread::sleep(Duration::from_secs(wait as u64));
     Ok((date, now + wait))
 }

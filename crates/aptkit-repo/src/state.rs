@@ -50,6 +50,10 @@ pub struct Claim {
     /// written before it was recorded).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub holder: Option<Holder>,
+    /// What the holder does (claims written before it was recorded were
+    /// all publishes, or gc's under [`GC_CLAIM`]).
+    #[serde(default)]
+    pub activity: crate::claim::Activity,
 }
 
 /// The claim `aptkit gc` holds while it deletes: no publish places pool
@@ -205,12 +209,18 @@ pub fn load(store: &dyn Store) -> Result<(Refs, Option<aptkit_store::ETag>)> {
 /// writer came first. `change` must be a pure function of the refs it is
 /// given (it may run several times).
 pub fn update<T>(store: &dyn Store, mut change: impl FnMut(&mut Refs) -> Result<T>) -> Result<T> {
+    update_if(store, |refs| change(refs).map(Some)).map(|out| out.expect("always changed"))
+}
+
+/// [`update`], where `change` may answer `None`: then nothing is written
+/// (its changes to the refs it was given are dropped).
+pub fn update_if<T>(store: &dyn Store, mut change: impl FnMut(&mut Refs) -> Result<Option<T>>) -> Result<Option<T>> {
     for _ in 0..MAX_RETRIES {
         let (mut refs, etag) = load(store)?;
-        let out = change(&mut refs)?;
+        let Some(out) = change(&mut refs)? else { return Ok(None) };
         let bytes = serde_json::to_vec_pretty(&refs).expect("refs always serialise");
         match store.put_if_match(REFS_KEY, &bytes, etag.as_ref())? {
-            Written::Created(_) => return Ok(out),
+            Written::Created(_) => return Ok(Some(out)),
             Written::Conflict(_) => continue,
         }
     }

@@ -5,7 +5,7 @@ mod common;
 
 use std::sync::Arc;
 
-use aptkit_repo::{Dependencies, NoProgress, Repository, Source};
+use aptkit_repo::{Dependencies, NoEvents, PublishAction, Repository, Source};
 use aptkit_store::{FileStore, Store};
 
 #[test]
@@ -32,6 +32,14 @@ fn bad_names_versions_and_architectures_are_refused() {
     repo.repo_add("main", &[good], &|_, _| {}).unwrap();
     let request = common::request(Source::Repo("main".into()), &["all"]);
     let key = common::key();
-    let err = repo.publish(request, &Dependencies::Skip, std::slice::from_ref(&key), 0, &NoProgress).unwrap_err();
+    let err = common::publish(
+        &repo,
+        PublishAction::New(request),
+        &Dependencies::Skip,
+        std::slice::from_ref(&key),
+        0,
+        &NoEvents,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("invalid architecture `all`"), "{err}");
 }

@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 
 use aptkit_repo::state::{self, Claim};
-use aptkit_repo::{Dependencies, NoProgress, Repository, Source};
+use aptkit_repo::{Activity, Dependencies, NoEvents, PublishAction, Repository, Source};
 use aptkit_store::{FileStore, Store};
 
 fn now() -> i64 {
@@ -35,16 +35,19 @@ fn a_claimed_suite_is_refused_and_gc_keeps_recent_generations() {
     }
     let deps = Dependencies::Skip;
     let keys = std::slice::from_ref(&key);
-    repo.publish(request("s0"), &deps, keys, now(), &NoProgress).unwrap();
+    common::publish(&repo, PublishAction::New(request("s0")), &deps, keys, now(), &NoEvents).unwrap();
 
     // Another job holds the suite: refused, nothing written.
     state::update(state_store.as_ref(), |refs| {
-        refs.claims.insert("stable".into(), Claim { token: "other".into(), since: now(), holder: None });
+        refs.claims.insert(
+            "stable".into(),
+            Claim { token: "other".into(), since: now(), holder: None, activity: Activity::Publishing },
+        );
         Ok(())
     })
     .unwrap();
     let inrelease = std::fs::read(work.path().join("public/dists/stable/InRelease")).unwrap();
-    let err = repo.publish_switch("", "stable", "s1", &deps, keys, now(), &NoProgress).unwrap_err();
+    let err = common::publish(&repo, common::switch("", "stable", "s1"), &deps, keys, now(), &NoEvents).unwrap_err();
     assert!(err.to_string().contains("being published by another job"), "{err}");
     assert_eq!(std::fs::read(work.path().join("public/dists/stable/InRelease")).unwrap(), inrelease);
     // Nor may it be dropped under the job's feet: refused, nothing changed.
@@ -55,16 +58,23 @@ fn a_claimed_suite_is_refused_and_gc_keeps_recent_generations() {
     assert_eq!(std::fs::read(work.path().join("public/dists/stable/InRelease")).unwrap(), inrelease);
     // A claim older than the TTL is from a dead job and is taken over.
     state::update(state_store.as_ref(), |refs| {
-        refs.claims
-            .insert("stable".into(), Claim { token: "dead".into(), since: now() - state::CLAIM_TTL - 1, holder: None });
+        refs.claims.insert(
+            "stable".into(),
+            Claim {
+                token: "dead".into(),
+                since: now() - state::CLAIM_TTL - 1,
+                holder: None,
+                activity: Activity::Publishing,
+            },
+        );
         Ok(())
     })
     .unwrap();
-    repo.publish_switch("", "stable", "s1", &deps, keys, now(), &NoProgress).unwrap();
+    common::publish(&repo, common::switch("", "stable", "s1"), &deps, keys, now(), &NoEvents).unwrap();
     assert!(repo.refs().unwrap().claims.is_empty(), "the claim is released after the publish");
 
-    repo.publish_switch("", "stable", "s2", &deps, keys, now(), &NoProgress).unwrap();
-    repo.publish_switch("", "stable", "s3", &deps, keys, now(), &NoProgress).unwrap();
+    common::publish(&repo, common::switch("", "stable", "s2"), &deps, keys, now(), &NoEvents).unwrap();
+    common::publish(&repo, common::switch("", "stable", "s3"), &deps, keys, now(), &NoEvents).unwrap();
     for s in ["s0", "s1", "s2"] {
         repo.snapshot_drop(s).unwrap();
     }
@@ -94,22 +104,29 @@ fn the_claim_of_a_publisher_that_is_gone_is_taken_over_at_once() {
     repo.snapshot_create_from_repo("s0", "main", 0).unwrap();
     repo.snapshot_create_from_repo("s1", "main", 0).unwrap();
     let (deps, keys) = (Dependencies::Skip, std::slice::from_ref(&key));
-    repo.publish(request("s0"), &deps, keys, now(), &NoProgress).unwrap();
+    common::publish(&repo, PublishAction::New(request("s0")), &deps, keys, now(), &NoEvents).unwrap();
 
     let mut publisher = std::process::Command::new("sleep").arg("60").spawn().unwrap();
     let holder = state::Holder::of_process(publisher.id()).unwrap();
     state::update(state_store.as_ref(), |refs| {
-        refs.claims
-            .insert("stable".into(), Claim { token: "killed".into(), since: now(), holder: Some(holder.clone()) });
+        refs.claims.insert(
+            "stable".into(),
+            Claim {
+                token: "killed".into(),
+                since: now(),
+                holder: Some(holder.clone()),
+                activity: Activity::Publishing,
+            },
+        );
         Ok(())
     })
     .unwrap();
-    let err = repo.publish_switch("", "stable", "s1", &deps, keys, now(), &NoProgress).unwrap_err();
+    let err = common::publish(&repo, common::switch("", "stable", "s1"), &deps, keys, now(), &NoEvents).unwrap_err();
     assert!(err.to_string().contains(&format!("process {} on {}", holder.pid, holder.host)), "{err}");
 
     publisher.kill().unwrap();
     publisher.wait().unwrap();
-    repo.publish_switch("", "stable", "s1", &deps, keys, now(), &NoProgress).unwrap();
+    common::publish(&repo, common::switch("", "stable", "s1"), &deps, keys, now(), &NoEvents).unwrap();
     assert!(repo.refs().unwrap().claims.is_empty(), "the claim is released after the publish");
 }
 
@@ -168,22 +185,26 @@ fn gc_and_publishing_exclude_each_other() {
         repo.repo_add("main", &[common::tiny_deb(&debs, "tiny", version)], &|_, _| {}).unwrap();
         repo.snapshot_create_from_repo(snapshot, "main", 0).unwrap();
     }
-    repo.publish(request("s0"), &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
+    common::publish(&repo, PublishAction::New(request("s0")), &Dependencies::Skip, keys, now(), &NoEvents).unwrap();
     // Another suite beside it keeps the pool tree under gc's care.
     let testing = aptkit_repo::PublishRequest { distribution: "testing".into(), ..request("s1") };
-    repo.publish(testing, &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
+    common::publish(&repo, PublishAction::New(testing), &Dependencies::Skip, keys, now(), &NoEvents).unwrap();
     let pool_file = work.path().join("public/pool/main/t/tiny/tiny_1.0_all.deb");
     assert!(pool_file.exists());
 
     // A live gc claim: a publish is refused, naming gc, and changes nothing.
     let holder = state::Holder::this_process();
     state::update(state_store, |refs| {
-        refs.claims.insert(state::GC_CLAIM.into(), Claim { token: "gc".into(), since: now(), holder: holder.clone() });
+        refs.claims.insert(
+            state::GC_CLAIM.into(),
+            Claim { token: "gc".into(), since: now(), holder: holder.clone(), activity: Activity::Collecting },
+        );
         Ok(())
     })
     .unwrap();
     let refs_before = repo.refs().unwrap();
-    let err = repo.publish_switch("", "stable", "s0", &Dependencies::Skip, keys, now(), &NoProgress).unwrap_err();
+    let err = common::publish(&repo, common::switch("", "stable", "s0"), &Dependencies::Skip, keys, now(), &NoEvents)
+        .unwrap_err();
     assert!(err.to_string().contains("`aptkit gc`") && err.to_string().contains("is deleting"), "{err}");
     assert_eq!(repo.refs().unwrap(), refs_before);
     // And a second gc is refused too.
@@ -194,7 +215,10 @@ fn gc_and_publishing_exclude_each_other() {
     // snapshot is dropped, so its pool file is unreferenced and old).
     state::update(state_store, |refs| {
         refs.claims.remove(state::GC_CLAIM);
-        refs.claims.insert("other".into(), Claim { token: "p".into(), since: now(), holder: holder.clone() });
+        refs.claims.insert(
+            "other".into(),
+            Claim { token: "p".into(), since: now(), holder: holder.clone(), activity: Activity::Publishing },
+        );
         Ok(())
     })
     .unwrap();

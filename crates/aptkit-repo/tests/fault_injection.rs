@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use aptkit_repo::{Dependencies, NoProgress, Repository, Source, Universe};
+use aptkit_repo::{Dependencies, NoEvents, PublishAction, Repository, Source, Universe};
 use aptkit_store::{FaultyStore, FileStore, Store};
 use aptkit_tests::AptClient;
 
@@ -38,7 +38,7 @@ fn every_interrupted_switch_leaves_a_readable_repository_and_resumes() {
     repo.snapshot_create_from_repo("s2", "main", 0).unwrap();
     let request = common::request(Source::Snapshot("s1".into()), &["amd64"]);
     let deps = Dependencies::Check(Universe::new());
-    repo.publish(request, &deps, std::slice::from_ref(&key), now(), &NoProgress).unwrap();
+    common::publish(&repo, PublishAction::New(request), &deps, std::slice::from_ref(&key), now(), &NoEvents).unwrap();
     let client = AptClient::for_directory(&public_dir, "stable", &keyring);
     let (ok, log) = client.update();
     assert!(ok, "{log}");
@@ -51,7 +51,14 @@ fn every_interrupted_switch_leaves_a_readable_repository_and_resumes() {
     loop {
         let faulty = FaultyStore::new(FileStore::new(&public_dir), failures + 1);
         let attempt = Repository::new(state.clone(), Arc::new(faulty));
-        match attempt.publish_switch("", "stable", "s2", &deps, std::slice::from_ref(&key), now(), &NoProgress) {
+        match common::publish(
+            &attempt,
+            common::switch("", "stable", "s2"),
+            &deps,
+            std::slice::from_ref(&key),
+            now(),
+            &NoEvents,
+        ) {
             Ok(_) => break,
             Err(e) => {
                 failures += 1;
@@ -93,8 +100,10 @@ fn every_interrupted_switch_leaves_a_readable_repository_and_resumes() {
             .collect()
     };
     let before = immutable(&public);
-    repo.publish_switch("", "stable", "s1", &deps, std::slice::from_ref(&key), now(), &NoProgress).unwrap();
-    repo.publish_switch("", "stable", "s2", &deps, std::slice::from_ref(&key), now(), &NoProgress).unwrap();
+    common::publish(&repo, common::switch("", "stable", "s1"), &deps, std::slice::from_ref(&key), now(), &NoEvents)
+        .unwrap();
+    common::publish(&repo, common::switch("", "stable", "s2"), &deps, std::slice::from_ref(&key), now(), &NoEvents)
+        .unwrap();
     let after = immutable(&public);
     assert!(!before.is_empty());
     for (k, id) in &before {
@@ -118,7 +127,7 @@ fn every_interrupted_drop_is_finished_by_running_it_again() {
     let keys = std::slice::from_ref(&key);
     let dists = public_dir.join("dists/stable");
     for fail_at in 1.. {
-        repo.publish(request(), &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
+        common::publish(&repo, PublishAction::New(request()), &Dependencies::Skip, keys, now(), &NoEvents).unwrap();
         let faulty = Repository::new(state.clone(), Arc::new(FaultyStore::new(FileStore::new(&public_dir), fail_at)));
         match faulty.publish_drop("", "stable", now()) {
             Ok(()) => {
@@ -130,7 +139,8 @@ fn every_interrupted_drop_is_finished_by_running_it_again() {
         }
         let refs = repo.refs().unwrap();
         assert!(refs.publication("", "stable").is_none() && refs.dropping.len() == 1, "{refs:?}");
-        let err = repo.publish(request(), &Dependencies::Skip, keys, now(), &NoProgress).unwrap_err();
+        let err = common::publish(&repo, PublishAction::New(request()), &Dependencies::Skip, keys, now(), &NoEvents)
+            .unwrap_err();
         assert!(err.to_string().contains("is being dropped"), "{err}");
         repo.publish_drop("", "stable", now()).unwrap();
         assert!(files_under(&dists).is_empty(), "files left after the drop was finished");

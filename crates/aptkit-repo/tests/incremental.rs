@@ -8,7 +8,9 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
-use aptkit_repo::{Dependencies, NoProgress, PublishReport, Repository, Source, MAX_DATE_LEAD};
+use aptkit_repo::{
+    Dependencies, NoEvents, PublishAction, PublishEvent, PublishReport, Repository, Source, MAX_DATE_LEAD,
+};
 use aptkit_store::FileStore;
 use aptkit_tests::AptClient;
 
@@ -51,14 +53,15 @@ fn republishing_after_one_added_package_compresses_one_or_two_chunks_per_format(
     repo.repo_add("main", &many, &|_, _| {}).unwrap();
     let keys = std::slice::from_ref(&key);
     let request = common::request(Source::Repo("main".into()), &["amd64"]);
-    let (_, cold) = repo.publish(request, &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
+    let (_, cold) =
+        common::publish(&repo, PublishAction::New(request), &Dependencies::Skip, keys, now(), &NoEvents).unwrap();
     assert!(cold.index_chunks >= 6, "{cold:?}");
     assert_eq!(cold.index_chunks_compressed, cold.index_chunks, "a first publish compresses everything");
     assert_eq!(cache_files(&state_dir).len(), cold.index_chunks);
     assert_tools_read_the_indices(&public_dir);
 
     let republish = || -> PublishReport {
-        repo.publish_update("", "stable", &Dependencies::Skip, keys, now(), &NoProgress).unwrap().1
+        common::publish(&repo, common::update("", "stable"), &Dependencies::Skip, keys, now(), &NoEvents).unwrap().1
     };
     let same = republish();
     assert_eq!(same.index_chunks_compressed, 0, "nothing changed, nothing compressed: {same:?}");
@@ -114,21 +117,22 @@ fn publishing_many_times_a_second_never_dates_a_release_past_what_apt_accepts() 
     repo.repo_create("main", "", None, 0).unwrap();
     repo.repo_add("main", &[common::deb_described(&debs, "pkg", "1.0", "x")], &|_, _| {}).unwrap();
     let keys = std::slice::from_ref(&key);
-    let (first, _) = repo
-        .publish(
-            common::request(Source::Repo("main".into()), &["amd64"]),
-            &Dependencies::Skip,
-            keys,
-            now(),
-            &NoProgress,
-        )
-        .unwrap();
+    let (first, _) = common::publish(
+        &repo,
+        PublishAction::New(common::request(Source::Repo("main".into()), &["amd64"])),
+        &Dependencies::Skip,
+        keys,
+        now(),
+        &NoEvents,
+    )
+    .unwrap();
     let mut last = first.date;
     // Each publish takes milliseconds: without a bound the Date would run
     // ten seconds ahead of the clock, where apt calls the Release "not
     // valid yet".
     for _ in 0..MAX_DATE_LEAD + 3 {
-        let (p, _) = repo.publish_update("", "stable", &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
+        let (p, _) =
+            common::publish(&repo, common::update("", "stable"), &Dependencies::Skip, keys, now(), &NoEvents).unwrap();
         assert!(p.date > last, "strictly increasing: {} after {last}", p.date);
         assert!(p.date - now() <= MAX_DATE_LEAD, "{} s ahead of the clock", p.date - now());
         last = p.date;
@@ -136,15 +140,15 @@ fn publishing_many_times_a_second_never_dates_a_release_past_what_apt_accepts() 
     // Dropped and published again at once: the Date still goes forward (a
     // client that saw the last Release ignores an older one).
     repo.publish_drop("", "stable", now()).unwrap();
-    let (again, _) = repo
-        .publish(
-            common::request(Source::Repo("main".into()), &["amd64"]),
-            &Dependencies::Skip,
-            keys,
-            now(),
-            &NoProgress,
-        )
-        .unwrap();
+    let (again, _) = common::publish(
+        &repo,
+        PublishAction::New(common::request(Source::Repo("main".into()), &["amd64"])),
+        &Dependencies::Skip,
+        keys,
+        now(),
+        &NoEvents,
+    )
+    .unwrap();
     assert!(again.date > last, "{} after the dropped {last}", again.date);
 }
 
@@ -171,12 +175,13 @@ fn a_release_dated_far_ahead_of_the_clock_is_an_error_that_changes_nothing() {
     repo.repo_create("main", "", None, 0).unwrap();
     repo.repo_add("main", &[common::deb_described(&debs, "pkg", "1.0", "x")], &|_, _| {}).unwrap();
     let keys = std::slice::from_ref(&key);
-    repo.publish(
-        common::request(Source::Repo("main".into()), &["amd64"]),
+    common::publish(
+        &repo,
+        PublishAction::New(common::request(Source::Repo("main".into()), &["amd64"])),
         &Dependencies::Skip,
         keys,
         now(),
-        &NoProgress,
+        &NoEvents,
     )
     .unwrap();
     repo.repo_add("main", &[common::deb_described(&debs, "pkg2", "1.0", "y")], &|_, _| {}).unwrap();
@@ -189,7 +194,9 @@ fn a_release_dated_far_ahead_of_the_clock_is_an_error_that_changes_nothing() {
         .unwrap();
     let (state_before, public_before) = (tree(&state_dir), tree(&public_dir));
     let started = std::time::Instant::now();
-    let err = repo.publish_update("", "stable", &Dependencies::Skip, keys, now(), &NoProgress).unwrap_err().to_string();
+    let err = common::publish(&repo, common::update("", "stable"), &Dependencies::Skip, keys, now(), &NoEvents)
+        .unwrap_err()
+        .to_string();
     assert!(started.elapsed().as_secs() < 10, "an error, not a wait of an hour");
     assert!(err.contains("`stable`") && err.contains("ahead of this machine's clock"), "{err}");
     assert!(tree(&state_dir) == state_before, "state store unchanged");
@@ -211,21 +218,23 @@ fn a_republish_to_another_publish_store_places_every_pool_file() {
     first.repo_create("main", "", None, 0).unwrap();
     let debs: Vec<_> = ["aa", "bb", "cc"].iter().map(|n| common::tiny_deb(&debs, n, "1.0")).collect();
     first.repo_add("main", &debs, &|_, _| {}).unwrap();
-    let (_, report) = first
-        .publish(
-            common::request(Source::Repo("main".into()), &["amd64"]),
-            &Dependencies::Skip,
-            keys,
-            now(),
-            &NoProgress,
-        )
-        .unwrap();
+    let (_, report) = common::publish(
+        &first,
+        PublishAction::New(common::request(Source::Repo("main".into()), &["amd64"])),
+        &Dependencies::Skip,
+        keys,
+        now(),
+        &NoEvents,
+    )
+    .unwrap();
     assert_eq!(report.pool_written, 3);
-    let (_, report) = first.publish_update("", "stable", &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
+    let (_, report) =
+        common::publish(&first, common::update("", "stable"), &Dependencies::Skip, keys, now(), &NoEvents).unwrap();
     assert_eq!((report.pool_written, report.pool_present), (0, 3), "the same store: nothing placed again");
 
     let moved = Repository::new(state, Arc::new(FileStore::new(work.path().join("elsewhere"))));
-    let (_, report) = moved.publish_update("", "stable", &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
+    let (_, report) =
+        common::publish(&moved, common::update("", "stable"), &Dependencies::Skip, keys, now(), &NoEvents).unwrap();
     assert_eq!(report.pool_written, 3, "{report:?}");
     for name in ["aa", "bb", "cc"] {
         let initial = &name[..1];
@@ -241,20 +250,27 @@ fn a_republish_to_another_publish_store_places_every_pool_file() {
 /// so and places none of their files.
 #[test]
 fn packages_of_an_architecture_the_suite_does_not_publish_are_said_and_not_placed() {
-    struct Notes(std::sync::Mutex<Vec<String>>);
-    impl aptkit_repo::PublishProgress for Notes {
-        fn note(&self, message: &str) {
-            self.0.lock().unwrap().push(message.to_string());
-        }
-    }
+    // Every event a publish sends, to look for the one that says so.
+    let events = std::sync::Mutex::new(Vec::new());
+    let notes = |event: PublishEvent| events.lock().unwrap().push(event);
+    let left_out = || -> Vec<PublishEvent> {
+        let events = events.lock().unwrap();
+        events.iter().filter(|e| matches!(e, PublishEvent::ArchitecturesLeftOut { .. })).cloned().collect()
+    };
     let common::Scratch { work, debs, key, repo } = common::scratch();
     let keys = std::slice::from_ref(&key);
     repo.repo_add("main", &[common::deb_for(&debs, "tool", "1.0", "amd64", "x")], &|_, _| {}).unwrap();
     repo.snapshot_create_from_repo("s1", "main", 0).unwrap();
-    let notes = Notes(Default::default());
-    repo.publish(common::request(Source::Snapshot("s1".into()), &[]), &Dependencies::Skip, keys, now(), &notes)
-        .unwrap();
-    assert!(notes.0.lock().unwrap().is_empty(), "{:?}", notes.0.lock().unwrap());
+    common::publish(
+        &repo,
+        PublishAction::New(common::request(Source::Snapshot("s1".into()), &[])),
+        &Dependencies::Skip,
+        keys,
+        now(),
+        &notes,
+    )
+    .unwrap();
+    assert!(left_out().is_empty(), "{:?}", left_out());
     repo.repo_add(
         "main",
         &[common::deb_for(&debs, "tool", "1.0", "arm64", "x"), common::deb_for(&debs, "other", "1.0", "arm64", "y")],
@@ -262,8 +278,15 @@ fn packages_of_an_architecture_the_suite_does_not_publish_are_said_and_not_place
     )
     .unwrap();
     repo.snapshot_create_from_repo("s2", "main", 0).unwrap();
-    let (_, report) = repo.publish_switch("", "stable", "s2", &Dependencies::Skip, keys, now(), &notes).unwrap();
-    assert_eq!(notes.0.lock().unwrap().as_slice(), ["2 packages left out (2 of arm64): `stable` publishes amd64 (architectures are chosen when a suite is first published)"]);
+    let (_, report) =
+        common::publish(&repo, common::switch("", "stable", "s2"), &Dependencies::Skip, keys, now(), &notes).unwrap();
+    // 2 packages left out (2 of arm64): `stable` publishes amd64.
+    let expected = PublishEvent::ArchitecturesLeftOut {
+        publication: "stable".into(),
+        left_out: [("arm64".to_string(), 2)].into(),
+        publishes: vec!["amd64".into()],
+    };
+    assert_eq!(left_out(), [expected]);
     assert_eq!((report.pool_written, report.pool_present), (0, 1), "{report:?}");
     assert!(!work.path().join("public/pool/main/t/tool/tool_1.0_arm64.deb").exists());
 }
@@ -280,7 +303,7 @@ fn a_prefixed_publication_stays_under_its_prefix_and_is_found_by_it() {
         distribution: "nightly".into(),
         ..common::request(Source::Repo("main".into()), &["amd64"])
     };
-    repo.publish(request, &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
+    common::publish(&repo, PublishAction::New(request), &Dependencies::Skip, keys, now(), &NoEvents).unwrap();
     let names: Vec<String> = std::fs::read_dir(work.path().join("public"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -290,10 +313,11 @@ fn a_prefixed_publication_stays_under_its_prefix_and_is_found_by_it() {
     assert!(work.path().join("public/debian/dists/nightly/InRelease").is_file());
     let err = repo.publish_drop("", "nightly", now()).unwrap_err().to_string();
     assert_eq!(err, "no publication of `nightly` (there is `debian/nightly`: name its --prefix)");
-    let err =
-        repo.publish_update("", "nightly", &Dependencies::Skip, keys, now(), &NoProgress).unwrap_err().to_string();
+    let err = common::publish(&repo, common::update("", "nightly"), &Dependencies::Skip, keys, now(), &NoEvents)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("there is `debian/nightly`"), "{err}");
-    repo.publish_update("debian", "nightly", &Dependencies::Skip, keys, now(), &NoProgress).unwrap();
+    common::publish(&repo, common::update("debian", "nightly"), &Dependencies::Skip, keys, now(), &NoEvents).unwrap();
     repo.publish_drop("debian", "nightly", now()).unwrap();
     assert!(!work.path().join("public/debian/dists/nightly").exists());
     // With no publication left under `debian`, gc still knows its pool.

@@ -3,18 +3,51 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::{Body, Caching, ETag, Error, ObjectMeta, Result, Store, Written};
 
-/// A store wrapper whose `fail_at`-th write (1-based, counting every put)
-/// fails, for tests that prove every step of a protocol can be interrupted
-/// and resumed. Reads always pass through.
+/// A store wrapper for tests that prove a protocol survives faults: its
+/// `fail_at`-th write (1-based, counting every put and delete) fails, so
+/// every step can be interrupted and resumed; or, made with
+/// [`FaultyStore::tampering`], it stores other bytes than it was given
+/// for some keys, as a disk or a proxy might. Reads always pass through.
 pub struct FaultyStore<S> {
     inner: S,
     fail_at: usize,
+    /// Writes of keys ending with this store the body with its last byte
+    /// flipped (same size, other content).
+    tamper_suffix: Option<String>,
     writes: AtomicUsize,
 }
 
 impl<S: Store> FaultyStore<S> {
     pub fn new(inner: S, fail_at: usize) -> Self {
-        FaultyStore { inner, fail_at, writes: AtomicUsize::new(0) }
+        FaultyStore { inner, fail_at, tamper_suffix: None, writes: AtomicUsize::new(0) }
+    }
+
+    /// A store that damages every object written under a key ending with
+    /// `suffix` (its last byte flipped) and fails no write.
+    pub fn tampering(inner: S, suffix: &str) -> Self {
+        FaultyStore { inner, fail_at: 0, tamper_suffix: Some(suffix.to_string()), writes: AtomicUsize::new(0) }
+    }
+
+    /// The bytes to store instead of `body`, when `key` is one to damage.
+    fn tampered(&self, key: &str, body: &mut Body<'_>) -> Result<Option<Vec<u8>>> {
+        if !self.tamper_suffix.as_ref().is_some_and(|s| key.ends_with(s.as_str())) {
+            return Ok(None);
+        }
+        let io =
+            |source| Error::Io { op: "read the source of", key: key.to_string(), location: self.location(), source };
+        let mut bytes = match body {
+            Body::Bytes(b) => b.to_vec(),
+            Body::File(p) | Body::Immutable(p) => std::fs::read(p).map_err(io)?,
+            Body::Reader(r, _) => {
+                let mut bytes = Vec::new();
+                r.read_to_end(&mut bytes).map_err(io)?;
+                bytes
+            }
+        };
+        if let Some(last) = bytes.last_mut() {
+            *last ^= 0xff;
+        }
+        Ok(Some(bytes))
     }
 
     /// Writes attempted so far (including the failed one).
@@ -57,17 +90,23 @@ impl<S: Store> Store for FaultyStore<S> {
     fn head(&self, key: &str) -> Result<Option<ObjectMeta>> {
         self.inner.head(key)
     }
-    fn put_if_absent(&self, key: &str, body: Body<'_>, caching: Caching) -> Result<Written> {
+    fn put_if_absent(&self, key: &str, mut body: Body<'_>, caching: Caching) -> Result<Written> {
         self.count(key)?;
-        self.inner.put_if_absent(key, body, caching)
+        match self.tampered(key, &mut body)? {
+            Some(bytes) => self.inner.put_if_absent(key, Body::Bytes(&bytes), caching),
+            None => self.inner.put_if_absent(key, body, caching),
+        }
     }
     fn put_if_match(&self, key: &str, body: &[u8], expected: Option<&ETag>) -> Result<Written> {
         self.count(key)?;
         self.inner.put_if_match(key, body, expected)
     }
-    fn put(&self, key: &str, body: Body<'_>, caching: Caching) -> Result<ETag> {
+    fn put(&self, key: &str, mut body: Body<'_>, caching: Caching) -> Result<ETag> {
         self.count(key)?;
-        self.inner.put(key, body, caching)
+        match self.tampered(key, &mut body)? {
+            Some(bytes) => self.inner.put(key, Body::Bytes(&bytes), caching),
+            None => self.inner.put(key, body, caching),
+        }
     }
     fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>> {
         self.inner.list(prefix)

@@ -49,6 +49,38 @@ impl HttpStore {
         }
     }
 
+    /// A server that could not be reached, or that failed or was
+    /// overloaded (5xx, 429): the same request may succeed later.
+    fn unavailable(&self, op: &'static str, key: &str, e: impl std::fmt::Display) -> Error {
+        Error::Unavailable {
+            op,
+            key: key.to_string(),
+            location: self.base.clone(),
+            source: std::io::Error::other(e.to_string()),
+        }
+    }
+
+    /// A request that got no answer: transient if the connection failed or
+    /// timed out, not if the URL or TLS setup is wrong.
+    fn call_err(&self, key: &str, e: ureq::Error) -> Error {
+        match e {
+            ureq::Error::Io(_) | ureq::Error::Timeout(_) | ureq::Error::ConnectionFailed => {
+                self.unavailable("fetch", key, e)
+            }
+            other => self.io_err("fetch", key, other),
+        }
+    }
+
+    /// The error for an unexpected HTTP status.
+    fn status_err(&self, key: &str, code: u16, context: &str) -> Error {
+        let message = format!("HTTP status {code}{context}");
+        if code >= 500 || code == 429 {
+            self.unavailable("fetch", key, message)
+        } else {
+            self.io_err("fetch", key, message)
+        }
+    }
+
     fn read_only(&self, key: &str) -> Error {
         Error::Io {
             op: "write",
@@ -60,11 +92,11 @@ impl HttpStore {
 
     fn fetch(&self, key: &str) -> Result<Option<ureq::http::Response<ureq::Body>>> {
         let url = self.url(key)?;
-        let response = self.agent.get(&url).call().map_err(|e| self.io_err("fetch", key, e))?;
+        let response = self.agent.get(&url).call().map_err(|e| self.call_err(key, e))?;
         match response.status().as_u16() {
             200 => Ok(Some(response)),
             404 | 410 => Ok(None),
-            code => Err(self.io_err("fetch", key, format!("HTTP status {code}"))),
+            code => Err(self.status_err(key, code, "")),
         }
     }
 
@@ -76,7 +108,7 @@ impl HttpStore {
             .get(&url)
             .header("Range", &format!("bytes={offset}-"))
             .call()
-            .map_err(|e| self.io_err("fetch", key, e))?;
+            .map_err(|e| self.call_err(key, e))?;
         let status = response.status().as_u16();
         let mut reader = response.into_body().into_reader();
         match status {
@@ -91,7 +123,7 @@ impl HttpStore {
                 Ok(Some(Box::new(reader)))
             }
             404 | 410 => Ok(None),
-            code => Err(self.io_err("fetch", key, format!("HTTP status {code} for a range from byte {offset}"))),
+            code => Err(self.status_err(key, code, &format!(" for a range from byte {offset}"))),
         }
     }
 }
@@ -122,7 +154,7 @@ impl Store for HttpStore {
 
     fn head(&self, key: &str) -> Result<Option<ObjectMeta>> {
         let url = self.url(key)?;
-        let response = self.agent.head(&url).call().map_err(|e| self.io_err("fetch", key, e))?;
+        let response = self.agent.head(&url).call().map_err(|e| self.call_err(key, e))?;
         if response.status().as_u16() != 200 {
             return Ok(None);
         }

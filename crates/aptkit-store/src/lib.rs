@@ -15,7 +15,8 @@
 //!
 //! Backends: [`FileStore`] (a local directory; the embedded default),
 //! [`HttpStore`] (read-only: a published repository as clients see it),
-//! [`MemoryStore`] (tests), [`FaultyStore`] (tests: fails the Nth write).
+//! [`MemoryStore`] (tests), [`FaultyStore`] (tests: fails the Nth write, or
+//! damages what it stores); [`Scoped`] is a view of one under a key prefix.
 //! The S3 backend lives in `aptkit-aws` behind the same trait.
 
 #[doc(hidden)]
@@ -26,6 +27,7 @@ mod file;
 mod http;
 mod key;
 mod memory;
+mod scoped;
 mod shared;
 
 use std::io::Read;
@@ -37,6 +39,7 @@ pub use file::{make_dirs, FileStore, SERVED_FILE_MODE};
 pub use http::HttpStore;
 pub use key::validate_key;
 pub use memory::MemoryStore;
+pub use scoped::Scoped;
 pub use shared::Shared;
 
 /// An opaque version token: two reads with equal ETags saw the same object.

@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(name = "aptkit", version, about = "From source to a signed apt repository, and proof that it is intact")]
-#[command(arg_required_else_help = true)]
+#[command(arg_required_else_help = true, after_long_help = EXIT_CODES)]
 pub struct Cli {
     #[command(flatten)]
     pub stores: StoreArgs,
@@ -224,6 +224,15 @@ pub struct DependencyArgs {
     pub skip_dependency_check: bool,
 }
 
+/// How a publish shows its progress.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ProgressArgs {
+    /// Progress on stderr: auto (a bar on a terminal, plain lines in logs), bar, plain, json (one
+    /// JSON object per event per line, for machines) or none (notes only)
+    #[arg(long, value_enum, default_value_t = crate::progress::ProgressMode::Auto, value_name = "MODE")]
+    pub progress: crate::progress::ProgressMode,
+}
+
 #[derive(Debug, Args)]
 pub struct PublishNewArgs {
     /// Name of the repo or snapshot
@@ -252,6 +261,8 @@ pub struct PublishNewArgs {
     pub signing: SigningArgs,
     #[command(flatten)]
     pub deps: DependencyArgs,
+    #[command(flatten)]
+    pub progress: ProgressArgs,
     #[arg(long)]
     pub json: bool,
 }
@@ -274,6 +285,8 @@ pub enum PublishCommand {
         signing: SigningArgs,
         #[command(flatten)]
         deps: DependencyArgs,
+        #[command(flatten)]
+        progress: ProgressArgs,
         #[arg(long)]
         json: bool,
     },
@@ -286,6 +299,8 @@ pub enum PublishCommand {
         signing: SigningArgs,
         #[command(flatten)]
         deps: DependencyArgs,
+        #[command(flatten)]
+        progress: ProgressArgs,
         #[arg(long)]
         json: bool,
     },
@@ -399,6 +414,15 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: String,
 }
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0   success
+  1   a check ran and found problems (verify, check, repo search)
+  2   an error: bad input, a conflict, a failed store
+  75  an error that may pass if the same command is run again later, unchanged: another job
+      holds the suite (or gc runs), the state changed under the command, or the store was
+      unreachable. CI may retry on 75 alone.";
 
 const PACKAGE_EXAMPLES: &str = "\
 Examples:

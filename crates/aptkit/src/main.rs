@@ -1,9 +1,11 @@
 //! The `aptkit` command: parse, run, map the outcome to an exit code
-//! (0 ok, 1 a check ran and failed, 2 an error).
+//! (0 ok, 1 a check ran and failed, 2 an error, 75 an error that may pass
+//! if the same command is run again later: see [`output::exit_code_of`]).
 
 mod cli;
 mod commands;
 mod output;
+mod progress;
 mod settings;
 
 use std::process::ExitCode;
@@ -20,7 +22,7 @@ fn main() -> ExitCode {
         Ok(outcome) => outcome.exit_code(),
         Err(err) => {
             output::print_error(&err);
-            ExitCode::from(2)
+            output::exit_code_of(&err)
         }
     }
 }

@@ -10,6 +10,24 @@ pub fn print_error(err: &anyhow::Error) {
     for cause in err.chain().skip(1) {
         eprintln!("  caused by: {cause}");
     }
+    if exit_code_of(err) == std::process::ExitCode::from(EXIT_RETRY_LATER) {
+        eprintln!("  (this may pass if run again later: exit code {EXIT_RETRY_LATER})");
+    }
+}
+
+/// EX_TEMPFAIL (sysexits.h): the command failed, and running it again
+/// unchanged may succeed (another job held the suite, the state changed
+/// under it, the store was unreachable). CI retries on this code alone.
+pub const EXIT_RETRY_LATER: u8 = 75;
+
+/// The exit code for an error: [`EXIT_RETRY_LATER`] when its cause says a
+/// retry may succeed, else 2.
+pub fn exit_code_of(err: &anyhow::Error) -> std::process::ExitCode {
+    let retryable = err.chain().any(|cause| {
+        cause.downcast_ref::<aptkit_repo::Error>().is_some_and(aptkit_repo::Error::is_retryable)
+            || cause.downcast_ref::<aptkit_store::Error>().is_some_and(aptkit_store::Error::is_transient)
+    });
+    std::process::ExitCode::from(if retryable { EXIT_RETRY_LATER } else { 2 })
 }
 
 pub fn print_json(value: &serde_json::Value) {

@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use aptkit_deb::{Compression, ControlFile, DebWriter, FileSource, Node, Tree, TreeEntry, TreePath};
-use aptkit_repo::{PublishRequest, Source};
+use aptkit_repo::{
+    Clock, Dependencies, Publication, PublishAction, PublishEvents, PublishReport, PublishRequest, Publisher,
+    Repository, Source,
+};
 use aptkit_sign::{KeyAlgorithm, SigningKey};
 
 /// Write `<name>_<version>_all.deb` with one small file into `dir`.
@@ -71,6 +74,30 @@ pub fn request(source: Source, architectures: &[&str]) -> PublishRequest {
         valid_for_days: None,
         contents: false,
     }
+}
+
+/// Publish `action` with `keys` at `now` (events to `events`): the
+/// publication and its report.
+pub fn publish(
+    repo: &Repository,
+    action: PublishAction,
+    deps: &Dependencies,
+    keys: &[SigningKey],
+    now: i64,
+    events: &dyn PublishEvents,
+) -> aptkit_repo::Result<(Publication, PublishReport)> {
+    let published = Publisher::new(repo, keys, deps.clone()).clock(Clock::Fixed(now)).events(events).run(action)?;
+    Ok((published.publication, published.report))
+}
+
+/// `publish switch`: the snapshot publication `prefix/distribution` to `snapshot`.
+pub fn switch(prefix: &str, distribution: &str, snapshot: &str) -> PublishAction {
+    PublishAction::Switch { prefix: prefix.into(), distribution: distribution.into(), snapshot: snapshot.into() }
+}
+
+/// `publish update`: the repo publication `prefix/distribution` again.
+pub fn update(prefix: &str, distribution: &str) -> PublishAction {
+    PublishAction::Update { prefix: prefix.into(), distribution: distribution.into() }
 }
 
 /// A fresh directory with a repository in it (`state/`, `public/`, and

@@ -2,60 +2,16 @@
 
 use anyhow::Context;
 use aptkit_repo::{
-    Dependencies, Publication, PublishProgress, PublishReport, PublishRequest, Repository, Source, Universe,
+    Dependencies, Publication, PublishAction, PublishReport, PublishRequest, Publisher, Repository, Source, Universe,
 };
 use serde_json::json;
 
 use super::repo::now;
 use super::Outcome;
-use crate::cli::{DependencyArgs, PublishCommand, PublishNewArgs};
+use crate::cli::{DependencyArgs, PublishCommand, PublishNewArgs, SigningArgs};
 use crate::output;
+use crate::progress::{ProgressMode, PublishProgress};
 use crate::settings::Settings;
-
-struct Bar(indicatif::ProgressBar);
-
-impl PublishProgress for Bar {
-    fn pool_file(&self, _key: &str, _written: bool) {
-        self.0.inc(1);
-    }
-    fn step(&self, what: &str) {
-        self.0.set_message(format!("publishing: {what}"));
-    }
-    fn note(&self, message: &str) {
-        self.0.suspend(|| eprintln!("note: {message}"));
-    }
-}
-
-/// `aptkit publish` checks what it just published, as a client would see it
-/// (signatures, Release fields, every index and its by-hash copy; not the
-/// pool, which is checked with `aptkit verify --deep`).
-fn verify_published(
-    publication: &Publication,
-    keys: &[aptkit_sign::SigningKey],
-    settings: &Settings,
-) -> anyhow::Result<()> {
-    let Some(dir) = &settings.public_dir else { return Ok(()) };
-    let root = if publication.prefix.is_empty() { dir.clone() } else { dir.join(&publication.prefix) };
-    let keyring: Vec<u8> = keys.iter().flat_map(|k| k.public_binary()).collect();
-    let opts = aptkit_verify::Options {
-        keyring: aptkit_verify::Keyring::from_bytes(&keyring)?,
-        suites: vec![publication.distribution.clone()],
-        deep: false,
-        max_age: None,
-        required_signers: Vec::new(),
-        state_file: None,
-        now: now(),
-        threads: 1,
-        components: Vec::new(),
-        architectures: Vec::new(),
-    };
-    let report = aptkit_verify::verify(&aptkit_store::FileStore::new(root), &opts, &|_| {})?;
-    if !report.ok() {
-        let findings: Vec<String> = report.findings.iter().map(|f| f.to_string()).collect();
-        anyhow::bail!("the publication of `{}` does not verify:\n  {}", publication.id(), findings.join("\n  "));
-    }
-    Ok(())
-}
 
 fn report(publication: &Publication, report: &PublishReport, json: bool, settings: &Settings) {
     if json {
@@ -70,6 +26,7 @@ fn report(publication: &Publication, report: &PublishReport, json: bool, setting
             "indices": report.indices,
             "index_chunks": report.index_chunks,
             "index_chunks_compressed": report.index_chunks_compressed,
+            "purge": report.purge,
         }));
         return;
     }
@@ -111,8 +68,32 @@ fn dependencies(args: &DependencyArgs) -> anyhow::Result<Dependencies> {
     Ok(Dependencies::Check(load_universe(&args.base_indices)?))
 }
 
-fn progress(json: bool) -> Bar {
-    Bar(output::count_bar(0, "publishing", json))
+/// Publish `action` with the keys and dependency rules given, showing
+/// progress as asked; then say what was published. The library checks what
+/// it wrote before it records the publication (in every publish store).
+fn publish(
+    repo: &Repository,
+    settings: &Settings,
+    action: PublishAction,
+    (signing, deps): (&SigningArgs, &DependencyArgs),
+    progress: ProgressMode,
+    json: bool,
+) -> anyhow::Result<Outcome> {
+    let keys = settings.signing_keys(signing)?;
+    let deps = dependencies(deps)?;
+    let what = match &action {
+        PublishAction::New(request) => format!("cannot publish {}", request.source),
+        PublishAction::Switch { distribution, snapshot, .. } => {
+            format!("cannot switch `{distribution}` to snapshot `{snapshot}`")
+        }
+        PublishAction::Update { distribution, .. } => format!("cannot update `{distribution}`"),
+    };
+    let events = PublishProgress::new(progress, json);
+    let published = Publisher::new(repo, &keys, deps).events(&events).run(action);
+    events.finish();
+    let published = published.context(what)?;
+    report(&published.publication, &published.report, json, settings);
+    Ok(Outcome::Success)
 }
 
 fn new_publication(
@@ -121,10 +102,6 @@ fn new_publication(
     args: PublishNewArgs,
     source: Source,
 ) -> anyhow::Result<Outcome> {
-    let keys = settings.signing_keys(&args.signing)?;
-    let deps = dependencies(&args.deps)?;
-    let what = source.to_string();
-    let bar = progress(args.json);
     let request = PublishRequest {
         prefix: args.target.prefix,
         distribution: args.distribution,
@@ -136,12 +113,8 @@ fn new_publication(
         valid_for_days: args.valid_for,
         contents: args.contents,
     };
-    let (publication, rep) =
-        repo.publish(request, &deps, &keys, now(), &bar).with_context(|| format!("cannot publish {what}"))?;
-    bar.0.finish_and_clear();
-    verify_published(&publication, &keys, settings)?;
-    report(&publication, &rep, args.json, settings);
-    Ok(Outcome::Success)
+    let action = PublishAction::New(request);
+    publish(repo, settings, action, (&args.signing, &args.deps), args.progress.progress, args.json)
 }
 
 pub fn run(repo: &Repository, settings: &Settings, cmd: PublishCommand) -> anyhow::Result<Outcome> {
@@ -154,29 +127,13 @@ pub fn run(repo: &Repository, settings: &Settings, cmd: PublishCommand) -> anyho
             let name = args.name.clone();
             new_publication(repo, settings, args, Source::Snapshot(name))
         }
-        PublishCommand::Switch { distribution, snapshot, target, signing, deps, json } => {
-            let keys = settings.signing_keys(&signing)?;
-            let deps = dependencies(&deps)?;
-            let bar = progress(json);
-            let (p, rep) = repo
-                .publish_switch(&target.prefix, &distribution, &snapshot, &deps, &keys, now(), &bar)
-                .with_context(|| format!("cannot switch `{distribution}` to snapshot `{snapshot}`"))?;
-            bar.0.finish_and_clear();
-            verify_published(&p, &keys, settings)?;
-            report(&p, &rep, json, settings);
-            Ok(Outcome::Success)
+        PublishCommand::Switch { distribution, snapshot, target, signing, deps, progress, json } => {
+            let action = PublishAction::Switch { prefix: target.prefix, distribution, snapshot };
+            publish(repo, settings, action, (&signing, &deps), progress.progress, json)
         }
-        PublishCommand::Update { distribution, target, signing, deps, json } => {
-            let keys = settings.signing_keys(&signing)?;
-            let deps = dependencies(&deps)?;
-            let bar = progress(json);
-            let (p, rep) = repo
-                .publish_update(&target.prefix, &distribution, &deps, &keys, now(), &bar)
-                .with_context(|| format!("cannot update `{distribution}`"))?;
-            bar.0.finish_and_clear();
-            verify_published(&p, &keys, settings)?;
-            report(&p, &rep, json, settings);
-            Ok(Outcome::Success)
+        PublishCommand::Update { distribution, target, signing, deps, progress, json } => {
+            let action = PublishAction::Update { prefix: target.prefix, distribution };
+            publish(repo, settings, action, (&signing, &deps), progress.progress, json)
         }
         PublishCommand::List { json } => {
             let refs = repo.refs()?;

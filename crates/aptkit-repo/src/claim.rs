@@ -1,0 +1,233 @@
+//! Claims: how jobs that share a state store keep out of each other's way
+//! without a lock server. A claim is an entry in the refs document, taken
+//! and given back by compare-and-swap, naming what it holds (a publication
+//! id, or [`GC_CLAIM`]), what its holder does there, since when and who the
+//! holder is. A claim whose holder died is taken over once it expires, or
+//! at once when the holder ran on this machine and is gone
+//! ([`Holder::is_gone`]).
+//!
+//! [`ClaimGuard`] is the one implementation: publish, drop and gc take a
+//! claim, do their work, and commit their change to the refs in the same
+//! compare-and-swap that gives the claim back; a guard dropped without a
+//! commit (an error, a panic) gives it back alone.
+
+use serde::{Deserialize, Serialize};
+
+use crate::state::{self, Claim, Holder, Refs, CLAIM_TTL, GC_CLAIM};
+use crate::{Error, Result};
+
+/// What the holder of a claim is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Activity {
+    /// Writing a publication (`publish`).
+    #[default]
+    Publishing,
+    /// Deleting a publication's files (`publish drop`).
+    Dropping,
+    /// Deleting unreferenced files (`gc`).
+    Collecting,
+}
+
+/// Another job holds what a command needs: retry when it is done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Busy {
+    /// What is held: a publication id (`debian/stable`), or `gc`.
+    pub subject: String,
+    /// What the holder is doing.
+    pub activity: Activity,
+    /// What the refused command wanted to do.
+    pub wanted: Activity,
+    /// `process 1234 on ci-runner-7`, where the holder said.
+    pub holder: Option<String>,
+    pub since: i64,
+    /// When the claim expires if its holder died where it cannot be seen.
+    pub expires: i64,
+}
+
+impl std::fmt::Display for Busy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let since = aptkit_index::format_date(self.since);
+        let expires = aptkit_index::format_date(self.expires);
+        let by = self.holder.as_ref().map(|h| format!("{h}, ")).unwrap_or_default();
+        let subject = &self.subject;
+        let dead = format!("the claim of a job that died elsewhere expires at {expires}");
+        match (self.activity, self.wanted) {
+            (Activity::Collecting, Activity::Collecting) => {
+                write!(f, "another `aptkit gc` ({by}since {since}) is running; retry when it is done ({dead})")
+            }
+            (Activity::Collecting, _) => write!(
+                f,
+                "`aptkit gc` ({by}since {since}) is deleting unreferenced files; retry when it is done ({dead})"
+            ),
+            (Activity::Publishing, Activity::Dropping) => write!(
+                f,
+                "`{subject}` is being published by another job ({by}since {since}); drop it when that is done ({dead})"
+            ),
+            (Activity::Publishing, _) => write!(
+                f,
+                "`{subject}` is being published by another job ({by}since {since}); retry when it is done ({dead})"
+            ),
+            (Activity::Dropping, _) => write!(
+                f,
+                "`{subject}` is being dropped by another job ({by}since {since}); retry when it is done ({dead})"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Busy {}
+
+/// A claim that was taken over: its holder died.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TakenOver {
+    pub subject: String,
+    /// `process 1234 on ci-runner-7`, where the dead holder said.
+    pub holder: Option<String>,
+    pub since: i64,
+    /// True: the holder ran here and is gone; false: the claim expired.
+    pub holder_gone: bool,
+}
+
+/// A claim held by this process; given back when dropped.
+pub(crate) struct ClaimGuard<'a> {
+    state: &'a dyn aptkit_store::Store,
+    subject: String,
+    token: String,
+    done: bool,
+    pub taken_over: Option<TakenOver>,
+}
+
+/// How a claim of `activity` on `subject` stands against the claims in
+/// `refs` at `now`: `Err` when another job's live claim is in the way.
+fn check_free(refs: &Refs, subject: &str, wanted: Activity, now: i64) -> Result<Option<TakenOver>> {
+    let busy = |claim: &Claim, subject: &str| {
+        // gc's claim is gc's, whatever an older aptkit wrote in it.
+        let activity = if subject == "gc" { Activity::Collecting } else { claim.activity };
+        Error::busy_with(Busy {
+            subject: subject.to_string(),
+            activity,
+            wanted,
+            holder: claim.holder.as_ref().map(describe),
+            since: claim.since,
+            expires: claim.since + CLAIM_TTL,
+        })
+    };
+    // Nothing publishes while gc deletes unreferenced pool files (gc
+    // itself is refused below, under its own subject; a drop deletes only
+    // `dists/`, which gc leaves alone).
+    if wanted == Activity::Publishing {
+        if let Some(gc) = refs.claims.get(GC_CLAIM).filter(|c| c.is_live(now)) {
+            return Err(busy(gc, "gc"));
+        }
+    }
+    let Some(claim) = refs.claims.get(subject) else { return Ok(None) };
+    if claim.is_live(now) {
+        return Err(busy(claim, if subject == GC_CLAIM { "gc" } else { subject }));
+    }
+    Ok(Some(TakenOver {
+        subject: subject.to_string(),
+        holder: claim.holder.as_ref().map(describe),
+        since: claim.since,
+        holder_gone: claim.holder.is_some() && now - claim.since < CLAIM_TTL,
+    }))
+}
+
+fn describe(holder: &Holder) -> String {
+    format!("process {} on {}", holder.pid, holder.host)
+}
+
+/// A token no other claim has: this process and the time.
+fn new_token(activity: Activity) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("{activity:?}-{}-{nanos}", std::process::id()).to_lowercase()
+}
+
+impl<'a> ClaimGuard<'a> {
+    /// Take the claim on `subject` for `activity`, in the same
+    /// compare-and-swap as `prepare`, which sees (and may change) the refs
+    /// the claim is taken in and may refuse by returning an error (it may
+    /// run several times). Refused with [`Error::Busy`] while another job
+    /// holds `subject`, or gc runs.
+    pub fn take<T>(
+        state: &'a dyn aptkit_store::Store,
+        subject: &str,
+        activity: Activity,
+        now: i64,
+        mut prepare: impl FnMut(&mut Refs) -> Result<T>,
+    ) -> Result<(ClaimGuard<'a>, T)> {
+        Self::take_unless(state, subject, activity, now, |_| false, |refs| prepare(refs))
+            .map(|taken| taken.expect("never skipped"))
+    }
+
+    /// [`ClaimGuard::take`], except that when `skip` says so of the refs
+    /// nothing is taken or changed and the answer is `None`.
+    pub fn take_unless<T>(
+        state: &'a dyn aptkit_store::Store,
+        subject: &str,
+        activity: Activity,
+        now: i64,
+        skip: impl Fn(&Refs) -> bool,
+        mut prepare: impl FnMut(&mut Refs) -> Result<T>,
+    ) -> Result<Option<(ClaimGuard<'a>, T)>> {
+        let token = new_token(activity);
+        let mut taken_over = None;
+        let taken = state::update_if(state, |refs| {
+            let over = check_free(refs, subject, activity, now)?;
+            if skip(refs) {
+                return Ok(None);
+            }
+            let out = prepare(refs)?;
+            taken_over = over;
+            let claim = Claim { token: token.clone(), since: now, holder: Holder::this_process(), activity };
+            refs.claims.insert(subject.to_string(), claim);
+            Ok(Some(out))
+        })?;
+        Ok(taken.map(|out| {
+            let guard = ClaimGuard { state, subject: subject.to_string(), token, done: false, taken_over };
+            (guard, out)
+        }))
+    }
+
+    /// Give the claim back and apply `change` to the refs, in one
+    /// compare-and-swap; refused with [`Error::Stale`] if another job took
+    /// the claim over meanwhile (this one was presumed dead).
+    pub fn commit<T>(mut self, mut change: impl FnMut(&mut Refs) -> Result<T>) -> Result<T> {
+        let (subject, token) = (self.subject.clone(), self.token.clone());
+        let out = state::update(self.state, |refs| {
+            if refs.claims.get(&subject).is_none_or(|c| c.token != token) {
+                let reason = format!("the claim on `{subject}` was taken over by another job");
+                return Err(Error::stale(&subject, reason));
+            }
+            refs.claims.remove(&subject);
+            change(refs)
+        })?;
+        self.done = true;
+        Ok(out)
+    }
+
+    /// Give the claim back, changing nothing else.
+    pub fn release(mut self) -> Result<()> {
+        self.done = true;
+        self.give_back()
+    }
+
+    fn give_back(&self) -> Result<()> {
+        state::update(self.state, |refs| {
+            if refs.claims.get(&self.subject).is_some_and(|c| c.token == self.token) {
+                refs.claims.remove(&self.subject);
+            }
+            Ok(())
+        })
+    }
+}
+
+impl Drop for ClaimGuard<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            // Best effort: a claim that cannot be given back now expires,
+            // or is taken over once this process is gone.
+            let _ = self.give_back();
+        }
+    }
+}

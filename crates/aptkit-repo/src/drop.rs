@@ -1,0 +1,49 @@
+//! `publish drop`: a publication's `dists/` tree and record go; its pool
+//! files stay for `gc` (snapshots and other suites may share them).
+
+use crate::claim::{Activity, ClaimGuard};
+use crate::state::{self, Publication};
+use crate::{unknown_publication, Repository, Result};
+
+impl Repository {
+    /// Remove a publication's `dists/` tree and record. The record moves
+    /// to `dropping` first, under a claim on the suite: a failure below
+    /// leaves it there (never a live record pointing at a half-deleted
+    /// tree, and no publish of the suite meanwhile), and running the drop
+    /// again finishes the job.
+    pub fn publish_drop(&self, prefix: &str, distribution: &str, now: i64) -> Result<()> {
+        let id = state::publication_id(prefix, distribution);
+        let same = |p: &Publication| p.prefix == prefix && p.distribution == distribution;
+        let (guard, dropping) = ClaimGuard::take(self.state_store(), &id, Activity::Dropping, now, |refs| {
+            if let Some(at) = refs.publications.iter().position(same) {
+                let publication = refs.publications.remove(at);
+                refs.dropped_prefixes.insert(publication.prefix.clone());
+                refs.dropping.retain(|p| !same(p));
+                refs.dropping.push(publication.clone());
+                return Ok(publication);
+            }
+            refs.dropping
+                .iter()
+                .find(|p| same(p))
+                .cloned()
+                .ok_or_else(|| unknown_publication(refs, prefix, distribution))
+        })?;
+        let public = self.public_store();
+        let dists = dropping.key(&format!("dists/{distribution}/"));
+        // InRelease first: clients stop trusting the suite before its indices go.
+        for name in ["InRelease", "Release", "Release.gpg"] {
+            public.delete(&format!("{dists}{name}"))?;
+        }
+        for meta in public.list(&dists)? {
+            public.delete(&meta.key)?;
+        }
+        // Under the claim, no publish writes under this suite.
+        public.remove_empty_dirs(&dists)?;
+        guard.commit(|refs| {
+            refs.dropping.retain(|p| !same(p));
+            let last = refs.dropped_dates.entry(id.clone()).or_insert(dropping.date);
+            *last = (*last).max(dropping.date);
+            Ok(())
+        })
+    }
+}

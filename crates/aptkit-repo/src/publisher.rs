@@ -1,0 +1,304 @@
+//! [`Publisher`]: the one way to publish, for the CLI and for pipelines.
+//! It holds what every publish needs (signing keys, the dependency
+//! universe, a clock, where events go) and runs a [`PublishAction`]:
+//! resolve what to publish, check its dependencies, claim the suite, write
+//! it in protocol order ([`crate::publish`]), read back what it wrote
+//! ([`crate::readback`]), and only then record it and give the claim back.
+
+use aptkit_sign::SigningKey;
+
+use crate::claim::{Activity, ClaimGuard};
+use crate::events::{NoEvents, PublishEvent, PublishEvents};
+use crate::package_set::PackageSet;
+use crate::publish::{self, PublishReport};
+use crate::state::{self, Publication, Source};
+use crate::{
+    architectures_of, check_name, check_path_part, depcheck, ingest, readback, unknown_publication, Error, Repository,
+    Result, Universe,
+};
+
+/// Whether a publish checks the dependency closure first.
+#[derive(Debug, Clone)]
+pub enum Dependencies {
+    /// Publish whatever the set holds.
+    Skip,
+    /// Refuse unless every Depends/Pre-Depends is satisfiable by the set
+    /// plus this base (the distribution's own indices).
+    Check(Universe),
+}
+
+/// A new publication.
+#[derive(Debug, Clone)]
+pub struct PublishRequest {
+    pub prefix: String,
+    pub distribution: String,
+    pub component: String,
+    pub source: Source,
+    /// `None`: every architecture in the packages except `all`.
+    pub architectures: Option<Vec<String>>,
+    pub origin: Option<String>,
+    pub label: Option<String>,
+    pub valid_for_days: Option<u32>,
+    /// Also publish `Contents-<arch>.gz` (off by default, as in aptly).
+    pub contents: bool,
+}
+
+/// What to publish.
+#[derive(Debug, Clone)]
+pub enum PublishAction {
+    /// A repo or snapshot as a new distribution.
+    New(PublishRequest),
+    /// Point a snapshot publication at another snapshot.
+    Switch { prefix: String, distribution: String, snapshot: String },
+    /// Republish a repo publication with the repo's current packages.
+    Update { prefix: String, distribution: String },
+}
+
+impl PublishAction {
+    /// The publication it writes: `prefix/distribution`.
+    pub fn publication_id(&self) -> String {
+        match self {
+            PublishAction::New(r) => state::publication_id(&r.prefix, &r.distribution),
+            PublishAction::Switch { prefix, distribution, .. } | PublishAction::Update { prefix, distribution } => {
+                state::publication_id(prefix, distribution)
+            }
+        }
+    }
+}
+
+/// The time a publish goes by: claims, the Release Date, signatures.
+#[derive(Debug, Clone, Copy, Default)]
+pub enum Clock {
+    /// This machine's clock, read when the publish starts.
+    #[default]
+    System,
+    /// A fixed time (seconds since the epoch), for tests and replays.
+    Fixed(i64),
+}
+
+impl Clock {
+    pub fn now(&self) -> i64 {
+        match self {
+            Clock::System => {
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+            }
+            Clock::Fixed(t) => *t,
+        }
+    }
+}
+
+/// A publish that is written, verified and recorded.
+#[derive(Debug, Clone)]
+pub struct Published {
+    pub publication: Publication,
+    pub report: PublishReport,
+}
+
+/// Publishes with one set of keys, dependency rules, clock and event sink:
+/// `Publisher::new(&repo, &keys, deps).events(&sink).run(action)`.
+pub struct Publisher<'a> {
+    repository: &'a Repository,
+    keys: &'a [SigningKey],
+    dependencies: Dependencies,
+    clock: Clock,
+    events: &'a dyn PublishEvents,
+}
+
+/// What a resolved action publishes: the record to write (without `date`
+/// and `signed_by`), its packages, and the publication it replaces.
+struct Resolved {
+    publication: Publication,
+    set: PackageSet,
+    previous: Option<(Publication, PackageSet)>,
+}
+
+impl<'a> Publisher<'a> {
+    pub fn new(repository: &'a Repository, keys: &'a [SigningKey], dependencies: Dependencies) -> Self {
+        Publisher { repository, keys, dependencies, clock: Clock::System, events: &NoEvents }
+    }
+
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn events(mut self, events: &'a dyn PublishEvents) -> Self {
+        self.events = events;
+        self
+    }
+
+    /// Publish: written in protocol order, read back, then recorded. Any
+    /// error leaves the previous publication in place and readable;
+    /// running the same action again finishes the job.
+    pub fn run(&self, action: PublishAction) -> Result<Published> {
+        if self.keys.is_empty() {
+            return Err(aptkit_sign::Error::NoKeys.into());
+        }
+        let resolved = self.resolve(action)?;
+        self.publish(resolved)
+    }
+
+    fn resolve(&self, action: PublishAction) -> Result<Resolved> {
+        match action {
+            PublishAction::New(request) => self.resolve_new(request),
+            PublishAction::Switch { prefix, distribution, snapshot } => {
+                self.resolve_again(&prefix, &distribution, Some(&snapshot))
+            }
+            PublishAction::Update { prefix, distribution } => self.resolve_again(&prefix, &distribution, None),
+        }
+    }
+
+    fn resolve_new(&self, req: PublishRequest) -> Result<Resolved> {
+        check_path_part("prefix", &req.prefix, true)?;
+        // A distribution is one word of an apt sources line and a directory
+        // under dists/: no spaces, no `/` (suites must not nest: dropping
+        // `stable` would delete `stable/updates`), nothing apt or a URL
+        // would read differently.
+        check_name("distribution", &req.distribution)?;
+        check_name("component", &req.component)?;
+        let refs = self.repository.refs()?;
+        let id = state::publication_id(&req.prefix, &req.distribution);
+        if refs.publication(&req.prefix, &req.distribution).is_some() {
+            return Err(Error::PublicationExists(id));
+        }
+        let set_id = Repository::source_set(&refs, &req.source)?;
+        let set = self.repository.load_set(&set_id)?;
+        let architectures = match req.architectures {
+            Some(a) if !a.is_empty() => {
+                if let Some(bad) = a.iter().find(|a| *a == "all" || !ingest::valid_architecture(a)) {
+                    return Err(Error::Invalid(format!(
+                        "invalid architecture `{bad}` (name machine architectures; `all` packages go into each)"
+                    )));
+                }
+                a
+            }
+            _ => {
+                let found: Vec<String> = architectures_of(&set).into_keys().filter(|a| a != "all").collect();
+                if found.is_empty() {
+                    return Err(Error::Invalid(format!(
+                        "{} has no architecture-specific packages: name the architectures with --architectures",
+                        req.source
+                    )));
+                }
+                found
+            }
+        };
+        let publication = Publication {
+            prefix: req.prefix,
+            distribution: req.distribution,
+            component: req.component,
+            source: req.source,
+            set: set_id,
+            architectures,
+            date: 0,
+            origin: req.origin,
+            label: req.label,
+            valid_for_days: req.valid_for_days,
+            signed_by: Vec::new(),
+            contents: req.contents,
+            previous_sets: Vec::new(),
+            public_store: None,
+        };
+        Ok(Resolved { publication, set, previous: None })
+    }
+
+    /// An existing publication again: switched to `snapshot` (snapshot
+    /// publications) or with its repo's current packages (repo ones).
+    fn resolve_again(&self, prefix: &str, distribution: &str, snapshot: Option<&str>) -> Result<Resolved> {
+        let refs = self.repository.refs()?;
+        let current = refs
+            .publication(prefix, distribution)
+            .ok_or_else(|| unknown_publication(&refs, prefix, distribution))?
+            .clone();
+        let source = match (&current.source, snapshot) {
+            (Source::Snapshot(_), Some(name)) => Source::Snapshot(name.to_string()),
+            (Source::Repo(_), None) => current.source.clone(),
+            (Source::Repo(_), Some(_)) => {
+                return Err(Error::Invalid(format!("`{}` publishes a repo: use `publish update`", current.id())))
+            }
+            (Source::Snapshot(_), None) => {
+                return Err(Error::Invalid(format!("`{}` publishes a snapshot: use `publish switch`", current.id())))
+            }
+        };
+        let set_id = Repository::source_set(&refs, &source)?;
+        // Two large sets to read: one on each core.
+        let (set, previous_set) = std::thread::scope(|scope| {
+            let previous = scope.spawn(|| self.repository.load_set(&current.set));
+            (self.repository.load_set(&set_id), previous.join().expect("loading a set does not panic"))
+        });
+        let (set, previous_set) = (set?, previous_set?);
+        let publication = Publication { source, set: set_id, ..current.clone() };
+        Ok(Resolved { publication, set, previous: Some((current, previous_set)) })
+    }
+
+    fn publish(&self, resolved: Resolved) -> Result<Published> {
+        let Resolved { mut publication, set, previous } = resolved;
+        if let Dependencies::Check(base) = &self.dependencies {
+            let problems = depcheck::check(&set, &publication.architectures, base);
+            if !problems.is_empty() {
+                return Err(Error::Unsatisfiable { publication: publication.id(), problems });
+            }
+        }
+        let now = self.clock.now();
+        let state = self.repository.state_store();
+        // Claim the suite before writing anything under it: two publishers
+        // of one suite must not both overwrite its InRelease.
+        let id = publication.id();
+        let expected = previous.as_ref().map(|(p, _)| p.clone());
+        let (guard, dropped_date) = ClaimGuard::take(state, &id, Activity::Publishing, now, |refs| {
+            if refs.dropping.iter().any(|p| p.id() == id) {
+                return Err(Error::Invalid(format!(
+                    "`{id}` is being dropped: run `aptkit publish drop` for it again to finish, then publish"
+                )));
+            }
+            if refs.publication(&publication.prefix, &publication.distribution) != expected.as_ref() {
+                return Err(Error::stale(&id, format!("publication `{id}` changed since this command read it")));
+            }
+            Ok(refs.dropped_dates.get(&id).copied())
+        })?;
+        if let Some(over) = &guard.taken_over {
+            self.events.event(PublishEvent::ClaimTakenOver {
+                publication: id.clone(),
+                holder: over.holder.clone(),
+                since: over.since,
+                holder_gone: over.holder_gone,
+            });
+        }
+        if let Some((prev, _)) = &previous {
+            publication.previous_sets = std::iter::once(prev.set.clone())
+                .chain(prev.previous_sets.iter().cloned())
+                .filter(|s| *s != publication.set)
+                .take(state::KEPT_GENERATIONS - 1)
+                .collect();
+        }
+        let (done, report, signed_at) = publish::publish(publish::PublishInput {
+            public: self.repository.public_store(),
+            state,
+            publication,
+            set: &set,
+            previous: previous.as_ref().map(|(p, s)| (p, s)),
+            dropped_date,
+            keys: self.keys,
+            now,
+            events: self.events,
+        })?;
+        // Recorded only once it reads back as written: a record always
+        // names a publication that clients can read.
+        let checked = readback::check(self.repository.public_store(), &done, &report, self.keys, signed_at)?;
+        self.events.event(PublishEvent::Verified { indices: checked.indices, pool_files: checked.pool_files });
+        let record = done.clone();
+        guard.commit(|refs| {
+            let slot = refs
+                .publications
+                .iter()
+                .position(|p| p.prefix == record.prefix && p.distribution == record.distribution);
+            match slot {
+                Some(i) => refs.publications[i] = record.clone(),
+                None => refs.publications.push(record.clone()),
+            }
+            Ok(())
+        })?;
+        self.events.event(PublishEvent::Committed { publication: done.id(), date: done.date });
+        Ok(Published { publication: done, report })
+    }
+}
