@@ -1,16 +1,16 @@
 //! `aptkit publish …`.
 
+use std::path::PathBuf;
+
 use anyhow::Context;
-use aptkit_repo::{
-    Dependencies, Publication, PublishProgress, PublishReport, PublishRequest, Repository, Source, Universe,
-};
+use aptkit_repo::{Dependencies, Publication, PublishProgress, PublishReport, PublishRequest, Repository};
 use serde_json::json;
 
-use super::repo::now;
 use super::Outcome;
-use crate::cli::{DependencyArgs, PublishCommand, PublishNewArgs};
+use crate::base_indices::load_universe;
+use crate::clock::now;
 use crate::output;
-use crate::settings::Settings;
+use crate::settings::{DependencyCheck, NewPublication, PublishAction, PublishSettings};
 
 struct Bar(indicatif::ProgressBar);
 
@@ -32,9 +32,9 @@ impl PublishProgress for Bar {
 fn verify_published(
     publication: &Publication,
     keys: &[aptkit_sign::SigningKey],
-    settings: &Settings,
+    public_dir: &Option<PathBuf>,
 ) -> anyhow::Result<()> {
-    let Some(dir) = &settings.public_dir else { return Ok(()) };
+    let Some(dir) = public_dir else { return Ok(()) };
     let root = if publication.prefix.is_empty() { dir.clone() } else { dir.join(&publication.prefix) };
     let keyring: Vec<u8> = keys.iter().flat_map(|k| k.public_binary()).collect();
     let opts = aptkit_verify::Options {
@@ -57,7 +57,7 @@ fn verify_published(
     Ok(())
 }
 
-fn report(publication: &Publication, report: &PublishReport, json: bool, settings: &Settings) {
+fn report(publication: &Publication, report: &PublishReport, json: bool, public_dir: &Option<PathBuf>) {
     if json {
         output::print_json(&json!({
             "publication": publication.id(),
@@ -83,7 +83,7 @@ fn report(publication: &Publication, report: &PublishReport, json: bool, setting
         report.index_chunks_compressed,
         report.index_chunks
     );
-    let base = match (&settings.public_dir, publication.prefix.as_str()) {
+    let base = match (public_dir, publication.prefix.as_str()) {
         (Some(dir), "") => format!("file://{}", std::path::absolute(dir).unwrap_or(dir.clone()).display()),
         (Some(dir), prefix) => format!("file://{}/{prefix}", std::path::absolute(dir).unwrap_or(dir.clone()).display()),
         (None, _) => "URL".into(),
@@ -95,20 +95,11 @@ fn report(publication: &Publication, report: &PublishReport, json: bool, setting
     );
 }
 
-/// The base indices named, loaded into one universe.
-pub fn load_universe(files: &[std::path::PathBuf]) -> anyhow::Result<Universe> {
-    let mut universe = Universe::new();
-    for file in files {
-        universe.add_index_file(file).with_context(|| format!("cannot read base index `{}`", file.display()))?;
+fn dependencies(check: &DependencyCheck) -> anyhow::Result<Dependencies> {
+    match check {
+        DependencyCheck::Skip => Ok(Dependencies::Skip),
+        DependencyCheck::Against(base_indices) => Ok(Dependencies::Check(load_universe(base_indices)?)),
     }
-    Ok(universe)
-}
-
-fn dependencies(args: &DependencyArgs) -> anyhow::Result<Dependencies> {
-    if args.skip_dependency_check {
-        return Ok(Dependencies::Skip);
-    }
-    Ok(Dependencies::Check(load_universe(&args.base_indices)?))
 }
 
 fn progress(json: bool) -> Bar {
@@ -117,68 +108,61 @@ fn progress(json: bool) -> Bar {
 
 fn new_publication(
     repo: &Repository,
-    settings: &Settings,
-    args: PublishNewArgs,
-    source: Source,
+    public_dir: &Option<PathBuf>,
+    settings: NewPublication,
 ) -> anyhow::Result<Outcome> {
-    let keys = settings.signing_keys(&args.signing)?;
-    let deps = dependencies(&args.deps)?;
-    let what = source.to_string();
-    let bar = progress(args.json);
+    let keys = settings.keys.load()?;
+    let deps = dependencies(&settings.deps)?;
+    let what = settings.source.to_string();
+    let bar = progress(settings.json);
     let request = PublishRequest {
-        prefix: args.target.prefix,
-        distribution: args.distribution,
-        component: args.component,
-        source,
-        architectures: (!args.architectures.is_empty()).then_some(args.architectures),
-        origin: args.origin,
-        label: args.label,
-        valid_for_days: args.valid_for,
-        contents: args.contents,
+        prefix: settings.prefix,
+        distribution: settings.distribution,
+        component: settings.component,
+        source: settings.source,
+        architectures: (!settings.architectures.is_empty()).then_some(settings.architectures),
+        origin: settings.origin,
+        label: settings.label,
+        valid_for_days: settings.valid_for,
+        contents: settings.contents,
     };
     let (publication, rep) =
         repo.publish(request, &deps, &keys, now(), &bar).with_context(|| format!("cannot publish {what}"))?;
     bar.0.finish_and_clear();
-    verify_published(&publication, &keys, settings)?;
-    report(&publication, &rep, args.json, settings);
+    verify_published(&publication, &keys, public_dir)?;
+    report(&publication, &rep, settings.json, public_dir);
     Ok(Outcome::Success)
 }
 
-pub fn run(repo: &Repository, settings: &Settings, cmd: PublishCommand) -> anyhow::Result<Outcome> {
-    match cmd {
-        PublishCommand::Repo(args) => {
-            let name = args.name.clone();
-            new_publication(repo, settings, args, Source::Repo(name))
-        }
-        PublishCommand::Snapshot(args) => {
-            let name = args.name.clone();
-            new_publication(repo, settings, args, Source::Snapshot(name))
-        }
-        PublishCommand::Switch { distribution, snapshot, target, signing, deps, json } => {
-            let keys = settings.signing_keys(&signing)?;
+pub fn run(settings: PublishSettings) -> anyhow::Result<Outcome> {
+    let PublishSettings { repository: repo, public_dir, action } = settings;
+    match action {
+        PublishAction::New(new) => new_publication(&repo, &public_dir, new),
+        PublishAction::Switch { distribution, snapshot, prefix, keys, deps, json } => {
+            let keys = keys.load()?;
             let deps = dependencies(&deps)?;
             let bar = progress(json);
             let (p, rep) = repo
-                .publish_switch(&target.prefix, &distribution, &snapshot, &deps, &keys, now(), &bar)
+                .publish_switch(&prefix, &distribution, &snapshot, &deps, &keys, now(), &bar)
                 .with_context(|| format!("cannot switch `{distribution}` to snapshot `{snapshot}`"))?;
             bar.0.finish_and_clear();
-            verify_published(&p, &keys, settings)?;
-            report(&p, &rep, json, settings);
+            verify_published(&p, &keys, &public_dir)?;
+            report(&p, &rep, json, &public_dir);
             Ok(Outcome::Success)
         }
-        PublishCommand::Update { distribution, target, signing, deps, json } => {
-            let keys = settings.signing_keys(&signing)?;
+        PublishAction::Update { distribution, prefix, keys, deps, json } => {
+            let keys = keys.load()?;
             let deps = dependencies(&deps)?;
             let bar = progress(json);
             let (p, rep) = repo
-                .publish_update(&target.prefix, &distribution, &deps, &keys, now(), &bar)
+                .publish_update(&prefix, &distribution, &deps, &keys, now(), &bar)
                 .with_context(|| format!("cannot update `{distribution}`"))?;
             bar.0.finish_and_clear();
-            verify_published(&p, &keys, settings)?;
-            report(&p, &rep, json, settings);
+            verify_published(&p, &keys, &public_dir)?;
+            report(&p, &rep, json, &public_dir);
             Ok(Outcome::Success)
         }
-        PublishCommand::List { json } => {
+        PublishAction::List { json } => {
             let refs = repo.refs()?;
             if json {
                 let mut list = serde_json::to_value(&refs.publications)?;
@@ -205,41 +189,10 @@ pub fn run(repo: &Repository, settings: &Settings, cmd: PublishCommand) -> anyho
             }
             Ok(Outcome::Success)
         }
-        PublishCommand::Drop { distribution, target } => {
-            repo.publish_drop(&target.prefix, &distribution, now())?;
-            eprintln!("dropped publication {}", aptkit_repo::state::publication_id(&target.prefix, &distribution));
+        PublishAction::Drop { distribution, prefix } => {
+            repo.publish_drop(&prefix, &distribution, now())?;
+            eprintln!("dropped publication {}", aptkit_repo::state::publication_id(&prefix, &distribution));
             Ok(Outcome::Success)
         }
     }
-}
-
-pub fn check(
-    repo: &Repository,
-    prefix: &str,
-    distribution: &str,
-    base_indices: &[std::path::PathBuf],
-    json: bool,
-) -> anyhow::Result<Outcome> {
-    let universe = load_universe(base_indices)?;
-    let problems = repo.check(prefix, distribution, &universe)?;
-    if json {
-        let list: Vec<_> = problems
-            .iter()
-            .map(|p| json!({"package": p.package, "architecture": p.architecture, "field": p.field, "relation": p.relation}))
-            .collect();
-        output::print_json(
-            &json!({"publication": aptkit_repo::state::publication_id(prefix, distribution), "unsatisfiable": list}),
-        );
-    } else if problems.is_empty() {
-        println!(
-            "every dependency of {} is satisfiable ({} base packages)",
-            aptkit_repo::state::publication_id(prefix, distribution),
-            universe.len()
-        );
-    } else {
-        for p in &problems {
-            println!("unsatisfiable: {p}");
-        }
-    }
-    Ok(if problems.is_empty() { Outcome::Success } else { Outcome::CheckFailed })
 }

@@ -1,0 +1,181 @@
+//! Command-line grammar: `aptkit <object> <verb>`, one file per object. These
+//! structs are only parsed flags: `settings::ResolvedCommand::from_cli` turns
+//! them into typed settings once, and commands never see them.
+
+mod check;
+mod deb;
+mod gc;
+mod key;
+mod mirror;
+mod package;
+mod publish;
+mod repo;
+mod serve;
+mod snapshot;
+mod verify;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+pub use check::CheckArgs;
+pub use deb::DebCommand;
+pub use gc::GcArgs;
+pub use key::KeyCommand;
+pub use mirror::MirrorArgs;
+pub use package::PackageArgs;
+pub use publish::{DependencyArgs, PublishCommand, PublishNewArgs};
+pub use repo::RepoCommand;
+pub use serve::ServeArgs;
+pub use snapshot::SnapshotCommand;
+pub use verify::VerifyArgs;
+
+#[derive(Debug, Parser)]
+#[command(name = "aptkit", version, about = "From source to a signed apt repository, and proof that it is intact")]
+#[command(arg_required_else_help = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub stores: StoreArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where state and published files live (overrides aptkit.toml); given before the command:
+/// `aptkit --state DIR repo list`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct StoreArgs {
+    /// Private state store: repos, snapshots, publication records [default: ./.aptkit]
+    #[arg(long, value_name = "DIR|URL")]
+    pub state: Option<String>,
+    /// Public store served to apt clients: pool/ and dists/ [default: ./public]
+    #[arg(long, value_name = "DIR|URL")]
+    pub public: Option<String>,
+    /// Configuration file [default: ./aptkit.toml if present]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build .deb files from a source tree's debian/ directory, natively
+    #[command(after_help = package::EXAMPLES)]
+    Package(PackageArgs),
+    /// Inspect .deb files with aptkit's own reader
+    #[command(subcommand)]
+    Deb(DebCommand),
+    /// Mutable named sets of packages (aptly's `repo`)
+    #[command(subcommand)]
+    Repo(RepoCommand),
+    /// Immutable package sets (aptly's `snapshot`)
+    #[command(subcommand)]
+    Snapshot(SnapshotCommand),
+    /// Signed apt distributions made from repos or snapshots
+    #[command(subcommand)]
+    Publish(PublishCommand),
+    /// Signing keys: generate one, export its public keyring for `signed-by`
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Serve the publish store over HTTP on loopback, to try it with apt
+    Serve(ServeArgs),
+    /// Verify a published repository end to end: signatures, freshness, every hash (exit 1 on findings)
+    #[command(after_help = verify::EXAMPLES)]
+    Verify(VerifyArgs),
+    /// Download a verified copy of a published repository; reruns fetch only what changed
+    #[command(after_help = mirror::EXAMPLES)]
+    Mirror(MirrorArgs),
+    /// Check that every Depends/Pre-Depends of a publication can be satisfied (exit 1 if not)
+    #[command(after_help = check::EXAMPLES)]
+    Check(CheckArgs),
+    /// Delete package files and sets nothing references any more, and what killed writes left behind
+    Gc(GcArgs),
+}
+
+/// Where in the publish store a publication lives, shared by publish and check.
+#[derive(Debug, Args)]
+pub struct PublishTarget {
+    /// Path prefix in the publish store (e.g. `debian`) [default: its root]
+    #[arg(long, default_value = "")]
+    pub prefix: String,
+}
+
+/// The keys to sign with, shared by publish and key export.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SigningArgs {
+    /// Secret key file to sign with (repeatable: several keys sign, for rotation)
+    #[arg(long = "key", value_name = "FILE")]
+    pub keys: Vec<PathBuf>,
+    /// Environment variable holding an armored secret key (repeatable)
+    #[arg(long = "key-env", value_name = "VAR")]
+    pub key_envs: Vec<String>,
+}
+
+/// What a repository must prove, shared by verify and mirror.
+#[derive(Debug, Args)]
+pub struct TrustArgs {
+    /// Keyring of the keys that may sign (binary or armored)
+    #[arg(long, required = true)]
+    pub keyring: PathBuf,
+    /// Suites to check [default: every suite under dists/; required over HTTP]
+    #[arg(long = "suite")]
+    pub suites: Vec<String>,
+    /// Refuse a Release older than this many seconds
+    #[arg(long, value_name = "SECONDS")]
+    pub max_age: Option<i64>,
+    /// Fingerprint that must have signed (repeatable)
+    #[arg(long = "require-signer", value_name = "FINGERPRINT", value_parser = parse_fingerprint)]
+    pub required_signers: Vec<String>,
+    /// Only these components' indices (partial mirrors; repeatable)
+    #[arg(long = "component")]
+    pub components: Vec<String>,
+    /// Only these architectures' indices (partial mirrors; repeatable)
+    #[arg(long = "arch")]
+    pub architectures: Vec<String>,
+}
+
+/// A key's fingerprint: 40 hex digits (v4) or 64 (v6), spaces allowed as
+/// `gpg --fingerprint` prints them.
+fn parse_fingerprint(value: &str) -> Result<String, String> {
+    let hex: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+    if matches!(hex.len(), 40 | 64) && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        Ok(hex.to_ascii_uppercase())
+    } else {
+        Err(format!("`{value}` is not a fingerprint (40 or 64 hex digits)"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+
+    /// docs/cli.md is generated from the clap definitions; this test fails
+    /// when they drift apart. Regenerate with `APTKIT_UPDATE_DOCS=1 cargo test -p aptkit`.
+    #[test]
+    fn cli_reference_is_up_to_date() {
+        let mut doc = String::from(
+            "# aptkit command reference\n\nGenerated from the command definitions; do not edit by hand.\n",
+        );
+        let mut cmd = super::Cli::command();
+        cmd.build();
+        render(&mut cmd, "aptkit", &mut doc);
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/cli.md");
+        if std::env::var_os("APTKIT_UPDATE_DOCS").is_some() {
+            std::fs::write(&path, &doc).unwrap();
+        }
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(current == doc, "docs/cli.md is stale: run `APTKIT_UPDATE_DOCS=1 cargo test -p aptkit`");
+    }
+
+    fn render(cmd: &mut clap::Command, path: &str, doc: &mut String) {
+        let help = cmd.render_long_help().to_string();
+        doc.push_str(&format!("\n## `{path}`\n\n```text\n{}\n```\n", help.trim_end()));
+        for sub in cmd.get_subcommands_mut().filter(|s| s.get_name() != "help") {
+            let name = format!("{path} {}", sub.get_name());
+            render(sub, &name, doc);
+        }
+    }
+}
