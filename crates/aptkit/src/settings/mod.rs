@@ -6,10 +6,12 @@
 //! never the `cli` structs.
 
 mod check;
+mod completions;
 mod config;
 mod deb;
 mod gc;
 mod key;
+mod man;
 mod mirror;
 mod package;
 mod publish;
@@ -22,10 +24,12 @@ mod trust;
 mod verify;
 
 pub use check::CheckSettings;
+pub use completions::CompletionsSettings;
 pub use config::ConfigFile;
 pub use deb::{DebSettings, DebView};
 pub use gc::GcSettings;
 pub use key::KeySettings;
+pub use man::ManSettings;
 pub use mirror::MirrorSettings;
 pub use package::PackageSettings;
 pub use publish::{DependencyCheck, NewPublication, PublishAction, PublishSettings};
@@ -39,6 +43,8 @@ pub use verify::VerifySettings;
 use crate::cli::{Cli, Command, StoreArgs};
 
 /// A command with everything it needs resolved.
+// One is made per run: the size of the largest variant (man's clap::Command) costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum ResolvedCommand {
     Package(PackageSettings),
     Deb(DebSettings),
@@ -51,11 +57,13 @@ pub enum ResolvedCommand {
     Mirror(MirrorSettings),
     Check(CheckSettings),
     Gc(GcSettings),
+    Completions(CompletionsSettings),
+    Man(ManSettings),
 }
 
 impl ResolvedCommand {
     /// Each command loads only what it uses: `aptkit package` or `aptkit
-    /// deb` read no aptkit.toml and open no store.
+    /// man` read no aptkit.toml and open no store.
     pub fn from_cli(cli: Cli) -> anyhow::Result<Self> {
         let stores = &cli.stores;
         Ok(match cli.command {
@@ -73,6 +81,8 @@ impl ResolvedCommand {
             Command::Mirror(args) => Self::Mirror(MirrorSettings::from_args(args, &load_config(stores)?)?),
             Command::Check(args) => Self::Check(CheckSettings::from_args(args, &open_stores(stores)?.1)),
             Command::Gc(args) => Self::Gc(GcSettings::from_args(args, &open_stores(stores)?.1)),
+            Command::Completions(args) => Self::Completions(CompletionsSettings::from_args(args)),
+            Command::Man(args) => Self::Man(ManSettings::from_args(args)?),
         })
     }
 }
