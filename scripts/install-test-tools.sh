@@ -9,8 +9,9 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 # gzip and xz-utils: the real decompressors that read assembled indices back;
-# curl: a real HTTP client for `aptkit serve`.
-packages=(lintian debhelper debootstrap dpkg-dev binutils make gcc sqv gpgv gpg apt-utils awscli python3-venv gzip xz-utils curl)
+# curl: a real HTTP client for `aptkit serve`; man-db (and the groff-base it
+# needs): `man -l` and groff render the generated man pages.
+packages=(lintian debhelper debootstrap dpkg-dev binutils make gcc sqv gpgv gpg apt-utils awscli python3-venv gzip xz-utils curl man-db groff-base)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,11 +1,15 @@
-//! The `aptkit` command: parse, run, map the outcome to an exit code
-//! (0 ok, 1 a check ran and failed, 2 an error, 75 an error that may pass
-//! if the same command is run again later: see [`output::exit_code_of`]).
+//! The `aptkit` command: parse, resolve settings, run, map the outcome to an
+//! exit code (0 ok, 1 a check ran and failed, 2 an error, 75 an error that
+//! may pass if the same command is run again later: see
+//! [`output::exit_code_of`]).
 
+mod base_indices;
 mod cli;
+mod clock;
 mod commands;
 mod output;
 mod progress;
+mod reference;
 mod settings;
 
 use std::process::ExitCode;
@@ -18,7 +22,7 @@ fn main() -> ExitCode {
     // SAFETY: resetting a signal to its default action before any thread starts.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
     let cli = cli::Cli::parse();
-    match commands::run(cli) {
+    match settings::ResolvedCommand::from_cli(cli).and_then(commands::run) {
         Ok(outcome) => outcome.exit_code(),
         Err(err) => {
             output::print_error(&err);

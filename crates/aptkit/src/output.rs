@@ -3,7 +3,10 @@
 
 use std::io::IsTerminal;
 
+use aptkit_repo::PackageSet;
+use aptkit_verify::Report;
 use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
 
 pub fn print_error(err: &anyhow::Error) {
     eprintln!("error: {err}");
@@ -32,6 +35,38 @@ pub fn exit_code_of(err: &anyhow::Error) -> std::process::ExitCode {
 
 pub fn print_json(value: &serde_json::Value) {
     println!("{}", serde_json::to_string_pretty(value).expect("JSON values always serialise"));
+}
+
+/// A repo's or snapshot's packages: one key a line, or a JSON list.
+pub fn print_package_set(set: &PackageSet, json: bool) {
+    if json {
+        print_json(&json!(set
+            .iter()
+            .map(|r| json!({"package": r.name(), "version": r.version(), "architecture": r.arch(), "sha256": r.sha256(), "size": r.size()}))
+            .collect::<Vec<_>>()));
+    } else {
+        for r in set.iter() {
+            println!("{}", r.key());
+        }
+    }
+}
+
+/// A verification: one line per suite, then one per finding (`verify` and
+/// `mirror`).
+pub fn print_verification(report: &Report, deep: bool) {
+    for s in &report.suites {
+        println!(
+            "{}: signed by {}, {} indices, {} packages{}",
+            s.suite,
+            if s.signed_by.is_empty() { "nobody trusted".to_string() } else { s.signed_by.join(", ") },
+            s.indices_checked,
+            s.packages,
+            if deep { format!(", {} pool files", s.pool_files_checked) } else { String::new() }
+        );
+    }
+    for f in &report.findings {
+        println!("FAIL {f}");
+    }
 }
 
 pub fn warn(message: &str) {

@@ -8,12 +8,20 @@ use serde_json::json;
 
 use super::Outcome;
 use crate::output;
+use crate::settings::{DebSettings, DebView};
+
+pub fn run(settings: DebSettings) -> anyhow::Result<Outcome> {
+    match settings.view {
+        DebView::Info => info(&settings.deb, settings.json),
+        DebView::Contents => contents(&settings.deb, settings.json),
+    }
+}
 
 fn open(path: &Path) -> anyhow::Result<DebReader> {
     DebReader::open(path).with_context(|| format!("cannot read `{}`", path.display()))
 }
 
-pub fn info(path: &Path, json: bool) -> anyhow::Result<Outcome> {
+fn info(path: &Path, json: bool) -> anyhow::Result<Outcome> {
     let deb = open(path)?;
     if !json {
         print!("{}", format_info(&deb));
@@ -43,7 +51,7 @@ pub fn info(path: &Path, json: bool) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-pub fn contents(path: &Path, json: bool) -> anyhow::Result<Outcome> {
+fn contents(path: &Path, json: bool) -> anyhow::Result<Outcome> {
     let deb = open(path)?;
     if !json {
         print!("{}", format_contents(&deb));

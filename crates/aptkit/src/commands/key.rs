@@ -4,16 +4,14 @@ use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 
 use anyhow::Context;
-use aptkit_sign::{KeyAlgorithm, SigningKey};
+use aptkit_sign::SigningKey;
 
 use super::Outcome;
-use crate::cli::KeyCommand;
-use crate::settings::Settings;
+use crate::settings::KeySettings;
 
-pub fn run(settings: &Settings, cmd: KeyCommand) -> anyhow::Result<Outcome> {
-    match cmd {
-        KeyCommand::Generate { output, uid, algorithm } => {
-            let algorithm: KeyAlgorithm = algorithm.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+pub fn run(settings: KeySettings) -> anyhow::Result<Outcome> {
+    match settings {
+        KeySettings::Generate { output, uid, algorithm } => {
             let key = SigningKey::generate(&uid, algorithm)?;
             // The secret never exists with loose permissions, and never
             // replaces an existing key by accident.
@@ -27,8 +25,8 @@ pub fn run(settings: &Settings, cmd: KeyCommand) -> anyhow::Result<Outcome> {
             println!("{}", key.fingerprint());
             eprintln!("wrote the secret key to {}; keep it private", output.display());
         }
-        KeyCommand::Export { signing, output, armor } => {
-            let keys = settings.signing_keys(&signing)?;
+        KeySettings::Export { keys, output, armor } => {
+            let keys = keys.load()?;
             let mut bytes = Vec::new();
             for key in &keys {
                 bytes.extend(if armor { key.public_armored() } else { key.public_binary() });

@@ -1,17 +1,22 @@
+//! One file per command object; each `run` takes its resolved settings.
+
+pub mod check;
+pub mod completions;
 pub mod deb;
+pub mod gc;
 pub mod key;
+pub mod man;
+pub mod mirror;
 pub mod package;
 pub mod publish;
 pub mod repo;
 pub mod serve;
+pub mod snapshot;
 pub mod verify;
 
 use std::process::ExitCode;
 
-use aptkit_repo::Repository;
-
-use crate::cli::{Cli, Command, DebCommand};
-use crate::settings::{self, Settings};
+use crate::settings::ResolvedCommand;
 
 /// How a command that ran to completion ended.
 pub enum Outcome {
@@ -29,38 +34,20 @@ impl Outcome {
     }
 }
 
-pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
-    match cli.command {
-        Command::Package(args) => package::run(package::Settings::from_args(args)?),
-        Command::Deb(DebCommand::Info(args)) => deb::info(&args.deb, args.json),
-        Command::Deb(DebCommand::Contents(args)) => deb::contents(&args.deb, args.json),
-        Command::Repo(cmd) => {
-            let settings = Settings::resolve(&cli.stores)?;
-            repo::run(&repository(&settings), cmd)
-        }
-        Command::Snapshot(cmd) => {
-            let settings = Settings::resolve(&cli.stores)?;
-            repo::run_snapshot(&repository(&settings), cmd)
-        }
-        Command::Publish(cmd) => {
-            let settings = Settings::resolve(&cli.stores)?;
-            publish::run(&repository(&settings), &settings, cmd)
-        }
-        Command::Key(cmd) => key::run(&Settings::resolve(&cli.stores)?, cmd),
-        Command::Serve(args) => serve::run(&Settings::resolve(&cli.stores)?, args),
-        Command::Verify(args) => verify::run(args, &settings::load_config(cli.stores.config.as_deref())?),
-        Command::Mirror(args) => verify::mirror(args, &settings::load_config(cli.stores.config.as_deref())?),
-        Command::Check { distribution, target, base_indices, json } => {
-            let settings = Settings::resolve(&cli.stores)?;
-            publish::check(&repository(&settings), &target.prefix, &distribution, &base_indices, json)
-        }
-        Command::Gc { dry_run, min_age, json } => {
-            let settings = Settings::resolve(&cli.stores)?;
-            repo::run_gc(&repository(&settings), dry_run, min_age, json)
-        }
+pub fn run(command: ResolvedCommand) -> anyhow::Result<Outcome> {
+    match command {
+        ResolvedCommand::Package(settings) => package::run(settings),
+        ResolvedCommand::Deb(settings) => deb::run(settings),
+        ResolvedCommand::Repo(settings) => repo::run(settings),
+        ResolvedCommand::Snapshot(settings) => snapshot::run(settings),
+        ResolvedCommand::Publish(settings) => publish::run(settings),
+        ResolvedCommand::Key(settings) => key::run(settings),
+        ResolvedCommand::Serve(settings) => serve::run(settings),
+        ResolvedCommand::Verify(settings) => verify::run(settings),
+        ResolvedCommand::Mirror(settings) => mirror::run(settings),
+        ResolvedCommand::Check(settings) => check::run(settings),
+        ResolvedCommand::Gc(settings) => gc::run(settings),
+        ResolvedCommand::Completions(settings) => completions::run(settings),
+        ResolvedCommand::Man(settings) => man::run(settings),
     }
-}
-
-fn repository(settings: &Settings) -> Repository {
-    Repository::new(settings.state.clone(), settings.public.clone())
 }

@@ -1,72 +1,16 @@
 //! `aptkit package`: debian/ templates + installed files -> .deb files.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
-use aptkit_control::Version;
-use aptkit_deb::{Compression, DebWriter};
-use aptkit_debian_dir::{arch, Options};
+use aptkit_deb::DebWriter;
 use serde_json::json;
 
 use super::Outcome;
-use crate::cli::PackageArgs;
 use crate::output;
+use crate::settings::PackageSettings;
 
-pub struct Settings {
-    pub source_dir: PathBuf,
-    pub out: PathBuf,
-    pub options: Options,
-    pub compression: Compression,
-    pub threads: u32,
-    pub json: bool,
-}
-
-impl Settings {
-    pub fn from_args(args: PackageArgs) -> anyhow::Result<Self> {
-        let compression: Compression =
-            args.compression.parse().map_err(|e: String| anyhow::anyhow!(e)).context("invalid --compression")?;
-        let version = args
-            .pkg_version
-            .as_deref()
-            .map(|v| v.parse::<Version>().map_err(|e| anyhow::anyhow!("invalid --version `{v}`: {e}")))
-            .transpose()?;
-        let host_arch = args.arch.unwrap_or_else(arch::host_arch);
-        if host_arch == "all" || !arch::is_known(&host_arch) {
-            anyhow::bail!(
-                "unknown architecture `{host_arch}` given to --arch (expected a machine architecture such as amd64)"
-            );
-        }
-        let env_epoch = match std::env::var("SOURCE_DATE_EPOCH") {
-            Ok(v) if !v.is_empty() => {
-                Some(v.parse::<u64>().with_context(|| format!("invalid SOURCE_DATE_EPOCH `{v}` in the environment"))?)
-            }
-            _ => None,
-        };
-        let threads = args
-            .threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get() as u32).unwrap_or(1))
-            .max(1);
-        Ok(Settings {
-            source_dir: args.source_dir,
-            out: args.out,
-            options: Options {
-                version,
-                source_date_epoch: args.source_date_epoch.or(env_epoch),
-                only: args.packages,
-                strip: (!args.no_strip).then(|| {
-                    args.strip_program.unwrap_or_else(|| aptkit_debian_dir::default_strip_program(&host_arch))
-                }),
-                host_arch,
-            },
-            compression,
-            threads,
-            json: args.json,
-        })
-    }
-}
-
-pub fn run(settings: Settings) -> anyhow::Result<Outcome> {
+pub fn run(settings: PackageSettings) -> anyhow::Result<Outcome> {
     let plan = aptkit_debian_dir::plan(&settings.source_dir, &settings.options)
         .with_context(|| format!("cannot package `{}`", settings.source_dir.display()))?;
     for warning in &plan.warnings {

@@ -1,44 +1,23 @@
-//! `aptkit repo …` and `aptkit snapshot …`.
+//! `aptkit repo …`.
 
 use anyhow::Context;
-use aptkit_repo::{Intake, PackageSet, Query, Repository};
 use serde_json::json;
 
 use super::Outcome;
-use crate::cli::{RepoCommand, SnapshotCommand};
+use crate::clock::now;
 use crate::output;
+use crate::settings::{RepoAction, RepoSettings};
 
-pub fn now() -> i64 {
-    chrono::Utc::now().timestamp()
-}
-
-fn set_json(set: &PackageSet) -> serde_json::Value {
-    json!(set
-        .iter()
-        .map(|r| json!({"package": r.name(), "version": r.version(), "architecture": r.arch(), "sha256": r.sha256(), "size": r.size()}))
-        .collect::<Vec<_>>())
-}
-
-fn print_set(set: &PackageSet, json: bool) {
-    if json {
-        output::print_json(&set_json(set));
-    } else {
-        for r in set.iter() {
-            println!("{}", r.key());
-        }
-    }
-}
-
-pub fn run(repo: &Repository, cmd: RepoCommand) -> anyhow::Result<Outcome> {
-    match cmd {
-        RepoCommand::Create { name, comment, keep_versions } => {
+pub fn run(settings: RepoSettings) -> anyhow::Result<Outcome> {
+    let repo = &settings.repository;
+    match settings.action {
+        RepoAction::Create { name, comment, keep_versions } => {
             repo.repo_create(&name, &comment, keep_versions, now())?;
             eprintln!("created repo {name}");
         }
-        RepoCommand::Add { name, paths, remove_files, json } => {
+        RepoAction::Add { name, paths, intake, json } => {
             let bar = output::count_bar(0, &format!("adding to {name}"), json);
             let progress_bar = bar.clone();
-            let intake = if remove_files { Intake::Move } else { Intake::Copy };
             let report = repo
                 .repo_add_as(&name, &paths, intake, &move |_, _| progress_bar.inc(1))
                 .with_context(|| format!("cannot add packages to repo `{name}`"))?;
@@ -64,12 +43,12 @@ pub fn run(repo: &Repository, cmd: RepoCommand) -> anyhow::Result<Outcome> {
                 }
             }
         }
-        RepoCommand::Remove { name, packages } => {
+        RepoAction::Remove { name, packages } => {
             for key in repo.repo_remove(&name, &packages)? {
                 println!("removed {key}");
             }
         }
-        RepoCommand::List { json } => {
+        RepoAction::List { json } => {
             let refs = repo.refs()?;
             if json {
                 let list: Vec<_> = refs
@@ -88,95 +67,21 @@ pub fn run(repo: &Repository, cmd: RepoCommand) -> anyhow::Result<Outcome> {
                 }
             }
         }
-        RepoCommand::Show { name, json } => print_set(&repo.repo_packages(&name)?, json),
-        RepoCommand::Search { name, query, json } => {
-            let parsed = Query::parse(&query).map_err(|e| anyhow::anyhow!(e))?;
+        RepoAction::Show { name, json } => output::print_package_set(&repo.repo_packages(&name)?, json),
+        RepoAction::Search { name, query, text, json } => {
             let mut set = repo.repo_packages(&name)?;
-            set.retain(|r| parsed.matches(r));
-            print_set(&set, json);
+            set.retain(|r| query.matches(r));
+            output::print_package_set(&set, json);
             if set.is_empty() {
                 // As aptly and grep: no match is exit 1, said on stderr.
-                eprintln!("no package in repo `{name}` matches `{query}`");
+                eprintln!("no package in repo `{name}` matches `{text}`");
                 return Ok(Outcome::CheckFailed);
             }
         }
-        RepoCommand::Drop { name } => {
+        RepoAction::Drop { name } => {
             repo.repo_drop(&name)?;
             eprintln!("dropped repo {name}");
         }
-    }
-    Ok(Outcome::Success)
-}
-
-pub fn run_snapshot(repo: &Repository, cmd: SnapshotCommand) -> anyhow::Result<Outcome> {
-    match cmd {
-        SnapshotCommand::Create { name, source, .. } => {
-            let count = repo.snapshot_create_from_repo(&name, &source, now())?;
-            eprintln!("created snapshot {name} of repo {source} ({count} packages)");
-        }
-        SnapshotCommand::List { json } => {
-            let refs = repo.refs()?;
-            if json {
-                let list: Vec<_> = refs
-                    .snapshots
-                    .iter()
-                    .map(|(n, s)| json!({"name": n, "description": s.description, "created": s.created, "set": s.set}))
-                    .collect();
-                output::print_json(&json!(list));
-            } else {
-                for (name, s) in &refs.snapshots {
-                    println!("{name}  {}", s.description);
-                }
-            }
-        }
-        SnapshotCommand::Show { name, json } => print_set(&repo.snapshot_packages(&name)?, json),
-        SnapshotCommand::Diff { a, b, json } => {
-            let d = repo.snapshot_diff(&a, &b)?;
-            if json {
-                let changed: Vec<_> =
-                    d.changed.iter().map(|(k, o, n)| json!({"package": k, "from": o, "to": n})).collect();
-                output::print_json(&json!({"added": d.added, "removed": d.removed, "changed": changed}));
-            } else {
-                d.added.iter().for_each(|k| println!("+ {k}"));
-                d.removed.iter().for_each(|k| println!("- {k}"));
-                d.changed.iter().for_each(|(k, o, n)| println!("~ {k} {o} -> {n}"));
-                if d.added.is_empty() && d.removed.is_empty() && d.changed.is_empty() {
-                    eprintln!("snapshots `{a}` and `{b}` are identical");
-                }
-            }
-        }
-        SnapshotCommand::Merge { dest, sources, latest, no_remove } => {
-            let count = repo.snapshot_merge(&dest, &sources, latest, no_remove, now())?;
-            eprintln!("created snapshot {dest} ({count} packages)");
-        }
-        SnapshotCommand::Filter { source, dest, queries } => {
-            let queries = queries
-                .iter()
-                .map(|q| Query::parse(q))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| anyhow::anyhow!(e))?;
-            let count = repo.snapshot_filter(&source, &dest, &queries, now())?;
-            eprintln!("created snapshot {dest} ({count} packages)");
-        }
-        SnapshotCommand::Drop { name } => {
-            repo.snapshot_drop(&name)?;
-            eprintln!("dropped snapshot {name}");
-        }
-    }
-    Ok(Outcome::Success)
-}
-
-pub fn run_gc(repo: &Repository, dry_run: bool, min_age: i64, json: bool) -> anyhow::Result<Outcome> {
-    let report = repo.gc(min_age, now(), dry_run)?;
-    if json {
-        output::print_json(
-            &json!({"dry_run": dry_run, "state": report.state, "public": report.public, "bytes": report.bytes}),
-        );
-    } else {
-        let verb = if dry_run { "would delete" } else { "deleted" };
-        report.state.iter().for_each(|k| println!("{verb} state {k}"));
-        report.public.iter().for_each(|k| println!("{verb} public {k}"));
-        eprintln!("{verb} {} objects, {} bytes", report.state.len() + report.public.len(), report.bytes);
     }
     Ok(Outcome::Success)
 }

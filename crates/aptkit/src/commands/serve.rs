@@ -14,20 +14,16 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::Context;
 
 use super::Outcome;
-use crate::cli::ServeArgs;
-use crate::settings::Settings;
+use crate::settings::ServeSettings;
 
 /// Longest request or header line read; past it the connection is closed.
 const MAX_LINE: u64 = 16 << 10;
 
-pub fn run(settings: &Settings, args: ServeArgs) -> anyhow::Result<Outcome> {
-    let root = match args.root.or_else(|| settings.public_dir.clone()) {
-        Some(r) => r,
-        None => anyhow::bail!("the publish store is not a directory: pass --root"),
-    };
+pub fn run(settings: ServeSettings) -> anyhow::Result<Outcome> {
+    let ServeSettings { root, bind, port } = settings;
     anyhow::ensure!(root.is_dir(), "cannot serve `{}`: not a directory", root.display());
-    let listener = TcpListener::bind((args.bind.as_str(), args.port))
-        .with_context(|| format!("cannot listen on {}:{}", args.bind, args.port))?;
+    let listener =
+        TcpListener::bind((bind.as_str(), port)).with_context(|| format!("cannot listen on {bind}:{port}"))?;
     let addr = listener.local_addr()?;
     eprintln!("serving {} on http://{addr}/ (Ctrl-C to stop)", root.display());
     for stream in listener.incoming().flatten() {

@@ -1,0 +1,116 @@
+//! `aptkit publish …`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+use super::{PublishTarget, SigningArgs};
+use crate::progress::ProgressMode;
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct DependencyArgs {
+    /// A Packages file (plain, .gz or .xz) of the base distribution that dependencies may be
+    /// satisfied from, e.g. /var/lib/apt/lists/*_binary-amd64_Packages (repeatable)
+    #[arg(long = "base-index", value_name = "FILE")]
+    pub base_indices: Vec<PathBuf>,
+    /// Publish even if some Depends/Pre-Depends cannot be satisfied
+    #[arg(long)]
+    pub skip_dependency_check: bool,
+}
+
+/// How a publish shows its progress.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ProgressArgs {
+    /// Progress on stderr: auto (a bar on a terminal, plain lines in logs), bar, plain, json (one
+    /// JSON object per event per line, for machines) or none (notes only)
+    #[arg(long, value_enum, default_value_t = ProgressMode::Auto, value_name = "MODE")]
+    pub progress: ProgressMode,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishNewArgs {
+    /// Name of the repo or snapshot
+    pub name: String,
+    /// Distribution (suite) to publish as, e.g. `bookworm`
+    #[arg(long, short = 'd')]
+    pub distribution: String,
+    #[arg(long, short = 'c', default_value = "main")]
+    pub component: String,
+    #[command(flatten)]
+    pub target: PublishTarget,
+    /// Architectures to index, comma-separated [default: those of the packages]
+    #[arg(long, value_delimiter = ',')]
+    pub architectures: Vec<String>,
+    #[arg(long)]
+    pub origin: Option<String>,
+    #[arg(long)]
+    pub label: Option<String>,
+    /// Days the Release stays valid (sets Valid-Until; republish before then)
+    #[arg(long, value_name = "DAYS")]
+    pub valid_for: Option<u32>,
+    /// Also publish Contents-<arch>.gz (which package ships which file, for apt-file)
+    #[arg(long)]
+    pub contents: bool,
+    #[command(flatten)]
+    pub signing: SigningArgs,
+    #[command(flatten)]
+    pub deps: DependencyArgs,
+    #[command(flatten)]
+    pub progress: ProgressArgs,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PublishCommand {
+    /// Publish a repo
+    #[command(after_help = "Example:\n  aptkit publish repo nightly -d bookworm-nightly --key keys/repo.asc")]
+    Repo(PublishNewArgs),
+    /// Publish a snapshot
+    #[command(after_help = "Example:\n  aptkit publish snapshot hello-1.0 -d bookworm --key keys/repo.asc")]
+    Snapshot(PublishNewArgs),
+    /// Point a snapshot publication at another snapshot
+    Switch {
+        distribution: String,
+        snapshot: String,
+        #[command(flatten)]
+        target: PublishTarget,
+        #[command(flatten)]
+        signing: SigningArgs,
+        #[command(flatten)]
+        deps: DependencyArgs,
+        #[command(flatten)]
+        progress: ProgressArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Republish a repo publication with the repo's current packages
+    Update {
+        distribution: String,
+        #[command(flatten)]
+        target: PublishTarget,
+        #[command(flatten)]
+        signing: SigningArgs,
+        #[command(flatten)]
+        deps: DependencyArgs,
+        #[command(flatten)]
+        progress: ProgressArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List publications
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a publication's dists/ tree (pool files stay for `gc`)
+    ///
+    /// InRelease goes first, so clients stop trusting the suite before its indices go. A drop
+    /// that fails part-way leaves the suite marked as being dropped (`publish list` shows it, and
+    /// it cannot be published meanwhile): run the same command again to finish it.
+    Drop {
+        distribution: String,
+        #[command(flatten)]
+        target: PublishTarget,
+    },
+}

@@ -1,0 +1,78 @@
+//! `aptkit.toml`: the defaults that flags override.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::Deserialize;
+
+/// `aptkit.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub state: Option<String>,
+    pub public: Option<String>,
+    #[serde(default)]
+    pub signing: SigningConfig,
+    #[serde(default)]
+    pub s3: S3Config,
+}
+
+/// `[s3]`: how to reach `s3://` stores. Credentials are never configured
+/// here: they come from the standard AWS chain (environment, profiles, SSO,
+/// instance metadata).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3Config {
+    /// An S3-compatible server, e.g. `http://127.0.0.1:9000` (default: AWS,
+    /// or `$AWS_ENDPOINT_URL_S3` / `$AWS_ENDPOINT_URL`).
+    pub endpoint_url: Option<String>,
+    /// Default: `$AWS_REGION` or the profile's, else `us-east-1`.
+    pub region: Option<String>,
+    /// `https://endpoint/bucket/key` instead of `https://bucket.endpoint/key`
+    /// (also `APTKIT_S3_FORCE_PATH_STYLE=1`).
+    #[serde(default)]
+    pub force_path_style: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningConfig {
+    #[serde(default)]
+    pub keys: Vec<PathBuf>,
+    #[serde(default)]
+    pub key_envs: Vec<String>,
+}
+
+impl ConfigFile {
+    /// `aptkit.toml`, from `explicit` or the current directory. Relative paths
+    /// in it (stores, key files) are relative to the file's directory, as with
+    /// cargo's config: the file means the same wherever aptkit runs from.
+    pub fn load(explicit: Option<&Path>) -> anyhow::Result<ConfigFile> {
+        let path = match explicit {
+            Some(p) => p.to_path_buf(),
+            None => {
+                let default = PathBuf::from("aptkit.toml");
+                if !default.exists() {
+                    return Ok(ConfigFile::default());
+                }
+                default
+            }
+        };
+        let text =
+            std::fs::read_to_string(&path).with_context(|| format!("cannot read config file `{}`", path.display()))?;
+        let mut config: ConfigFile =
+            toml::from_str(&text).with_context(|| format!("invalid config file `{}`", path.display()))?;
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        for location in [&mut config.state, &mut config.public].into_iter().flatten() {
+            if !location.contains("://") && Path::new(location.as_str()).is_relative() {
+                *location = dir.join(location.as_str()).to_string_lossy().into_owned();
+            }
+        }
+        for key in &mut config.signing.keys {
+            if key.is_relative() {
+                *key = dir.join(&*key);
+            }
+        }
+        Ok(config)
+    }
+}

@@ -1,0 +1,98 @@
+//! The one step from parsed flags to what commands run on, as ripgrep's
+//! `HiArgs::from_low_args`: [`ResolvedCommand::from_cli`] loads aptkit.toml,
+//! opens the stores, resolves paths and signing key sources, and parses every
+//! value a command needs, so that a bad flag or file is reported before
+//! anything is done. One file per command object; commands take these types,
+//! never the `cli` structs.
+
+mod check;
+mod completions;
+mod config;
+mod deb;
+mod gc;
+mod key;
+mod man;
+mod mirror;
+mod package;
+mod publish;
+mod repo;
+mod serve;
+mod signing;
+mod snapshot;
+mod stores;
+mod trust;
+mod verify;
+
+pub use check::CheckSettings;
+pub use completions::CompletionsSettings;
+pub use config::ConfigFile;
+pub use deb::{DebSettings, DebView};
+pub use gc::GcSettings;
+pub use key::KeySettings;
+pub use man::ManSettings;
+pub use mirror::MirrorSettings;
+pub use package::PackageSettings;
+pub use publish::{DependencyCheck, OnePublish, PublishSettings, PublishTask};
+pub use repo::{RepoAction, RepoSettings};
+pub use serve::ServeSettings;
+pub use signing::KeySources;
+pub use snapshot::{SnapshotAction, SnapshotSettings};
+pub use stores::Stores;
+pub use verify::VerifySettings;
+
+use crate::cli::{Cli, Command, StoreArgs};
+
+/// A command with everything it needs resolved.
+// One is made per run: the size of the largest variant (man's clap::Command) costs nothing.
+#[allow(clippy::large_enum_variant)]
+pub enum ResolvedCommand {
+    Package(PackageSettings),
+    Deb(DebSettings),
+    Repo(RepoSettings),
+    Snapshot(SnapshotSettings),
+    Publish(PublishSettings),
+    Key(KeySettings),
+    Serve(ServeSettings),
+    Verify(VerifySettings),
+    Mirror(MirrorSettings),
+    Check(CheckSettings),
+    Gc(GcSettings),
+    Completions(CompletionsSettings),
+    Man(ManSettings),
+}
+
+impl ResolvedCommand {
+    /// Each command loads only what it uses: `aptkit package` or `aptkit
+    /// man` read no aptkit.toml and open no store.
+    pub fn from_cli(cli: Cli) -> anyhow::Result<Self> {
+        let stores = &cli.stores;
+        Ok(match cli.command {
+            Command::Package(args) => Self::Package(PackageSettings::from_args(args)?),
+            Command::Deb(cmd) => Self::Deb(DebSettings::from_args(cmd)),
+            Command::Repo(cmd) => Self::Repo(RepoSettings::from_args(cmd, &open_stores(stores)?.1)?),
+            Command::Snapshot(cmd) => Self::Snapshot(SnapshotSettings::from_args(cmd, &open_stores(stores)?.1)?),
+            Command::Publish(cmd) => {
+                let (config, opened) = open_stores(stores)?;
+                Self::Publish(PublishSettings::from_args(cmd, &config, opened)?)
+            }
+            Command::Key(cmd) => Self::Key(KeySettings::from_args(cmd, stores)?),
+            Command::Serve(args) => Self::Serve(ServeSettings::from_args(args, stores)?),
+            Command::Verify(args) => Self::Verify(VerifySettings::from_args(args, &load_config(stores)?)?),
+            Command::Mirror(args) => Self::Mirror(MirrorSettings::from_args(args, &load_config(stores)?)?),
+            Command::Check(args) => Self::Check(CheckSettings::from_args(args, &open_stores(stores)?.1)),
+            Command::Gc(args) => Self::Gc(GcSettings::from_args(args, &open_stores(stores)?.1)),
+            Command::Completions(args) => Self::Completions(CompletionsSettings::from_args(args)),
+            Command::Man(args) => Self::Man(ManSettings::from_args(args)?),
+        })
+    }
+}
+
+fn load_config(args: &StoreArgs) -> anyhow::Result<ConfigFile> {
+    ConfigFile::load(args.config.as_deref())
+}
+
+fn open_stores(args: &StoreArgs) -> anyhow::Result<(ConfigFile, Stores)> {
+    let config = load_config(args)?;
+    let stores = Stores::open(args, &config)?;
+    Ok((config, stores))
+}

@@ -1,0 +1,107 @@
+//! `aptkit publish …`: the opened stores, signing key sources and the
+//! dependency check, resolved.
+
+use std::path::PathBuf;
+
+use aptkit_repo::{PublishAction, PublishRequest, Repository, Source};
+
+use super::{ConfigFile, KeySources, Stores};
+use crate::cli::{DependencyArgs, ProgressArgs, PublishCommand, PublishNewArgs, SigningArgs};
+use crate::progress::ProgressMode;
+
+pub struct PublishSettings {
+    pub repository: Repository,
+    /// The publish store's directory, when it is one: the apt sources line
+    /// printed names it.
+    pub public_dir: Option<PathBuf>,
+    pub task: PublishTask,
+}
+
+pub enum PublishTask {
+    /// `publish repo`, `snapshot`, `switch` and `update`: one publish.
+    Publish(OnePublish),
+    List {
+        json: bool,
+    },
+    Drop {
+        distribution: String,
+        prefix: String,
+    },
+}
+
+/// What one publish needs besides the repository.
+pub struct OnePublish {
+    pub action: aptkit_repo::PublishAction,
+    pub keys: KeySources,
+    pub deps: DependencyCheck,
+    pub progress: ProgressMode,
+    pub json: bool,
+}
+
+/// Whether a publish first checks that every Depends/Pre-Depends can be
+/// satisfied, from its own packages and these base Packages files.
+pub enum DependencyCheck {
+    Skip,
+    Against(Vec<PathBuf>),
+}
+
+impl PublishSettings {
+    pub fn from_args(cmd: PublishCommand, config: &ConfigFile, stores: Stores) -> anyhow::Result<Self> {
+        let one = |action, signing: &SigningArgs, deps: DependencyArgs, progress: ProgressArgs, json| {
+            let keys = KeySources::resolve(signing, config)?;
+            let (deps, progress) = (deps.into(), progress.progress);
+            anyhow::Ok(PublishTask::Publish(OnePublish { action, keys, deps, progress, json }))
+        };
+        let task = match cmd {
+            PublishCommand::Repo(args) => {
+                let source = Source::Repo(args.name.clone());
+                new_publication(args, source, one)?
+            }
+            PublishCommand::Snapshot(args) => {
+                let source = Source::Snapshot(args.name.clone());
+                new_publication(args, source, one)?
+            }
+            PublishCommand::Switch { distribution, snapshot, target, signing, deps, progress, json } => {
+                let action = PublishAction::Switch { prefix: target.prefix, distribution, snapshot };
+                one(action, &signing, deps, progress, json)?
+            }
+            PublishCommand::Update { distribution, target, signing, deps, progress, json } => {
+                let action = PublishAction::Update { prefix: target.prefix, distribution };
+                one(action, &signing, deps, progress, json)?
+            }
+            PublishCommand::List { json } => PublishTask::List { json },
+            PublishCommand::Drop { distribution, target } => PublishTask::Drop { distribution, prefix: target.prefix },
+        };
+        Ok(PublishSettings { repository: stores.repository(), public_dir: stores.public_dir, task })
+    }
+}
+
+/// `publish repo|snapshot NAME …`: the request, made by `one`.
+fn new_publication(
+    args: PublishNewArgs,
+    source: Source,
+    one: impl FnOnce(PublishAction, &SigningArgs, DependencyArgs, ProgressArgs, bool) -> anyhow::Result<PublishTask>,
+) -> anyhow::Result<PublishTask> {
+    let request = PublishRequest {
+        prefix: args.target.prefix,
+        distribution: args.distribution,
+        component: args.component,
+        source,
+        architectures: (!args.architectures.is_empty()).then_some(args.architectures),
+        origin: args.origin,
+        label: args.label,
+        valid_for_days: args.valid_for,
+        contents: args.contents,
+    };
+    one(PublishAction::New(request), &args.signing, args.deps, args.progress, args.json)
+}
+
+impl From<DependencyArgs> for DependencyCheck {
+    fn from(args: DependencyArgs) -> Self {
+        if args.skip_dependency_check {
+            DependencyCheck::Skip
+        } else {
+            DependencyCheck::Against(args.base_indices)
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! `aptkit repo …`: the opened repository and the verb, with queries parsed.
+
+use std::path::PathBuf;
+
+use aptkit_repo::{Intake, Query, Repository};
+
+use crate::cli::RepoCommand;
+
+use super::Stores;
+
+pub struct RepoSettings {
+    pub repository: Repository,
+    pub action: RepoAction,
+}
+
+pub enum RepoAction {
+    Create {
+        name: String,
+        comment: String,
+        keep_versions: Option<u32>,
+    },
+    Add {
+        name: String,
+        paths: Vec<PathBuf>,
+        intake: Intake,
+        json: bool,
+    },
+    /// `packages` are names, keys or queries, which the library tells apart.
+    Remove {
+        name: String,
+        packages: Vec<String>,
+    },
+    List {
+        json: bool,
+    },
+    Show {
+        name: String,
+        json: bool,
+    },
+    /// `text` is the query as given, for messages.
+    Search {
+        name: String,
+        query: Query,
+        text: String,
+        json: bool,
+    },
+    Drop {
+        name: String,
+    },
+}
+
+impl RepoSettings {
+    pub fn from_args(cmd: RepoCommand, stores: &Stores) -> anyhow::Result<Self> {
+        let action = match cmd {
+            RepoCommand::Create { name, comment, keep_versions } => RepoAction::Create { name, comment, keep_versions },
+            RepoCommand::Add { name, paths, remove_files, json } => {
+                let intake = if remove_files { Intake::Move } else { Intake::Copy };
+                RepoAction::Add { name, paths, intake, json }
+            }
+            RepoCommand::Remove { name, packages } => RepoAction::Remove { name, packages },
+            RepoCommand::List { json } => RepoAction::List { json },
+            RepoCommand::Show { name, json } => RepoAction::Show { name, json },
+            RepoCommand::Search { name, query, json } => {
+                let parsed = Query::parse(&query).map_err(|e| anyhow::anyhow!(e))?;
+                RepoAction::Search { name, query: parsed, text: query, json }
+            }
+            RepoCommand::Drop { name } => RepoAction::Drop { name },
+        };
+        Ok(RepoSettings { repository: stores.repository(), action })
+    }
+}
