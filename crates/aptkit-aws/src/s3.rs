@@ -436,6 +436,22 @@ impl Store for S3Store {
     }
 }
 
+/// An error and its causes as one line (`dispatch failure: io error: …:
+/// Connection refused (os error 111)`), without the debug dump that the
+/// SDK's `DisplayErrorContext` appends.
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !parts.last().is_some_and(|last| last.ends_with(&text)) {
+            parts.push(text);
+        }
+        cause = c.source();
+    }
+    parts.join(": ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -459,20 +475,4 @@ mod tests {
         assert_eq!(content_type("dists/stable/InRelease"), Some("text/plain; charset=utf-8"));
         assert_eq!(content_type("dists/stable/main/binary-amd64/by-hash/SHA256/abc"), None);
     }
-}
-
-/// An error and its causes as one line (`dispatch failure: io error: …:
-/// Connection refused (os error 111)`), without the debug dump that the
-/// SDK's `DisplayErrorContext` appends.
-pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut parts = vec![e.to_string()];
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        let text = c.to_string();
-        if !parts.last().is_some_and(|last| last.ends_with(&text)) {
-            parts.push(text);
-        }
-        cause = c.source();
-    }
-    parts.join(": ")
 }

@@ -38,6 +38,9 @@ pub trait Lane {
     fn finish(self, md5: [u8; 16], len: u64) -> Result<Self::Output, Self::Error>;
 }
 
+/// What stream `i` came to, once hashed.
+type LaneResult<L> = Result<<L as Lane>::Output, <L as Lane>::Error>;
+
 /// Open stream `i` with `open(i)` for every `i` in `0..n`, hash them side by
 /// side on every core, and return each one's result, in order.
 pub fn md5_side_by_side<L: Lane>(
@@ -49,7 +52,7 @@ where
     L::Error: Send,
 {
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<L::Output, L::Error>>>> = Mutex::new((0..n).map(|_| None).collect());
+    let results: Mutex<Vec<Option<LaneResult<L>>>> = Mutex::new((0..n).map(|_| None).collect());
     let workers = aptkit_parallel::cores().min(n);
     std::thread::scope(|scope| {
         for _ in 0..workers {
