@@ -117,15 +117,11 @@ fn publishing_many_times_a_second_never_dates_a_release_past_what_apt_accepts() 
     repo.repo_create("main", "", None, 0).unwrap();
     repo.repo_add("main", &[common::deb_described(&debs, "pkg", "1.0", "x")], &|_, _| {}).unwrap();
     let keys = std::slice::from_ref(&key);
-    let (first, _) = common::publish(
-        &repo,
-        PublishAction::New(common::request(Source::Repo("main".into()), &["amd64"])),
-        &Dependencies::Skip,
-        keys,
-        now(),
-        &NoEvents,
-    )
-    .unwrap();
+    let publish_new = || {
+        let request = common::request(Source::Repo("main".into()), &["amd64"]);
+        common::publish(&repo, PublishAction::New(request), &Dependencies::Skip, keys, now(), &NoEvents).unwrap().0
+    };
+    let first = publish_new();
     let mut last = first.date;
     // Each publish takes milliseconds: without a bound the Date would run
     // ten seconds ahead of the clock, where apt calls the Release "not
@@ -140,15 +136,7 @@ fn publishing_many_times_a_second_never_dates_a_release_past_what_apt_accepts() 
     // Dropped and published again at once: the Date still goes forward (a
     // client that saw the last Release ignores an older one).
     repo.publish_drop("", "stable", now()).unwrap();
-    let (again, _) = common::publish(
-        &repo,
-        PublishAction::New(common::request(Source::Repo("main".into()), &["amd64"])),
-        &Dependencies::Skip,
-        keys,
-        now(),
-        &NoEvents,
-    )
-    .unwrap();
+    let again = publish_new();
     assert!(again.date > last, "{} after the dropped {last}", again.date);
 }
 

@@ -61,6 +61,21 @@ pub struct PublishNewArgs {
     pub json: bool,
 }
 
+/// How `publish switch` and `publish update` publish an existing suite again.
+#[derive(Debug, Args)]
+pub struct RepublishArgs {
+    #[command(flatten)]
+    pub target: PublishTarget,
+    #[command(flatten)]
+    pub signing: SigningArgs,
+    #[command(flatten)]
+    pub deps: DependencyArgs,
+    #[command(flatten)]
+    pub progress: ProgressArgs,
+    #[arg(long)]
+    pub json: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum PublishCommand {
     /// Publish a repo
@@ -74,29 +89,13 @@ pub enum PublishCommand {
         distribution: String,
         snapshot: String,
         #[command(flatten)]
-        target: PublishTarget,
-        #[command(flatten)]
-        signing: SigningArgs,
-        #[command(flatten)]
-        deps: DependencyArgs,
-        #[command(flatten)]
-        progress: ProgressArgs,
-        #[arg(long)]
-        json: bool,
+        how: RepublishArgs,
     },
     /// Republish a repo publication with the repo's current packages
     Update {
         distribution: String,
         #[command(flatten)]
-        target: PublishTarget,
-        #[command(flatten)]
-        signing: SigningArgs,
-        #[command(flatten)]
-        deps: DependencyArgs,
-        #[command(flatten)]
-        progress: ProgressArgs,
-        #[arg(long)]
-        json: bool,
+        how: RepublishArgs,
     },
     /// List publications
     List {

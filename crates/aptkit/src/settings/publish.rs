@@ -61,13 +61,13 @@ impl PublishSettings {
                 let source = Source::Snapshot(args.name.clone());
                 new_publication(args, source, one)?
             }
-            PublishCommand::Switch { distribution, snapshot, target, signing, deps, progress, json } => {
-                let action = PublishAction::Switch { prefix: target.prefix, distribution, snapshot };
-                one(action, &signing, deps, progress, json)?
+            PublishCommand::Switch { distribution, snapshot, how } => {
+                let action = PublishAction::Switch { prefix: how.target.prefix, distribution, snapshot };
+                one(action, &how.signing, how.deps, how.progress, how.json)?
             }
-            PublishCommand::Update { distribution, target, signing, deps, progress, json } => {
-                let action = PublishAction::Update { prefix: target.prefix, distribution };
-                one(action, &signing, deps, progress, json)?
+            PublishCommand::Update { distribution, how } => {
+                let action = PublishAction::Update { prefix: how.target.prefix, distribution };
+                one(action, &how.signing, how.deps, how.progress, how.json)?
             }
             PublishCommand::List { json } => PublishTask::List { json },
             PublishCommand::Drop { distribution, target } => PublishTask::Drop { distribution, prefix: target.prefix },
