@@ -9,8 +9,9 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 # gzip and xz-utils: the real decompressors that read assembled indices back;
-# curl: a real HTTP client for `aptkit serve`.
-packages=(lintian debhelper debootstrap dpkg-dev binutils make gcc sqv gpgv gpg apt-utils awscli python3-venv gzip xz-utils curl)
+# with zstd, bzip2 and lz4, the real compressors whose output aptkit's one
+# decompressing reader must read; curl: a real HTTP client for `aptkit serve`.
+packages=(lintian debhelper debootstrap dpkg-dev binutils make gcc sqv gpgv gpg apt-utils awscli python3-venv gzip xz-utils zstd bzip2 lz4 curl)
 
 missing=()
 for p in "${packages[@]}"; do
