@@ -2,12 +2,13 @@
 //! refused by name, in bounded memory, before anything is stored. The one
 //! test in this binary: the process's peak memory is its alone.
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use aptkit_deb::{Compression, DebWriter, FileSource, Node, Tree, TreeEntry, TreePath, MAX_CONTROL_SIZE};
-use aptkit_repo::Repository;
 use aptkit_store::{FileStore, Store};
 
 /// What the control member expands to.
@@ -67,21 +68,16 @@ fn peak_memory() -> u64 {
 
 #[test]
 fn a_control_member_that_expands_past_the_limit_is_refused_in_bounded_memory() {
-    let work = tempfile::tempdir().unwrap();
-    let deb = bomb_deb(work.path());
+    let common::Scratch { work, debs, repo, .. } = common::scratch();
+    let deb = bomb_deb(&debs);
     let size = std::fs::metadata(&deb).unwrap().len();
     assert!(size < 1 << 20, "the bomb is {size} bytes");
-    let state: Arc<dyn Store> = Arc::new(FileStore::new(work.path().join("state")));
-    let repo = Repository::new(state.clone(), Arc::new(FileStore::new(work.path().join("public"))));
-    repo.repo_create("main", "", None, 0).unwrap();
+    let state = FileStore::new(work.path().join("state"));
     let before: Vec<String> = state.list("").unwrap().into_iter().map(|m| m.key).collect();
 
     let started = std::time::Instant::now();
     let err = repo.repo_add("main", std::slice::from_ref(&deb), &|_, _| {}).unwrap_err();
-    let chain = std::iter::successors(Some(&err as &dyn std::error::Error), |e| e.source())
-        .map(|e| e.to_string())
-        .collect::<Vec<_>>()
-        .join(": ");
+    let chain = common::error_chain(&err);
     assert!(err.to_string().contains(&deb.display().to_string()), "{chain}");
     assert!(chain.contains(&format!("member `control.tar.xz` expands past {MAX_CONTROL_SIZE} bytes")), "{chain}");
     // The limit and a few copies of it, not the GiB.
