@@ -9,9 +9,11 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 # gzip and xz-utils: the real decompressors that read assembled indices back;
-# curl: a real HTTP client for `aptkit serve`; man-db (and the groff-base it
-# needs): `man -l` and groff render the generated man pages.
-packages=(lintian debhelper debootstrap dpkg-dev binutils make gcc sqv gpgv gpg apt-utils awscli python3-venv gzip xz-utils curl man-db groff-base)
+# with zstd, bzip2 and lz4, the real compressors whose output aptkit's one
+# decompressing reader must read; curl: a real HTTP client for `aptkit serve`;
+# man-db (and the groff-base it needs): `man -l` and groff render the
+# generated man pages.
+packages=(lintian debhelper debootstrap dpkg-dev binutils make gcc sqv gpgv gpg apt-utils awscli python3-venv gzip xz-utils zstd bzip2 lz4 curl man-db groff-base)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -13,8 +13,13 @@
 //! a 20,000-package suite changes one or two chunks, and only those are
 //! compressed again. Cuts depend only on nearby stanzas, so an insertion
 //! moves no boundary but its own.
+//!
+//! [`decompress`] is the other direction, for everything aptkit reads: one
+//! reader for gzip, xz, zstd, bzip2 and lz4 as apt reads them, with an
+//! output limit that its caller sets.
 
 mod chunking;
+pub mod decompress;
 mod gzip;
 mod xz;
 

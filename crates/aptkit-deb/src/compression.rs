@@ -1,5 +1,7 @@
-use std::io::{self, BufReader, Read, Write};
+use std::io::{self, Write};
 use std::str::FromStr;
+
+use aptkit_compress::decompress::Codec;
 
 /// Compression of the control and data members.
 ///
@@ -97,25 +99,14 @@ impl Compression {
         })
     }
 
-    /// Compression used by a member name such as `data.tar.xz`.
-    pub(crate) fn from_member_name(name: &str) -> Option<Compression> {
-        let ext = name.rsplit_once(".tar").map(|(_, ext)| ext)?;
-        Some(match ext {
-            ".xz" => Compression::Xz { level: None },
-            ".zst" => Compression::Zstd { level: 3 },
-            ".gz" => Compression::Gzip { level: 9 },
-            "" => Compression::None,
-            _ => return None,
-        })
-    }
-
-    pub(crate) fn decoder<'a, R: Read + 'a>(&self, input: R) -> io::Result<Box<dyn Read + 'a>> {
-        Ok(match self {
-            Compression::Xz { .. } => Box::new(liblzma::read::XzDecoder::new_multi_decoder(input)),
-            Compression::Zstd { .. } => Box::new(zstd::stream::Decoder::with_buffer(BufReader::new(input))?),
-            Compression::Gzip { .. } => Box::new(flate2::read::MultiGzDecoder::new(input)),
-            Compression::None => Box::new(input),
-        })
+    /// The codec that reads this compression back.
+    pub fn codec(&self) -> Codec {
+        match self {
+            Compression::Xz { .. } => Codec::Xz,
+            Compression::Zstd { .. } => Codec::Zstd,
+            Compression::Gzip { .. } => Codec::Gzip,
+            Compression::None => Codec::Plain,
+        }
     }
 }
 
@@ -211,7 +202,8 @@ mod tests {
                     enc.write_all(&data).unwrap();
                     let packed = enc.finish().unwrap();
                     let mut out = Vec::new();
-                    c.decoder(&packed[..]).unwrap().read_to_end(&mut out).unwrap();
+                    let mut decoder = aptkit_compress::decompress::decoder(c.codec(), &packed[..], u64::MAX).unwrap();
+                    std::io::Read::read_to_end(&mut decoder, &mut out).unwrap();
                     assert_eq!(out, data, "{c:?} with {threads} threads for {arch}");
                     outputs.push(packed);
                 }

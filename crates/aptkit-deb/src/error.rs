@@ -24,6 +24,10 @@ pub enum Error {
     },
     #[error("`{}` is not a valid .deb: {reason}", path.display())]
     Malformed { path: PathBuf, reason: String },
+    /// A member that decompresses past what any real package holds (a
+    /// compression bomb), refused before it fills memory.
+    #[error("`{}`: member `{member}` expands past {limit} bytes", path.display())]
+    MemberTooLarge { path: PathBuf, member: String, limit: u64 },
     #[error("failed to read `{}`", path.display())]
     ReadDeb {
         path: PathBuf,

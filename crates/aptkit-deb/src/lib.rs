@@ -23,6 +23,6 @@ mod write;
 pub use compression::Compression;
 pub use error::{Error, Result};
 pub use listing::{format_contents, format_info};
-pub use read::{ControlMember, DataEntry, DataKind, DebHead, DebReader};
+pub use read::{ControlMember, DataEntry, DataKind, DebHead, DebReader, MAX_CONTROL_SIZE};
 pub use tree::{FileSource, Node, Tree, TreeEntry, TreePath};
 pub use write::{ControlFile, DataArchive, DebWriter, PendingDeb, ProgressFn};

@@ -1,9 +1,21 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use aptkit_compress::decompress::{self, Codec, OutputLimitExceeded};
 use md5::{Digest, Md5};
 
-use crate::{Compression, Error, Result};
+use crate::{Error, Result};
+
+/// The most a control member may expand to. dpkg caps nothing, but it is
+/// read into memory whole, and real ones hold a few KiB (the md5sums of the
+/// very largest packages, a few MiB): 64 MiB is far past any real package
+/// and refuses a compression bomb before it fills memory.
+pub const MAX_CONTROL_SIZE: u64 = 64 << 20;
+
+/// The compressions dpkg-deb reads in each member (its lzma, long
+/// deprecated, aside).
+const CONTROL_CODECS: &[Codec] = &[Codec::Plain, Codec::Gzip, Codec::Xz, Codec::Zstd];
+const DATA_CODECS: &[Codec] = &[Codec::Plain, Codec::Gzip, Codec::Xz, Codec::Zstd, Codec::Bzip2];
 
 /// One file of `control.tar`.
 #[derive(Debug, Clone)]
@@ -115,13 +127,13 @@ impl DebReader {
 
         let (control_member_name, entry) = next_member(&mut archive, "control.tar", path)?;
         let control_member_size = entry.header().size();
-        let comp = member_compression(&control_member_name, "control.tar").map_err(malformed)?;
-        let control = read_control(comp.decoder(entry).map_err(read_err)?)
-            .map_err(|e| malformed(format!("bad {control_member_name}: {e}")))?;
+        let codec = member_codec(&control_member_name, "control.tar", CONTROL_CODECS).map_err(malformed)?;
+        let control = read_control(decompress::decoder(codec, entry, MAX_CONTROL_SIZE).map_err(read_err)?)
+            .map_err(|e| member_error(path, &control_member_name, e))?;
 
         let (data_member_name, entry) = next_member(&mut archive, "data.tar", path)?;
         let data_member_size = entry.header().size();
-        let comp = member_compression(&data_member_name, "data.tar").map_err(malformed)?;
+        let codec = member_codec(&data_member_name, "data.tar", DATA_CODECS).map_err(malformed)?;
         let data = match mode {
             DataMode::Skipped => {
                 // ar's Entry reads itself to the end when dropped: skipping
@@ -129,8 +141,9 @@ impl DebReader {
                 std::mem::forget(entry);
                 Vec::new()
             }
-            _ => read_data(comp.decoder(entry).map_err(read_err)?, mode == DataMode::Hashed)
-                .map_err(|e| malformed(format!("bad {data_member_name}: {e}")))?,
+            // No limit: the data member is streamed, never held.
+            _ => read_data(decompress::decoder(codec, entry, u64::MAX).map_err(read_err)?, mode == DataMode::Hashed)
+                .map_err(|e| member_error(path, &data_member_name, e))?,
         };
 
         Ok(DebReader {
@@ -193,11 +206,24 @@ fn next_member<'a, R: Read>(
     Ok((name, entry))
 }
 
-fn member_compression(name: &str, prefix: &str) -> std::result::Result<Compression, String> {
+fn member_codec(name: &str, prefix: &str, supported: &[Codec]) -> std::result::Result<Codec, String> {
     if !name.starts_with(prefix) {
         return Err(format!("expected a `{prefix}.*` member, found `{name}`"));
     }
-    Compression::from_member_name(name).ok_or_else(|| format!("unsupported compression in member `{name}`"))
+    match Codec::split_extension(name) {
+        (base, codec) if base == prefix && supported.contains(&codec) => Ok(codec),
+        _ => Err(format!("unsupported compression in member `{name}`")),
+    }
+}
+
+/// A member that cannot be read: too large once decompressed, or malformed.
+fn member_error(path: &Path, member: &str, e: std::io::Error) -> Error {
+    match OutputLimitExceeded::in_error(&e) {
+        Some(exceeded) => {
+            Error::MemberTooLarge { path: path.to_path_buf(), member: member.to_string(), limit: exceeded.max_output }
+        }
+        None => Error::Malformed { path: path.to_path_buf(), reason: format!("bad {member}: {e}") },
+    }
 }
 
 fn read_control(input: impl Read) -> std::io::Result<Vec<ControlMember>> {

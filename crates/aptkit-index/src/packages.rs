@@ -4,6 +4,14 @@ use aptkit_control::Paragraph;
 
 use crate::FileDigests;
 
+/// The most a `Packages` index may hold once decompressed, for the readers
+/// that hold one in memory (verify, mirror, depcheck's base indices): 1 GiB,
+/// twenty times Debian bookworm's main/binary-amd64 (50 MB). A fixed cap
+/// rather than a multiple of the compressed size, because an index of many
+/// similar stanzas compresses far past any ratio one would fix, while a
+/// compression bomb of zeros must still be refused before it fills memory.
+pub const MAX_PACKAGES_SIZE: u64 = 1 << 30;
+
 /// apt-ftparchive's field order for `Packages` (apt's tagfile-order.c);
 /// fields it does not list follow in their control-file order.
 pub const PACKAGE_FIELD_ORDER: &[&str] = &[

@@ -4,8 +4,10 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::path::Path;
+
+use aptkit_compress::decompress::{self, Codec, OutputLimitExceeded};
 
 use crate::package_set::PackageSet;
 use crate::set_ops::compare_versions;
@@ -76,24 +78,29 @@ impl Universe {
         }
     }
 
-    /// Add a `Packages` file (plain, `.gz`, `.xz` or `.lz4`), e.g. a
-    /// distribution's own index from `/var/lib/apt/lists` (which apt may
-    /// keep lz4-compressed) or a mirror.
+    /// Add a `Packages` file (plain, `.gz`, `.xz`, `.zst`, `.bz2` or `.lz4`,
+    /// by its name, else by its first bytes), e.g. a distribution's own
+    /// index from `/var/lib/apt/lists` (which apt may keep lz4-compressed)
+    /// or a mirror. It is read into memory whole: no more than
+    /// [`aptkit_index::MAX_PACKAGES_SIZE`] of it, decompressed.
     pub fn add_index_file(&mut self, path: &Path) -> Result<usize> {
         let read_err = |source| Error::Read { path: path.to_path_buf(), source };
-        let file = fs_err::File::open(path).map_err(read_err)?;
-        let name = path.to_string_lossy();
-        let mut reader: Box<dyn Read> = if name.ends_with(".gz") {
-            Box::new(flate2::read::MultiGzDecoder::new(file))
-        } else if name.ends_with(".xz") {
-            Box::new(liblzma::read::XzDecoder::new_multi_decoder(file))
-        } else if name.ends_with(".lz4") {
-            Box::new(lz4_flex::frame::FrameDecoder::new(file))
-        } else {
-            Box::new(file)
+        let mut file = std::io::BufReader::new(fs_err::File::open(path).map_err(read_err)?);
+        let codec = match Codec::from_file_name(&path.to_string_lossy()) {
+            Codec::Plain => Codec::from_magic(file.fill_buf().map_err(read_err)?),
+            named => named,
         };
+        let limit = aptkit_index::MAX_PACKAGES_SIZE;
         let mut text = String::new();
-        reader.read_to_string(&mut text).map_err(read_err)?;
+        decompress::decoder(codec, file, limit).and_then(|mut d| d.read_to_string(&mut text)).map_err(|e| {
+            match OutputLimitExceeded::in_error(&e) {
+                Some(_) => Error::BadControl {
+                    path: path.to_path_buf(),
+                    reason: format!("not a Packages file: it expands past {limit} bytes"),
+                },
+                None => read_err(e),
+            }
+        })?;
         let before = self.packages;
         for para in deb822_fast::borrowed::iter_paragraphs_borrowed(&text) {
             let para = para.map_err(|e| Error::BadControl {
@@ -219,5 +226,36 @@ mod tests {
         let problems = check(&set, &["amd64".to_string()], &base);
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].to_string(), "new_1_amd64 (amd64): Pre-Depends: libc6 (>= 2.99)");
+    }
+
+    /// Base indices as apt keeps them, compressed by the real tools
+    /// (scripts/install-test-tools.sh), and a gzip one with no `.gz`.
+    #[test]
+    fn reads_base_indices_in_every_compression_apt_keeps() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "Package: libc6\nVersion: 2.36-9\nArchitecture: amd64\n\nPackage: perl\nVersion: 5.36\nArchitecture: amd64\nProvides: perl-base\n";
+        let plain = dir.path().join("Packages");
+        std::fs::write(&plain, text).unwrap();
+        let compressed = |program: &str| {
+            let out = std::process::Command::new(program).arg("-c").arg(&plain).output().unwrap();
+            assert!(out.status.success(), "{program} must be installed (scripts/install-test-tools.sh)");
+            out.stdout
+        };
+        let mut files = vec![plain.clone()];
+        for (extension, program) in
+            [(".gz", "gzip"), (".xz", "xz"), (".zst", "zstd"), (".bz2", "bzip2"), (".lz4", "lz4")]
+        {
+            let path = dir.path().join(format!("Packages{extension}"));
+            std::fs::write(&path, compressed(program)).unwrap();
+            files.push(path);
+        }
+        let unnamed = dir.path().join("gzip_Packages");
+        std::fs::write(&unnamed, compressed("gzip")).unwrap();
+        files.push(unnamed);
+        for file in files {
+            let mut universe = Universe::new();
+            assert_eq!(universe.add_index_file(&file).unwrap(), 2, "{}", file.display());
+            assert!(universe.satisfies("perl-base", "amd64"), "{}", file.display());
+        }
     }
 }

@@ -136,10 +136,7 @@ fn a_deb_cut_short_anywhere_is_refused_by_name_and_nothing_is_stored() {
         assert!(!dpkg.status.success(), "dpkg-deb reads the file cut at {at}");
 
         let err = repo.repo_add("main", std::slice::from_ref(&cut), &|_, _| {}).unwrap_err();
-        let chain = std::iter::successors(Some(&err as &dyn std::error::Error), |e| e.source())
-            .map(|e| e.to_string())
-            .collect::<Vec<_>>()
-            .join(": ");
+        let chain = common::error_chain(&err);
         assert!(err.to_string().contains(&cut.display().to_string()), "{err}");
         assert!(chain.contains(expected), "cut at {at}: {chain}");
         let after: Vec<String> = state.list("").unwrap().into_iter().map(|m| m.key).collect();

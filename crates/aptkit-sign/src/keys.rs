@@ -82,16 +82,15 @@ impl SigningKey {
             KeyAlgorithm::Rsa3072 => CipherSuite::RSA3k,
             KeyAlgorithm::Rsa4096 => CipherSuite::RSA4k,
         };
-        let gen_err = |e: anyhow::Error| Error::Generate { source: e.into() };
         let (cert, _revocation) = CertBuilder::new()
             .set_cipher_suite(suite)
             .set_profile(openpgp::Profile::RFC4880)
-            .map_err(gen_err)?
+            .map_err(|e| Error::generate(user_id, e))?
             .set_validity_period(None)
             .add_userid(user_id)
             .add_signing_subkey()
             .generate()
-            .map_err(gen_err)?;
+            .map_err(|e| Error::generate(user_id, e))?;
         Ok(SigningKey { cert, origin: "a generated key".into() })
     }
 
@@ -139,6 +138,6 @@ impl SigningKey {
         if !key.has_unencrypted_secret() {
             return Err(Error::Encrypted { fingerprint: self.fingerprint(), origin: self.origin.clone() });
         }
-        key.into_keypair().map_err(|e| Error::Sign { source: e.into() })
+        key.into_keypair().map_err(|e| Error::sign(&format!("`{}`", self.fingerprint()), e))
     }
 }

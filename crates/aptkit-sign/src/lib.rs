@@ -38,27 +38,28 @@ pub fn sign_detached(keys: &[SigningKey], text: &[u8], time: SystemTime) -> Resu
 
 fn sign(keys: &[SigningKey], text: &[u8], time: SystemTime, cleartext: bool) -> Result<Vec<u8>> {
     let (first, rest) = keys.split_first().ok_or(Error::NoKeys)?;
-    let sign_err = |source: anyhow::Error| Error::Sign { source: source.into() };
+    let signers: Vec<String> = keys.iter().map(|k| format!("`{}`", k.fingerprint())).collect();
+    let signers = signers.join(", ");
     let mut sink = Vec::new();
     {
         let message = Message::new(&mut sink);
         let message = if cleartext {
             message
         } else {
-            Armorer::new(message).kind(armor::Kind::Signature).build().map_err(sign_err)?
+            Armorer::new(message).kind(armor::Kind::Signature).build().map_err(|e| Error::sign(&signers, e))?
         };
         let mut signer = Signer::new(message, first.keypair(time)?)
-            .map_err(sign_err)?
+            .map_err(|e| Error::sign(&signers, e))?
             .hash_algo(HashAlgorithm::SHA512)
-            .map_err(sign_err)?
+            .map_err(|e| Error::sign(&signers, e))?
             .creation_time(time);
         for key in rest {
-            signer = signer.add_signer(key.keypair(time)?).map_err(sign_err)?;
+            signer = signer.add_signer(key.keypair(time)?).map_err(|e| Error::sign(&signers, e))?;
         }
         signer = if cleartext { signer.cleartext() } else { signer.detached() };
-        let mut writer = signer.build().map_err(sign_err)?;
-        writer.write_all(text).map_err(|e| sign_err(e.into()))?;
-        writer.finalize().map_err(sign_err)?;
+        let mut writer = signer.build().map_err(|e| Error::sign(&signers, e))?;
+        writer.write_all(text).map_err(|e| Error::sign(&signers, e))?;
+        writer.finalize().map_err(|e| Error::sign(&signers, e))?;
     }
     Ok(sink)
 }

@@ -9,11 +9,13 @@ mod mirror;
 mod signature;
 
 use std::collections::BTreeMap;
-use std::io::Read;
+use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
 
+use aptkit_compress::decompress::{self, Codec};
 use aptkit_control::{parse_paragraphs, Paragraph};
+use aptkit_index::{ContentMismatch, ContentValidatingReader, FoundSize};
 use aptkit_store::Store;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -26,6 +28,8 @@ const MAX_RELEASE: u64 = 10 << 20;
 /// apt tolerates a Date this far in the future (clock skew).
 const FUTURE_SLACK: i64 = 10;
 
+/// Failing to run at all (findings are not errors). Each names its
+/// subject: the file, the key in the store, the repository's location.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
@@ -34,10 +38,25 @@ pub enum Error {
     Read {
         path: PathBuf,
         #[source]
-        source: std::io::Error,
+        source: io::Error,
     },
-    #[error("no suite found under dists/ in {0}")]
+    #[error("cannot write `{}`", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("no suite found under dists/ in `{0}`")]
     NoSuites(String),
+    /// [`Keyring::from_bytes`] is given bytes, not a file: its caller names
+    /// the file.
+    #[error("not an OpenPGP keyring")]
+    BadKeyring {
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("the keyring holds no OpenPGP key")]
+    EmptyKeyring,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -230,9 +249,6 @@ fn discover_suites(store: &dyn Store) -> Result<Vec<String>, Error> {
 /// Read at most `limit` bytes; `true` if the object holds more.
 fn read_bounded(store: &dyn Store, key: &str, limit: u64) -> Result<Option<(Vec<u8>, bool)>, Error> {
     let Some(reader) = store.open(key)? else { return Ok(None) };
-    // Sized for the expected length (a signed size, but capped all the
-    // same), not grown by doubling: 9 MB of Packages would otherwise be
-    // copied three times over.
     let mut bytes = Vec::with_capacity(limit.min(64 << 20) as usize + 1);
     reader
         .take(limit + 1)
@@ -535,7 +551,14 @@ fn verify_suite(
     let mut pool: BTreeMap<String, (u64, String)> = BTreeMap::new();
     for base in bases.keys() {
         let verified_bytes = |path: &str| verified.get(path).map(|&i| data.indices[i].2.as_slice());
-        let Some(text) = decompressed_index(verified_bytes, base) else { continue };
+        let text = match decompressed_index(verified_bytes, base) {
+            None => continue,
+            Some(Ok(text)) => text,
+            Some(Err(e)) => {
+                findings.push(finding(Kind::Malformed, &format!("{dists}/{base}"), "an index that decompresses", e));
+                continue;
+            }
+        };
         let text = utf8_text(&text);
         let stanzas = match pool_entries(&text) {
             Ok(p) => p,
@@ -678,17 +701,14 @@ fn check_index(
             return Ok(Some((Some(bytes), Vec::new())));
         }
     }
-    let Some((bytes, over)) = read_bounded(store, &key, size)? else { return Ok(None) };
-    let bad = |f: Finding| Ok(Some((None, vec![f])));
-    if over {
-        return bad(finding(Kind::Size, &key, format!("{size} bytes"), "more (stopped reading at the listed size)"));
-    }
-    if bytes.len() as u64 != size {
-        return bad(finding(Kind::Size, &key, format!("{size} bytes"), format!("{} bytes", bytes.len())));
-    }
-    let found = hex::encode(Sha256::digest(&bytes));
-    if found != hash {
-        return bad(finding(Kind::Hash, &key, format!("SHA256 {hash}"), format!("SHA256 {found}")));
+    let Some(reader) = store.open(&key)? else { return Ok(None) };
+    let mut checked = ContentValidatingReader::new(reader, size, hash);
+    // Sized for the signed length (capped all the same), not grown by
+    // doubling: 9 MB of Packages would otherwise be copied three times over.
+    let mut bytes = Vec::with_capacity(size.min(64 << 20) as usize + 1);
+    checked.read_to_end(&mut bytes).map_err(|source| Error::Read { path: PathBuf::from(&key), source })?;
+    if let Err(mismatch) = checked.finish() {
+        return Ok(Some((None, vec![mismatch_finding(&key, mismatch, "more (stopped reading at the listed size)")])));
     }
     let mut findings = Vec::new();
     if by_hash {
@@ -703,27 +723,31 @@ fn check_index(
     Ok(Some((Some(bytes), findings)))
 }
 
+/// `main/binary-amd64/Packages.xz` -> `main/binary-amd64/Packages`.
 fn strip_compression(path: &str) -> &str {
-    path.strip_suffix(".xz").or_else(|| path.strip_suffix(".gz")).unwrap_or(path)
+    Codec::split_extension(path).0
 }
 
 /// The text of index `base`, from whichever verified form there is
 /// (`verified` gives a path's checked bytes): the plain file as it is, else
-/// the .xz or .gz decompressed.
+/// a compressed one decompressed, to at most
+/// [`aptkit_index::MAX_PACKAGES_SIZE`]. `None` if no form was verified;
+/// the error names the form that would not decompress.
 fn decompressed_index<'a>(
     verified: impl Fn(&str) -> Option<&'a [u8]>,
     base: &str,
-) -> Option<std::borrow::Cow<'a, [u8]>> {
+) -> Option<Result<std::borrow::Cow<'a, [u8]>, String>> {
     if let Some(plain) = verified(base) {
-        return Some(plain.into());
+        return Some(Ok(plain.into()));
     }
-    let mut out = Vec::new();
-    if let Some(xz) = verified(&format!("{base}.xz")) {
-        liblzma::read::XzDecoder::new_multi_decoder(xz).read_to_end(&mut out).ok()?;
-    } else {
-        flate2::read::MultiGzDecoder::new(verified(&format!("{base}.gz"))?).read_to_end(&mut out).ok()?;
-    }
-    Some(out.into())
+    let (path, codec, packed) = Codec::COMPRESSED.into_iter().find_map(|codec| {
+        let path = format!("{base}{}", codec.extension());
+        verified(&path).map(|bytes| (path, codec, bytes))
+    })?;
+    let mut text = Vec::new();
+    let outcome = decompress::decoder(codec, packed, aptkit_index::MAX_PACKAGES_SIZE)
+        .and_then(|mut decoder| decoder.read_to_end(&mut text));
+    Some(outcome.map(|_| text.into()).map_err(|e| format!("`{path}`: {e}")))
 }
 
 /// An index as text. Valid UTF-8 is the rule, and `str::from_utf8` checks
@@ -774,24 +798,27 @@ fn check_pool_file(store: &dyn Store, key: &str, size: u64, sha: &str) -> Result
     let Some(reader) = store.open(key)? else {
         return Ok(Some(finding(Kind::Missing, key, format!("{size} bytes"), "nothing")));
     };
-    let mut hasher = Sha256::new();
-    let mut limited = reader.take(size + 1);
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut total = 0u64;
-    loop {
-        let n = limited.read(&mut buf).map_err(|source| Error::Read { path: PathBuf::from(key), source })?;
-        if n == 0 {
-            break;
+    let mut checked = ContentValidatingReader::new(reader, size, sha);
+    // io::copy reads through a BufReader's own buffer: large reads.
+    io::copy(&mut BufReader::with_capacity(256 << 10, &mut checked), &mut io::sink())
+        .map_err(|source| Error::Read { path: PathBuf::from(key), source })?;
+    Ok(checked.finish().err().map(|mismatch| mismatch_finding(key, mismatch, "more")))
+}
+
+/// The finding for a file that is not what its index lists; `more` is
+/// what to say of one that is too long.
+pub(crate) fn mismatch_finding(key: &str, mismatch: ContentMismatch, more: &str) -> Finding {
+    match mismatch {
+        ContentMismatch::Size { expected, found: FoundSize::More } => {
+            finding(Kind::Size, key, format!("{expected} bytes"), more)
         }
-        total += n as u64;
-        hasher.update(&buf[..n]);
+        ContentMismatch::Size { expected, found } => {
+            finding(Kind::Size, key, format!("{expected} bytes"), found.to_string())
+        }
+        ContentMismatch::Sha256 { expected, found } => {
+            finding(Kind::Hash, key, format!("SHA256 {expected}"), format!("SHA256 {found}"))
+        }
     }
-    if total != size {
-        let found = if total > size { "more".to_string() } else { format!("{total} bytes") };
-        return Ok(Some(finding(Kind::Size, key, format!("{size} bytes"), found)));
-    }
-    let found = hex::encode(hasher.finalize());
-    Ok((found != sha).then(|| finding(Kind::Hash, key, format!("SHA256 {sha}"), format!("SHA256 {found}"))))
 }
 
 fn load_state(path: Option<&Path>) -> Result<BTreeMap<String, i64>, Error> {
@@ -808,16 +835,8 @@ fn save_state(path: &Path, dates: &BTreeMap<String, i64>) -> Result<(), Error> {
     let tmp = path.with_extension("tmp");
     fs_err::write(&tmp, text)
         .and_then(|_| fs_err::rename(&tmp, path))
-        .map_err(|source| Error::Read { path: path.to_path_buf(), source })
+        .map_err(|source| Error::Write { path: path.to_path_buf(), source })
 }
 
 #[cfg(test)]
-mod tests {
-    use std::borrow::Cow;
-
-    #[test]
-    fn index_text_is_borrowed_when_valid_and_replaced_where_not() {
-        assert!(matches!(super::utf8_text(b"Package: a\n"), Cow::Borrowed("Package: a\n")));
-        assert_eq!(super::utf8_text(b"Package: \xff\n"), "Package: \u{fffd}\n");
-    }
-}
+mod tests;

@@ -19,16 +19,17 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::{self, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+use aptkit_index::ContentValidatingReader;
 use aptkit_store::{FileStore, Store};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::{finding, Error, Finding, Kind, OnPoolFile, Options, Report, SuiteData};
+use crate::{finding, mismatch_finding, Error, Finding, Kind, OnPoolFile, Options, Report, SuiteData};
 
 /// Where the mirror keeps its own bookkeeping, inside the destination.
 const META_DIR: &str = ".aptkit-mirror";
@@ -78,7 +79,7 @@ pub fn mirror(
 ) -> Result<MirrorReport, Error> {
     let meta_dir = dest.join(META_DIR);
     fs_err::create_dir_all(meta_dir.join("partial"))
-        .map_err(|source| Error::Read { path: meta_dir.clone(), source })?;
+        .map_err(|source| Error::Write { path: meta_dir.clone(), source })?;
     let _lock = lock(&meta_dir.join("lock"))?;
 
     let index_hits: Mutex<Vec<String>> = Mutex::new(Vec::new());
@@ -137,8 +138,8 @@ pub fn mirror(
 
 /// One mirror at a time per destination.
 fn lock(path: &Path) -> Result<File, Error> {
-    let file = File::create(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-    file.try_lock().map_err(|e| Error::Read {
+    let file = File::create(path).map_err(|source| Error::Write { path: path.to_path_buf(), source })?;
+    file.try_lock().map_err(|e| Error::Write {
         path: path.to_path_buf(),
         source: std::io::Error::new(std::io::ErrorKind::WouldBlock, format!("another mirror is writing here ({e})")),
     })?;
@@ -220,55 +221,40 @@ impl PoolCopy<'_> {
             return Ok(Copied::Kept);
         }
         let partial = self.dest.join(META_DIR).join("partial").join(sha256);
-        let io = |source| Error::Read { path: partial.clone(), source };
-        let mut hasher = Sha256::new();
+        let io = |source| Error::Write { path: partial.clone(), source };
         let mut have = std::fs::metadata(&partial).map(|m| m.len()).unwrap_or(0);
         if have > size {
             fs_err::remove_file(&partial).map_err(io)?;
             have = 0;
         }
-        if have > 0 {
-            // Resume: the bytes already here count towards the hash.
-            let mut existing = File::open(&partial).map_err(io)?.take(have);
-            std::io::copy(&mut existing, &mut HashWriter(&mut hasher)).map_err(io)?;
-        }
         let Some(reader) = self.source.open_at(key, have)? else {
             return Ok(Copied::Failed(finding(Kind::Missing, key, format!("{size} bytes"), "nothing")));
         };
+        let mut checked = ContentValidatingReader::new(reader, size, sha256);
+        if have > 0 {
+            // Resume: the bytes already here count towards the size and hash.
+            let existing = File::open(&partial).map_err(|source| Error::Read { path: partial.clone(), source })?;
+            checked
+                .resume_after(existing.take(have))
+                .map_err(|source| Error::Read { path: partial.clone(), source })?;
+        }
         let mut out = fs_err::OpenOptions::new().create(true).append(true).open(&partial).map_err(io)?;
-        let mut limited = reader.take(size - have + 1);
         let mut buf = vec![0u8; 256 * 1024];
-        let mut total = have;
         loop {
-            let n = limited.read(&mut buf).map_err(|source| Error::Read { path: PathBuf::from(key), source })?;
+            let n = checked.read(&mut buf).map_err(|source| Error::Read { path: PathBuf::from(key), source })?;
             if n == 0 {
                 break;
             }
-            hasher.update(&buf[..n]);
             out.write_all(&buf[..n]).map_err(io)?;
-            total += n as u64;
             (self.on_bytes)(n as u64);
         }
         drop(out);
-        let found = hex::encode(hasher.finalize());
-        let failure = if total != size {
-            Some(finding(
-                Kind::Size,
-                key,
-                format!("{size} bytes"),
-                if total > size { "more".to_string() } else { format!("{total} bytes") },
-            ))
-        } else if found != sha256 {
-            Some(finding(Kind::Hash, key, format!("SHA256 {sha256}"), format!("SHA256 {found}")))
-        } else {
-            None
-        };
-        if let Some(f) = failure {
+        if let Err(mismatch) = checked.finish() {
             fs_err::remove_file(&partial).map_err(io)?;
-            return Ok(Copied::Failed(f));
+            return Ok(Copied::Failed(mismatch_finding(key, mismatch, "more")));
         }
         if let Some(parent) = target.parent() {
-            aptkit_store::make_dirs(parent).map_err(|source| Error::Read { path: parent.to_path_buf(), source })?;
+            aptkit_store::make_dirs(parent).map_err(|source| Error::Write { path: parent.to_path_buf(), source })?;
         }
         // A mirror is served: readable by all whatever the umask.
         fs_err::set_permissions(&partial, std::os::unix::fs::PermissionsExt::from_mode(aptkit_store::SERVED_FILE_MODE))
@@ -289,11 +275,10 @@ impl PoolCopy<'_> {
         if recorded.is_some_and(|r| r.sha256 == sha256 && r.size == size && r.mtime_ns == mtime_ns(&meta)) {
             return Ok(true);
         }
-        let mut hasher = Sha256::new();
-        let mut file = File::open(target).map_err(|source| Error::Read { path: target.to_path_buf(), source })?;
-        std::io::copy(&mut file, &mut HashWriter(&mut hasher))
-            .map_err(|source| Error::Read { path: target.to_path_buf(), source })?;
-        if hex::encode(hasher.finalize()) != sha256 {
+        let read_err = |source| Error::Read { path: target.to_path_buf(), source };
+        let mut checked = ContentValidatingReader::new(File::open(target).map_err(read_err)?, size, sha256);
+        io::copy(&mut BufReader::with_capacity(256 << 10, &mut checked), &mut io::sink()).map_err(read_err)?;
+        if checked.finish().is_err() {
             return Ok(false);
         }
         self.remember(key, target, size, sha256)?;
@@ -314,18 +299,6 @@ fn mtime_ns(meta: &std::fs::Metadata) -> i128 {
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map(|d| d.as_nanos() as i128)
         .unwrap_or(-1)
-}
-
-struct HashWriter<'a>(&'a mut Sha256);
-
-impl Write for HashWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// Write a verified suite's indices and Release files in the publish
@@ -351,7 +324,7 @@ fn write_metadata(dest: &Path, suite: &SuiteData) -> Result<usize, Error> {
         if !suite.release_files.iter().any(|(n, _)| n == name) {
             let stale = dest.join(format!("{dists}/{name}"));
             if stale.exists() {
-                fs_err::remove_file(&stale).map_err(|source| Error::Read { path: stale.clone(), source })?;
+                fs_err::remove_file(&stale).map_err(|source| Error::Write { path: stale.clone(), source })?;
                 written += 1;
             }
         }
@@ -364,7 +337,7 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, Error> {
     if std::fs::read(path).is_ok_and(|existing| existing == bytes) {
         return Ok(false);
     }
-    let io = |source| Error::Read { path: path.to_path_buf(), source };
+    let io = |source| Error::Write { path: path.to_path_buf(), source };
     let dir = path.parent().expect("mirror paths have a parent");
     aptkit_store::make_dirs(dir).map_err(io)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
@@ -408,7 +381,9 @@ fn prune_pool(dest: &Path, record: &mut BTreeMap<String, Placed>) -> Result<Vec<
             path: dest.join(base),
             source: std::io::Error::other("cannot read this index: nothing pruned"),
         };
-        let text = crate::decompressed_index(|p| files.get(p).map(Vec::as_slice), base).ok_or_else(unreadable)?;
+        let text = crate::decompressed_index(|p| files.get(p).map(Vec::as_slice), base)
+            .and_then(Result::ok)
+            .ok_or_else(unreadable)?;
         let text = crate::utf8_text(&text);
         let stanzas = crate::pool_entries(&text).map_err(|_| unreadable())?;
         referenced.extend(stanzas.iter().filter_map(|p| p.filename.map(str::to_string)));

@@ -15,6 +15,8 @@ use openpgp::types::{HashAlgorithm, PublicKeyAlgorithm};
 use openpgp::{Cert, KeyHandle};
 use sequoia_openpgp as openpgp;
 
+use crate::Error;
+
 /// The trusted keys: a keyring file (binary or armored, several keys).
 #[derive(Clone)]
 pub struct Keyring {
@@ -22,15 +24,25 @@ pub struct Keyring {
 }
 
 impl Keyring {
-    pub fn from_bytes(bytes: &[u8]) -> anyhow::Result<Self> {
-        let certs = CertParser::from_bytes(bytes)?.collect::<openpgp::Result<Vec<_>>>()?;
-        anyhow::ensure!(!certs.is_empty(), "no OpenPGP key in the keyring");
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
+        let certs = CertParser::from_bytes(bytes)
+            .map_err(bad_keyring)?
+            .collect::<openpgp::Result<Vec<_>>>()
+            .map_err(bad_keyring)?;
+        if certs.is_empty() {
+            return Err(Error::EmptyKeyring);
+        }
         Ok(Keyring { certs })
     }
 
     pub fn fingerprints(&self) -> Vec<String> {
         self.certs.iter().map(|c| c.fingerprint().to_hex()).collect()
     }
+}
+
+/// sequoia's error, whatever its type, as the source of [`Error::BadKeyring`].
+fn bad_keyring(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Error {
+    Error::BadKeyring { source: e.into() }
 }
 
 /// Who signed, as far as the policy is concerned.

@@ -57,6 +57,11 @@ pub fn deb_for(dir: &Path, name: &str, version: &str, arch: &str, body: &str) ->
     path
 }
 
+/// An error and its sources, joined by `: ` (as the CLI prints them).
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    std::iter::successors(Some(err), |e| e.source()).map(|e| e.to_string()).collect::<Vec<_>>().join(": ")
+}
+
 pub fn key() -> SigningKey {
     SigningKey::generate("test <t@example.org>", KeyAlgorithm::Ed25519).unwrap()
 }
