@@ -23,16 +23,9 @@ pub enum Error {
     PublicationExists(String),
     #[error("{what} `{name}` is used by publication `{publication}`; drop that first")]
     InUse { what: &'static str, name: String, publication: String },
-    #[error(
-        "conflicting package {key}: `{new}` (SHA256 {new_sha}) differs from the one already in repo `{repo}` \
-         (SHA256 {old_sha})"
-    )]
-    Conflict { key: String, repo: String, new: String, new_sha: String, old_sha: String },
-    #[error(
-        "conflicting package {key}: `{second}` (SHA256 {second_sha}) and `{first}` (SHA256 {first_sha}) are both \
-         given and differ"
-    )]
-    BatchConflict { key: String, first: String, first_sha: String, second: String, second_sha: String },
+    /// Two different files under one `name_version_arch`.
+    #[error(transparent)]
+    Conflict(Box<PackageConflict>),
     #[error("`{}` is not a usable .deb", path.display())]
     BadDeb {
         path: PathBuf,
@@ -96,6 +89,22 @@ pub enum Error {
 
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// Two different files under one `name_version_arch`: a package that is
+/// already in a repo, or two given in one add.
+#[derive(Debug, thiserror::Error)]
+pub enum PackageConflict {
+    #[error(
+        "conflicting package {key}: `{new}` (SHA256 {new_sha}) differs from the one already in repo `{repo}` \
+         (SHA256 {old_sha})"
+    )]
+    InRepo { key: String, repo: String, new: String, new_sha: String, old_sha: String },
+    #[error(
+        "conflicting package {key}: `{second}` (SHA256 {second_sha}) and `{first}` (SHA256 {first_sha}) are both \
+         given and differ"
+    )]
+    InBatch { key: String, first: String, first_sha: String, second: String, second_sha: String },
+}
+
 /// What a caller may do about an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -121,7 +130,7 @@ impl Error {
         match self {
             Error::Busy(_) => ErrorKind::Busy,
             Error::Stale { .. } | Error::Contention(_) => ErrorKind::Stale,
-            Error::Conflict { .. } | Error::BatchConflict { .. } | Error::PoolMismatch { .. } => ErrorKind::Conflict,
+            Error::Conflict(_) | Error::PoolMismatch { .. } => ErrorKind::Conflict,
             Error::UnknownRepo(_)
             | Error::RepoExists(_)
             | Error::UnknownSnapshot(_)

@@ -37,7 +37,7 @@ use aptkit_store::Store;
 
 pub use claim::{Activity, Busy, TakenOver};
 pub use depcheck::{Universe, Unsatisfied};
-pub use error::{Error, ErrorKind, Result};
+pub use error::{Error, ErrorKind, PackageConflict, Result};
 pub use events::{NoEvents, PublishEvent, PublishEvents};
 pub use gc::GcReport;
 pub use ingest::{collect_debs, Intake};

@@ -176,11 +176,11 @@ impl PackageRecord {
             Some((start, end)) => {
                 let (start, end) = (start as usize, end as usize);
                 let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-                out.extend_from_slice(text[..line_start].as_bytes());
-                out.extend_from_slice(text[line_start..line_start + name.len()].as_bytes());
+                out.extend_from_slice(&text.as_bytes()[..line_start]);
+                out.extend_from_slice(&text.as_bytes()[line_start..line_start + name.len()]);
                 out.extend_from_slice(b": ");
                 out.extend_from_slice(value.as_bytes());
-                out.extend_from_slice(text[end..].as_bytes());
+                out.extend_from_slice(&text.as_bytes()[end..]);
             }
             None => {
                 out.extend_from_slice(text.as_bytes());

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use aptkit_store::{Body, Caching};
 
+use crate::error::PackageConflict;
 use crate::package_set::{PackageRecord, PackageSet};
 use crate::{check_name, ingest, set_ops, state, Error, Intake, Repository, Result, Source};
 
@@ -73,7 +74,7 @@ impl Repository {
         for (record, path) in records.iter().zip(&debs) {
             if let Some(other) = batch.get(&record.key()) {
                 if other.sha256() != record.sha256() {
-                    return Err(Error::BatchConflict {
+                    return Err(Error::Conflict(Box::new(PackageConflict::InBatch {
                         key: record.key(),
                         first: first_path
                             .get(&record.key())
@@ -82,7 +83,7 @@ impl Repository {
                         first_sha: other.sha256().to_string(),
                         second: path.display().to_string(),
                         second_sha: record.sha256().to_string(),
-                    });
+                    })));
                 }
             }
             first_path.entry(record.key()).or_insert(path);
@@ -238,11 +239,11 @@ impl Repository {
 }
 
 fn conflict(record: &PackageRecord, path: &Path, repo: &str, existing: &PackageRecord) -> Error {
-    Error::Conflict {
+    Error::Conflict(Box::new(PackageConflict::InRepo {
         key: record.key(),
         repo: repo.to_string(),
         new: path.display().to_string(),
         new_sha: record.sha256().to_string(),
         old_sha: existing.sha256().to_string(),
-    }
+    }))
 }

@@ -56,7 +56,7 @@ fn sole_names_are_linked_in_and_every_input_is_removed() {
     let one = common::tiny_deb(&dir, "one", "1.0");
     let two = common::tiny_deb(&dir, "two", "1.0");
     let (one_ino, two_ino) = (inode(&one), inode(&two));
-    let report = s.repo.repo_add_as("main", &[dir.clone()], Intake::Move, &|_, _| {}).unwrap();
+    let report = s.repo.repo_add_as("main", std::slice::from_ref(&dir), Intake::Move, &|_, _| {}).unwrap();
     assert_eq!(report.added, ["one_1.0_all", "two_1.0_all"]);
     assert!(report.not_removed.is_empty(), "{:?}", report.not_removed);
     assert!(!one.exists() && !two.exists(), "the inputs are removed");
@@ -96,7 +96,7 @@ fn a_failed_add_removes_no_input_and_stores_nothing() {
     let good = common::tiny_deb(&batch, "fine", "1.0");
     let conflicting = common::deb_described(&batch, "pkg", "1.0", "Other bytes.");
     let good_ino = inode(&good);
-    let err = s.repo.repo_add_as("main", &[batch.clone()], Intake::Move, &|_, _| {}).unwrap_err();
+    let err = s.repo.repo_add_as("main", std::slice::from_ref(&batch), Intake::Move, &|_, _| {}).unwrap_err();
     assert!(err.to_string().contains("pkg_1.0_all"), "{err}");
     assert!(good.exists() && conflicting.exists(), "no input is removed");
     assert_eq!(inode(&good), good_ino);
@@ -109,7 +109,7 @@ fn a_failed_add_removes_no_input_and_stores_nothing() {
     std::fs::remove_file(&conflicting).unwrap();
     let corrupt = batch.join("corrupt_1.0_all.deb");
     std::fs::write(&corrupt, b"!<arch>\nnot really").unwrap();
-    let err = s.repo.repo_add_as("main", &[batch.clone()], Intake::Move, &|_, _| {}).unwrap_err();
+    let err = s.repo.repo_add_as("main", std::slice::from_ref(&batch), Intake::Move, &|_, _| {}).unwrap_err();
     assert!(err.to_string().contains("corrupt_1.0_all.deb"), "{err}");
     assert!(good.exists() && corrupt.exists());
     assert_eq!(std::fs::metadata(&good).unwrap().nlink(), 1);
@@ -139,7 +139,7 @@ fn a_move_that_fails_late_never_hands_a_stored_file_to_the_caller() {
         let new = common::tiny_deb(&batch, "new", "1.0");
         let faulty: Arc<dyn Store> = Arc::new(aptkit_store::FaultyStore::new(FileStore::new(&root), fail_at));
         let repo = Repository::new(faulty, Arc::new(FileStore::new(s.work.path().join("public"))));
-        let result = repo.repo_add_as("other", &[batch.clone()], Intake::Move, &|_, _| {});
+        let result = repo.repo_add_as("other", std::slice::from_ref(&batch), Intake::Move, &|_, _| {});
         // Whatever happened, repo `main`'s stored file is not the input.
         let stored_now = blob_of(&s, "kept");
         assert_ne!(inode(&stored_now), inode_if_any(&same), "fault at write {fail_at}");

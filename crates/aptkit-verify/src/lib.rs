@@ -681,6 +681,10 @@ fn check_detached_next_to_inline(
     Ok(())
 }
 
+/// What one index came to: its bytes if they match the Release (none if
+/// not), and the findings about it or its by-hash copy.
+type IndexCheck = (Option<Vec<u8>>, Vec<Finding>);
+
 /// Check one index listed in Release (`hash`, `size`, `path`): `None` if it
 /// is not there; else its bytes if they match (and findings about its
 /// by-hash copy), or no bytes and what is wrong.
@@ -692,7 +696,7 @@ fn check_index(
     hash: &str,
     size: u64,
     path: &str,
-) -> Result<Option<(Option<Vec<u8>>, Vec<Finding>)>, Error> {
+) -> Result<Option<IndexCheck>, Error> {
     let key = format!("{dists}/{path}");
     // A copy this mirror already holds is as good as the remote one: both
     // must match the signed hash.

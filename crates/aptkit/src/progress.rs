@@ -90,6 +90,8 @@ impl PublishEvents for PublishProgress {
         if let Some(note) = note(&event) {
             return self.note(note);
         }
+        // Every event is matched once, so each index is counted once (in
+        // the guard below).
         match &event {
             PublishEvent::Started { pool_files, .. } if self.render == Render::Bar => {
                 self.bar.set_length(*pool_files as u64);
@@ -102,18 +104,15 @@ impl PublishEvents for PublishProgress {
                 }
                 self.bar.inc(1);
             }
-            PublishEvent::IndexWritten { .. } => {
-                // The first index: the pool is done.
-                if self.indices.fetch_add(1, Ordering::Relaxed) == 0 {
-                    self.bar.set_message("writing indices");
-                    if self.render == Render::Plain {
-                        let (placed, written) =
-                            (self.placed.load(Ordering::Relaxed), self.written.load(Ordering::Relaxed));
-                        self.line(format!(
-                            "placed {placed} pool files ({written} written, {} there already)",
-                            placed - written
-                        ));
-                    }
+            // The first index: the pool is done.
+            PublishEvent::IndexWritten { .. } if self.indices.fetch_add(1, Ordering::Relaxed) == 0 => {
+                self.bar.set_message("writing indices");
+                if self.render == Render::Plain {
+                    let (placed, written) = (self.placed.load(Ordering::Relaxed), self.written.load(Ordering::Relaxed));
+                    self.line(format!(
+                        "placed {placed} pool files ({written} written, {} there already)",
+                        placed - written
+                    ));
                 }
             }
             _ => {}
