@@ -129,9 +129,15 @@ impl S3Store {
             (None, Some(status)) => format!("S3 answered HTTP {status}: {}", error_chain(&e)),
             _ => format!("S3 request failed: {}", error_chain(&e)),
         };
-        let unreachable =
-            matches!(e, SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_));
-        let overloaded = status.is_some_and(|s| s >= 500 || s == 429)
+        // Not a dispatch failure of TLS, DNS or the configuration (a mistyped
+        // endpoint stays mistyped), nor a 501 or 505 (a server without
+        // conditional writes never gets them).
+        let unreachable = match &e {
+            SdkError::DispatchFailure(d) => d.is_io() || d.is_timeout(),
+            SdkError::TimeoutError(_) => true,
+            _ => false,
+        };
+        let overloaded = status.is_some_and(|s| (s >= 500 && s != 501 && s != 505) || s == 429)
             || matches!(e.code(), Some("SlowDown" | "RequestTimeout" | "InternalError" | "ServiceUnavailable"));
         let source = std::io::Error::other(message);
         if unreachable || overloaded {

@@ -99,13 +99,16 @@ pub(crate) struct ClaimGuard<'a> {
 }
 
 /// How a claim of `activity` on `subject` stands against the claims in
-/// `refs` at `now`: `Err` when another job's live claim is in the way.
-fn check_free(refs: &Refs, subject: &str, wanted: Activity, now: i64) -> Result<Option<TakenOver>> {
-    let busy = |claim: &Claim, subject: &str| {
+/// `refs` at `now`: `Err` when another job's live claim is in the way;
+/// else the dead claim it replaces, if any. A claim with this job's own
+/// `token` is its own: a compare-and-swap whose answer was lost (a timeout,
+/// then a retried request refused) may have written it already.
+fn check_free(refs: &Refs, subject: &str, wanted: Activity, now: i64, token: &str) -> Result<Option<TakenOver>> {
+    let busy = |claim: &Claim, gc: bool| {
         // gc's claim is gc's, whatever an older aptkit wrote in it.
-        let activity = if subject == "gc" { Activity::Collecting } else { claim.activity };
+        let activity = if gc { Activity::Collecting } else { claim.activity };
         Error::busy_with(Busy {
-            subject: subject.to_string(),
+            subject: if gc { "gc".to_string() } else { subject.to_string() },
             activity,
             wanted,
             holder: claim.holder.as_ref().map(describe),
@@ -118,12 +121,15 @@ fn check_free(refs: &Refs, subject: &str, wanted: Activity, now: i64) -> Result<
     // `dists/`, which gc leaves alone).
     if wanted == Activity::Publishing {
         if let Some(gc) = refs.claims.get(GC_CLAIM).filter(|c| c.is_live(now)) {
-            return Err(busy(gc, "gc"));
+            return Err(busy(gc, true));
         }
     }
     let Some(claim) = refs.claims.get(subject) else { return Ok(None) };
+    if claim.token == token {
+        return Ok(None);
+    }
     if claim.is_live(now) {
-        return Err(busy(claim, if subject == GC_CLAIM { "gc" } else { subject }));
+        return Err(busy(claim, subject == GC_CLAIM));
     }
     Ok(Some(TakenOver {
         subject: subject.to_string(),
@@ -173,7 +179,7 @@ impl<'a> ClaimGuard<'a> {
         let token = new_token(activity);
         let mut taken_over = None;
         let taken = state::update_if(state, |refs| {
-            let over = check_free(refs, subject, activity, now)?;
+            let over = check_free(refs, subject, activity, now, &token)?;
             if skip(refs) {
                 return Ok(None);
             }

@@ -75,9 +75,11 @@ pub enum Error {
     )]
     Unsatisfiable { publication: String, problems: Vec<crate::depcheck::Unsatisfied> },
     /// What a publish wrote does not read back as it was written: the
-    /// publication was not recorded (a rerun writes it again).
+    /// publication is not recorded (its files are kept from gc), and a
+    /// rerun writes it all again.
     #[error(
-        "the publication of `{publication}` in {location} does not verify after writing; it is not recorded:\n  {}",
+        "the publication of `{publication}` in {location} does not read back as written; it is not recorded, and \
+         publishing it again writes it all again:\n  {}",
         findings.join("\n  ")
     )]
     NotVerified { publication: String, location: String, findings: Vec<String> },

@@ -1,5 +1,7 @@
 //! What a publish reports while it works: typed events, in the order the
-//! publish protocol takes its steps. The library never prints; a caller
+//! publish protocol takes its steps (notes about the claim, the clock and
+//! left-out packages come before `Started`; a failed publish ends with the
+//! error it returns, not an event). The library never prints; a caller
 //! renders these as progress bars, log lines or JSON (each event
 //! serialises to one object tagged `"event"`).
 

@@ -74,8 +74,11 @@ fn collect_claimed(
     let mut live_sets: HashSet<String> = HashSet::new();
     live_sets.extend(refs.repos.values().map(|r| r.set.clone()));
     live_sets.extend(refs.snapshots.values().map(|s| s.set.clone()));
-    live_sets.extend(refs.publications.iter().map(|p| p.set.clone()));
-    live_sets.extend(refs.publications.iter().flat_map(|p| p.previous_sets.iter().cloned()));
+    // Unverified publications' files may be live too (their InRelease was
+    // written): kept like published ones.
+    let publications: Vec<&state::Publication> = refs.publications.iter().chain(&refs.unverified).collect();
+    live_sets.extend(publications.iter().map(|p| p.set.clone()));
+    live_sets.extend(publications.iter().flat_map(|p| p.previous_sets.iter().cloned()));
     let mut live_blobs = HashSet::new();
     let mut live_pool = HashSet::new();
     for id in &live_sets {
@@ -83,7 +86,7 @@ fn collect_claimed(
         for r in set.iter() {
             live_blobs.insert(r.blob_key());
         }
-        for p in refs.publications.iter().filter(|p| &p.set == id || p.previous_sets.contains(id)) {
+        for p in publications.iter().filter(|p| &p.set == id || p.previous_sets.contains(id)) {
             for r in set.iter() {
                 live_pool.insert(p.key(&pool_path(&p.component, r.source(), r.file_name())));
             }
@@ -135,7 +138,7 @@ fn collect_claimed(
     }
     let pool_of = |prefix: &str| if prefix.is_empty() { "pool/".to_string() } else { format!("{prefix}/pool/") };
     let prefixes: HashSet<String> =
-        refs.publications.iter().map(|p| p.prefix.clone()).chain(refs.dropped_prefixes.iter().cloned()).collect();
+        publications.iter().map(|p| p.prefix.clone()).chain(refs.dropped_prefixes.iter().cloned()).collect();
     let mut emptied = Vec::new();
     for prefix in prefixes {
         let pool = pool_of(&prefix);

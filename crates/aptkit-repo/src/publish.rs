@@ -139,8 +139,14 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
     for ((rel, bytes), digests) in files.iter().zip(digests) {
         let dir = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
         let by_hash = publication.key(&format!("{dists}/{dir}/by-hash/SHA256/{}", digests.sha256_hex()));
-        // The key is the content's hash: an existing object is this content.
-        input.public.put_if_absent(&by_hash, Body::Bytes(bytes), Caching::Immutable)?;
+        // The key is the content's hash: an existing object is this content,
+        // unless it was damaged (a publish that did not read back); then the
+        // right bytes replace it, which no client can mind.
+        if let Written::Conflict(_) = input.public.put_if_absent(&by_hash, Body::Bytes(bytes), Caching::Immutable)? {
+            if !holds_exactly(input.public, &by_hash, bytes)? {
+                input.public.put(&by_hash, Body::Bytes(bytes), Caching::Immutable)?;
+            }
+        }
         listed.push(IndexFile { path: rel.clone(), digests });
         by_hash_keys.push(by_hash);
     }
@@ -311,7 +317,10 @@ fn place_one(input: &PublishInput<'_>, key: &str, record: &PackageRecord) -> Res
             // fine if it is this very file, an error otherwise.
             let existing = input.public.open(key)?;
             let digests = match existing {
-                Some(r) => Some(FileDigests::of_reader(r).map_err(|source| Error::Read { path: key.into(), source })?),
+                Some(r) => Some(FileDigests::of_reader(r).map_err(|source| {
+                    let location = input.public.location();
+                    Error::Store(aptkit_store::Error::Io { op: "read", key: key.to_string(), location, source })
+                })?),
                 None => None,
             };
             if digests.map(|d| d.sha256_hex()) != Some(record.sha256().to_string()) {
@@ -353,6 +362,24 @@ fn release_date(now: i64, last: Option<i64>, events: &dyn PublishEvents) -> std:
     events.event(PublishEvent::WaitingForClock { seconds: wait, ahead: date - 1 - now });
     std::thread::sleep(Duration::from_secs(wait as u64));
     Ok((date, now + wait))
+}
+
+/// Whether `key` holds exactly `expected` (read no further than one byte
+/// past its length).
+fn holds_exactly(store: &dyn Store, key: &str, expected: &[u8]) -> Result<bool> {
+    let Some(reader) = store.open(key)? else { return Ok(false) };
+    let mut found = Vec::with_capacity(expected.len() + 1);
+    std::io::Read::read_to_end(&mut std::io::Read::take(reader, expected.len() as u64 + 1), &mut found).map_err(
+        |source| {
+            Error::Store(aptkit_store::Error::Io {
+                op: "read",
+                key: key.to_string(),
+                location: store.location(),
+                source,
+            })
+        },
+    )?;
+    Ok(found == expected)
 }
 
 fn existing_release_date(public: &dyn Store, key: &str) -> Result<Option<i64>> {

@@ -240,12 +240,15 @@ impl<'a> Publisher<'a> {
             }
         }
         let now = self.clock.now();
+        // Claims go by this machine's clock whatever the publish is dated:
+        // other jobs judge them by theirs.
+        let claimed_at = Clock::System.now();
         let state = self.repository.state_store();
         // Claim the suite before writing anything under it: two publishers
         // of one suite must not both overwrite its InRelease.
         let id = publication.id();
         let expected = previous.as_ref().map(|(p, _)| p.clone());
-        let (guard, dropped_date) = ClaimGuard::take(state, &id, Activity::Publishing, now, |refs| {
+        let (guard, dropped_date) = ClaimGuard::take(state, &id, Activity::Publishing, claimed_at, |refs| {
             if refs.dropping.iter().any(|p| p.id() == id) {
                 return Err(Error::Invalid(format!(
                     "`{id}` is being dropped: run `aptkit publish drop` for it again to finish, then publish"
@@ -283,18 +286,28 @@ impl<'a> Publisher<'a> {
             events: self.events,
         })?;
         // Recorded only once it reads back as written: a record always
-        // names a publication that clients can read.
-        let checked = readback::check(self.repository.public_store(), &done, &report, self.keys, signed_at)?;
+        // names a publication that clients can read, and a rerun after a
+        // failed check places and writes everything again (it starts from
+        // the last recorded publication). The new InRelease may be live
+        // all the same, so its files are kept from gc meanwhile.
+        let same = |p: &Publication| p.prefix == done.prefix && p.distribution == done.distribution;
+        let checked = match readback::check(self.repository.public_store(), &done, &report, self.keys, signed_at) {
+            Ok(checked) => checked,
+            Err(e) => {
+                guard.commit(|refs| {
+                    refs.unverified.retain(|p| !same(p));
+                    refs.unverified.push(done.clone());
+                    Ok(())
+                })?;
+                return Err(e);
+            }
+        };
         self.events.event(PublishEvent::Verified { indices: checked.indices, pool_files: checked.pool_files });
-        let record = done.clone();
         guard.commit(|refs| {
-            let slot = refs
-                .publications
-                .iter()
-                .position(|p| p.prefix == record.prefix && p.distribution == record.distribution);
-            match slot {
-                Some(i) => refs.publications[i] = record.clone(),
-                None => refs.publications.push(record.clone()),
+            refs.unverified.retain(|p| !same(p));
+            match refs.publications.iter().position(same) {
+                Some(i) => refs.publications[i] = done.clone(),
+                None => refs.publications.push(done.clone()),
             }
             Ok(())
         })?;

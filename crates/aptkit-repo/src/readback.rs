@@ -1,8 +1,9 @@
 //! The check every publish makes of what it wrote, before it is recorded:
 //! the suite read back as a client reads it (signatures by the keys that
 //! signed, Release fields, every index under its plain and by-hash names,
-//! through `aptkit-verify`), and each pool file this publish placed, by a
-//! HEAD of its key (present, with the size it was given). Pool files
+//! through `aptkit-verify`), every index name it wrote by a HEAD (present),
+//! and each pool file this publish placed, by a HEAD of its key (present,
+//! with the size it was given). Pool files
 //! already in place before are not read again: a republish of a large
 //! suite must not cost a download of its pool (`aptkit verify --deep`
 //! checks every pool file's hash).
@@ -51,11 +52,24 @@ pub(crate) fn check(
     let view = Scoped::new(public, &publication.prefix);
     let verified = match aptkit_verify::verify(&view, &options, &|_| {}) {
         Ok(verified) => verified,
-        // The store failing is the store's error (it may be transient).
+        // The store failing is the store's error (it may be transient: a
+        // rerun then reads it again), not a finding.
         Err(aptkit_verify::Error::Store(e)) => return Err(Error::Store(e)),
+        Err(aptkit_verify::Error::Read { path, source }) => {
+            let key = path.display().to_string();
+            return Err(Error::Store(aptkit_store::Error::Io {
+                op: "read back",
+                key,
+                location: view.location(),
+                source,
+            }));
+        }
         Err(e) => return Err(not_verified(vec![e.to_string()])),
     };
     let mut findings: Vec<String> = verified.findings.iter().map(|f| f.to_string()).collect();
+    // What verification passes over when it is absent: an index the Release
+    // lists but the store lacks (verify requires each Packages in one form
+    // only), and the pool files (a non-deep verify reads none).
     let written = &report.pool_keys_written;
     let heads = aptkit_parallel::try_map(written.len(), public.concurrency(), |i| public.head(&written[i].0))?;
     for ((key, size), head) in written.iter().zip(heads) {
@@ -65,6 +79,13 @@ pub(crate) fn check(
                 findings.push(format!("Size: {key}: expected {size} bytes, found {} bytes", meta.size))
             }
             Some(_) => {}
+        }
+    }
+    let indices = &report.purge;
+    let heads = aptkit_parallel::try_map(indices.len(), public.concurrency(), |i| public.head(&indices[i]))?;
+    for (key, head) in indices.iter().zip(heads) {
+        if head.is_none() {
+            findings.push(format!("Missing: {key}: expected the file just written, found nothing"));
         }
     }
     if !findings.is_empty() {

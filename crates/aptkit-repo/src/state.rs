@@ -40,6 +40,12 @@ pub struct Refs {
     /// (with no publication left there, nothing else names them).
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub dropped_prefixes: BTreeSet<String>,
+    /// Publications written to the publish store that did not read back as
+    /// written, so were not recorded in `publications`: their InRelease may
+    /// be live, so gc keeps their pool files until a publish of the same
+    /// suite succeeds (and removes the entry).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unverified: Vec<Publication>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -240,3 +240,31 @@ fn gc_and_publishing_exclude_each_other() {
     assert_eq!(report.public, ["pool/main/t/tiny/tiny_1.0_all.deb"], "{report:?}");
     assert!(repo.refs().unwrap().claims.is_empty(), "gc left its claim: {:?}", repo.refs().unwrap().claims);
 }
+
+/// A drop holds the suite too: a publish of it meanwhile is refused as
+/// busy (retry later), naming the drop and its holder, and changes nothing.
+#[test]
+fn a_suite_being_dropped_by_a_live_job_is_busy_for_a_publish() {
+    let common::Scratch { work, debs, key, repo } = common::scratch();
+    let keys = std::slice::from_ref(&key);
+    repo.repo_add("main", &[common::tiny_deb(&debs, "tiny", "1.0")], &|_, _| {}).unwrap();
+    repo.snapshot_create_from_repo("s0", "main", 0).unwrap();
+    common::publish(&repo, PublishAction::New(request("s0")), &Dependencies::Skip, keys, now(), &NoEvents).unwrap();
+    let holder = state::Holder::this_process();
+    state::update(repo.state_store(), |refs| {
+        let claim = Claim { token: "drop".into(), since: now(), holder: holder.clone(), activity: Activity::Dropping };
+        refs.claims.insert("stable".into(), claim);
+        Ok(())
+    })
+    .unwrap();
+    let refs_before = repo.refs().unwrap();
+    let inrelease = std::fs::read(work.path().join("public/dists/stable/InRelease")).unwrap();
+    let err = common::publish(&repo, common::switch("", "stable", "s0"), &Dependencies::Skip, keys, now(), &NoEvents)
+        .unwrap_err();
+    assert!(err.to_string().contains("`stable` is being dropped by another job"), "{err}");
+    assert!(err.is_retryable(), "{err:?}");
+    let busy = err.busy().expect("a busy error");
+    assert_eq!((busy.activity, busy.wanted), (Activity::Dropping, Activity::Publishing));
+    assert_eq!(repo.refs().unwrap(), refs_before);
+    assert_eq!(std::fs::read(work.path().join("public/dists/stable/InRelease")).unwrap(), inrelease);
+}

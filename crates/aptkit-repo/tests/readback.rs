@@ -1,7 +1,9 @@
 //! Every publish reads back what it wrote before it records it, whatever
 //! the publish store: an object damaged between write and check (a store
 //! that stores other bytes than it was sent) fails the publish with the
-//! verify finding, records nothing, and gives the suite's claim back.
+//! verify finding, records nothing (but keeps its files from gc: its
+//! InRelease may be live), and gives the suite's claim back; the same
+//! publish through an honest store then succeeds.
 
 mod common;
 
@@ -31,20 +33,27 @@ fn damaged_then_clean(state: Arc<dyn Store>, damaging: Arc<dyn Store>, clean: Ar
     let err =
         common::publish(&repo, PublishAction::New(request()), &Dependencies::Skip, keys, now(), &NoEvents).unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("does not verify after writing") && text.contains(damaged), "{text}");
+    assert!(text.contains("does not read back as written") && text.contains(damaged), "{text}");
     assert_eq!(err.kind(), ErrorKind::Integrity, "{err:?}");
     assert!(!err.is_retryable());
     let refs = repo.refs().unwrap();
     assert!(refs.publications.is_empty(), "a publication that does not verify was recorded: {refs:?}");
     assert!(refs.claims.is_empty(), "the claim was kept: {:?}", refs.claims);
+    // Its InRelease may be live: gc keeps its pool files all the same.
+    assert_eq!(refs.unverified.len(), 1, "{refs:?}");
+    let pool_before = clean.list("pool/").unwrap().len();
+    assert_eq!(pool_before, 2);
+    repo.gc(0, now() + 3600, false).unwrap();
+    assert_eq!(clean.list("pool/").unwrap().len(), pool_before, "gc deleted the pool of a live InRelease");
 
     // The same publish through an honest store: written, checked, recorded.
-    let repo = Repository::new(state, clean);
+    let repo = Repository::new(state, clean.clone());
     let events = std::sync::Mutex::new(Vec::new());
     let sink = |e: PublishEvent| events.lock().unwrap().push(e);
     let (publication, report) =
         common::publish(&repo, PublishAction::New(request()), &Dependencies::Skip, keys, now(), &sink).unwrap();
     assert_eq!(repo.refs().unwrap().publications, [publication]);
+    assert!(repo.refs().unwrap().unverified.is_empty(), "a verified publish clears its unverified entry");
     let verified = events.lock().unwrap().iter().find_map(|e| match e {
         PublishEvent::Verified { indices, pool_files } => Some((*indices, *pool_files)),
         _ => None,

@@ -29,22 +29,22 @@ impl Error {
     /// Whether trying the same operation again later may succeed: the
     /// store was unreachable or overloaded, not wrong.
     pub fn is_transient(&self) -> bool {
-        use std::io::ErrorKind::*;
         match self {
             Error::Unavailable { .. } => true,
-            Error::Io { source, .. } => matches!(
-                source.kind(),
-                TimedOut
-                    | ConnectionRefused
-                    | ConnectionReset
-                    | ConnectionAborted
-                    | NotConnected
-                    | BrokenPipe
-                    | Interrupted
-            ),
+            Error::Io { source, .. } => is_transient_io(source),
             Error::InvalidKey { .. } | Error::Injected { .. } => false,
         }
     }
+}
+
+/// Whether an I/O error is a network connection failing (refused, reset,
+/// timed out, broken off), which a later try may not meet.
+pub fn is_transient_io(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::*;
+    matches!(
+        e.kind(),
+        TimedOut | ConnectionRefused | ConnectionReset | ConnectionAborted | NotConnected | BrokenPipe | Interrupted
+    )
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

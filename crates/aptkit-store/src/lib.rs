@@ -33,7 +33,7 @@ mod shared;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-pub use error::{Error, Result};
+pub use error::{is_transient_io, Error, Result};
 pub use faulty::FaultyStore;
 pub use file::{make_dirs, FileStore, SERVED_FILE_MODE};
 pub use http::HttpStore;

@@ -5,7 +5,9 @@ use crate::{Body, Caching, ETag, ObjectMeta, Result, Store, Written};
 /// A view of another store under a key prefix: `dists/stable/InRelease` in
 /// the view is `debian/dists/stable/InRelease` in the store. It lets code
 /// that reads a repository from its root (verification) read one published
-/// under a prefix, whatever the backend.
+/// under a prefix, whatever the backend. Reads and writes pass through; a
+/// local store's housekeeping (staging, sweeping leftovers, removing empty
+/// directories) does not: that is for the whole store, not a view of it.
 pub struct Scoped<'a> {
     inner: &'a dyn Store,
     /// Empty, or ends with `/`.

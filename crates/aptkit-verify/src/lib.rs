@@ -59,6 +59,18 @@ pub enum Error {
     EmptyKeyring,
 }
 
+impl Error {
+    /// Whether running again later may succeed: the store was unreachable,
+    /// or a read broke off as a network connection does.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Store(e) => e.is_transient(),
+            Error::Read { source, .. } => aptkit_store::is_transient_io(source),
+            _ => false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {

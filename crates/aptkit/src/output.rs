@@ -29,6 +29,7 @@ pub fn exit_code_of(err: &anyhow::Error) -> std::process::ExitCode {
     let retryable = err.chain().any(|cause| {
         cause.downcast_ref::<aptkit_repo::Error>().is_some_and(aptkit_repo::Error::is_retryable)
             || cause.downcast_ref::<aptkit_store::Error>().is_some_and(aptkit_store::Error::is_transient)
+            || cause.downcast_ref::<aptkit_verify::Error>().is_some_and(aptkit_verify::Error::is_transient)
     });
     std::process::ExitCode::from(if retryable { EXIT_RETRY_LATER } else { 2 })
 }

@@ -94,9 +94,13 @@ impl PublishEvents for PublishProgress {
         // the guard below).
         match &event {
             PublishEvent::Started { pool_files, .. } if self.render == Render::Bar => {
+                let style = indicatif::ProgressStyle::with_template("{spinner} {msg} {pos}/{len} {elapsed}")
+                    .expect("static template is valid");
+                self.bar.set_style(style);
                 self.bar.set_length(*pool_files as u64);
                 self.bar.set_message("placing pool files");
             }
+            PublishEvent::Signed { .. } => self.bar.set_message("reading back what was written"),
             PublishEvent::PoolPlaced { written, .. } => {
                 self.placed.fetch_add(1, Ordering::Relaxed);
                 if *written {
@@ -107,10 +111,12 @@ impl PublishEvents for PublishProgress {
             // The first index: the pool is done.
             PublishEvent::IndexWritten { .. } if self.indices.fetch_add(1, Ordering::Relaxed) == 0 => {
                 self.bar.set_message("writing indices");
-                if self.render == Render::Plain {
-                    let (placed, written) = (self.placed.load(Ordering::Relaxed), self.written.load(Ordering::Relaxed));
+                let (placed, written) = (self.placed.load(Ordering::Relaxed), self.written.load(Ordering::Relaxed));
+                // Only pool files not known to be in place are placed (and
+                // counted): a republish of what is there places none.
+                if self.render == Render::Plain && placed > 0 {
                     self.line(format!(
-                        "placed {placed} pool files ({written} written, {} there already)",
+                        "placed {placed} pool files ({written} written, {} found there)",
                         placed - written
                     ));
                 }
