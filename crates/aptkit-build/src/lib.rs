@@ -7,3 +7,5 @@
 //! codename it is published for (`DISTRIBUTION`), the Debian revision
 //! suffix of its packages (`PKGVER`) and its packaging templates
 //! (`debian/`, or a symlink to another folder's).
+
+pub mod source;
