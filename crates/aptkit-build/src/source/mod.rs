@@ -4,7 +4,7 @@
 //! into a [`SourceTarball`]: a `.tar.gz` in memory whose bytes depend only
 //! on the commit and the version, whichever clone or checkout it is made
 //! from. A nightly (`YYYY.MM.DD`) comes from a branch head, a release from
-//! the tag its version names; see docs/building.md for every rule.
+//! the tag its version names; see docs/source-tarballs.md for every rule.
 //! [`SourceTarball::sign`] makes its detached armored signature, and
 //! [`update_sha256sums`] its line in a `SHA256SUMS`.
 
