@@ -36,9 +36,9 @@ fn write(dir: &Path, rel: &str, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
-/// A repository `hello/`: a release commit tagged v1.2.0 (an executable, a
-/// symlink, a path longer than ustar's 100 bytes, debian/control), then a
-/// commit on main, and a branch `feature`.
+/// A repository `hello/`: a release commit tagged v1.2.0 (an executable,
+/// symlinks, paths and a link target longer than ustar's 100 bytes,
+/// debian/control), then a commit on main, and a branch `feature`.
 fn fixture() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let repo = tmp.path().join("hello");
@@ -49,6 +49,9 @@ fn fixture() -> (tempfile::TempDir, PathBuf) {
     std::fs::set_permissions(repo.join("src/run.sh"), std::fs::Permissions::from_mode(0o755)).unwrap();
     std::os::unix::fs::symlink("src/run.sh", repo.join("run")).unwrap();
     write(&repo, &format!("{}/deep.txt", ["long-directory-name"; 7].join("/")), "deep\n");
+    // Longer than ustar holds, even split at a slash: pax headers.
+    write(&repo, &format!("{}.txt", "n".repeat(140)), "long name\n");
+    std::os::unix::fs::symlink(format!("{}/target", "t".repeat(150)), repo.join("long-link")).unwrap();
     write(&repo, "debian/control", "Source: hello-src\nMaintainer: T <t@example.invalid>\n\nPackage: hello\n");
     write(&repo, "data.bin", &"x".repeat(100_000));
     git(&repo, &["add", "-A"]);
@@ -166,7 +169,17 @@ fn the_tarball_is_what_git_archive_makes_of_the_commit() {
     }
     assert!(listing.contains("-rwxr-xr-x 0/0") && listing.contains("hello-src-1.2.0/src/run.sh"), "{listing}");
     assert!(listing.contains("hello-src-1.2.0/run -> src/run.sh"), "{listing}");
+    assert!(listing.contains(&format!("hello-src-1.2.0/{}.txt", "n".repeat(140))), "{listing}");
+    assert!(listing.contains(&format!("long-link -> {}/target", "t".repeat(150))), "{listing}");
     assert!(!listing.contains("untracked") && !listing.contains("NEWS"), "{listing}");
+
+    // What ustar cannot hold is in pax headers.
+    let mut tar = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&tarball.bytes[..]), &mut tar).unwrap();
+    let tar = String::from_utf8_lossy(&tar);
+    assert!(tar.contains(&format!(" path=hello-src-1.2.0/{}.txt\n", "n".repeat(140))));
+    assert!(tar.contains(&format!(" linkpath={}/target\n", "t".repeat(150))));
+    assert_eq!(tar.len() % 10240, 0);
 
     // As `git archive`, the commit id is in a pax global header.
     let id = run(Command::new("sh").arg("-c").arg("gzip -dc \"$1\" | git get-tar-commit-id").arg("sh").arg(&file));
