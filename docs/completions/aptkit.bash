@@ -55,6 +55,9 @@ _aptkit() {
             aptkit,snapshot)
                 cmd="aptkit__subcmd__snapshot"
                 ;;
+            aptkit,source)
+                cmd="aptkit__subcmd__source"
+                ;;
             aptkit,verify)
                 cmd="aptkit__subcmd__verify"
                 ;;
@@ -114,6 +117,9 @@ _aptkit() {
                 ;;
             aptkit__subcmd__help,snapshot)
                 cmd="aptkit__subcmd__help__subcmd__snapshot"
+                ;;
+            aptkit__subcmd__help,source)
+                cmd="aptkit__subcmd__help__subcmd__source"
                 ;;
             aptkit__subcmd__help,verify)
                 cmd="aptkit__subcmd__help__subcmd__verify"
@@ -353,7 +359,7 @@ _aptkit() {
 
     case "${cmd}" in
         aptkit)
-            opts="-h -V --state --public --config --help --version package deb repo snapshot publish key serve verify mirror check gc completions man help"
+            opts="-h -V --state --public --config --help --version source package deb repo snapshot publish key serve verify mirror check gc completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -531,7 +537,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__help)
-            opts="package deb repo snapshot publish key serve verify mirror check gc completions man help"
+            opts="source package deb repo snapshot publish key serve verify mirror check gc completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1051,6 +1057,20 @@ _aptkit() {
         aptkit__subcmd__help__subcmd__snapshot__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aptkit__subcmd__help__subcmd__source)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2181,6 +2201,48 @@ _aptkit() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aptkit__subcmd__source)
+            opts="-h --git --ref --tag-format --name --orig --out --key --key-env --json --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --git)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -9,4 +9,5 @@ mod publishing;
 mod reader;
 mod repository;
 mod s3;
+mod source;
 mod verify;

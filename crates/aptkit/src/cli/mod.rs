@@ -14,6 +14,7 @@ mod publish;
 mod repo;
 mod serve;
 mod snapshot;
+mod source;
 mod verify;
 
 use std::path::PathBuf;
@@ -32,6 +33,7 @@ pub use publish::{DependencyArgs, ProgressArgs, PublishCommand, PublishNewArgs};
 pub use repo::RepoCommand;
 pub use serve::ServeArgs;
 pub use snapshot::SnapshotCommand;
+pub use source::SourceArgs;
 pub use verify::VerifyArgs;
 
 /// Said in `aptkit --help` (and so in docs/cli.md and aptkit(1)).
@@ -71,6 +73,9 @@ pub struct StoreArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Make a reproducible, signed source tarball of a git commit: a nightly from a branch, a release from its tag
+    #[command(after_help = source::EXAMPLES, long_about = source::LONG_ABOUT)]
+    Source(SourceArgs),
     /// Build .deb files from a source tree's debian/ directory, natively
     #[command(after_help = package::EXAMPLES)]
     Package(PackageArgs),
@@ -118,7 +123,7 @@ pub struct PublishTarget {
     pub prefix: String,
 }
 
-/// The keys to sign with, shared by publish and key export.
+/// The keys to sign with, shared by publish, key export and source.
 #[derive(Debug, Args, Clone, Default)]
 pub struct SigningArgs {
     /// Secret key file to sign with (repeatable: several keys sign, for rotation)

@@ -12,6 +12,7 @@ pub mod publish;
 pub mod repo;
 pub mod serve;
 pub mod snapshot;
+pub mod source;
 pub mod verify;
 
 use std::process::ExitCode;
@@ -36,6 +37,7 @@ impl Outcome {
 
 pub fn run(command: ResolvedCommand) -> anyhow::Result<Outcome> {
     match command {
+        ResolvedCommand::Source(settings) => source::run(settings),
         ResolvedCommand::Package(settings) => package::run(settings),
         ResolvedCommand::Deb(settings) => deb::run(settings),
         ResolvedCommand::Repo(settings) => repo::run(settings),

@@ -19,6 +19,7 @@ mod repo;
 mod serve;
 mod signing;
 mod snapshot;
+mod source;
 mod stores;
 mod trust;
 mod verify;
@@ -37,6 +38,7 @@ pub use repo::{RepoAction, RepoSettings};
 pub use serve::ServeSettings;
 pub use signing::KeySources;
 pub use snapshot::{SnapshotAction, SnapshotSettings};
+pub use source::SourceSettings;
 pub use stores::Stores;
 pub use verify::VerifySettings;
 
@@ -46,6 +48,7 @@ use crate::cli::{Cli, Command, StoreArgs};
 // One is made per run: the size of the largest variant (man's clap::Command) costs nothing.
 #[allow(clippy::large_enum_variant)]
 pub enum ResolvedCommand {
+    Source(SourceSettings),
     Package(PackageSettings),
     Deb(DebSettings),
     Repo(RepoSettings),
@@ -67,6 +70,7 @@ impl ResolvedCommand {
     pub fn from_cli(cli: Cli) -> anyhow::Result<Self> {
         let stores = &cli.stores;
         Ok(match cli.command {
+            Command::Source(args) => Self::Source(SourceSettings::from_args(args, &load_config(stores)?)?),
             Command::Package(args) => Self::Package(PackageSettings::from_args(args)?),
             Command::Deb(cmd) => Self::Deb(DebSettings::from_args(cmd)),
             Command::Repo(cmd) => Self::Repo(RepoSettings::from_args(cmd, &open_stores(stores)?.1)?),

@@ -1,0 +1,11 @@
+//! The build stage: from a project's source to .debs for every
+//! distribution it targets.
+//!
+//! A project describes its targets in `distros/`, one folder per
+//! distribution (`debian-12-bookworm`, `ubuntu-24.04-noble`), each naming
+//! the container image its compile stage runs in (`DOCKER_BASE`), the
+//! codename it is published for (`DISTRIBUTION`), the Debian revision
+//! suffix of its packages (`PKGVER`) and its packaging templates
+//! (`debian/`, or a symlink to another folder's).
+
+pub mod source;
