@@ -6,4 +6,12 @@
 //! the container image its compile stage runs in (`DOCKER_BASE`), the
 //! codename it is published for (`DISTRIBUTION`), the Debian revision
 //! suffix of its packages (`PKGVER`) and its packaging templates
-//! (`debian/`, or a symlink to another folder's).
+//! (`debian/`, or a symlink to another folder's): see [`distros`].
+
+pub mod distros;
+mod image_ref;
+pub mod upstream_version;
+
+pub use distros::{Distro, Distros};
+pub use image_ref::{ImageRef, ImageRefError};
+pub use upstream_version::{upstream_version, UpstreamVersion, VersionError, VersionOrigin};
