@@ -9,6 +9,7 @@ mod check;
 mod completions;
 mod config;
 mod deb;
+mod distros;
 mod gc;
 mod key;
 mod man;
@@ -27,6 +28,7 @@ pub use check::CheckSettings;
 pub use completions::CompletionsSettings;
 pub use config::ConfigFile;
 pub use deb::{DebSettings, DebView};
+pub use distros::{DistrosAction, DistrosSettings};
 pub use gc::GcSettings;
 pub use key::KeySettings;
 pub use man::ManSettings;
@@ -48,6 +50,7 @@ use crate::cli::{Cli, Command, StoreArgs};
 pub enum ResolvedCommand {
     Package(PackageSettings),
     Deb(DebSettings),
+    Distros(DistrosSettings),
     Repo(RepoSettings),
     Snapshot(SnapshotSettings),
     Publish(PublishSettings),
@@ -69,6 +72,7 @@ impl ResolvedCommand {
         Ok(match cli.command {
             Command::Package(args) => Self::Package(PackageSettings::from_args(args)?),
             Command::Deb(cmd) => Self::Deb(DebSettings::from_args(cmd)),
+            Command::Distros(cmd) => Self::Distros(DistrosSettings::from_args(cmd, &load_config(stores)?)),
             Command::Repo(cmd) => Self::Repo(RepoSettings::from_args(cmd, &open_stores(stores)?.1)?),
             Command::Snapshot(cmd) => Self::Snapshot(SnapshotSettings::from_args(cmd, &open_stores(stores)?.1)?),
             Command::Publish(cmd) => {
