@@ -135,8 +135,26 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    #[error("the distros directory `{}` has {} problem{}:{}", dir.display(), problems.len(), if problems.len() == 1 { "" } else { "s" }, problems.iter().map(|p| format!("\n  {}", p.to_line())).collect::<String>())]
+    #[error("the distros directory `{}` has {}:{}", dir.display(), count(problems.len(), "problem"), lines(problems))]
     Malformed { dir: PathBuf, problems: Vec<FolderError> },
-    #[error("no distro `{id}` in `{}` ({})", dir.display(), if known.is_empty() { "it has none".to_string() } else { format!("it has {}", known.join(", ")) })]
+    #[error("no distro `{id}` in `{}` ({})", dir.display(), known_ids(known))]
     UnknownDistro { id: String, dir: PathBuf, known: Vec<String> },
+}
+
+/// `1 problem`, `2 problems`.
+fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
+/// One indented line per problem.
+fn lines(problems: &[FolderError]) -> String {
+    problems.iter().map(|p| format!("\n  {}", p.to_line())).collect()
+}
+
+fn known_ids(known: &[String]) -> String {
+    if known.is_empty() {
+        "it has none".to_string()
+    } else {
+        format!("it has {}", known.join(", "))
+    }
 }
