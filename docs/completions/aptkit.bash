@@ -25,6 +25,9 @@ _aptkit() {
             aptkit,deb)
                 cmd="aptkit__subcmd__deb"
                 ;;
+            aptkit,distros)
+                cmd="aptkit__subcmd__distros"
+                ;;
             aptkit,gc)
                 cmd="aptkit__subcmd__gc"
                 ;;
@@ -79,6 +82,24 @@ _aptkit() {
             aptkit__subcmd__deb__subcmd__help,info)
                 cmd="aptkit__subcmd__deb__subcmd__help__subcmd__info"
                 ;;
+            aptkit__subcmd__distros,check)
+                cmd="aptkit__subcmd__distros__subcmd__check"
+                ;;
+            aptkit__subcmd__distros,help)
+                cmd="aptkit__subcmd__distros__subcmd__help"
+                ;;
+            aptkit__subcmd__distros,list)
+                cmd="aptkit__subcmd__distros__subcmd__list"
+                ;;
+            aptkit__subcmd__distros__subcmd__help,check)
+                cmd="aptkit__subcmd__distros__subcmd__help__subcmd__check"
+                ;;
+            aptkit__subcmd__distros__subcmd__help,help)
+                cmd="aptkit__subcmd__distros__subcmd__help__subcmd__help"
+                ;;
+            aptkit__subcmd__distros__subcmd__help,list)
+                cmd="aptkit__subcmd__distros__subcmd__help__subcmd__list"
+                ;;
             aptkit__subcmd__help,check)
                 cmd="aptkit__subcmd__help__subcmd__check"
                 ;;
@@ -87,6 +108,9 @@ _aptkit() {
                 ;;
             aptkit__subcmd__help,deb)
                 cmd="aptkit__subcmd__help__subcmd__deb"
+                ;;
+            aptkit__subcmd__help,distros)
+                cmd="aptkit__subcmd__help__subcmd__distros"
                 ;;
             aptkit__subcmd__help,gc)
                 cmd="aptkit__subcmd__help__subcmd__gc"
@@ -129,6 +153,12 @@ _aptkit() {
                 ;;
             aptkit__subcmd__help__subcmd__deb,info)
                 cmd="aptkit__subcmd__help__subcmd__deb__subcmd__info"
+                ;;
+            aptkit__subcmd__help__subcmd__distros,check)
+                cmd="aptkit__subcmd__help__subcmd__distros__subcmd__check"
+                ;;
+            aptkit__subcmd__help__subcmd__distros,list)
+                cmd="aptkit__subcmd__help__subcmd__distros__subcmd__list"
                 ;;
             aptkit__subcmd__help__subcmd__key,export)
                 cmd="aptkit__subcmd__help__subcmd__key__subcmd__export"
@@ -359,7 +389,7 @@ _aptkit() {
 
     case "${cmd}" in
         aptkit)
-            opts="-h -V --state --public --config --help --version source package deb repo snapshot publish key serve verify mirror check gc completions man help"
+            opts="-h -V --state --public --config --help --version source package deb distros repo snapshot publish key serve verify mirror check gc completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -518,6 +548,112 @@ _aptkit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        aptkit__subcmd__distros)
+            opts="-h --help list check help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aptkit__subcmd__distros__subcmd__check)
+            opts="-h --distros --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --distros)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aptkit__subcmd__distros__subcmd__help)
+            opts="list check help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aptkit__subcmd__distros__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aptkit__subcmd__distros__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aptkit__subcmd__distros__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aptkit__subcmd__distros__subcmd__list)
+            opts="-h --distros --json --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --distros)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         aptkit__subcmd__gc)
             opts="-h --dry-run --min-age --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -537,7 +673,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__help)
-            opts="source package deb repo snapshot publish key serve verify mirror check gc completions man help"
+            opts="source package deb distros repo snapshot publish key serve verify mirror check gc completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -607,6 +743,48 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__help__subcmd__deb__subcmd__info)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aptkit__subcmd__help__subcmd__distros)
+            opts="list check"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aptkit__subcmd__help__subcmd__distros__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aptkit__subcmd__help__subcmd__distros__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

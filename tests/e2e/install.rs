@@ -1,27 +1,7 @@
 //! The packages install with dpkg into a throwaway Debian root, where the
 //! maintainer scripts run, the conffile is registered and the program works.
 
-use std::path::PathBuf;
-use std::process::Command;
-
 use aptkit_tests::*;
-
-/// The minimal Debian root made by scripts/install-test-tools.sh.
-fn rootfs() -> PathBuf {
-    let path = std::env::var_os("APTKIT_TEST_ROOTFS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("target/test-rootfs/bookworm"));
-    assert!(
-        path.join("var/lib/dpkg/status").is_file(),
-        "no Debian root at {}: run scripts/install-test-tools.sh (the README's test command does)",
-        path.display()
-    );
-    path
-}
-
-fn chroot(root: &std::path::Path, args: &[&str]) -> std::process::Output {
-    run_ok(Command::new("chroot").arg(root).args(args).env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"))
-}
 
 #[test]
 fn packages_install_run_and_purge_in_a_debian_root() {

@@ -189,6 +189,25 @@ pub fn control_fields(text: &str) -> Vec<(String, String)> {
     fields
 }
 
+/// The minimal Debian root made by scripts/install-test-tools.sh (copy it
+/// before changing anything).
+pub fn rootfs() -> PathBuf {
+    let path = std::env::var_os("APTKIT_TEST_ROOTFS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target/test-rootfs/bookworm"));
+    assert!(
+        path.join("var/lib/dpkg/status").is_file(),
+        "no Debian root at {}: run scripts/install-test-tools.sh (the README's test command does)",
+        path.display()
+    );
+    path
+}
+
+/// Run a command inside `root`, insisting that it succeeds.
+pub fn chroot(root: &Path, args: &[&str]) -> std::process::Output {
+    run_ok(Command::new("chroot").arg(root).args(args).env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"))
+}
+
 /// `aptkit serve --root DIR` on a free loopback port, stopped when dropped.
 pub struct Served {
     child: std::process::Child,

@@ -40,6 +40,20 @@ pub enum Error {
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
+    /// The file the error is about, when it is about one.
+    pub fn path(&self) -> Option<&std::path::Path> {
+        match self {
+            Error::Syntax { path, .. }
+            | Error::MissingFile { path, .. }
+            | Error::Read { path, .. }
+            | Error::UnknownPackage { path, .. }
+            | Error::NoMatch { path, .. }
+            | Error::Escapes { path, .. }
+            | Error::Write { path, .. } => Some(path),
+            Error::Package { .. } | Error::NothingToBuild(_) | Error::Deb { .. } => None,
+        }
+    }
+
     pub(crate) fn syntax(path: &std::path::Path, err: &aptkit_control::Error) -> Self {
         Error::Syntax { path: path.to_path_buf(), line: err.line(), message: err.message() }
     }

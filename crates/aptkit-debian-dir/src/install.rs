@@ -173,6 +173,9 @@ impl<'a> TreeBuilder<'a> {
             return Err(self.escapes(file, line, pattern, "source tree"));
         }
         for base in search {
+            // glob drops a leading `./` from what it finds: a relative base
+            // (`aptkit package .`) would not prefix its own matches.
+            let base = &std::path::absolute(base).map_err(Error::read(base))?;
             let full = format!("{}/{}", glob::Pattern::escape(&base.to_string_lossy()), rel);
             let paths =
                 glob::glob_with(&full, glob::MatchOptions { require_literal_leading_dot: true, ..Default::default() })

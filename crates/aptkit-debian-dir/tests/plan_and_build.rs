@@ -152,3 +152,20 @@ fn a_file_over_a_directory_is_refused() {
     let err = plan(src.path(), &options()).unwrap_err();
     assert!(err.to_string().contains("usr/share/tiny/a.txt"), "{err}");
 }
+
+/// `aptkit package .`: glob drops the leading `./` of what it finds, which
+/// must still be found under its base (this once panicked).
+#[test]
+fn a_relative_root_with_source_tree_globs() {
+    // A tree reached by `./NAME`, which only a directory under the current one gives.
+    let src = tempfile::Builder::new().prefix(".relative-root-").tempdir_in(".").unwrap();
+    source_tree(src.path());
+    fs::create_dir_all(src.path().join("docs")).unwrap();
+    fs::write(src.path().join("docs/tiny.1"), ".TH TINY 1\n").unwrap();
+    fs::write(src.path().join("debian/tiny-tools.install"), "usr/bin/tiny\ndocs/*.1 usr/share/man/man1\n").unwrap();
+    let root = Path::new(".").join(src.path().file_name().unwrap());
+    let plan = plan(&root, &options()).unwrap();
+    let tools = plan.packages.iter().find(|p| p.name == "tiny-tools").unwrap();
+    let paths: Vec<String> = tools.tree.iter().map(|(p, _)| p.as_str().to_string()).collect();
+    assert!(paths.iter().any(|p| p == "usr/share/man/man1/tiny.1.gz"), "{paths:?}");
+}

@@ -54,11 +54,7 @@ pub struct Repository {
 }
 
 pub(crate) fn check_name(kind: &str, name: &str) -> Result<()> {
-    let ok = !name.is_empty()
-        && name.len() <= 128
-        && !name.starts_with(['.', '-'])
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+' | '~'));
-    if ok {
+    if aptkit_control::valid_archive_name(name) {
         Ok(())
     } else {
         Err(Error::Invalid(format!(

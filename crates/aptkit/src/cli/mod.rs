@@ -5,6 +5,7 @@
 mod check;
 mod completions;
 mod deb;
+mod distros;
 mod gc;
 mod key;
 mod man;
@@ -24,6 +25,7 @@ use clap::{Args, Parser, Subcommand};
 pub use check::CheckArgs;
 pub use completions::CompletionsArgs;
 pub use deb::DebCommand;
+pub use distros::{DistrosCommand, DistrosDirArgs};
 pub use gc::GcArgs;
 pub use key::KeyCommand;
 pub use man::ManArgs;
@@ -40,7 +42,7 @@ pub use verify::VerifyArgs;
 const EXIT_CODES: &str = "\
 Exit codes:
   0   success
-  1   a check ran and found problems (verify, check, repo search)
+  1   a check ran and found problems (verify, check, distros check, repo search)
   2   an error: bad input, a conflict, a failed store
   75  an error that may pass if the same command is run again later, unchanged: another job
       holds the suite (or gc runs), the state changed under the command, or the store was
@@ -82,6 +84,9 @@ pub enum Command {
     /// Inspect .deb files with aptkit's own reader
     #[command(subcommand)]
     Deb(DebCommand),
+    /// The target distributions of a project (./distros): list them, check them
+    #[command(subcommand, after_help = distros::EXAMPLES)]
+    Distros(DistrosCommand),
     /// Mutable named sets of packages (aptly's `repo`)
     #[command(subcommand)]
     Repo(RepoCommand),

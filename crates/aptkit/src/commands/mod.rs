@@ -3,6 +3,7 @@
 pub mod check;
 pub mod completions;
 pub mod deb;
+pub mod distros;
 pub mod gc;
 pub mod key;
 pub mod man;
@@ -40,6 +41,7 @@ pub fn run(command: ResolvedCommand) -> anyhow::Result<Outcome> {
         ResolvedCommand::Source(settings) => source::run(settings),
         ResolvedCommand::Package(settings) => package::run(settings),
         ResolvedCommand::Deb(settings) => deb::run(settings),
+        ResolvedCommand::Distros(settings) => distros::run(settings),
         ResolvedCommand::Repo(settings) => repo::run(settings),
         ResolvedCommand::Snapshot(settings) => snapshot::run(settings),
         ResolvedCommand::Publish(settings) => publish::run(settings),

@@ -15,6 +15,16 @@ pub struct ConfigFile {
     pub signing: SigningConfig,
     #[serde(default)]
     pub s3: S3Config,
+    #[serde(default)]
+    pub build: BuildConfig,
+}
+
+/// `[build]`: the build stage.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildConfig {
+    /// The distros directory (default: `./distros`).
+    pub distros: Option<PathBuf>,
 }
 
 /// `[s3]`: how to reach `s3://` stores. Credentials are never configured
@@ -45,7 +55,7 @@ pub struct SigningConfig {
 
 impl ConfigFile {
     /// `aptkit.toml`, from `explicit` or the current directory. Relative paths
-    /// in it (stores, key files) are relative to the file's directory, as with
+    /// in it (stores, key files, the distros directory) are relative to the file's directory, as with
     /// cargo's config: the file means the same wherever aptkit runs from.
     pub fn load(explicit: Option<&Path>) -> anyhow::Result<ConfigFile> {
         let path = match explicit {
@@ -68,9 +78,9 @@ impl ConfigFile {
                 *location = dir.join(location.as_str()).to_string_lossy().into_owned();
             }
         }
-        for key in &mut config.signing.keys {
-            if key.is_relative() {
-                *key = dir.join(&*key);
+        for path in config.signing.keys.iter_mut().chain(&mut config.build.distros) {
+            if path.is_relative() {
+                *path = dir.join(&*path);
             }
         }
         Ok(config)

@@ -9,6 +9,7 @@ mod check;
 mod completions;
 mod config;
 mod deb;
+mod distros;
 mod gc;
 mod key;
 mod man;
@@ -28,6 +29,7 @@ pub use check::CheckSettings;
 pub use completions::CompletionsSettings;
 pub use config::ConfigFile;
 pub use deb::{DebSettings, DebView};
+pub use distros::{DistrosAction, DistrosSettings};
 pub use gc::GcSettings;
 pub use key::KeySettings;
 pub use man::ManSettings;
@@ -51,6 +53,7 @@ pub enum ResolvedCommand {
     Source(SourceSettings),
     Package(PackageSettings),
     Deb(DebSettings),
+    Distros(DistrosSettings),
     Repo(RepoSettings),
     Snapshot(SnapshotSettings),
     Publish(PublishSettings),
@@ -73,6 +76,7 @@ impl ResolvedCommand {
             Command::Source(args) => Self::Source(SourceSettings::from_args(args, &load_config(stores)?)?),
             Command::Package(args) => Self::Package(PackageSettings::from_args(args)?),
             Command::Deb(cmd) => Self::Deb(DebSettings::from_args(cmd)),
+            Command::Distros(cmd) => Self::Distros(DistrosSettings::from_args(cmd, &load_config(stores)?)),
             Command::Repo(cmd) => Self::Repo(RepoSettings::from_args(cmd, &open_stores(stores)?.1)?),
             Command::Snapshot(cmd) => Self::Snapshot(SnapshotSettings::from_args(cmd, &open_stores(stores)?.1)?),
             Command::Publish(cmd) => {
