@@ -259,28 +259,3 @@ fn refusals_name_their_subject_and_leave_out_as_it_was() {
     assert!(stderr(&res).contains("bsd/SHA256SUMS") && stderr(&res).contains("line 1"), "{}", stderr(&res));
     assert_eq!(dir_names(&f.path("bsd")), ["SHA256SUMS"]);
 }
-
-/// Every path under `root` with what it is: a directory, a symlink's
-/// target, or a file's executable bit and contents.
-fn tree_of(root: &Path) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            let meta = std::fs::symlink_metadata(&path).unwrap();
-            let what = if meta.file_type().is_symlink() {
-                format!("-> {}", std::fs::read_link(&path).unwrap().display())
-            } else if meta.is_dir() {
-                stack.push(path.clone());
-                "dir".to_string()
-            } else {
-                let exec = meta.permissions().mode() & 0o100 != 0;
-                format!("exec={exec} {}", String::from_utf8_lossy(&std::fs::read(&path).unwrap()))
-            };
-            out.push((path.strip_prefix(root).unwrap().display().to_string(), what));
-        }
-    }
-    out.sort();
-    out
-}

@@ -7,6 +7,7 @@ pub mod moto;
 
 pub use apt::AptClient;
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -245,4 +246,30 @@ impl Drop for Served {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Every path under `root` with what it is: a directory, a symlink's
+/// target, or a file's executable bit and contents.
+pub fn tree_of(root: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let rel = path.strip_prefix(root).unwrap().display().to_string();
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            let what = if meta.file_type().is_symlink() {
+                format!("-> {}", std::fs::read_link(&path).unwrap().display())
+            } else if meta.is_dir() {
+                stack.push(path.clone());
+                "dir".to_string()
+            } else {
+                let exec = meta.permissions().mode() & 0o100 != 0;
+                format!("exec={exec} {}", String::from_utf8_lossy(&std::fs::read(&path).unwrap()))
+            };
+            out.push((rel, what));
+        }
+    }
+    out.sort();
+    out
 }

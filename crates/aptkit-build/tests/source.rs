@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use aptkit_build::source::{source_tarball, Error, Naming, SourceKind, SourceRequest, SourceTarball};
+use aptkit_tests::tree_of;
 
 /// The committer time of the release commit.
 const RELEASE_TIME: u64 = 1_709_294_400; // 2024-03-01T12:00:00Z
@@ -196,32 +197,6 @@ fn the_tarball_is_what_git_archive_makes_of_the_commit() {
     let (a, b) = (tree_of(&ours), tree_of(&theirs));
     assert!(a.len() > 8, "{a:?}");
     assert_eq!(a, b);
-}
-
-/// Every path under `root` with what it is: a directory, a symlink's
-/// target, or a file's executable bit and contents.
-fn tree_of(root: &Path) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            let rel = path.strip_prefix(root).unwrap().display().to_string();
-            let meta = std::fs::symlink_metadata(&path).unwrap();
-            let what = if meta.file_type().is_symlink() {
-                format!("-> {}", std::fs::read_link(&path).unwrap().display())
-            } else if meta.is_dir() {
-                stack.push(path.clone());
-                "dir".to_string()
-            } else {
-                let exec = meta.permissions().mode() & 0o100 != 0;
-                format!("exec={exec} {}", String::from_utf8_lossy(&std::fs::read(&path).unwrap()))
-            };
-            out.push((rel, what));
-        }
-    }
-    out.sort();
-    out
 }
 
 #[test]
