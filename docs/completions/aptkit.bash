@@ -1677,7 +1677,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__repo)
-            opts="-d -c -h --distribution --component --prefix --architectures --origin --label --valid-for --contents --key --key-env --base-index --skip-dependency-check --progress --json --help"
+            opts="-d -c -h --distribution --component --architectures --origin --label --valid-for --contents --prefix --key --key-env --base-index --skip-dependency-check --progress --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1699,10 +1699,6 @@ _aptkit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --prefix)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --architectures)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1716,6 +1712,10 @@ _aptkit() {
                     return 0
                     ;;
                 --valid-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prefix)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1743,7 +1743,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__snapshot)
-            opts="-d -c -h --distribution --component --prefix --architectures --origin --label --valid-for --contents --key --key-env --base-index --skip-dependency-check --progress --json --help"
+            opts="-d -c -h --distribution --component --architectures --origin --label --valid-for --contents --prefix --key --key-env --base-index --skip-dependency-check --progress --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1765,10 +1765,6 @@ _aptkit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --prefix)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --architectures)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1782,6 +1778,10 @@ _aptkit() {
                     return 0
                     ;;
                 --valid-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prefix)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -159,11 +159,11 @@ complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_se
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list drop help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -s d -l distribution -d 'Distribution (suite) to publish as, e.g. `bookworm`' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -s c -l component -r
-complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -l prefix -d 'Path prefix in the publish store (e.g. `debian`) [default: its root]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -l architectures -d 'Architectures to index, comma-separated [default: those of the packages]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -l origin -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -l label -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -l valid-for -d 'Days the Release stays valid (sets Valid-Until; republish before then)' -r
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -l prefix -d 'Path prefix in the publish store (e.g. `debian`) [default: its root]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -l key -d 'Secret key file to sign with (repeatable: several keys sign, for rotation)' -r -F
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -l key-env -d 'Environment variable holding an armored secret key (repeatable)' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -l base-index -d 'A Packages file (plain, .gz or .xz) of the base distribution that dependencies may be satisfied from, e.g. /var/lib/apt/lists/*_binary-amd64_Packages (repeatable)' -r -F
@@ -178,11 +178,11 @@ complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_s
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -s d -l distribution -d 'Distribution (suite) to publish as, e.g. `bookworm`' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -s c -l component -r
-complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -l prefix -d 'Path prefix in the publish store (e.g. `debian`) [default: its root]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -l architectures -d 'Architectures to index, comma-separated [default: those of the packages]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -l origin -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -l label -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -l valid-for -d 'Days the Release stays valid (sets Valid-Until; republish before then)' -r
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -l prefix -d 'Path prefix in the publish store (e.g. `debian`) [default: its root]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -l key -d 'Secret key file to sign with (repeatable: several keys sign, for rotation)' -r -F
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -l key-env -d 'Environment variable holding an armored secret key (repeatable)' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -l base-index -d 'A Packages file (plain, .gz or .xz) of the base distribution that dependencies may be satisfied from, e.g. /var/lib/apt/lists/*_binary-amd64_Packages (repeatable)' -r -F

@@ -143,7 +143,7 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
         // unless it was damaged (a publish that did not read back); then the
         // right bytes replace it, which no client can mind.
         if let Written::Conflict(_) = input.public.put_if_absent(&by_hash, Body::Bytes(bytes), Caching::Immutable)? {
-            if !holds_exactly(input.public, &by_hash, bytes)? {
+            if aptkit_store::holds_exactly(input.public, &by_hash, bytes)? != Some(true) {
                 input.public.put(&by_hash, Body::Bytes(bytes), Caching::Immutable)?;
             }
         }
@@ -362,24 +362,6 @@ fn release_date(now: i64, last: Option<i64>, events: &dyn PublishEvents) -> std:
     events.event(PublishEvent::WaitingForClock { seconds: wait, ahead: date - 1 - now });
     std::thread::sleep(Duration::from_secs(wait as u64));
     Ok((date, now + wait))
-}
-
-/// Whether `key` holds exactly `expected` (read no further than one byte
-/// past its length).
-fn holds_exactly(store: &dyn Store, key: &str, expected: &[u8]) -> Result<bool> {
-    let Some(reader) = store.open(key)? else { return Ok(false) };
-    let mut found = Vec::with_capacity(expected.len() + 1);
-    std::io::Read::read_to_end(&mut std::io::Read::take(reader, expected.len() as u64 + 1), &mut found).map_err(
-        |source| {
-            Error::Store(aptkit_store::Error::Io {
-                op: "read",
-                key: key.to_string(),
-                location: store.location(),
-                source,
-            })
-        },
-    )?;
-    Ok(found == expected)
 }
 
 fn existing_release_date(public: &dyn Store, key: &str) -> Result<Option<i64>> {

@@ -117,11 +117,7 @@ fn publishing_many_times_a_second_never_dates_a_release_past_what_apt_accepts() 
     repo.repo_create("main", "", None, 0).unwrap();
     repo.repo_add("main", &[common::deb_described(&debs, "pkg", "1.0", "x")], &|_, _| {}).unwrap();
     let keys = std::slice::from_ref(&key);
-    let publish_new = || {
-        let request = common::request(Source::Repo("main".into()), &["amd64"]);
-        common::publish(&repo, PublishAction::New(request), &Dependencies::Skip, keys, now(), &NoEvents).unwrap().0
-    };
-    let first = publish_new();
+    let first = common::publish_main(&repo, keys).0;
     let mut last = first.date;
     // Each publish takes milliseconds: without a bound the Date would run
     // ten seconds ahead of the clock, where apt calls the Release "not
@@ -136,7 +132,7 @@ fn publishing_many_times_a_second_never_dates_a_release_past_what_apt_accepts() 
     // Dropped and published again at once: the Date still goes forward (a
     // client that saw the last Release ignores an older one).
     repo.publish_drop("", "stable", now()).unwrap();
-    let again = publish_new();
+    let again = common::publish_main(&repo, keys).0;
     assert!(again.date > last, "{} after the dropped {last}", again.date);
 }
 
@@ -163,15 +159,7 @@ fn a_release_dated_far_ahead_of_the_clock_is_an_error_that_changes_nothing() {
     repo.repo_create("main", "", None, 0).unwrap();
     repo.repo_add("main", &[common::deb_described(&debs, "pkg", "1.0", "x")], &|_, _| {}).unwrap();
     let keys = std::slice::from_ref(&key);
-    common::publish(
-        &repo,
-        PublishAction::New(common::request(Source::Repo("main".into()), &["amd64"])),
-        &Dependencies::Skip,
-        keys,
-        now(),
-        &NoEvents,
-    )
-    .unwrap();
+    common::publish_main(&repo, keys);
     repo.repo_add("main", &[common::deb_described(&debs, "pkg2", "1.0", "y")], &|_, _| {}).unwrap();
     // The Release on the server, as a machine with its clock an hour fast
     // would have dated it.
@@ -206,15 +194,7 @@ fn a_republish_to_another_publish_store_places_every_pool_file() {
     first.repo_create("main", "", None, 0).unwrap();
     let debs: Vec<_> = ["aa", "bb", "cc"].iter().map(|n| common::tiny_deb(&debs, n, "1.0")).collect();
     first.repo_add("main", &debs, &|_, _| {}).unwrap();
-    let (_, report) = common::publish(
-        &first,
-        PublishAction::New(common::request(Source::Repo("main".into()), &["amd64"])),
-        &Dependencies::Skip,
-        keys,
-        now(),
-        &NoEvents,
-    )
-    .unwrap();
+    let (_, report) = common::publish_main(&first, keys);
     assert_eq!(report.pool_written, 3);
     let (_, report) =
         common::publish(&first, common::update("", "stable"), &Dependencies::Skip, keys, now(), &NoEvents).unwrap();

@@ -94,3 +94,27 @@ fn a_damaged_index_in_s3_fails_the_publish() {
     let damaging = Arc::new(FaultyStore::tampering(open("s3://readback/public"), "binary-amd64/Packages"));
     damaged_then_clean(Arc::new(state), damaging, Arc::new(open("s3://readback/public")), "binary-amd64/Packages");
 }
+
+/// A by-hash copy damaged after it was written (content-addressed, so a
+/// rerun finds the key taken) is compared and written again by the next
+/// publish, which then reads back clean.
+#[test]
+fn a_damaged_by_hash_copy_is_repaired_by_the_next_publish() {
+    let common::Scratch { work, debs, key, repo } = common::scratch();
+    let keys = std::slice::from_ref(&key);
+    repo.repo_add("main", &[common::tiny_deb(&debs, "tiny", "1.0")], &|_, _| {}).unwrap();
+    let request = common::request(Source::Repo("main".into()), &["amd64"]);
+    common::publish(&repo, PublishAction::New(request), &Dependencies::Skip, keys, now(), &NoEvents).unwrap();
+    let by_hash = work.path().join("public/dists/stable/main/binary-amd64/by-hash/SHA256");
+    let copy = std::fs::read_dir(&by_hash).unwrap().next().unwrap().unwrap().path();
+    let mut bytes = std::fs::read(&copy).unwrap();
+    *bytes.last_mut().unwrap() ^= 0xff;
+    // A new file: the plain name (a hard link to the old one) stays good.
+    std::fs::remove_file(&copy).unwrap();
+    std::fs::write(&copy, &bytes).unwrap();
+
+    common::publish(&repo, common::update("", "stable"), &Dependencies::Skip, keys, now(), &NoEvents).unwrap();
+    assert_ne!(std::fs::read(&copy).unwrap(), bytes, "the damaged copy is still there");
+    let digest = aptkit_index::FileDigests::of_bytes(&std::fs::read(&copy).unwrap()).sha256_hex();
+    assert_eq!(copy.file_name().unwrap().to_str().unwrap(), digest, "the copy holds what its name says");
+}

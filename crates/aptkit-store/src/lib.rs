@@ -195,3 +195,43 @@ pub trait Store: Send + Sync {
         16
     }
 }
+
+/// Whether object `key` of `store` holds exactly `expected` (`None`: no
+/// such object), compared as it is read, without a second copy in memory
+/// and no further than the first difference.
+pub fn holds_exactly(store: &dyn Store, key: &str, expected: &[u8]) -> Result<Option<bool>> {
+    let Some(mut reader) = store.open(key)? else { return Ok(None) };
+    let read_err = |source| Error::Io { op: "read", key: key.to_string(), location: store.location(), source };
+    let mut buf = vec![0u8; (256 << 10).min(expected.len() + 1)];
+    let mut at = 0;
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(read_err(e)),
+        };
+        if n == 0 {
+            return Ok(Some(at == expected.len()));
+        }
+        if expected.get(at..at + n) != Some(&buf[..n]) {
+            return Ok(Some(false));
+        }
+        at += n;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn holds_exactly_compares_the_whole_object() {
+        let store = MemoryStore::new();
+        assert_eq!(holds_exactly(&store, "k", b"abc").unwrap(), None);
+        store.put("k", Body::Bytes(b"abc"), Caching::Short).unwrap();
+        assert_eq!(holds_exactly(&store, "k", b"abc").unwrap(), Some(true));
+        for other in [&b"ab"[..], b"abcd", b"abd", b""] {
+            assert_eq!(holds_exactly(&store, "k", other).unwrap(), Some(false), "{other:?}");
+        }
+    }
+}

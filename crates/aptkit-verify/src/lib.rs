@@ -271,29 +271,6 @@ fn read_bounded(store: &dyn Store, key: &str, limit: u64) -> Result<Option<(Vec<
     Ok(Some((bytes, over)))
 }
 
-/// Whether object `key` holds exactly `expected` (`None`: no such object),
-/// compared as it is read, without a second copy in memory.
-fn holds_exactly(store: &dyn Store, key: &str, expected: &[u8]) -> Result<Option<bool>, Error> {
-    let Some(mut reader) = store.open(key)? else { return Ok(None) };
-    let read_err = |source| Error::Read { path: PathBuf::from(key), source };
-    let mut buf = vec![0u8; 256 << 10];
-    let mut at = 0;
-    loop {
-        let n = match reader.read(&mut buf) {
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(read_err(e)),
-        };
-        if n == 0 {
-            return Ok(Some(at == expected.len()));
-        }
-        if expected.get(at..at + n) != Some(&buf[..n]) {
-            return Ok(Some(false));
-        }
-        at += n;
-    }
-}
-
 /// Findings for each `--component` and `--arch` that the Release does not
 /// list (a component may be listed under a directory: `updates/main`).
 fn unknown_selections(opts: &Options, release: &Paragraph, file: &str) -> Vec<Finding> {
@@ -730,7 +707,7 @@ fn check_index(
     if by_hash {
         let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
         let hash_key = format!("{dists}/{dir}/by-hash/SHA256/{hash}");
-        match holds_exactly(store, &hash_key, &bytes)? {
+        match aptkit_store::holds_exactly(store, &hash_key, &bytes)? {
             None => findings.push(finding(Kind::Missing, &hash_key, "the by-hash copy", "nothing")),
             Some(false) => findings.push(finding(Kind::Hash, &hash_key, format!("SHA256 {hash}"), "other content")),
             Some(true) => {}

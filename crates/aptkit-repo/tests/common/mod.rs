@@ -95,6 +95,14 @@ pub fn publish(
     Ok((published.publication, published.report))
 }
 
+/// Publish repo `main` as `stable/main` for amd64, dependencies not
+/// checked, now: the publication and its report.
+pub fn publish_main(repo: &Repository, keys: &[SigningKey]) -> (Publication, PublishReport) {
+    let request = request(Source::Repo("main".into()), &["amd64"]);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    publish(repo, PublishAction::New(request), &Dependencies::Skip, keys, now, &aptkit_repo::NoEvents).unwrap()
+}
+
 /// `publish switch`: the snapshot publication `prefix/distribution` to `snapshot`.
 pub fn switch(prefix: &str, distribution: &str, snapshot: &str) -> PublishAction {
     PublishAction::Switch { prefix: prefix.into(), distribution: distribution.into(), snapshot: snapshot.into() }

@@ -36,8 +36,6 @@ pub struct PublishNewArgs {
     pub distribution: String,
     #[arg(long, short = 'c', default_value = "main")]
     pub component: String,
-    #[command(flatten)]
-    pub target: PublishTarget,
     /// Architectures to index, comma-separated [default: those of the packages]
     #[arg(long, value_delimiter = ',')]
     pub architectures: Vec<String>,
@@ -52,18 +50,13 @@ pub struct PublishNewArgs {
     #[arg(long)]
     pub contents: bool,
     #[command(flatten)]
-    pub signing: SigningArgs,
-    #[command(flatten)]
-    pub deps: DependencyArgs,
-    #[command(flatten)]
-    pub progress: ProgressArgs,
-    #[arg(long)]
-    pub json: bool,
+    pub how: PublishOptions,
 }
 
-/// How `publish switch` and `publish update` publish an existing suite again.
+/// What every publish takes (repo, snapshot, switch, update): where, signed
+/// by which keys, the dependency check, progress and the report.
 #[derive(Debug, Args)]
-pub struct RepublishArgs {
+pub struct PublishOptions {
     #[command(flatten)]
     pub target: PublishTarget,
     #[command(flatten)]
@@ -89,13 +82,13 @@ pub enum PublishCommand {
         distribution: String,
         snapshot: String,
         #[command(flatten)]
-        how: RepublishArgs,
+        how: PublishOptions,
     },
     /// Republish a repo publication with the repo's current packages
     Update {
         distribution: String,
         #[command(flatten)]
-        how: RepublishArgs,
+        how: PublishOptions,
     },
     /// List publications
     List {

@@ -83,7 +83,7 @@ fn new_publication(
     one: impl FnOnce(PublishAction, &SigningArgs, DependencyArgs, ProgressArgs, bool) -> anyhow::Result<PublishTask>,
 ) -> anyhow::Result<PublishTask> {
     let request = PublishRequest {
-        prefix: args.target.prefix,
+        prefix: args.how.target.prefix.clone(),
         distribution: args.distribution,
         component: args.component,
         source,
@@ -93,7 +93,8 @@ fn new_publication(
         valid_for_days: args.valid_for,
         contents: args.contents,
     };
-    one(PublishAction::New(request), &args.signing, args.deps, args.progress, args.json)
+    let how = args.how;
+    one(PublishAction::New(request), &how.signing, how.deps, how.progress, how.json)
 }
 
 impl From<DependencyArgs> for DependencyCheck {
