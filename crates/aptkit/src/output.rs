@@ -101,3 +101,40 @@ pub fn count_bar(total: u64, message: &str, quiet: bool) -> ProgressBar {
     bar.set_message(message.to_string());
     bar
 }
+
+#[cfg(test)]
+mod exit_code_tests {
+    use std::process::ExitCode;
+
+    use super::{exit_code_of, EXIT_RETRY_LATER};
+
+    fn store_error(source: std::io::Error, unavailable: bool) -> aptkit_store::Error {
+        let (op, key, location) = ("read", "dists/stable/InRelease".to_string(), "s3://b".to_string());
+        if unavailable {
+            aptkit_store::Error::Unavailable { op, key, location, source }
+        } else {
+            aptkit_store::Error::Io { op, key, location, source }
+        }
+    }
+
+    #[test]
+    fn only_errors_a_retry_may_cure_exit_75() {
+        let retry = ExitCode::from(EXIT_RETRY_LATER);
+        let wrapped = |e: aptkit_repo::Error| anyhow::Error::new(e).context("cannot update `stable`");
+        let down = store_error(std::io::Error::other("HTTP 503"), true);
+        assert_eq!(exit_code_of(&wrapped(aptkit_repo::Error::Store(down))), retry);
+        let denied = store_error(std::io::Error::other("S3 error AccessDenied (HTTP 403)"), false);
+        assert_eq!(exit_code_of(&wrapped(aptkit_repo::Error::Store(denied))), ExitCode::from(2));
+        let stale = aptkit_repo::Error::Stale { subject: "stable".into(), reason: "changed".into() };
+        assert_eq!(exit_code_of(&wrapped(stale)), retry);
+        assert_eq!(exit_code_of(&wrapped(aptkit_repo::Error::Invalid("bad".into()))), ExitCode::from(2));
+        // verify and mirror: a read broken off like a network connection.
+        let cut = aptkit_verify::Error::Read {
+            path: "pool/a.deb".into(),
+            source: std::io::Error::from(std::io::ErrorKind::ConnectionReset),
+        };
+        assert_eq!(exit_code_of(&anyhow::Error::new(cut)), retry);
+        let corrupt = aptkit_verify::Error::EmptyKeyring;
+        assert_eq!(exit_code_of(&anyhow::Error::new(corrupt)), ExitCode::from(2));
+    }
+}
