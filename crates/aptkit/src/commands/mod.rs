@@ -1,5 +1,6 @@
 //! One file per command object; each `run` takes its resolved settings.
 
+pub mod build;
 pub mod check;
 pub mod completions;
 pub mod deb;
@@ -39,6 +40,7 @@ impl Outcome {
 pub fn run(command: ResolvedCommand) -> anyhow::Result<Outcome> {
     match command {
         ResolvedCommand::Source(settings) => source::run(settings),
+        ResolvedCommand::Build(settings) => build::run(settings),
         ResolvedCommand::Package(settings) => package::run(settings),
         ResolvedCommand::Deb(settings) => deb::run(settings),
         ResolvedCommand::Distros(settings) => distros::run(settings),
