@@ -179,6 +179,13 @@ impl BuildKeyBuilder {
         self.set("image", docker_base.to_string()).set("image-id", image_id.to_string())
     }
 
+    /// A build without a container (`--engine none`): the image is `host`,
+    /// and `description` says what the host is (its OS release, the
+    /// toolchain's versions), as an image ID would.
+    pub fn host(self, description: &str) -> Self {
+        self.image("host", description)
+    }
+
     /// The folder's `build` script, or `None` for the default compile steps.
     pub fn compile_commands(self, script: Option<&[u8]>) -> Self {
         let value = match script {

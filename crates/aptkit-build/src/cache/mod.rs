@@ -90,7 +90,8 @@ impl BuildCache {
         let store_err = |source| Error::Store { key: key.id().to_string(), source };
         let Some((bytes, _)) = self.store.get(&path).map_err(store_err)? else { return Ok(None) };
         let manifest = Manifest::parse(&bytes, key.id(), &path)?;
-        Ok(Some(CacheEntry { store: self.store.clone(), objects_prefix: self.objects_prefix(), manifest }))
+        let objects_prefix = self.objects_prefix();
+        Ok(Some(CacheEntry { store: self.store.clone(), objects_prefix, manifest_path: path, manifest }))
     }
 
     /// Store the products of a successful build of `key`: every file as an

@@ -18,6 +18,8 @@ pub struct CacheEntry {
     pub(super) store: Arc<dyn Store>,
     /// The object key of each file, by SHA-256.
     pub(super) objects_prefix: String,
+    /// Where the manifest was read from, for errors.
+    pub(super) manifest_path: String,
     pub(super) manifest: Manifest,
 }
 
@@ -52,7 +54,7 @@ impl CacheEntry {
         for file in self.manifest.files() {
             if let Err(reason) = check_file_name(&file.file_name) {
                 let reason = format!("file name {:?}: {reason}", file.file_name);
-                return Err(Error::Manifest { key: self.key().to_string(), path: "manifest.json".into(), reason });
+                return Err(Error::Manifest { key: self.key().to_string(), path: self.manifest_path.clone(), reason });
             }
         }
         std::fs::create_dir_all(out_dir).map_err(write_err(out_dir))?;

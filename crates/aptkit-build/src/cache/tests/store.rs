@@ -241,7 +241,8 @@ fn restore_refuses_a_hostile_name_even_past_lookup() {
     cache.store(&key, &products(&tmp.path().join("build")), &provenance()).unwrap();
     let mut manifest = cache.lookup(&key).unwrap().unwrap().manifest().clone();
     manifest.products[0].file_name = "../x.deb".into();
-    let entry = CacheEntry { store, objects_prefix: "build-cache/objects/".into(), manifest };
+    let (objects_prefix, manifest_path) = ("build-cache/objects/".into(), cache.manifest_path(&key));
+    let entry = CacheEntry { store, objects_prefix, manifest_path, manifest };
     let err = entry.restore_into(&tmp.path().join("sub/out")).unwrap_err();
     assert!(matches!(err, Error::Manifest { .. }) && err.to_string().contains("../x.deb"), "{err}");
     assert!(!tmp.path().join("sub").exists(), "nothing was written, not even the output directory");
@@ -280,4 +281,27 @@ fn store_errors_keep_their_source_and_transience() {
     assert!(err.is_transient());
     let source = std::error::Error::source(&err).unwrap();
     assert!(source.downcast_ref::<aptkit_store::Error>().is_some());
+}
+
+#[test]
+fn objects_are_shared_between_entries_and_unreferenced_once_all_are_evicted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = BuildCache::new(Arc::new(MemoryStore::new()));
+    let made = products(&tmp.path().join("build"));
+    let debian = debian_dir(tmp.path());
+    let one = key(&debian);
+    std::fs::write(debian.join("copyright"), "MIT\n").unwrap();
+    let two = key(&debian);
+    assert_ne!(one, two);
+    cache.store(&one, &made, &provenance()).unwrap();
+    cache.store(&two, &made, &provenance()).unwrap();
+    assert_eq!(cache.unreferenced(i64::MAX, 0).unwrap(), []);
+    cache.evict(&one).unwrap();
+    assert!(cache.lookup(&one).unwrap().is_none());
+    assert_eq!(cache.unreferenced(i64::MAX, 0).unwrap(), [], "the other entry still refers to every object");
+    cache.lookup(&two).unwrap().unwrap().restore_into(&tmp.path().join("out")).unwrap();
+    cache.evict(&two).unwrap();
+    let orphans: Vec<String> = cache.unreferenced(i64::MAX, 0).unwrap().into_iter().map(|m| m.key).collect();
+    assert_eq!(orphans.len(), 3, "{orphans:?}");
+    assert!(orphans.iter().all(|k| k.starts_with("build-cache/objects/")), "{orphans:?}");
 }
