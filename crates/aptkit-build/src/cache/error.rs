@@ -41,9 +41,18 @@ pub enum Error {
     },
     /// The state store failed; the source says whether trying again may
     /// help ([`aptkit_store::Error::is_transient`]).
-    #[error("build cache entry {key}: the state store failed")]
+    #[error("build cache entry {key}: cannot {doing}")]
     Store {
         key: String,
+        /// `upload hello_1.0-1_amd64.deb`, `read its manifest`. (Boxed: it
+        /// keeps the error small enough to return by value everywhere.)
+        doing: Box<str>,
+        #[source]
+        source: aptkit_store::Error,
+    },
+    #[error("cannot list the build cache under `{prefix}`")]
+    List {
+        prefix: String,
         #[source]
         source: aptkit_store::Error,
     },
@@ -64,6 +73,12 @@ impl Error {
     /// Whether the same call may succeed later: only when the store was
     /// unreachable or overloaded.
     pub fn is_transient(&self) -> bool {
-        matches!(self, Error::Store { source, .. } if source.is_transient())
+        matches!(self, Error::Store { source, .. } | Error::List { source, .. } if source.is_transient())
     }
+}
+
+/// The error of entry `key`'s store operation `doing`, for `map_err`.
+pub(crate) fn store_error(key: &str, doing: impl Into<String>) -> impl FnOnce(aptkit_store::Error) -> Error {
+    let (key, doing) = (key.to_string(), doing.into().into_boxed_str());
+    move |source| Error::Store { key, doing, source }
 }

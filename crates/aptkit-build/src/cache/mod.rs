@@ -33,6 +33,7 @@ use std::sync::Arc;
 
 use aptkit_store::{Body, Caching, ObjectMeta, Store, Written};
 
+use error::store_error;
 pub use error::{Error, Result};
 pub use key::{BuildKey, BuildKeyBuilder, InputChange, Inputs, KEY_FORMAT};
 pub use manifest::{FileRecord, Manifest, PackageId, MANIFEST_FORMAT};
@@ -87,8 +88,8 @@ impl BuildCache {
     /// The entry of `key`, its manifest checked, or `None` if there is none.
     pub fn lookup(&self, key: &BuildKey) -> Result<Option<CacheEntry>> {
         let path = self.manifest_path(key);
-        let store_err = |source| Error::Store { key: key.id().to_string(), source };
-        let Some((bytes, _)) = self.store.get(&path).map_err(store_err)? else { return Ok(None) };
+        let read = self.store.get(&path).map_err(store_error(key.id(), "read its manifest"))?;
+        let Some((bytes, _)) = read else { return Ok(None) };
         let manifest = Manifest::parse(&bytes, key.id(), &path)?;
         let objects_prefix = self.objects_prefix();
         Ok(Some(CacheEntry { store: self.store.clone(), objects_prefix, manifest_path: path, manifest }))
@@ -103,7 +104,6 @@ impl BuildCache {
     /// under the name of that hash), and it repairs an object damaged since
     /// an earlier store. The files must not change while they are stored.
     pub fn store(&self, key: &BuildKey, products: &Products, provenance: &Provenance) -> Result<Stored> {
-        let store_err = |source| Error::Store { key: key.id().to_string(), source };
         let files: Vec<&std::path::Path> = products.files.iter().chain([&products.log]).map(|p| p.as_path()).collect();
         let mut records = Vec::with_capacity(files.len());
         let mut names = BTreeSet::new();
@@ -118,7 +118,7 @@ impl BuildCache {
         for (&path, record) in files.iter().zip(&records) {
             self.store
                 .put(&self.object_path(&record.sha256), Body::File(path), Caching::Immutable)
-                .map_err(store_err)?;
+                .map_err(store_error(key.id(), format!("upload `{}`", record.file_name)))?;
         }
         let log = records.pop().expect("the log is always there");
         let manifest = Manifest {
@@ -135,7 +135,7 @@ impl BuildCache {
         match self.store.put_if_absent(&self.manifest_path(key), Body::Bytes(&json), Caching::Short) {
             Ok(Written::Created(_)) => Ok(Stored::Created),
             Ok(Written::Conflict(_)) => Ok(Stored::AlreadyThere),
-            Err(source) => Err(store_err(source)),
+            Err(source) => Err(store_error(key.id(), "write its manifest")(source)),
         }
     }
 
@@ -143,7 +143,7 @@ impl BuildCache {
     /// unreferenced), so that the next [`BuildCache::store`] makes a new
     /// one: a forced rebuild, or an entry that failed to restore.
     pub fn evict(&self, key: &BuildKey) -> Result<()> {
-        self.store.delete(&self.manifest_path(key)).map_err(|source| Error::Store { key: key.id().to_string(), source })
+        self.store.delete(&self.manifest_path(key)).map_err(store_error(key.id(), "delete its manifest"))
     }
 
     /// Objects that no entry refers to and that are older than `min_age`
@@ -153,14 +153,12 @@ impl BuildCache {
     /// one of them. A manifest that cannot be read is an error: what it
     /// refers to is unknown.
     pub fn unreferenced(&self, now: i64, min_age: i64) -> Result<Vec<ObjectMeta>> {
-        let store_err = |key: &str| {
-            let key = key.to_string();
-            move |source: aptkit_store::Error| Error::Store { key, source }
-        };
         let objects_prefix = self.objects_prefix();
         let mut referenced = BTreeSet::new();
         let mut objects = Vec::new();
-        for meta in self.store.list(&self.prefix).map_err(store_err("(all)"))? {
+        for meta in
+            self.store.list(&self.prefix).map_err(|source| Error::List { prefix: self.prefix.clone(), source })?
+        {
             if meta.key.starts_with(&objects_prefix) {
                 objects.push(meta);
                 continue;
@@ -168,7 +166,9 @@ impl BuildCache {
             let Some(key) = meta.key.strip_prefix(&self.prefix).and_then(|k| k.strip_suffix("/manifest.json")) else {
                 continue;
             };
-            let Some((bytes, _)) = self.store.get(&meta.key).map_err(store_err(key))? else { continue };
+            let Some((bytes, _)) = self.store.get(&meta.key).map_err(store_error(key, "read its manifest"))? else {
+                continue;
+            };
             let manifest = Manifest::parse(&bytes, key, &meta.key)?;
             referenced.extend(manifest.files().map(|f| self.object_path(&f.sha256)));
         }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use aptkit_store::Store;
 use sha2::{Digest, Sha256};
 
-use super::error::{Error, Result};
+use super::error::{store_error, Error, Result};
 use super::manifest::{check_file_name, FileRecord, Manifest};
 
 /// An entry found by [`super::BuildCache::lookup`], its manifest checked.
@@ -84,9 +84,9 @@ impl CacheEntry {
         let object = format!("{}{}", self.objects_prefix, file.sha256);
         let corrupt =
             |reason: String| Error::Corrupt { key: self.key().to_string(), file: file.file_name.clone(), reason };
-        let store_err = |source| Error::Store { key: self.key().to_string(), source };
+        let doing = format!("download `{}`", file.file_name);
         let read_err = |source| {
-            store_err(aptkit_store::Error::Io {
+            store_error(self.key(), &doing)(aptkit_store::Error::Io {
                 op: "read",
                 key: object.clone(),
                 location: self.store.location(),
@@ -95,7 +95,7 @@ impl CacheEntry {
         };
         let write_err = |source| Error::Write { key: self.key().to_string(), path: path.to_path_buf(), source };
 
-        let Some(reader) = self.store.open(&object).map_err(store_err)? else {
+        let Some(reader) = self.store.open(&object).map_err(store_error(self.key(), &doing))? else {
             return Err(corrupt(format!("its object `{object}` is missing from {}", self.store.location())));
         };
         // One byte more than expected is enough to tell that it is too long.

@@ -118,6 +118,7 @@ fn a_store_killed_before_its_manifest_leaves_no_entry() {
         let err = BuildCache::new(Arc::new(faulty)).store(&key, &made, &provenance()).unwrap_err();
         assert!(matches!(&err, Error::Store { source: aptkit_store::Error::Injected { .. }, .. }), "{err}");
         assert!(!err.is_transient());
+        assert!(err.to_string().contains(&format!("build cache entry {}: cannot ", key.id())), "{err}");
         let cache = BuildCache::new(Arc::new(FileStore::new(dir.path())));
         assert!(cache.lookup(&key).unwrap().is_none(), "failing write #{fail_at}");
         // What was uploaded is unreferenced, and the next store completes.
@@ -277,7 +278,8 @@ fn store_errors_keep_their_source_and_transience() {
         location: "s3://b".into(),
         source: std::io::Error::other("503"),
     };
-    let err = Error::Store { key: "k".into(), source: unavailable };
+    let err = Error::Store { key: "k".into(), doing: "download `x.deb`".into(), source: unavailable };
+    assert_eq!(err.to_string(), "build cache entry k: cannot download `x.deb`");
     assert!(err.is_transient());
     let source = std::error::Error::source(&err).unwrap();
     assert!(source.downcast_ref::<aptkit_store::Error>().is_some());
