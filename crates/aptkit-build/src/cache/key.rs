@@ -148,9 +148,13 @@ pub struct BuildKeyBuilder {
 }
 
 impl BuildKeyBuilder {
-    /// The source tarball's SHA-256 (lowercase hex).
-    pub fn source_sha256(self, sha256: &str) -> Self {
-        self.set("source", format!("sha256 {}", sha256.to_ascii_lowercase()))
+    /// The source tarball's SHA-256 (64 hex digits, either case).
+    pub fn source_sha256(mut self, sha256: &str) -> Self {
+        let sha256 = sha256.to_ascii_lowercase();
+        if !super::manifest::is_sha256(&sha256) {
+            self.note(Error::InputName { name: "source".into(), reason: "a SHA-256 is 64 hex digits" });
+        }
+        self.set("source", format!("sha256 {sha256}"))
     }
 
     /// A directory source: its tree's digest ([`tree_digest`]).

@@ -61,7 +61,7 @@ fn the_encoding_is_the_documented_one() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("rules"), "x").unwrap();
     let key = BuildKey::builder()
-        .source_sha256("AB")
+        .source_sha256(&"AB".repeat(32))
         .debian_tree(tmp.path())
         .unwrap()
         .image("debian:bookworm", "sha256:1")
@@ -77,7 +77,7 @@ fn the_encoding_is_the_documented_one() {
         ("debian/rules", rules.as_str()),
         ("image", "debian:bookworm"),
         ("image-id", "sha256:1"),
-        ("source", "sha256 ab"),
+        ("source", &format!("sha256 {}", "ab".repeat(32))),
     ];
     let mut encoding = b"aptkit build key\n".to_vec();
     encoding.extend(1u32.to_be_bytes());
@@ -155,7 +155,8 @@ fn a_key_without_an_input_every_build_has_is_refused() {
         .aptkit_version("0.1.0")
         .build();
     assert!(matches!(no_image, Err(Error::MissingInput { name: "image" })), "{no_image:?}");
-    let no_debian = BuildKey::builder().source_sha256("ab").image("a", "b").compile_commands(None).aptkit_version("1");
+    let no_debian =
+        BuildKey::builder().source_sha256(&"ab".repeat(32)).image("a", "b").compile_commands(None).aptkit_version("1");
     assert!(matches!(no_debian.build(), Err(Error::MissingInput { name: "debian" })));
     for (name, why) in
         [("image", "reserved"), ("Pkgver", "not lowercase"), ("debian/rules", "not lowercase"), ("", "not")]
@@ -163,8 +164,10 @@ fn a_key_without_an_input_every_build_has_is_refused() {
         let err = builder(&debian).field(name, "x").build().unwrap_err();
         assert!(matches!(&err, Error::InputName { .. }) && err.to_string().contains(why), "{name}: {err}");
     }
-    let twice = builder(&debian).source_sha256("cd").build().unwrap_err();
+    let twice = builder(&debian).source_sha256(&"cd".repeat(32)).build().unwrap_err();
     assert!(twice.to_string().contains("`source`: given twice"), "{twice}");
+    let not_a_digest = BuildKey::builder().source_sha256("hello-1.0.tar.gz").build().unwrap_err();
+    assert!(not_a_digest.to_string().contains("64 hex digits"), "{not_a_digest}");
 }
 
 #[test]
