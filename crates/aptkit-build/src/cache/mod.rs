@@ -61,6 +61,12 @@ pub struct BuildCache {
     prefix: String,
 }
 
+impl std::fmt::Debug for BuildCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BuildCache").field("store", &self.store.location()).field("prefix", &self.prefix).finish()
+    }
+}
+
 impl BuildCache {
     /// The cache under [`DEFAULT_PREFIX`] of `store`.
     pub fn new(store: Arc<dyn Store>) -> Self {
