@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::error::{store_error, Error, Result};
 use super::manifest::{check_file_name, FileRecord, Manifest};
+use super::products::Products;
 
 /// An entry found by [`super::BuildCache::lookup`], its manifest checked.
 pub struct CacheEntry {
@@ -40,11 +41,11 @@ impl CacheEntry {
 
     /// Download every product and the log into `out_dir` (made if missing),
     /// each checked against the manifest's size and SHA-256; returns their
-    /// paths, products first, log last. On any error `out_dir` is left as
+    /// paths, as a build would have. On any error `out_dir` is left as
     /// it was: files are staged in a temporary directory inside it and
     /// renamed into place only once all of them matched. A file of the same
     /// name already in `out_dir` is replaced.
-    pub fn restore_into(&self, out_dir: &Path) -> Result<Vec<PathBuf>> {
+    pub fn restore_into(&self, out_dir: &Path) -> Result<Products> {
         let write_err = |path: &Path| {
             let (key, path) = (self.key().to_string(), path.to_path_buf());
             move |source: std::io::Error| Error::Write { key, path, source }
@@ -76,7 +77,9 @@ impl CacheEntry {
                 return Err(write_err(to)(source));
             }
         }
-        Ok(staged.into_iter().map(|(_, to)| to).collect())
+        let mut files: Vec<PathBuf> = staged.into_iter().map(|(_, to)| to).collect();
+        let log = files.pop().expect("the log is always there");
+        Ok(Products { files, log })
     }
 
     /// Stream one object into `path`, hashing it on the way.

@@ -38,7 +38,8 @@ pub(crate) fn round_trip(store: Arc<dyn Store>) {
 
     let out = tmp.path().join("out");
     let restored = entry.restore_into(&out).unwrap();
-    assert_eq!(restored.len(), 3);
+    assert_eq!(restored.files, [out.join(names[0]), out.join(names[1])]);
+    assert_eq!(restored.log, out.join("build.log"));
     assert_eq!(listing(&out), listing(&tmp.path().join("build")));
 
     // The layout: three objects by SHA-256, one manifest.
