@@ -80,7 +80,8 @@ fn docker_build_installs_build_depends_in_the_container_and_its_packages_install
     let logs = dir.path().join("logs");
     let build = || {
         let mut cmd = aptkit();
-        cmd.args(["build", "debian-12-bookworm", "--engine", "docker", "--json", "--source"])
+        cmd.current_dir(dir.path())
+            .args(["build", "debian-12-bookworm", "--engine", "docker", "--json", "--source"])
             .arg(&project)
             .arg("--out")
             .arg(&out)
@@ -103,7 +104,11 @@ fn docker_build_installs_build_depends_in_the_container_and_its_packages_install
             || log.contains("Build-Depends: already installed in aptkit-build-deps:"),
         "{log}"
     );
-    assert_eq!(fs::read_to_string(out.join("debian-12-bookworm/build.log")).unwrap(), log);
+    // The products' copy of the log ends where the packages were made (the
+    // full log then says it stored them in the build cache).
+    let product_log = fs::read_to_string(out.join("debian-12-bookworm/build.log")).unwrap();
+    assert!(log.starts_with(&product_log) && product_log.contains("==> built in"), "{product_log}");
+    assert!(log.contains("==> stored in the build cache as"), "{log}");
     let err = stderr(&first);
     assert!(err.lines().any(|l| l.starts_with("[debian-12-bookworm] ==> dh_auto_build")), "streamed, prefixed: {err}");
 
@@ -135,11 +140,34 @@ fn docker_build_installs_build_depends_in_the_container_and_its_packages_install
     let greeting = stdout(&chroot(&root, &["hello"]));
     assert!(greeting.contains("Hello"), "{greeting}");
 
-    // The Build-Depends image is kept: a second build starts no container
-    // to install them again.
+    // The same inputs again: restored from the build cache, byte for byte,
+    // and no container started.
+    let runs = calls(&docker_log, "run");
+    let before: Vec<Vec<u8>> = debs.iter().map(|d| fs::read(d).unwrap()).collect();
+    let second = json_of(&build());
+    assert_eq!(second["builds"][0]["status"], "reused", "{second}");
+    assert_eq!(calls(&docker_log, "run"), runs, "a reused build started a container");
+    let after: Vec<Vec<u8>> = debs_in(&out.join("debian-12-bookworm")).iter().map(|d| fs::read(d).unwrap()).collect();
+    assert!(before == after, "the restored packages differ from the built ones");
+
+    // --rebuild compiles again, from the kept Build-Depends image: it
+    // installs nothing again.
     let commits = calls(&docker_log, "commit");
-    build();
-    assert_eq!(calls(&docker_log, "commit"), commits, "the Build-Depends were installed again");
+    fs::write(&docker_log, "").unwrap();
+    let mut rebuild = aptkit();
+    rebuild.current_dir(dir.path()).args([
+        "build",
+        "debian-12-bookworm",
+        "--engine",
+        "docker",
+        "--rebuild",
+        "--json",
+        "--source",
+    ]);
+    let third = json_of(&run_ok(rebuild.arg(&project).arg("--out").arg(&out).env("APTKIT_DOCKER", &docker)));
+    assert_eq!(third["builds"][0]["status"], "built", "{third}");
+    assert_eq!(calls(&docker_log, "run"), 1, "one compile container");
+    assert_eq!(calls(&docker_log, "commit"), 0, "the Build-Depends were installed again ({commits} before)");
 }
 
 /// The example as a tarball named NAME-VERSION.tar.gz, its top directory
@@ -165,6 +193,7 @@ fn host_builds_of_two_distros_carry_their_versions_and_distributions() {
     let out = dir.path().join("out");
     let result = run_ok(
         aptkit()
+            .current_dir(dir.path())
             .args(["build", "debian-12-bookworm", "ubuntu-24.04-noble", "--engine", "none", "--jobs", "2", "--json"])
             .arg("--source")
             .arg(&tarball)
@@ -196,13 +225,23 @@ fn host_builds_of_two_distros_carry_their_versions_and_distributions() {
 }
 
 /// Run a build that must fail; its stderr.
+/// Run a build that must fail; its stderr. It runs in a directory of its
+/// own, whose build cache (./.aptkit) must be left with no entry.
 fn build_fails(args: &[&str], extra: impl FnOnce(&mut Command)) -> String {
+    let here = tempfile::tempdir().unwrap();
     let mut cmd = aptkit();
-    cmd.arg("build").args(args);
+    cmd.current_dir(here.path()).arg("build").args(args);
     extra(&mut cmd);
     let out = cmd.output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}\n{}", stdout(&out), stderr(&out));
+    assert_eq!(cache_entries(&here.path().join(".aptkit")), 0, "a failed build left a cache entry");
     stderr(&out)
+}
+
+/// Entries (manifests) in the build cache of the state directory `state`.
+fn cache_entries(state: &Path) -> usize {
+    let Ok(dirs) = fs::read_dir(state.join("build-cache")) else { return 0 };
+    dirs.filter(|d| d.as_ref().unwrap().path().join("manifest.json").is_file()).count()
 }
 
 #[test]
@@ -321,4 +360,94 @@ fn a_tarball_entry_leading_outside_the_tree_is_refused() {
         nothing_in(&out);
     }
     assert!(!dir.path().join("escaped-file").exists() && !Path::new("/tmp/escaped-file").exists());
+}
+
+/// `aptkit build` of the example for debian-12-bookworm on the host, in
+/// `dir` (its state, so its build cache, is `dir/.aptkit`); its JSON
+/// report's one build.
+fn host_build(dir: &Path, project: &Path, source: &Path, extra: &[&str]) -> serde_json::Value {
+    let out = run_ok(
+        aptkit()
+            .current_dir(dir)
+            .args(["build", "debian-12-bookworm", "--engine", "none", "--json", "--quiet"])
+            .args(extra)
+            .arg("--source")
+            .arg(source)
+            .arg("--distros")
+            .arg(project.join("distros"))
+            .arg("--out")
+            .arg(dir.join("out")),
+    );
+    json_of(&out)["builds"][0].clone()
+}
+
+#[test]
+fn the_build_cache_reuses_identical_inputs_and_rebuilds_when_any_input_changes() {
+    let (dir, project) = hello_project("debian:bookworm");
+    let tarball = hello_tarball(&project, dir.path(), "1.0");
+    let status = |extra: &[&str], source: &Path| host_build(dir.path(), &project, source, extra)["status"].clone();
+    assert_eq!(status(&[], &tarball), "built");
+    assert_eq!(status(&[], &tarball), "reused");
+    assert_eq!(cache_entries(&dir.path().join(".aptkit")), 1);
+
+    // PKGVER.
+    let pkgver = project.join("distros/debian-12-bookworm/PKGVER");
+    fs::write(&pkgver, "2~bookworm\n").unwrap();
+    assert_eq!(status(&[], &tarball), "built");
+    assert_eq!(status(&[], &tarball), "reused");
+    // One file of debian/ (the shared templates behind the symlink).
+    let docs = project.join("distros/debian-12-bookworm/debian/hello.docs");
+    let text = fs::read_to_string(&docs).unwrap();
+    fs::write(&docs, format!("{text}\n")).unwrap();
+    assert_eq!(status(&[], &tarball), "built");
+    // The source.
+    let hello_c = project.join("hello.c");
+    fs::write(&hello_c, fs::read_to_string(&hello_c).unwrap() + "\n/* changed */\n").unwrap();
+    let changed = hello_tarball(&project, dir.path(), "1.0");
+    assert_eq!(status(&[], &changed), "built");
+    assert_eq!(status(&[], &changed), "reused");
+    // --rebuild builds anyway; --no-cache neither reads nor writes.
+    assert_eq!(status(&["--rebuild"], &changed), "built");
+    assert_eq!(status(&["--no-cache"], &changed), "built");
+    // A source tree is keyed by what is copied of it.
+    assert_eq!(status(&[], &project), "built");
+    assert_eq!(status(&[], &project), "reused");
+    fs::write(&hello_c, fs::read_to_string(&hello_c).unwrap() + "\n/* again */\n").unwrap();
+    assert_eq!(status(&[], &project), "built");
+}
+
+#[test]
+fn a_killed_build_leaves_no_cache_entry_and_no_products() {
+    use std::os::unix::process::CommandExt;
+    let (dir, project) = hello_project("debian:bookworm");
+    let script = project.join("distros/debian-12-bookworm/build");
+    let started = dir.path().join("compiling");
+    fs::write(&script, format!("#!/bin/sh\ntouch '{}'\nexec sleep 60\n", started.display())).unwrap();
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    let out = dir.path().join("out");
+    let mut child = aptkit()
+        .current_dir(dir.path())
+        .args(["build", "debian-12-bookworm", "--engine", "none", "--quiet", "--source"])
+        .arg(&project)
+        .arg("--out")
+        .arg(&out)
+        .process_group(0)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !started.exists() {
+        assert!(std::time::Instant::now() < deadline, "the compile never started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // SIGKILL to the whole job, as a CI runner cancelling it does.
+    let group = child.id() as i32;
+    run_ok(Command::new("kill").args(["-KILL", "--", &format!("-{group}")]));
+    child.wait().unwrap();
+    assert_eq!(cache_entries(&dir.path().join(".aptkit")), 0);
+    nothing_in(&out);
+
+    // The next build of the same inputs builds: nothing was cached.
+    fs::remove_file(&script).unwrap();
+    assert_eq!(host_build(dir.path(), &project, &project, &[])["status"], "built");
 }

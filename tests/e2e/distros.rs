@@ -198,6 +198,7 @@ fn aptkit_packages_itself_and_the_package_installs_and_runs() {
     let out_dir = work.path().join("out");
     run_ok(
         aptkit()
+            .current_dir(work.path())
             .args(["build", "debian-12-bookworm", "--engine", "none", "--compression", "gzip", "--source"])
             .arg(repo_root())
             .arg("--out")

@@ -16,6 +16,7 @@
 //! directory: products are written to a staging directory beside it and
 //! renamed into place at the end.
 
+mod cached;
 mod container;
 mod engine;
 mod error;
@@ -30,10 +31,12 @@ use aptkit_control::Version;
 use aptkit_deb::DebWriter;
 use aptkit_debian_dir::{ChangelogEntry, DebianDir};
 
+pub use cached::CacheUse;
 pub use engine::Engine;
 pub use error::{Error, Result};
 pub use log::{LogSink, Quiet};
 
+use crate::cache::Products;
 use crate::{upstream_version, Distro, Distros};
 use log::BuildLog;
 
@@ -56,7 +59,7 @@ impl Source {
 }
 
 /// Settings shared by every distro of one `aptkit build`.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct BuildSettings {
     pub source: Source,
     pub engine: Engine,
@@ -73,6 +76,8 @@ pub struct BuildSettings {
     /// Over the source's own timestamp.
     pub source_date_epoch: Option<i64>,
     pub compression: aptkit_deb::Compression,
+    /// The build cache; `None` builds everything and stores nothing.
+    pub cache: Option<CacheUse>,
 }
 
 /// A finished build.
@@ -86,6 +91,8 @@ pub struct Built {
     pub debs: Vec<Product>,
     /// `out/<distro id>/build.log`.
     pub log: PathBuf,
+    /// Restored from the build cache, not built.
+    pub reused: bool,
     pub seconds: f64,
 }
 
@@ -98,7 +105,8 @@ pub struct Product {
 }
 
 /// Build `distro` from `settings.source`: unpack, compile (in a container
-/// unless the engine is the host), package natively.
+/// unless the engine is the host), package natively; or, when the build
+/// cache holds the products of the same inputs, restore them.
 pub fn build(distros: &Distros, distro: &Distro, settings: &BuildSettings, sink: &dyn LogSink) -> Result<Built> {
     let started = Instant::now();
     let id = distro.id.as_str();
@@ -115,28 +123,68 @@ pub fn build(distros: &Distros, distro: &Distro, settings: &BuildSettings, sink:
         std::fs::create_dir_all(dir).map_err(|source| Error::Scratch { path: dir.clone(), source })?;
     }
 
-    log.note(&format!("unpacking {}", settings.source.path().display()));
-    let source_epoch = match &settings.source {
-        Source::Tarball(tarball) => Some(unpack::unpack_tarball(tarball, &src)?),
-        Source::Dir(dir) => {
-            unpack::copy_dir(dir, &src)?;
-            None
-        }
-    };
-    unpack::install_debian_dir(&distro.debian_dir, &src)?;
+    // What is built, read from the distro's templates before any work.
     let package_err = |source| Error::Package { distro: id.into(), source };
-    let debian = DebianDir::load(&src).map_err(package_err)?;
+    let templates = DebianDir::load(&distro.path).map_err(package_err)?;
     let tarball = match &settings.source {
         Source::Tarball(t) => Some(t.as_path()),
         Source::Dir(_) => None,
     };
-    let upstream = upstream_version(settings.version.as_deref(), tarball, Some(&debian.changelog.version))
+    let upstream = upstream_version(settings.version.as_deref(), tarball, Some(&templates.changelog.version))
         .map_err(|source| Error::Version { distro: id.into(), source })?;
     let version = Version {
-        epoch: debian.changelog.version.epoch,
+        epoch: templates.changelog.version.epoch,
         upstream_version: upstream.version.clone(),
         debian_revision: Some(distro.pkgver.clone()),
     };
+    let image_id = match settings.engine {
+        Engine::Host => None,
+        engine => {
+            let base = distro.docker_base.as_str();
+            let image_id = engine.ensure_image(id, base)?;
+            log.note(&format!("image {base} is {image_id}"));
+            Some(image_id)
+        }
+    };
+
+    // A tree is copied before its key is known (the key is of what is
+    // copied); a tarball's key is its SHA-256, so a cached build unpacks
+    // nothing.
+    if let Source::Dir(dir) = &settings.source {
+        log.note(&format!("copying {}", dir.display()));
+        unpack::copy_dir(dir, &src)?;
+    }
+    let key = match &settings.cache {
+        Some(_) => Some(cached::key(&cached::KeyInputs {
+            distro,
+            settings,
+            upstream: &upstream.version,
+            epoch: settings.source_date_epoch.unwrap_or(-1),
+            image_id: image_id.as_deref(),
+            source_sha256: tarball.map(cached::file_sha256).transpose()?,
+            source_tree: matches!(settings.source, Source::Dir(_)).then_some(src.as_path()),
+        })?),
+        None => None,
+    };
+    if let (Some(cache), Some(key)) = (&settings.cache, &key) {
+        let staging = Staging::new(&settings.out, id)?;
+        if let Some(products) = cached::restore(cache, id, key, staging.path())? {
+            log.note(&format!("reused: the build cache holds {key}"));
+            let dir = staging.commit()?;
+            return Ok(Built::from_products(distro, &version, &dir, &products, true, started));
+        }
+        log.note(&format!("not in the build cache: {key}"));
+    }
+
+    let source_epoch = match &settings.source {
+        Source::Tarball(tarball) => {
+            log.note(&format!("unpacking {}", tarball.display()));
+            Some(unpack::unpack_tarball(tarball, &src)?)
+        }
+        Source::Dir(_) => None,
+    };
+    unpack::install_debian_dir(&distro.debian_dir, &src)?;
+    let debian = DebianDir::load(&src).map_err(package_err)?;
     let epoch = settings.source_date_epoch.or(source_epoch).unwrap_or(debian.changelog.timestamp).max(0);
     log.note(&format!("{} {version} for {} ({id})", debian.source_name(), distro.distribution));
 
@@ -151,22 +199,19 @@ pub fn build(distros: &Distros, distro: &Distro, settings: &BuildSettings, sink:
         std::fs::write(&path, text).map_err(|source| Error::Scratch { path, source })?;
     }
 
-    let target_root = match settings.engine {
-        Engine::Host => {
+    let target_root = match (settings.engine, &image_id) {
+        (Engine::Host, _) | (_, None) => {
             compile_on_host(distro, &src, &ctl, epoch, &multiarch, &log)?;
             None
         }
-        engine => {
-            engine.check()?;
-            let base = distro.docker_base.as_str().to_string();
-            let base_id = engine.ensure_image(id, &base)?;
-            log.note(&format!("image {base} is {base_id}"));
+        (engine, Some(base_id)) => {
+            let base = distro.docker_base.as_str();
             let depends = build_depends(&debian);
             let image = container::BuildDependsImage {
                 engine,
                 distro: id,
-                base: &base,
-                base_id: &base_id,
+                base,
+                base_id,
                 depends: &depends,
                 control: &distro.debian_dir.join("control"),
                 ctl: &ctl,
@@ -177,7 +222,7 @@ pub fn build(distros: &Distros, distro: &Distro, settings: &BuildSettings, sink:
         }
     };
     // Until shlibs are computed natively, the exported root is only kept
-    // with the build; see `BuildSettings`.
+    // with the build.
     let _ = target_root;
 
     log.note("packaging");
@@ -204,29 +249,64 @@ pub fn build(distros: &Distros, distro: &Distro, settings: &BuildSettings, sink:
     };
     let staging = Staging::new(&settings.out, id)?;
     let written = aptkit_debian_dir::build(&plan, staging.path(), &writer).map_err(package_err)?;
-    let mut debs = Vec::new();
-    for (built, pkg) in written.iter().zip(&plan.packages) {
+    for built in &written {
         log.line(&format!("{}  ({} bytes)", built.path.file_name().unwrap_or_default().to_string_lossy(), built.size));
-        debs.push(Product {
-            package: built.package.clone(),
-            architecture: pkg.arch.clone(),
-            path: settings.out.join(id).join(built.path.file_name().expect("a file name")),
-            size: built.size,
-        });
     }
     log.note(&format!("built in {:.1} s", started.elapsed().as_secs_f64()));
-    std::fs::copy(log.path(), staging.path().join("build.log"))
-        .map_err(|source| Error::Out { path: staging.path().to_path_buf(), source })?;
+    let staged_log = staging.path().join("build.log");
+    std::fs::copy(log.path(), &staged_log).map_err(|source| Error::Out { path: staged_log.clone(), source })?;
+    let products = Products { files: written.iter().map(|b| b.path.clone()).collect(), log: staged_log };
+    if let (Some(cache), Some(key)) = (&settings.cache, &key) {
+        // Stored from the staging directory, before it is renamed: a
+        // build whose products cannot be stored is not done (other runners
+        // and the publishing job find products in the cache).
+        match cached::store(cache, id, key, &products)? {
+            crate::cache::Stored::Created => log.note(&format!("stored in the build cache as {key}")),
+            crate::cache::Stored::AlreadyThere => log.note(&format!("another runner stored {key} first")),
+        }
+    }
     let dir = staging.commit()?;
-    Ok(Built {
-        distro: id.into(),
-        version: version.to_string(),
-        distribution: distro.distribution.clone(),
+    let relocated = Products {
+        files: products.files.iter().map(|p| dir.join(p.file_name().expect("a file"))).collect(),
         log: dir.join("build.log"),
-        dir,
-        debs,
-        seconds: started.elapsed().as_secs_f64(),
-    })
+    };
+    Ok(Built::from_products(distro, &version, &dir, &relocated, false, started))
+}
+
+impl Built {
+    fn from_products(
+        distro: &Distro,
+        version: &Version,
+        dir: &Path,
+        products: &Products,
+        reused: bool,
+        started: Instant,
+    ) -> Built {
+        let debs = products
+            .files
+            .iter()
+            .map(|path| {
+                let path = dir.join(path.file_name().expect("a product is a file"));
+                let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+                // `<package>_<version>_<arch>.deb`, as the packager names them.
+                let mut parts = name.trim_end_matches(".deb").split('_');
+                let package = parts.next().unwrap_or_default().to_string();
+                let architecture = parts.nth(1).unwrap_or_default().to_string();
+                let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+                Product { package, architecture, path, size }
+            })
+            .collect();
+        Built {
+            distro: distro.id.clone(),
+            version: version.to_string(),
+            distribution: distro.distribution.clone(),
+            dir: dir.to_path_buf(),
+            debs,
+            log: dir.join(products.log.file_name().expect("a log file")),
+            reused,
+            seconds: started.elapsed().as_secs_f64(),
+        }
+    }
 }
 
 /// Build-Depends, Build-Depends-Arch and Build-Depends-Indep, with

@@ -15,7 +15,9 @@ Examples:
   # on the host, no container (the embedded default without Docker)
   aptkit build debian-12-bookworm ubuntu-24.04-noble --engine none --version 2026.12.02
   # two builds at a time, a JSON report on stdout, the logs kept in CI's artifacts
-  aptkit build --all --jobs 2 --json --log-dir artifacts/logs";
+  aptkit build --all --jobs 2 --json --log-dir artifacts/logs
+  # CI runners sharing one cache: each builds one distro, the publishing job finds them all
+  aptkit --state s3://ci-state/hello build debian-12-bookworm --source hello-2026.12.02.tar.gz";
 
 pub const LONG_ABOUT: &str = "\
 Compile a source for target distributions and package it natively, one .deb set per distro
@@ -37,7 +39,13 @@ Products go to OUT/<distro id>/ (the .debs and build.log), renamed into place wh
 build is complete: a failed build leaves nothing there. Every build's log is also kept in \
 --log-dir as <distro id>.log, and a failed one shows its last lines and that path. The \
 upstream version is --version, else the tarball's name (NAME-VERSION.tar.gz), else \
-debian/changelog's.";
+debian/changelog's.
+
+A build whose inputs were built before is not run again: the build cache in the state store \
+(--state: a directory, or s3:// shared by CI runners) keeps every build's products under the \
+hash of its inputs (the source's SHA-256, the debian/ tree, DOCKER_BASE and the image's ID, \
+PKGVER, DISTRIBUTION, the compile commands, aptkit's version), and restores them, checked \
+byte for byte, saying \"reused\". --rebuild builds anyway and replaces the entry.";
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
@@ -67,6 +75,12 @@ pub struct BuildArgs {
     /// Directory for each build's log, <distro id>.log, failed builds' included [default: `[build] log-dir`, else a new directory under $TMPDIR]
     #[arg(long, value_name = "DIR")]
     pub log_dir: Option<PathBuf>,
+    /// Build even when the build cache holds the products of the same inputs, and replace them there
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Neither read nor write the build cache (in the state store, --state)
+    #[arg(long, conflicts_with = "rebuild")]
+    pub no_cache: bool,
     /// Compression of data.tar: xz, zstd, gzip or none
     #[arg(long, default_value = "xz")]
     pub compression: String,

@@ -45,16 +45,19 @@ pub fn run(settings: BuildSettings) -> anyhow::Result<Outcome> {
     results.sort_by_key(|(i, _)| *i);
 
     let mut failed = 0;
+    let mut all_retryable = true;
     let mut report = Vec::new();
-    for (i, result) in &results {
-        let id = &ids[*i];
+    for (i, result) in results {
+        let id = &ids[i];
         match result {
             Ok(built) => {
                 if !json {
+                    let how = if built.reused { "reused" } else { "built" };
                     println!(
-                        "{id}: {} {} for {} in {:.1} s",
+                        "{id}: {how} {} {} {} for {} in {:.1} s",
                         built.debs.len(),
                         plural(built.debs.len(), "package"),
+                        built.version,
                         built.distribution,
                         built.seconds
                     );
@@ -62,12 +65,14 @@ pub fn run(settings: BuildSettings) -> anyhow::Result<Outcome> {
                         println!("  {}  ({} bytes)", deb.path.display(), deb.size);
                     }
                 }
-                report.push(built_json(built));
+                report.push(built_json(&built));
             }
             Err(err) => {
                 failed += 1;
-                output::print_error(&anyhow::anyhow!("{err}"));
                 report.push(json!({"distro": id, "status": "failed", "error": err.to_string()}));
+                let err = anyhow::Error::from(err);
+                output::print_error(&err);
+                all_retryable &= output::exit_code_of(&err) == std::process::ExitCode::from(output::EXIT_RETRY_LATER);
             }
         }
     }
@@ -75,7 +80,8 @@ pub fn run(settings: BuildSettings) -> anyhow::Result<Outcome> {
         output::print_json(&json!({ "engine": build_settings.engine.name(), "builds": report }));
     }
     if failed > 0 {
-        anyhow::bail!("{failed} of {} {} failed", ids.len(), plural(ids.len(), "build"));
+        eprintln!("error: {failed} of {} {} failed", ids.len(), plural(ids.len(), "build"));
+        return Ok(Outcome::Failed { retryable: all_retryable });
     }
     Ok(Outcome::Success)
 }
@@ -83,7 +89,7 @@ pub fn run(settings: BuildSettings) -> anyhow::Result<Outcome> {
 fn built_json(built: &Built) -> serde_json::Value {
     json!({
         "distro": built.distro,
-        "status": "built",
+        "status": if built.reused { "reused" } else { "built" },
         "version": built.version,
         "distribution": built.distribution,
         "dir": built.dir,

@@ -26,6 +26,11 @@ pub enum Outcome {
     Success,
     /// A check ran and found problems (exit code 1).
     CheckFailed,
+    /// The command failed and has said why (exit code 2, or 75 when every
+    /// failure may pass if run again later).
+    Failed {
+        retryable: bool,
+    },
 }
 
 impl Outcome {
@@ -33,6 +38,8 @@ impl Outcome {
         match self {
             Outcome::Success => ExitCode::SUCCESS,
             Outcome::CheckFailed => ExitCode::from(1),
+            Outcome::Failed { retryable: true } => ExitCode::from(crate::output::EXIT_RETRY_LATER),
+            Outcome::Failed { retryable: false } => ExitCode::from(2),
         }
     }
 }

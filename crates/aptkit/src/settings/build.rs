@@ -4,14 +4,15 @@
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
-use aptkit_build::compile::{BuildSettings as CompileSettings, Engine, Source};
+use aptkit_build::cache::{BuildCache, Provenance};
+use aptkit_build::compile::{BuildSettings as CompileSettings, CacheUse, Engine, Source};
 use aptkit_build::Distros;
 use aptkit_deb::Compression;
 use aptkit_debian_dir::arch;
 
 use super::distros::distros_dir;
-use super::ConfigFile;
-use crate::cli::{BuildArgs, DistrosDirArgs};
+use super::{ConfigFile, Stores};
+use crate::cli::{BuildArgs, DistrosDirArgs, StoreArgs};
 
 pub struct BuildSettings {
     pub distros: Distros,
@@ -24,7 +25,7 @@ pub struct BuildSettings {
 }
 
 impl BuildSettings {
-    pub fn from_args(args: BuildArgs, config: &ConfigFile) -> anyhow::Result<Self> {
+    pub fn from_args(args: BuildArgs, stores: &StoreArgs, config: &ConfigFile) -> anyhow::Result<Self> {
         let source_path = args.source.unwrap_or_else(|| PathBuf::from("."));
         let source = match std::fs::metadata(&source_path) {
             Ok(meta) if meta.is_dir() => Source::Dir(source_path.clone()),
@@ -74,6 +75,15 @@ impl BuildSettings {
                 .context("cannot make a directory for the build logs")?
                 .keep(),
         };
+        let cache = if args.no_cache {
+            None
+        } else {
+            Some(CacheUse {
+                cache: BuildCache::new(Stores::open_state(stores, config)?),
+                rebuild: args.rebuild,
+                provenance: Provenance { created: crate::clock::now(), runner: hostname() },
+            })
+        };
         let jobs = args.jobs.or(config.build.jobs).unwrap_or(1).max(1);
         Ok(BuildSettings {
             distros,
@@ -87,10 +97,18 @@ impl BuildSettings {
                 log_dir,
                 source_date_epoch,
                 compression,
+                cache,
             },
             jobs,
             quiet: args.quiet,
             json: args.json,
         })
     }
+}
+
+/// This machine's name, for the build cache's manifests.
+fn hostname() -> Option<String> {
+    let name = std::fs::read_to_string("/proc/sys/kernel/hostname").ok()?;
+    let name = name.trim();
+    (!name.is_empty()).then(|| name.to_string())
 }

@@ -77,7 +77,7 @@ impl ResolvedCommand {
         let stores = &cli.stores;
         Ok(match cli.command {
             Command::Source(args) => Self::Source(SourceSettings::from_args(args, &load_config(stores)?)?),
-            Command::Build(args) => Self::Build(BuildSettings::from_args(args, &load_config(stores)?)?),
+            Command::Build(args) => Self::Build(BuildSettings::from_args(args, stores, &load_config(stores)?)?),
             Command::Package(args) => Self::Package(PackageSettings::from_args(args)?),
             Command::Deb(cmd) => Self::Deb(DebSettings::from_args(cmd)),
             Command::Distros(cmd) => Self::Distros(DistrosSettings::from_args(cmd, &load_config(stores)?)),
