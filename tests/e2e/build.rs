@@ -451,3 +451,71 @@ fn a_killed_build_leaves_no_cache_entry_and_no_products() {
     fs::remove_file(&script).unwrap();
     assert_eq!(host_build(dir.path(), &project, &project, &[])["status"], "built");
 }
+
+#[test]
+fn runners_sharing_an_s3_state_store_build_each_input_set_once() {
+    use aptkit_tests::moto::{Moto, MOTO_ENV};
+    let moto = Moto::start();
+    moto.create_bucket("ci-state");
+    let (dir, project) = hello_project("debian:bookworm");
+    let tarball = hello_tarball(&project, dir.path(), "2026.12.02");
+    // Each runner: its own directory (aptkit.toml pointing s3:// at moto)
+    // and its own --out; only the state store is shared.
+    let runner = |name: &str| {
+        let home = dir.path().join(name);
+        fs::create_dir(&home).unwrap();
+        let config = format!("[s3]\nendpoint_url = \"{}\"\nforce_path_style = true\n", moto.endpoint());
+        fs::write(home.join("aptkit.toml"), config).unwrap();
+        let mut cmd = aptkit();
+        cmd.current_dir(&home)
+            .envs(MOTO_ENV)
+            .args(["--state", "s3://ci-state/hello", "build", "debian-12-bookworm", "--engine", "none", "--json"])
+            .args(["--quiet", "--out", "out", "--source"])
+            .arg(&tarball)
+            .arg("--distros")
+            .arg(project.join("distros"));
+        (cmd, home)
+    };
+    let (mut a, home_a) = runner("a");
+    assert_eq!(json_of(&run_ok(&mut a))["builds"][0]["status"], "built");
+    let (mut b, home_b) = runner("b");
+    assert_eq!(json_of(&run_ok(&mut b))["builds"][0]["status"], "reused");
+    let debs_a = debs_in(&home_a.join("out/debian-12-bookworm"));
+    let debs_b = debs_in(&home_b.join("out/debian-12-bookworm"));
+    assert_eq!(debs_a.len(), 4);
+    for (x, y) in debs_a.iter().zip(&debs_b) {
+        assert_eq!(fs::read(x).unwrap(), fs::read(y).unwrap(), "{}", y.display());
+    }
+    // An independent S3 client sees the entry: one manifest, its objects.
+    aptkit_tests::require_tool("aws");
+    let cache_listing = || {
+        let mut ls = Command::new("aws");
+        ls.arg("--endpoint-url").arg(moto.endpoint()).envs(MOTO_ENV);
+        stdout(&run_ok(ls.args(["s3", "ls", "--recursive", "s3://ci-state/hello/build-cache/"])))
+    };
+    let listing = cache_listing();
+    assert_eq!(listing.lines().filter(|l| l.ends_with("/manifest.json")).count(), 1, "{listing}");
+    assert_eq!(
+        listing.lines().filter(|l| l.contains("build-cache/objects/")).count(),
+        5,
+        "4 .debs and the log: {listing}"
+    );
+
+    // Two runners building a new input set at the same moment both finish,
+    // and the cache holds one entry for it.
+    fs::write(project.join("distros/debian-12-bookworm/PKGVER"), "2~bookworm\n").unwrap();
+    let (mut c, _) = runner("c");
+    let (mut d, _) = runner("d");
+    let piped = |cmd: &mut Command| {
+        cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap()
+    };
+    let (c, d) = (piped(&mut c), piped(&mut d));
+    for child in [c, d] {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let listing = cache_listing();
+    assert_eq!(listing.lines().filter(|l| l.ends_with("/manifest.json")).count(), 2, "{listing}");
+    let (mut e, _) = runner("e");
+    assert_eq!(json_of(&run_ok(&mut e))["builds"][0]["status"], "reused");
+}
