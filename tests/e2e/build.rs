@@ -519,3 +519,65 @@ fn runners_sharing_an_s3_state_store_build_each_input_set_once() {
     let (mut e, _) = runner("e");
     assert_eq!(json_of(&run_ok(&mut e))["builds"][0]["status"], "reused");
 }
+
+#[test]
+fn podman_builds_the_same_way() {
+    aptkit_tests::require_tool("podman");
+    let image = test_image();
+    let found = Command::new("podman").args(["image", "exists", &image]).status().unwrap();
+    assert!(found.success(), "no podman image {image}: run scripts/install-test-tools.sh");
+    let (dir, project) = hello_project(&image);
+    let out = dir.path().join("out");
+    let logs = dir.path().join("logs");
+    let result = run_ok(
+        aptkit()
+            .current_dir(dir.path())
+            .args(["build", "debian-12-bookworm", "--engine", "podman", "--json", "--quiet", "--source"])
+            .arg(&project)
+            .arg("--out")
+            .arg(&out)
+            .arg("--log-dir")
+            .arg(&logs),
+    );
+    let report = json_of(&result);
+    assert_eq!(report["engine"], "podman");
+    assert_eq!(report["builds"][0]["status"], "built", "{report}");
+    let log = fs::read_to_string(logs.join("debian-12-bookworm.log")).unwrap();
+    assert!(log.contains("==> dh_auto_install"), "{log}");
+    let debs = debs_in(&out.join("debian-12-bookworm"));
+    assert_eq!(debs.len(), 4, "{debs:?}");
+    for deb in &debs {
+        assert_eq!(field(deb, "Version"), "1.0-1~bookworm");
+    }
+    let contents = stdout(&run_ok(Command::new("dpkg-deb").arg("--contents").arg(&debs[1])));
+    assert!(contents.contains("./usr/bin/hello"), "{contents}");
+}
+
+#[test]
+fn a_source_tree_in_git_is_copied_as_git_would_commit_it() {
+    let (dir, project) = hello_project("debian:bookworm");
+    let git = |args: &[&str]| run_ok(Command::new("git").arg("-C").arg(&project).args(args));
+    git(&["init", "--quiet"]);
+    fs::write(project.join(".gitignore"), "/target/\n").unwrap();
+    fs::create_dir(project.join("target")).unwrap();
+    fs::write(project.join("target/huge-build-product"), "x").unwrap();
+    fs::write(project.join("untracked-note"), "kept: not ignored").unwrap();
+    git(&["add", "Makefile", "hello.c", "greet.c", "greet.h", ".gitignore"]);
+    let script = project.join("distros/debian-12-bookworm/build");
+    fs::write(
+        &script,
+        "#!/bin/sh\nset -e\ntest ! -e target/huge-build-product\ntest -f untracked-note\ntest ! -e .git\nmake\nmake install DESTDIR=\"$DESTDIR\"\n",
+    )
+    .unwrap();
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    let built = host_build(dir.path(), &project, &project, &[]);
+    assert_eq!(built["status"], "built", "{built}");
+
+    // A copy that git ignores (under target/, as a benchmark's) is not a
+    // part of the work tree: all of it is copied.
+    let ignored = project.join("target/copy");
+    copy_tree(&repo_root().join("testdata/hello"), &ignored);
+    fs::remove_file(&script).unwrap();
+    let built = host_build(dir.path(), &project, &ignored, &["--no-cache"]);
+    assert_eq!(built["status"], "built", "{built}");
+}

@@ -60,7 +60,9 @@ impl BuildDependsImage<'_> {
         log.note(&format!("installing Build-Depends in {base}: {depends}"));
         let name = container_name(distro, "deps");
         let mut cmd = engine.command();
-        cmd.args(["run", "--name", &name, "--network", "host", "--env"])
+        cmd.args(["run", "--name", &name, "--network", "host"])
+            .args(engine.run_options())
+            .arg("--env")
             .arg(format!("APTKIT_BUILD_DEPENDS={depends}"))
             .args(mount(ctl, CTL, true))
             .args([base, "sh", &format!("{CTL}/build-depends.sh")]);
@@ -123,6 +125,7 @@ pub fn compile(run: &CompileRun<'_>, log: &BuildLog) -> Result<std::process::Exi
     let name = container_name(run.distro, "compile");
     let mut cmd = run.engine.command();
     cmd.args(["run", "--rm", "--name", &name, "--network", "host", "--workdir", SRC]);
+    cmd.args(run.engine.run_options());
     cmd.args(mount(run.src, SRC, false))
         .args(mount(run.distros_root, DISTROS, true))
         .args(mount(run.out, OUT, false))

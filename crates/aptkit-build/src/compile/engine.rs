@@ -65,7 +65,10 @@ impl Engine {
     /// That the engine is installed and its daemon (for Docker) answers.
     pub fn check(self) -> Result<()> {
         let Some(program) = self.program() else { return Ok(()) };
-        let out = match self.command().args(["version", "--format", "{{.Server.Version}}"]).output() {
+        // Docker's client answers `version` without a daemon; its server
+        // part needs one. podman has no daemon: its client's version is it.
+        let format = if self == Engine::Docker { "{{.Server.Version}}" } else { "{{.Client.Version}}" };
+        let out = match self.command().args(["version", "--format", format]).output() {
             Ok(out) => out,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(Error::EngineMissing { engine: self.name().into(), program })
@@ -107,6 +110,16 @@ impl Engine {
             return Err(missing(last_line(&out.stderr).unwrap_or_else(|| format!("pull failed ({})", out.status))));
         }
         self.image_id(image)?.ok_or_else(|| missing("pulled, but the engine does not list it".into()))
+    }
+
+    /// Options of every `run`: podman's containers get the host's resource
+    /// limits, as Docker's do (podman's defaults can be below what a
+    /// compiler's build system opens).
+    pub fn run_options(self) -> &'static [&'static str] {
+        match self {
+            Engine::Podman => &["--ulimit", "host"],
+            Engine::Docker | Engine::Host => &[],
+        }
     }
 
     /// Remove a container, if it is still there (after a failed step).

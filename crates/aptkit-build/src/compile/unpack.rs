@@ -111,6 +111,7 @@ pub fn copy_dir(src: &Path, dest: &Path) -> Result<()> {
     let files = match git_files(src) {
         Some(files) => files,
         None => walkdir::WalkDir::new(src)
+            .follow_links(false)
             .min_depth(1)
             .into_iter()
             .filter_entry(|e| e.file_name() != ".git")
@@ -119,6 +120,9 @@ pub fn copy_dir(src: &Path, dest: &Path) -> Result<()> {
             .map(|e| e.path().strip_prefix(src).expect("under src").to_path_buf())
             .collect(),
     };
+    if files.is_empty() {
+        return Err(Error::ReadSource { path: src.into(), source: std::io::Error::other("it holds no files") });
+    }
     for relative in files {
         let from = src.join(&relative);
         let to = dest.join(&relative);
@@ -163,14 +167,24 @@ pub fn install_debian_dir(templates: &Path, tree: &Path) -> Result<()> {
     Ok(())
 }
 
+/// What git would commit of `dir`, or `None` when `dir` is not in a git
+/// work tree, or is a directory git ignores (a copy under `target/`).
 fn git_files(dir: &Path) -> Option<Vec<PathBuf>> {
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()?;
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()
+    };
+    let ignored = git(&["check-ignore", "--quiet", "."])?;
+    if ignored.status.success() {
+        return None;
+    }
+    let out = git(&["ls-files", "-z", "--cached", "--others", "--exclude-standard"])?;
     if !out.status.success() {
         return None;
     }
