@@ -84,5 +84,5 @@ CONF
 fi
 if ! podman image exists "$image"; then
 	echo "podman import: making the image $image from $rootfs" >&2
-	tar -C "$rootfs" -c . | podman import - "$image" >/dev/null
+	tar -C "$rootfs" -c . | podman import --quiet - "$image" >/dev/null
 fi
