@@ -17,7 +17,7 @@
 //! the image reaches the mirror the host uses and a build can fetch what
 //! it needs (cargo, go modules).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use sha2::{Digest, Sha256};
@@ -105,6 +105,60 @@ impl BuildDependsImage<'_> {
         }
         Ok(tag)
     }
+}
+
+/// The target system of builds in `image` (a Build-Depends image), as
+/// `${shlibs:Depends}` reads it: its dpkg database and library names,
+/// exported once per image into `roots/<image>` (an image does not
+/// change under its tag: the tag is the hash of its base and its
+/// Build-Depends) and reused by every build from it.
+pub fn target_root(
+    engine: Engine,
+    image: &str,
+    roots: &Path,
+    ctl: &Path,
+    multiarch: &str,
+    log: &BuildLog,
+) -> Result<PathBuf> {
+    let root = roots.join(image.replace([':', '/'], "_"));
+    if root.join("var/lib/dpkg/status").is_file() {
+        return Ok(root);
+    }
+    let scratch = |source| Error::Scratch { path: roots.into(), source };
+    std::fs::create_dir_all(roots).map_err(scratch)?;
+    let partial = tempfile::Builder::new().prefix(".partial-").tempdir_in(roots).map_err(scratch)?;
+    log.note(&format!("exporting the dpkg database of {image}"));
+    let name = container_name("target-root", "export");
+    let mut cmd = engine.command();
+    cmd.args(["run", "--rm", "--name", &name, "--network", "none"])
+        .args(engine.run_options())
+        .args(mount(partial.path(), OUT, false))
+        .args(mount(ctl, CTL, true))
+        .args(["--env", &format!("DEB_HOST_MULTIARCH={multiarch}"), "--env", &format!("APTKIT_EXPORT_ROOT={OUT}")]);
+    if let Some(owner) = owner(engine, roots) {
+        cmd.args(["--env", &format!("APTKIT_OWNER={owner}")]);
+    }
+    cmd.args([image, "sh", "-e", &format!("{CTL}/export-root.sh")]);
+    let status = log.run(cmd)?;
+    if !status.success() {
+        engine.remove_container(&name);
+        return Err(Error::StepFailed {
+            distro: log.distro().into(),
+            what: format!("exporting the dpkg database of {image}"),
+            status: status.to_string(),
+            tail: log.tail(),
+            log: log.path().into(),
+        });
+    }
+    // Another build may have exported the same image meanwhile: either copy is the same.
+    match std::fs::rename(partial.path(), &root) {
+        Ok(()) => {
+            let _ = partial.keep();
+        }
+        Err(_) if root.join("var/lib/dpkg/status").is_file() => {}
+        Err(source) => return Err(scratch(source)),
+    }
+    Ok(root)
 }
 
 /// What one compile container gets.

@@ -59,6 +59,10 @@ impl<'a> BuildLog<'a> {
         &self.path
     }
 
+    pub fn distro(&self) -> &str {
+        &self.distro
+    }
+
     /// A line of aptkit's own (`==> installing Build-Depends`).
     pub fn note(&self, text: &str) {
         self.line(&format!("==> {text}"));

@@ -76,6 +76,9 @@ pub struct BuildSettings {
     /// Over the source's own timestamp.
     pub source_date_epoch: Option<i64>,
     pub compression: aptkit_deb::Compression,
+    /// This machine's cache of what builds can share: the target systems of
+    /// Build-Depends images (`target-roots/`).
+    pub cache_dir: PathBuf,
     /// The build cache; `None` builds everything and stores nothing.
     pub cache: Option<CacheUse>,
 }
@@ -218,7 +221,14 @@ pub fn build(distros: &Distros, distro: &Distro, settings: &BuildSettings, sink:
             }
             .ensure(&log)?;
             compile_in_container(engine, distros, distro, &image, scratch.path(), epoch, &multiarch, &log)?;
-            Some(out.join("target-root"))
+            Some(container::target_root(
+                engine,
+                &image,
+                &settings.cache_dir.join("target-roots"),
+                &ctl,
+                &multiarch,
+                &log,
+            )?)
         }
     };
     // Until shlibs are computed natively, the exported root is only kept
@@ -359,7 +369,6 @@ fn compile_in_container(
     let distro_dir = format!("{}/{}", container::DISTROS, distro.id);
     let build = if distro.build_script.is_some() { format!("{distro_dir}/build") } else { String::new() };
     let mut env = compile_env(distro, &format!("{}/debian/tmp", container::SRC), epoch, multiarch, &distro_dir, &build);
-    env.push(("APTKIT_EXPORT_ROOT".into(), format!("{}/target-root", container::OUT)));
     if let Some(owner) = container::owner(engine, scratch) {
         env.push(("APTKIT_OWNER".into(), owner));
     }

@@ -4,14 +4,13 @@
 //! inspect` and a user reading the log see short commands.
 
 /// Runs the compile commands from the root of the source tree, then (in a
-/// container) hands the target system's dpkg database and library names
-/// out through the output mount, for `${shlibs:Depends}`, and gives the
-/// files it made back to the user who started the build.
+/// container) gives the files it made back to the user who started the
+/// build.
 ///
 /// Environment: `DESTDIR`, `SOURCE_DATE_EPOCH`, `DEB_HOST_MULTIARCH`,
 /// `APTKIT_DISTRO` and `APTKIT_DISTRO_DIR` for the compile commands;
 /// `APTKIT_BUILD_COMMAND` (the distro's `build`, or empty for the default
-/// steps); `APTKIT_EXPORT_ROOT` and `APTKIT_OWNER` (container only).
+/// steps); `APTKIT_OWNER` (container only).
 pub const COMPILE: &str = r#"#!/bin/sh
 # Written by aptkit for one build.
 status=0
@@ -23,12 +22,8 @@ else
 	# Its own shell, so that `set -e` holds inside it.
 	sh -e "$(dirname "$0")/default-compile.sh" || status=$?
 fi
-if [ "$status" = 0 ] && [ -n "${APTKIT_EXPORT_ROOT:-}" ]; then
-	sh -e "$(dirname "$0")/export-root.sh" || status=$?
-	[ "$status" = 0 ] || echo "aptkit: exporting the target's dpkg database failed" >&2
-fi
 if [ -n "${APTKIT_OWNER:-}" ]; then
-	chown -R "$APTKIT_OWNER" /aptkit/src /aptkit/out 2>/dev/null || true
+	chown -R "$APTKIT_OWNER" /aptkit/src 2>/dev/null || true
 fi
 exit "$status"
 "#;
@@ -61,8 +56,8 @@ else
 fi
 "#;
 
-/// Copies what `${shlibs:Depends}` needs of the target system into
-/// `$APTKIT_EXPORT_ROOT`, laid out as a root directory: the dpkg status
+/// Copies what `${shlibs:Depends}` needs of the target system (the build
+/// image) into `$APTKIT_EXPORT_ROOT`, laid out as a root directory: the dpkg status
 /// file, every package's file list, shlibs and symbols files, the linker's
 /// configuration, and the shared libraries of every library directory as
 /// empty files and symlinks (their names and links are what is looked up;
@@ -93,6 +88,7 @@ for d in $dirs $extra; do
 	find "$real" -maxdepth 1 \( -type f -o -type l \) -name '*.so*' \
 		-exec cp -a --attributes-only -t "$r$real" {} +
 done
+if [ -n "${APTKIT_OWNER:-}" ]; then chown -R "$APTKIT_OWNER" "$r"; fi
 "#;
 
 /// Installs the Build-Depends (and build-essential, which Debian's build

@@ -98,6 +98,7 @@ impl BuildSettings {
                 source_date_epoch,
                 compression,
                 cache,
+                cache_dir: machine_cache_dir(),
             },
             jobs,
             quiet: args.quiet,
@@ -111,4 +112,14 @@ fn hostname() -> Option<String> {
     let name = std::fs::read_to_string("/proc/sys/kernel/hostname").ok()?;
     let name = name.trim();
     (!name.is_empty()).then(|| name.to_string())
+}
+
+/// `$XDG_CACHE_HOME/aptkit`, else `~/.cache/aptkit`, else under $TMPDIR.
+fn machine_cache_dir() -> PathBuf {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").filter(|d| !d.is_empty()).map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("aptkit")
 }
