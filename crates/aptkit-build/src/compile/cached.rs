@@ -36,7 +36,7 @@ pub(super) struct KeyInputs<'a> {
 
 pub(super) fn key(inputs: &KeyInputs<'_>) -> Result<BuildKey> {
     let KeyInputs { distro, settings, .. } = inputs;
-    let key_err = |source| Error::Cache { distro: distro.id.clone(), source };
+    let key_err = |source| Error::Cache { distro: distro.id.clone(), source: Box::new(source) };
     let mut builder = BuildKey::builder();
     builder = match (&inputs.source_sha256, inputs.source_tree) {
         (Some(sha256), _) => builder.source_sha256(sha256),
@@ -99,7 +99,7 @@ pub(super) fn file_sha256(path: &Path) -> Result<String> {
 /// The entry of `key`, restored into `dir`; `None` when there is none (or
 /// it is damaged: then it is dropped, and the build runs and stores anew).
 pub(super) fn restore(use_: &CacheUse, distro: &str, key: &BuildKey, dir: &Path) -> Result<Option<Products>> {
-    let cache_err = |source| Error::Cache { distro: distro.into(), source };
+    let cache_err = |source| Error::Cache { distro: distro.into(), source: Box::new(source) };
     if use_.rebuild {
         return Ok(None);
     }
@@ -126,7 +126,7 @@ pub(super) fn restore(use_: &CacheUse, distro: &str, key: &BuildKey, dir: &Path)
 /// Store a finished build's products; with `--rebuild`, in place of the
 /// entry there was.
 pub(super) fn store(use_: &CacheUse, distro: &str, key: &BuildKey, products: &Products) -> Result<Stored> {
-    let cache_err = |source| Error::Cache { distro: distro.into(), source };
+    let cache_err = |source| Error::Cache { distro: distro.into(), source: Box::new(source) };
     if use_.rebuild {
         use_.cache.evict(key).map_err(cache_err)?;
     }

@@ -37,7 +37,7 @@ pub enum Error {
     #[error("{distro}: cannot package the compiled tree: {source}")]
     Package { distro: String, source: aptkit_debian_dir::Error },
     #[error("{distro}: build cache: {source}")]
-    Cache { distro: String, source: crate::cache::Error },
+    Cache { distro: String, source: Box<crate::cache::Error> },
     #[error("cannot write the products into `{}`: {source}", path.display())]
     Out { path: PathBuf, source: std::io::Error },
 }
