@@ -240,6 +240,7 @@ fn aptkit_packages_itself_and_the_package_installs_and_runs() {
         "./usr/share/fish/vendor_completions.d/aptkit.fish",
         "./usr/share/doc/aptkit/copyright",
         "./usr/share/doc/aptkit/changelog.Debian.gz",
+        "./usr/share/lintian/overrides/aptkit",
     ] {
         assert!(contents.lines().any(|l| l.ends_with(&format!(" {path}"))), "no {path} in:\n{contents}");
     }

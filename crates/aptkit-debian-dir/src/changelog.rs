@@ -8,8 +8,9 @@ use crate::{ChangelogEntry, DebianDir};
 /// format (deb-changelog(5)).
 pub(crate) fn entry(dir: &DebianDir, entry: &ChangelogEntry, version: &str, epoch: u64) -> Vec<u8> {
     let maintainer = dir.source.get("Maintainer").unwrap_or_default();
-    // Never older than the entry below it: a changelog reads newest first.
-    let when = (epoch as i64).max(dir.changelog.timestamp);
+    // Newer than the entry below it: a changelog reads newest first, and
+    // lintian holds an entry without a new date for an error.
+    let when = (epoch as i64).max(dir.changelog.timestamp + 1);
     format!(
         "{source} ({version}) {distribution}; urgency=medium\n\n  * {change}\n\n -- {maintainer}  {date}\n\n",
         source = dir.source_name(),

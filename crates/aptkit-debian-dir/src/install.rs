@@ -100,6 +100,15 @@ impl<'a> TreeBuilder<'a> {
         Ok(())
     }
 
+    /// `debian/<package>.lintian-overrides` into
+    /// `usr/share/lintian/overrides/<package>`, as dh_lintian installs it.
+    pub fn add_lintian_overrides(&mut self) -> Result<()> {
+        let Some(file) = self.dir.package_file(self.package, "lintian-overrides") else { return Ok(()) };
+        let target = TreePath::new(&format!("usr/share/lintian/overrides/{}", self.package))
+            .expect("package names are valid path components");
+        self.add_path(&file, &target)
+    }
+
     /// `debian/copyright` and `debian/changelog` into the doc directory.
     /// `head`, when given, is a new entry put above the file's own.
     pub fn add_copyright_and_changelog(&mut self, epoch: u64, native: bool, head: Option<&[u8]>) -> Result<()> {

@@ -139,6 +139,7 @@ pub fn plan(root: &Path, opts: &Options) -> Result<Plan> {
         tb.apply_docs()?;
         tb.add_copyright_and_changelog(epoch, native, changelog_head.as_deref())?;
         tb.apply_links(epoch)?;
+        tb.add_lintian_overrides()?;
         let mut tree = tb.tree;
         if let Some(program) = &opts.strip {
             if plan.scratch.is_none() {

@@ -17,6 +17,7 @@ pub const PACKAGE_FILE_EXTENSIONS: &[&str] = &[
     "shlibs",
     "substvars",
     "copyright",
+    "lintian-overrides",
     "preinst",
     "postinst",
     "prerm",
