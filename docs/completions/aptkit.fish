@@ -56,7 +56,7 @@ complete -c aptkit -n "__fish_aptkit_using_subcommand source" -l key-env -d 'Env
 complete -c aptkit -n "__fish_aptkit_using_subcommand source" -l orig -d 'Name the tarball NAME_VERSION.orig.tar.gz, as dpkg-source wants it'
 complete -c aptkit -n "__fish_aptkit_using_subcommand source" -l json -d 'Print a JSON report (file, signature, sums, sha256, name, version, kind, commit, ref)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand source" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c aptkit -n "__fish_aptkit_using_subcommand build" -l source -d 'The source: a tarball (NAME-VERSION.tar.gz, .tar.xz, …) or a source tree [default: .]' -r -F
+complete -c aptkit -n "__fish_aptkit_using_subcommand build" -l source -d 'The source: a tarball (NAME-VERSION.tar.gz, .tar.xz, .tar.zst, .tar.bz2) or a source tree [default: .]' -r -F
 complete -c aptkit -n "__fish_aptkit_using_subcommand build" -l distros -d 'The distros directory [default: `[build] distros` in aptkit.toml, else ./distros]' -r -F
 complete -c aptkit -n "__fish_aptkit_using_subcommand build" -l engine -d 'Where the compile commands run: docker, podman, or none (the host) [default: `[build] engine` in aptkit.toml, else docker where a Docker engine answers, else none]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand build" -l out -d 'Directory that gets one subdirectory of products per distro [default: `[build] out`, else ./out]' -r -F

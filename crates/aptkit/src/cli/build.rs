@@ -55,7 +55,7 @@ pub struct BuildArgs {
     /// Build every distro of the distros directory
     #[arg(long)]
     pub all: bool,
-    /// The source: a tarball (NAME-VERSION.tar.gz, .tar.xz, …) or a source tree [default: .]
+    /// The source: a tarball (NAME-VERSION.tar.gz, .tar.xz, .tar.zst, .tar.bz2) or a source tree [default: .]
     #[arg(long, value_name = "TARBALL|DIR")]
     pub source: Option<PathBuf>,
     #[command(flatten)]
