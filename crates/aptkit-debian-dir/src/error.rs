@@ -29,6 +29,12 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error("package `{package}`: cannot compute its shared library dependencies")]
+    Shlibs {
+        package: String,
+        #[source]
+        source: aptkit_shlibs::Error,
+    },
     #[error("failed to build `{package}`")]
     Deb {
         package: String,
@@ -50,7 +56,7 @@ impl Error {
             | Error::NoMatch { path, .. }
             | Error::Escapes { path, .. }
             | Error::Write { path, .. } => Some(path),
-            Error::Package { .. } | Error::NothingToBuild(_) | Error::Deb { .. } => None,
+            Error::Package { .. } | Error::NothingToBuild(_) | Error::Deb { .. } | Error::Shlibs { .. } => None,
         }
     }
 

@@ -91,6 +91,32 @@ impl SymbolFile {
         self.libraries.get(soname)
     }
 
+    /// The file as dpkg-gensymbols writes `DEBIAN/symbols`: libraries and
+    /// fields sorted, symbols sorted by name, no tags, no deprecated ones.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for (soname, library) in &self.libraries {
+            let mut deps = library.deps.iter();
+            out.push_str(&format!("{soname} {}\n", deps.next().map_or("", String::as_str)));
+            for dep in deps {
+                out.push_str(&format!("| {dep}\n"));
+            }
+            for (field, value) in &library.fields {
+                out.push_str(&format!("* {field}: {value}\n"));
+            }
+            let mut symbols: Vec<&SymbolEntry> = library.symbols.values().filter(|s| !s.deprecated).collect();
+            symbols.sort_by(|a, b| a.name.cmp(&b.name));
+            for symbol in symbols {
+                out.push_str(&format!(" {} {}", symbol.name, symbol.minver));
+                if symbol.dep_id != 0 {
+                    out.push_str(&format!(" {}", symbol.dep_id));
+                }
+                out.push('\n');
+            }
+        }
+        out
+    }
+
     fn load_into(&mut self, path: &Path, base_tags: &[(String, Option<String>)], state: &mut ParseState) -> Result<()> {
         if state.seen.iter().any(|p| p == path) {
             return Ok(()); // an include loop: dpkg stops there too
@@ -333,6 +359,13 @@ libc.so.6 libc6 #MINVER#
         let ld = file.library("ld-linux-x86-64.so.2").unwrap();
         assert_eq!(ld.symbols["GLIBC_PRIVATE@GLIBC_PRIVATE"].dep_id, 1);
         assert_eq!(ld.smallest_version(1), Some("0"));
+
+        let written = file.to_text();
+        assert!(written.starts_with("ld-linux-x86-64.so.2 libc6 #MINVER#\n| libc6 (>> 2.36), libc6 (<< 2.37)\n"));
+        assert!(written.contains(" GLIBC_PRIVATE@GLIBC_PRIVATE 0 1\n"), "{written}");
+        assert!(!written.contains("gone@"), "{written}");
+        let again = SymbolFile::parse(&written, Path::new("again")).unwrap();
+        assert_eq!(again.to_text(), written);
     }
 
     #[test]

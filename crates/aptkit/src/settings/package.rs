@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use aptkit_control::Version;
 use aptkit_deb::Compression;
-use aptkit_debian_dir::{arch, Options};
+use aptkit_debian_dir::{arch, Options, ShlibsTarget};
 
 use crate::cli::PackageArgs;
 
@@ -55,6 +55,7 @@ impl PackageSettings {
                     args.strip_program.unwrap_or_else(|| aptkit_debian_dir::default_strip_program(&host_arch))
                 }),
                 host_arch,
+                shlibs: (!args.no_shlibs).then_some(ShlibsTarget { root: args.target_root }),
             },
             compression,
             threads,
