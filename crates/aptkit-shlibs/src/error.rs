@@ -7,8 +7,8 @@ use std::path::PathBuf;
 pub enum Error {
     /// dpkg-shlibdeps: "cannot find library … needed by …".
     #[error(
-        "{elf}: needs `{soname}`, which is in none of the packages being built and not in the target root `{}` \
-         (searched {searched})",
+        "{elf}: needs `{soname}`, found neither in the packages being built nor in the target root `{}` \
+         ({searched})",
         root.display()
     )]
     LibraryNotFound { elf: String, soname: String, root: PathBuf, searched: String },

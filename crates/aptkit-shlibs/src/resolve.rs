@@ -291,7 +291,7 @@ impl<'r, 'a> Run<'r, 'a> {
     fn searched_description(&mut self, rpath: &[String]) -> String {
         let dirs = self.search_dirs(rpath).unwrap_or_default();
         let packages: Vec<&str> = self.build_dirs().into_iter().map(|i| self.r.packages[i].name).collect();
-        format!("{} in the packages {} and the root", dirs.join(":"), packages.join(", "))
+        format!("library search path {}; packages searched: {}", dirs.join(":"), packages.join(", "))
     }
 
     /// The ELF's own package, then every package with shlibs or symbols.
