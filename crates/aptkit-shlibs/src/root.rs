@@ -151,7 +151,7 @@ impl TargetRoot {
             .map(|paths| {
                 paths
                     .filter_map(|p| p.ok())
-                    .filter_map(|p| p.to_string_lossy().strip_prefix(&prefix).map(|s| paths::tidy(s)))
+                    .filter_map(|p| p.to_string_lossy().strip_prefix(&prefix).map(paths::tidy))
                     .collect()
             })
             .unwrap_or_default();
