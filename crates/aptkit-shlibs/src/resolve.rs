@@ -192,6 +192,9 @@ impl<'r, 'a> Run<'r, 'a> {
         'soname: for (soname, libs) in &candidates {
             for lib in libs {
                 let packages = owners.get(lib).cloned().unwrap_or_else(|| vec![String::new()]);
+                if self.is_foreign_stub(lib, &packages)? {
+                    continue;
+                }
                 let mut missing_info = false;
                 for owner in &packages {
                     let local = self.r.shlibs_local.is_some_and(|f| f.dependency_for(soname).is_some());
@@ -465,6 +468,19 @@ impl<'r, 'a> Run<'r, 'a> {
         };
         let object = ElfObject::parse(&data).ok().flatten();
         Ok(object.is_some_and(|o| o.soname.is_some() && o.is_executable_or_shared))
+    }
+
+    /// A stub's ELF class and machine cannot be checked: a root with a
+    /// second architecture (`libc6:i386` beside `libc6:amd64`) would offer
+    /// its libraries too. Its owners' architecture qualifiers tell instead.
+    fn is_foreign_stub(&self, lib: &Location, owners: &[String]) -> Result<bool> {
+        let Location::Root(path) = lib else { return Ok(false) };
+        let real = self.r.root.resolve_file(path).unwrap_or_else(|| path.clone());
+        let host = self.r.root.host_path(&real);
+        let is_stub = fs_err::metadata(&host).map_err(Error::read(&host))?.len() == 0;
+        let foreign =
+            |owner: &String| owner.split_once(':').is_some_and(|(_, arch)| arch != self.r.arch && arch != "all");
+        Ok(is_stub && !owners.is_empty() && owners.iter().all(foreign))
     }
 
     fn describe(&self, lib: &Location) -> String {

@@ -99,3 +99,26 @@ fn a_malformed_symbols_file_of_the_root_names_the_file_and_line() {
     let message = err.to_string();
     assert!(message.contains("liblzma5:amd64.symbols:2: "), "{message}");
 }
+
+#[test]
+fn a_stub_library_of_another_architecture_is_passed_over() {
+    let root = root_with_search_path();
+    let i386 = root.path().join("usr/lib/i386-linux-gnu");
+    std::fs::create_dir_all(&i386).unwrap();
+    // i386 sorts first in ld.so.conf.d, as it does on a real multiarch root.
+    std::fs::write(root.path().join("etc/ld.so.conf"), format!("/usr/lib/i386-linux-gnu\n/{MULTIARCH_DIR}\n")).unwrap();
+    let info = root.path().join("var/lib/dpkg/info");
+    std::fs::create_dir_all(&info).unwrap();
+    for (dir, arch) in [("usr/lib/i386-linux-gnu", "i386"), (MULTIARCH_DIR, "amd64")] {
+        for (package, lib, version) in [("liblzma5", "liblzma.so.5", "5.1"), ("libc6", "libc.so.6", "2.36")] {
+            std::fs::write(root.path().join(dir).join(lib), "").unwrap();
+            std::fs::write(info.join(format!("{package}:{arch}.list")), format!("/{dir}/{lib}\n")).unwrap();
+            let name = lib.split(".so.").next().unwrap();
+            let soversion = lib.rsplit('.').next().unwrap();
+            let dep = format!("{name} {soversion} {package}-{arch} (>= {version})\n");
+            std::fs::write(info.join(format!("{package}:{arch}.shlibs")), dep).unwrap();
+        }
+    }
+    let vars = depends(root.path(), &xz_tree()).unwrap();
+    assert_eq!(vars.depends(), Some("libc6-amd64 (>= 2.36), liblzma5-amd64 (>= 5.1)"));
+}
