@@ -218,3 +218,27 @@ fn an_unresolvable_library_names_the_elf_file_and_the_soname() {
     assert!(err.contains("/usr/bin/hello (package hello)") && err.contains("`libc.so.6`"), "{err}");
     assert!(!empty.path().join("out").exists() || dir_names(&empty.path().join("out")).is_empty());
 }
+
+#[test]
+fn a_library_of_the_programs_own_package_gives_no_dependency() {
+    // The example with libgreet shipped in hello itself.
+    let (_dir, tree) = example_copy();
+    let debian = tree.join("debian");
+    let control = fs::read_to_string(debian.join("control")).unwrap();
+    let kept: Vec<&str> = control
+        .split("\n\n")
+        .filter(|p| !p.contains("Package: libgreet1") && !p.contains("Package: libgreet-dev"))
+        .collect();
+    fs::write(debian.join("control"), kept.join("\n\n")).unwrap();
+    let libs = fs::read_to_string(debian.join("libgreet1.install")).unwrap();
+    let mut install = fs::read_to_string(debian.join("hello.install")).unwrap();
+    install.push_str(&libs);
+    fs::write(debian.join("hello.install"), install).unwrap();
+    fs::remove_file(debian.join("libgreet1.install")).unwrap();
+    fs::remove_file(debian.join("libgreet-dev.install")).unwrap();
+
+    let (_out, debs) = package(&tree, &[]);
+    let hello = debs.iter().find(|d| package_name(d) == "hello").unwrap();
+    assert_eq!(control_member(hello, "shlibs").as_deref(), Some("libgreet 1 hello (>= 1.0)\n"));
+    assert_eq!(field(hello, "Depends"), "libc6 (>= 2.34), hello-data (= 1.0-1)");
+}

@@ -182,7 +182,10 @@ pub fn plan(root: &Path, opts: &Options) -> Result<Plan> {
         for s in &staged {
             let wanted = s.selected && !sets_shlibs_depends(&generic_substvars, &dir, s.name)?;
             computed.push(match wanted {
-                true => Some(shlibdeps::compute(target, &dir, &siblings, &opts.host_arch, s.name)?),
+                true => Some(
+                    shlibdeps::compute(target, &dir, &siblings, &opts.host_arch, s.name)?
+                        .without_self(s.name, &version_text),
+                ),
                 false => None,
             });
         }

@@ -81,6 +81,27 @@ impl ShlibsVars {
         self.fields.get(&DepField::Depends).map(String::as_str)
     }
 
+    /// Without the relations `package` at `version` satisfies itself: a
+    /// program using a library of its own package gets a dependency on
+    /// that package from its shlibs file, which dpkg-gencontrol then drops
+    /// (it simplifies relations against the package being built).
+    pub fn without_self(mut self, package: &str, version: &str) -> ShlibsVars {
+        for value in self.fields.values_mut() {
+            let Ok(items) = relations::parse_list(value) else { continue };
+            let kept: Vec<relations::Alternatives> = items
+                .into_iter()
+                .filter(|alternatives| !alternatives.iter().any(|rel| relations::satisfied_by(rel, package, version)))
+                .collect();
+            *value = kept
+                .iter()
+                .map(|alts| alts.iter().map(ToString::to_string).collect::<Vec<_>>().join(" | "))
+                .collect::<Vec<_>>()
+                .join(", ");
+        }
+        self.fields.retain(|_, v| !v.is_empty());
+        self
+    }
+
     /// `(shlibs:Depends, value)` and the like, for a substvars file.
     pub fn substvars(&self) -> Vec<(String, String)> {
         self.fields.iter().rev().map(|(f, v)| (format!("shlibs:{}", f.name()), v.clone())).collect()

@@ -132,6 +132,24 @@ pub fn sorted(mut items: Vec<Alternatives>) -> String {
         .join(", ")
 }
 
+/// Does `package` at `version` satisfy `relation` (no architecture
+/// qualifier, no architecture or profile restriction)?
+pub fn satisfied_by(relation: &Simple, package: &str, version: &str) -> bool {
+    if relation.package != package || relation.archqual.is_some() || relation.arches.is_some() {
+        return false;
+    }
+    let Some(wanted) = relation.version.as_deref() else { return true };
+    let order = crate::version::compare(version, wanted);
+    match relation.relation {
+        Some(">=") => order.is_ge(),
+        Some(">>") => order.is_gt(),
+        Some("=") => order.is_eq(),
+        Some("<<") => order.is_lt(),
+        Some("<=") => order.is_le(),
+        _ => true,
+    }
+}
+
 /// The highest version `Build-Depends` asks of `package` with `>=` or
 /// `>>` anywhere (alternatives included), skipping relations that only
 /// apply under a build profile (none is active). dpkg-shlibdeps raises the
@@ -171,6 +189,16 @@ mod tests {
         assert_eq!(items[0][0].to_string(), "foo:any (>= 1.0) [amd64 i386] <!nocheck> <stage1>");
         assert_eq!(items[0][1].to_string(), "bar (>= 2)");
         assert!(parse_list("foo (>= 1.0").is_err());
+    }
+
+    #[test]
+    fn knows_what_a_version_satisfies() {
+        let rel = |t: &str| parse_list(t).unwrap().remove(0).remove(0);
+        assert!(satisfied_by(&rel("hello (>= 1.0)"), "hello", "1.0-1"));
+        assert!(satisfied_by(&rel("hello"), "hello", "1.0-1"));
+        assert!(!satisfied_by(&rel("hello (>= 2.0)"), "hello", "1.0-1"));
+        assert!(!satisfied_by(&rel("hello-data (>= 1.0)"), "hello", "1.0-1"));
+        assert!(!satisfied_by(&rel("hello:any (>= 1.0)"), "hello", "1.0-1"));
     }
 
     #[test]
