@@ -175,6 +175,8 @@ pub fn plan(root: &Path, opts: &Options) -> Result<Plan> {
 
     let mut computed: Vec<Option<aptkit_shlibs::ShlibsVars>> = Vec::new();
     if let Some(target) = &opts.shlibs {
+        // One root for all packages: its dpkg database is read once.
+        let root = aptkit_shlibs::TargetRoot::new(&target.root);
         let siblings = staged
             .iter()
             .map(|s| shlibdeps::Sibling::new(&dir, s.name, &s.tree, &s.control_files, s.symbols.clone()))
@@ -183,7 +185,7 @@ pub fn plan(root: &Path, opts: &Options) -> Result<Plan> {
             let wanted = s.selected && !sets_shlibs_depends(&generic_substvars, &dir, s.name)?;
             computed.push(match wanted {
                 true => Some(
-                    shlibdeps::compute(target, &dir, &siblings, &opts.host_arch, s.name)?
+                    shlibdeps::compute(&root, &dir, &siblings, &opts.host_arch, s.name)?
                         .without_self(s.name, &version_text),
                 ),
                 false => None,

@@ -93,13 +93,12 @@ pub(crate) fn symbols_file(
 /// `${shlibs:*}` of `package`, its siblings searched as dh_shlibdeps
 /// would find them under `debian/<pkg>/`.
 pub(crate) fn compute(
-    target: &ShlibsTarget,
+    root: &TargetRoot,
     dir: &DebianDir,
     siblings: &[Sibling<'_>],
     host_arch: &str,
     package: &str,
 ) -> Result<ShlibsVars> {
-    let root = TargetRoot::new(&target.root);
     let local_path = dir.debian.join("shlibs.local");
     let shlibs_local = match local_path.is_file() {
         true => Some(ShlibsFile::load(&local_path).map_err(|source| shlibs_error(package, source))?),
@@ -122,7 +121,7 @@ pub(crate) fn compute(
         .collect();
     let cross = (host_arch != arch::host_arch()).then(|| arch::variable(host_arch, "DEB_HOST_MULTIARCH")).flatten();
     let resolver = Resolver {
-        root: &root,
+        root,
         packages: &packages,
         shlibs_local: shlibs_local.as_ref(),
         build_depends: &build_depends,
