@@ -8,12 +8,13 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
+# podman and runc: the second container engine `aptkit build` drives.
 # gzip and xz-utils: the real decompressors that read assembled indices back;
 # with zstd, bzip2 and lz4, the real compressors whose output aptkit's one
 # decompressing reader must read; curl: a real HTTP client for `aptkit serve`;
 # man-db (and the groff-base it needs): `man -l` and groff render the
 # generated man pages; zlib1g-dev: testdata/vecmath links libz.
-packages=(lintian debhelper debootstrap dpkg-dev binutils make gcc zlib1g-dev sqv gpgv gpg apt-utils awscli python3-venv gzip xz-utils zstd bzip2 lz4 curl man-db groff-base)
+packages=(lintian debhelper build-essential podman runc debootstrap dpkg-dev binutils make gcc zlib1g-dev sqv gpgv gpg apt-utils awscli python3-venv gzip xz-utils zstd bzip2 lz4 curl man-db groff-base)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -56,4 +57,32 @@ if [ ! -x "$venv/bin/moto_server" ]; then
 	/usr/bin/python3 -m venv "$venv"
 	"$venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]" >"$repo/target/moto-pip.log" 2>&1 ||
 		{ tail -20 "$repo/target/moto-pip.log" >&2; rm -rf "$venv"; exit 1; }
+fi
+
+# The compile stage's container image: no registry is reachable, so the
+# minimal root above is imported as a local image (about 25 s), once per
+# machine. `aptkit build --engine docker` tests compile the example in it,
+# installing its Build-Depends with the image's own apt.
+image=${APTKIT_TEST_IMAGE:-localhost/aptkit-test/debian:bookworm}
+if ! docker image inspect "$image" >/dev/null 2>&1; then
+	echo "docker import: making the image $image from $rootfs" >&2
+	tar -C "$rootfs" -c . | docker import - "$image" >/dev/null
+fi
+
+# podman, set up as on these machines it runs (cgroupfs, runc, no default
+# ulimits), with the same image in its own store.
+if [ ! -f /etc/containers/containers.conf ]; then
+	mkdir -p /etc/containers
+	cat >/etc/containers/containers.conf <<'CONF'
+[engine]
+cgroup_manager = "cgroupfs"
+runtime = "runc"
+
+[containers]
+default_ulimits = []
+CONF
+fi
+if ! podman image exists "$image"; then
+	echo "podman import: making the image $image from $rootfs" >&2
+	tar -C "$rootfs" -c . | podman import - "$image" >/dev/null
 fi

@@ -16,6 +16,9 @@ _aptkit() {
             ",$1")
                 cmd="aptkit"
                 ;;
+            aptkit,build)
+                cmd="aptkit__subcmd__build"
+                ;;
             aptkit,check)
                 cmd="aptkit__subcmd__check"
                 ;;
@@ -99,6 +102,9 @@ _aptkit() {
                 ;;
             aptkit__subcmd__distros__subcmd__help,list)
                 cmd="aptkit__subcmd__distros__subcmd__help__subcmd__list"
+                ;;
+            aptkit__subcmd__help,build)
+                cmd="aptkit__subcmd__help__subcmd__build"
                 ;;
             aptkit__subcmd__help,check)
                 cmd="aptkit__subcmd__help__subcmd__check"
@@ -389,7 +395,7 @@ _aptkit() {
 
     case "${cmd}" in
         aptkit)
-            opts="-h -V --state --public --config --help --version source package deb distros repo snapshot publish key serve verify mirror check gc completions man help"
+            opts="-h -V --state --public --config --help --version source build package deb distros repo snapshot publish key serve verify mirror check gc completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -404,6 +410,56 @@ _aptkit() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aptkit__subcmd__build)
+            opts="-j -q -h --all --source --distros --engine --out --jobs --version --log-dir --rebuild --no-cache --compression --quiet --json --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --distros)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --engine)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -673,8 +729,22 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__help)
-            opts="source package deb distros repo snapshot publish key serve verify mirror check gc completions man help"
+            opts="source build package deb distros repo snapshot publish key serve verify mirror check gc completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aptkit__subcmd__help__subcmd__build)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -2,6 +2,7 @@
 //! Debian tools (dpkg-deb, dpkg, lintian, debhelper's own build).
 
 mod bad_input;
+mod build;
 mod distros;
 mod install;
 mod mirror;

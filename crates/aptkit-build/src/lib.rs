@@ -10,6 +10,8 @@
 //! releases start as signed, reproducible source tarballs made from a git
 //! commit: see [`source`].
 
+pub mod cache;
+pub mod compile;
 pub mod distros;
 mod image_ref;
 pub mod source;

@@ -32,8 +32,10 @@ pub enum Error {
     #[error("package `{package}`: cannot compute its shared library dependencies")]
     Shlibs {
         package: String,
+        // Boxed: the shlibs errors carry several names, and every Result
+        // of this crate would otherwise be as large as they are.
         #[source]
-        source: aptkit_shlibs::Error,
+        source: Box<aptkit_shlibs::Error>,
     },
     #[error("failed to build `{package}`")]
     Deb {

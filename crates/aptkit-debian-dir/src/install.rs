@@ -101,7 +101,8 @@ impl<'a> TreeBuilder<'a> {
     }
 
     /// `debian/copyright` and `debian/changelog` into the doc directory.
-    pub fn add_copyright_and_changelog(&mut self, epoch: u64, native: bool) -> Result<()> {
+    /// `head`, when given, is a new entry put above the file's own.
+    pub fn add_copyright_and_changelog(&mut self, epoch: u64, native: bool, head: Option<&[u8]>) -> Result<()> {
         let doc_dir = self.doc_dir();
         let copyright = self
             .dir
@@ -112,7 +113,10 @@ impl<'a> TreeBuilder<'a> {
                 why: "every package must ship its copyright file (Debian policy 12.5)",
             })?;
         self.add_path(&copyright, &doc_dir.join("copyright").expect("fixed name"))?;
-        let changelog = fs_err::read(&self.dir.changelog_path).map_err(Error::read(&self.dir.changelog_path))?;
+        let mut changelog = fs_err::read(&self.dir.changelog_path).map_err(Error::read(&self.dir.changelog_path))?;
+        if let Some(head) = head {
+            changelog.splice(0..0, head.iter().copied());
+        }
         let name = if native { "changelog.gz" } else { "changelog.Debian.gz" };
         let gz = crate::fixups::gzip(&changelog);
         self.tree.insert(doc_dir.join(name).expect("fixed name"), bytes_entry(gz, 0o644, epoch));

@@ -9,6 +9,7 @@
 //! into place only when every one of them succeeded.
 
 pub mod arch;
+mod changelog;
 mod control_files;
 mod error;
 mod fixups;
@@ -23,6 +24,7 @@ use std::path::{Path, PathBuf};
 use aptkit_control::{Paragraph, Substvars, Version};
 use aptkit_deb::{ControlFile, DebWriter, Tree};
 
+pub use changelog::format_date;
 pub use error::{Error, Result};
 pub use fixups::gzip;
 pub use shlibdeps::ShlibsTarget;
@@ -45,6 +47,21 @@ pub struct Options {
     /// target root (dh_shlibdeps), unless a package's substvars already set
     /// it; `None` leaves it to the compile commands.
     pub shlibs: Option<ShlibsTarget>,
+    /// A changelog entry for this build, put above `debian/changelog`'s own
+    /// in the packages' `changelog.Debian.gz` (as `dch --newversion` would),
+    /// so that a rebuild of one source for many distributions says which it is.
+    pub changelog_entry: Option<ChangelogEntry>,
+}
+
+/// The entry [`Options::changelog_entry`] adds: it carries the packages'
+/// version, and is dated [`Plan::source_date_epoch`] (or the newest
+/// entry's date, if that is later), signed by debian/control's Maintainer.
+#[derive(Debug, Clone)]
+pub struct ChangelogEntry {
+    /// The suite: `bookworm`.
+    pub distribution: String,
+    /// The change line: `Build for debian-12-bookworm.`
+    pub change: String,
 }
 
 /// The binutils `strip` for `arch`: plain `strip` for the machine's own
@@ -98,6 +115,8 @@ pub fn plan(root: &Path, opts: &Options) -> Result<Plan> {
     let epoch = opts.source_date_epoch.unwrap_or(dir.changelog.timestamp.max(0) as u64);
     let native = version.debian_revision.is_none();
 
+    let changelog_head = opts.changelog_entry.as_ref().map(|entry| changelog::entry(&dir, entry, &version_text, epoch));
+
     let mut generic_substvars = Substvars::new();
     load_substvars(&mut generic_substvars, &dir.debian.join("substvars"))?;
 
@@ -130,7 +149,7 @@ pub fn plan(root: &Path, opts: &Options) -> Result<Plan> {
         tb.add_installed_files()?;
         tb.apply_dirs()?;
         tb.apply_docs()?;
-        tb.add_copyright_and_changelog(epoch, native)?;
+        tb.add_copyright_and_changelog(epoch, native, changelog_head.as_deref())?;
         tb.apply_links(epoch)?;
         let mut tree = tb.tree;
         if let (Some(program), true) = (&opts.strip, selected) {

@@ -53,7 +53,7 @@ impl<'t> Sibling<'t> {
 }
 
 fn shlibs_error(package: &str, source: aptkit_shlibs::Error) -> Error {
-    Error::Shlibs { package: package.to_string(), source }
+    Error::Shlibs { package: package.to_string(), source: Box::new(source) }
 }
 
 /// `debian/<pkg>.symbols` instantiated against the package's shared

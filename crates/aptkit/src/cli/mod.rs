@@ -2,6 +2,7 @@
 //! structs are only parsed flags: `settings::ResolvedCommand::from_cli` turns
 //! them into typed settings once, and commands never see them.
 
+mod build;
 mod check;
 mod completions;
 mod deb;
@@ -22,6 +23,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use build::BuildArgs;
 pub use check::CheckArgs;
 pub use completions::CompletionsArgs;
 pub use deb::DebCommand;
@@ -43,7 +45,7 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0   success
   1   a check ran and found problems (verify, check, distros check, repo search)
-  2   an error: bad input, a conflict, a failed store
+  2   an error: bad input, a failed build, a conflict, a failed store
   75  an error that may pass if the same command is run again later, unchanged: another job
       holds the suite (or gc runs), the state changed under the command, or the store was
       unreachable. CI may retry on 75 alone.";
@@ -78,6 +80,9 @@ pub enum Command {
     /// Make a reproducible, signed source tarball of a git commit: a nightly from a branch, a release from its tag
     #[command(after_help = source::EXAMPLES, long_about = source::LONG_ABOUT)]
     Source(SourceArgs),
+    /// Compile a source for target distributions (in a container) and package it natively
+    #[command(after_help = build::EXAMPLES, long_about = build::LONG_ABOUT)]
+    Build(BuildArgs),
     /// Build .deb files from a source tree's debian/ directory, natively
     #[command(after_help = package::EXAMPLES)]
     Package(PackageArgs),

@@ -1,5 +1,6 @@
 //! One file per command object; each `run` takes its resolved settings.
 
+pub mod build;
 pub mod check;
 pub mod completions;
 pub mod deb;
@@ -25,6 +26,11 @@ pub enum Outcome {
     Success,
     /// A check ran and found problems (exit code 1).
     CheckFailed,
+    /// The command failed and has said why (exit code 2, or 75 when every
+    /// failure may pass if run again later).
+    Failed {
+        retryable: bool,
+    },
 }
 
 impl Outcome {
@@ -32,6 +38,8 @@ impl Outcome {
         match self {
             Outcome::Success => ExitCode::SUCCESS,
             Outcome::CheckFailed => ExitCode::from(1),
+            Outcome::Failed { retryable: true } => ExitCode::from(crate::output::EXIT_RETRY_LATER),
+            Outcome::Failed { retryable: false } => ExitCode::from(2),
         }
     }
 }
@@ -39,6 +47,7 @@ impl Outcome {
 pub fn run(command: ResolvedCommand) -> anyhow::Result<Outcome> {
     match command {
         ResolvedCommand::Source(settings) => source::run(settings),
+        ResolvedCommand::Build(settings) => build::run(settings),
         ResolvedCommand::Package(settings) => package::run(settings),
         ResolvedCommand::Deb(settings) => deb::run(settings),
         ResolvedCommand::Distros(settings) => distros::run(settings),

@@ -22,9 +22,18 @@ pub struct ConfigFile {
 /// `[build]`: the build stage.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(rename_all = "kebab-case")]
 pub struct BuildConfig {
     /// The distros directory (default: `./distros`).
     pub distros: Option<PathBuf>,
+    /// `docker`, `podman` or `none` (default: docker where it answers).
+    pub engine: Option<String>,
+    /// Where products go (default: `./out`).
+    pub out: Option<PathBuf>,
+    /// Builds at once (default: 1).
+    pub jobs: Option<usize>,
+    /// Where build logs are kept.
+    pub log_dir: Option<PathBuf>,
 }
 
 /// `[s3]`: how to reach `s3://` stores. Credentials are never configured
@@ -78,7 +87,14 @@ impl ConfigFile {
                 *location = dir.join(location.as_str()).to_string_lossy().into_owned();
             }
         }
-        for path in config.signing.keys.iter_mut().chain(&mut config.build.distros) {
+        for path in config
+            .signing
+            .keys
+            .iter_mut()
+            .chain(&mut config.build.distros)
+            .chain(&mut config.build.out)
+            .chain(&mut config.build.log_dir)
+        {
             if path.is_relative() {
                 *path = dir.join(&*path);
             }

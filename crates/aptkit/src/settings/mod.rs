@@ -5,6 +5,7 @@
 //! anything is done. One file per command object; commands take these types,
 //! never the `cli` structs.
 
+mod build;
 mod check;
 mod completions;
 mod config;
@@ -25,6 +26,7 @@ mod stores;
 mod trust;
 mod verify;
 
+pub use build::BuildSettings;
 pub use check::CheckSettings;
 pub use completions::CompletionsSettings;
 pub use config::ConfigFile;
@@ -51,6 +53,7 @@ use crate::cli::{Cli, Command, StoreArgs};
 #[allow(clippy::large_enum_variant)]
 pub enum ResolvedCommand {
     Source(SourceSettings),
+    Build(BuildSettings),
     Package(PackageSettings),
     Deb(DebSettings),
     Distros(DistrosSettings),
@@ -74,6 +77,7 @@ impl ResolvedCommand {
         let stores = &cli.stores;
         Ok(match cli.command {
             Command::Source(args) => Self::Source(SourceSettings::from_args(args, &load_config(stores)?)?),
+            Command::Build(args) => Self::Build(BuildSettings::from_args(args, stores, &load_config(stores)?)?),
             Command::Package(args) => Self::Package(PackageSettings::from_args(args)?),
             Command::Deb(cmd) => Self::Deb(DebSettings::from_args(cmd)),
             Command::Distros(cmd) => Self::Distros(DistrosSettings::from_args(cmd, &load_config(stores)?)),

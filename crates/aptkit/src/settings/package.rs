@@ -55,6 +55,7 @@ impl PackageSettings {
                     args.strip_program.unwrap_or_else(|| aptkit_debian_dir::default_strip_program(&host_arch))
                 }),
                 host_arch,
+                changelog_entry: None,
                 shlibs: (!args.no_shlibs).then_some(ShlibsTarget { root: args.target_root }),
             },
             compression,

@@ -31,6 +31,12 @@ impl Stores {
         Ok(Stores { state, public, public_dir })
     }
 
+    /// The state store alone (`aptkit build`'s cache lives there).
+    pub fn open_state(args: &StoreArgs, config: &ConfigFile) -> anyhow::Result<Arc<dyn Store>> {
+        let state = args.state.clone().or_else(|| config.state.clone()).unwrap_or_else(|| "./.aptkit".into());
+        Ok(open_store(&state, config).context("invalid state store (--state)")?.0)
+    }
+
     pub fn repository(&self) -> Repository {
         Repository::new(self.state.clone(), self.public.clone())
     }
