@@ -13,8 +13,8 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 # with zstd, bzip2 and lz4, the real compressors whose output aptkit's one
 # decompressing reader must read; curl: a real HTTP client for `aptkit serve`;
 # man-db (and the groff-base it needs): `man -l` and groff render the
-# generated man pages.
-packages=(lintian debhelper build-essential podman runc debootstrap dpkg-dev binutils make gcc sqv gpgv gpg apt-utils awscli python3-venv gzip xz-utils zstd bzip2 lz4 curl man-db groff-base)
+# generated man pages; zlib1g-dev: testdata/vecmath links libz.
+packages=(lintian debhelper build-essential podman runc debootstrap dpkg-dev binutils make gcc zlib1g-dev sqv gpgv gpg apt-utils awscli python3-venv gzip xz-utils zstd bzip2 lz4 curl man-db groff-base)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1531,7 +1531,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__package)
-            opts="-o -Z -p -h --out --arch --version --compression --threads --package --source-date-epoch --no-strip --strip-program --json --help"
+            opts="-o -Z -p -h --out --arch --version --compression --threads --package --source-date-epoch --no-strip --strip-program --target-root --no-shlibs --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1578,6 +1578,10 @@ _aptkit() {
                     return 0
                     ;;
                 --strip-program)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target-root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

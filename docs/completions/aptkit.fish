@@ -78,7 +78,9 @@ complete -c aptkit -n "__fish_aptkit_using_subcommand package" -l threads -d 'Co
 complete -c aptkit -n "__fish_aptkit_using_subcommand package" -s p -l package -d 'Build only this package (repeatable)' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand package" -l source-date-epoch -d 'Timestamp clamp for file times [default: SOURCE_DATE_EPOCH, else the changelog\'s date]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand package" -l strip-program -d 'The binutils strip program [default: strip, or <triplet>-strip for a foreign --arch]' -r
+complete -c aptkit -n "__fish_aptkit_using_subcommand package" -l target-root -d 'Root of the system the packages are built for, whose dpkg database and libraries give ${shlibs:Depends} (its library files may be empty stubs)' -r -F
 complete -c aptkit -n "__fish_aptkit_using_subcommand package" -l no-strip -d 'Keep ELF binaries and libraries unstripped (default: strip them as dh_strip does)'
+complete -c aptkit -n "__fish_aptkit_using_subcommand package" -l no-shlibs -d 'Do not compute ${shlibs:Depends}: leave it to the compile commands (debian/<pkg>.substvars)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand package" -l json -d 'Print a JSON document describing the built packages'
 complete -c aptkit -n "__fish_aptkit_using_subcommand package" -s h -l help -d 'Print help'
 complete -c aptkit -n "__fish_aptkit_using_subcommand deb; and not __fish_seen_subcommand_from info contents help" -s h -l help -d 'Print help'

@@ -2,12 +2,9 @@
 # compile.sh - the "compile stage" aptkit runs for this fixture.
 #
 # Builds and installs into debian/tmp (as dh_auto_build/dh_auto_install
-# would), then writes debian/<pkg>.substvars with shlibs:Depends via
-# dpkg-shlibdeps when it is available.
-#
-# dpkg-shlibdeps needs debian/shlibs.local for libgreet1: the library is not
-# installed on the system, and because hello and libgreet.so.1 both sit under
-# debian/tmp it treats them as one package and silently drops the dependency.
+# would). ${shlibs:Depends} is aptkit's job (`aptkit package` computes it as
+# dh_shlibdeps does: hello's need of libgreet.so.1 resolves to the libgreet1
+# package built alongside it, through the shlibs file aptkit gives it).
 set -eu
 
 cd "$(dirname "$0")"
@@ -29,8 +26,3 @@ fi
 make
 make install DESTDIR="$PWD/debian/tmp"
 
-if command -v dpkg-shlibdeps >/dev/null 2>&1; then
-	libdir=debian/tmp/usr/lib${DEB_HOST_MULTIARCH:+/$DEB_HOST_MULTIARCH}
-	dpkg-shlibdeps -Tdebian/hello.substvars debian/tmp/usr/bin/hello
-	dpkg-shlibdeps -Tdebian/libgreet1.substvars "$libdir/libgreet.so.1.0.0"
-fi

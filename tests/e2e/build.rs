@@ -127,6 +127,9 @@ fn docker_build_installs_build_depends_in_the_container_and_its_packages_install
     let hello = &debs[1];
     assert_eq!(field(hello, "Version"), "1.0-1~bookworm");
     assert_eq!(changelog_head(hello, "hello"), "hello-aptkit (1.0-1~bookworm) bookworm; urgency=medium");
+    // ${shlibs:Depends} computed against the container's exported stub root.
+    assert_eq!(field(hello, "Depends"), "libc6 (>= 2.34), libgreet1 (>= 1.0), hello-data (= 1.0-1~bookworm)");
+    assert_eq!(field(&debs[3], "Depends"), "libc6 (>= 2.3.4)");
 
     // Installed for real, maintainer scripts and all, the program runs.
     let root = dir.path().join("root");

@@ -229,7 +229,7 @@ fn aptkit_packages_itself_and_the_package_installs_and_runs() {
         (get("Package"), get("Version"), get("Architecture")),
         ("aptkit".into(), version.clone(), arch.trim().into())
     );
-    assert!(get("Depends").contains("libc6 (>="), "dpkg-shlibdeps's Depends: {info}");
+    assert!(get("Depends").contains("libc6 (>="), "the computed ${{shlibs:Depends}}: {info}");
     let contents = stdout(&run_ok(Command::new("dpkg-deb").arg("--contents").arg(deb)));
     for path in [
         "./usr/bin/aptkit",

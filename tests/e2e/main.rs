@@ -11,5 +11,6 @@ mod publishing;
 mod reader;
 mod repository;
 mod s3;
+mod shlibs;
 mod source;
 mod verify;

@@ -7,10 +7,11 @@ pub mod moto;
 
 pub use apt::AptClient;
 
+use std::collections::HashMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 /// The workspace root.
 pub fn repo_root() -> PathBuf {
@@ -93,22 +94,41 @@ pub fn copy_tree(src: &Path, dst: &Path) {
 }
 
 /// The example source tree (`testdata/hello`) compiled once per test run
-/// with its own compile step (`make install DESTDIR=debian/tmp` plus
-/// dpkg-shlibdeps), as the compile stage would leave it.
+/// with its own compile step (`make install DESTDIR=debian/tmp`), as the
+/// compile stage would leave it.
 pub fn compiled_example() -> &'static Path {
-    static TREE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    &TREE
-        .get_or_init(|| {
-            let dir = tempfile::tempdir().expect("temp dir");
-            let tree = dir.path().join("hello");
-            copy_tree(&repo_root().join("testdata/hello"), &tree);
-            run_ok(Command::new("sh").arg(tree.join("compile.sh")));
-            let substvars =
-                std::fs::read_to_string(tree.join("debian/hello.substvars")).expect("compile.sh wrote substvars");
-            assert!(substvars.contains("libgreet1"), "dpkg-shlibdeps lost libgreet1: {substvars}");
-            (dir, tree)
-        })
-        .1
+    compiled_source("hello")
+}
+
+/// `testdata/<name>` compiled once per test run with its `compile.sh`.
+pub fn compiled_source(name: &'static str) -> &'static Path {
+    static TREES: OnceLock<Mutex<HashMap<&'static str, &'static Path>>> = OnceLock::new();
+    once_per_name(&TREES, name, || {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let tree = dir.path().join(name);
+        copy_tree(&repo_root().join("testdata").join(name), &tree);
+        run_ok(Command::new("sh").arg(tree.join("compile.sh")));
+        assert!(tree.join("debian/tmp").is_dir(), "{name}/compile.sh installed nothing into debian/tmp");
+        (dir, tree)
+    })
+}
+
+/// Make something once per name for the whole test run; the temporary
+/// directory lives as long as the process (as the other fixtures do).
+fn once_per_name(
+    cache: &'static OnceLock<Mutex<HashMap<&'static str, &'static Path>>>,
+    name: &'static str,
+    make: impl FnOnce() -> (tempfile::TempDir, PathBuf),
+) -> &'static Path {
+    let mut made = cache.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(path) = made.get(name) {
+        return path;
+    }
+    let (dir, path) = make();
+    std::mem::forget(dir);
+    let path: &'static Path = Box::leak(path.into_boxed_path());
+    made.insert(name, path);
+    path
 }
 
 /// A private copy of the compiled example, free to modify.
@@ -150,14 +170,20 @@ pub fn dir_names(dir: &Path) -> Vec<String> {
 /// debhelper's own build of the example (`dpkg-buildpackage -b`), the
 /// reference aptkit's output is compared with.
 pub fn debhelper_reference() -> &'static Path {
-    static REF: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    &REF.get_or_init(|| {
+    debhelper_build("hello")
+}
+
+/// `dpkg-buildpackage -b` of `testdata/<name>`: the directory holding the
+/// `.deb` files.
+pub fn debhelper_build(name: &'static str) -> &'static Path {
+    static REFS: OnceLock<Mutex<HashMap<&'static str, &'static Path>>> = OnceLock::new();
+    once_per_name(&REFS, name, || {
         require_tool("dpkg-buildpackage");
         require_tool("dh");
         let dir = tempfile::tempdir().expect("temp dir");
-        let tree = dir.path().join("src").join("hello");
+        let tree = dir.path().join("src").join(name);
         std::fs::create_dir_all(tree.parent().unwrap()).unwrap();
-        copy_tree(&repo_root().join("testdata/hello"), &tree);
+        copy_tree(&repo_root().join("testdata").join(name), &tree);
         run_ok(
             Command::new("dpkg-buildpackage")
                 .args(["-b", "-us", "-uc"])
@@ -167,7 +193,6 @@ pub fn debhelper_reference() -> &'static Path {
         let debs_dir = dir.path().join("src");
         (dir, debs_dir)
     })
-    .1
 }
 
 /// The package name of a `.deb` file name (`hello_1.0-1_amd64.deb` -> `hello`).

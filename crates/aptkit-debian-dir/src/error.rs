@@ -29,6 +29,14 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error("package `{package}`: cannot compute its shared library dependencies")]
+    Shlibs {
+        package: String,
+        // Boxed: the shlibs errors carry several names, and every Result
+        // of this crate would otherwise be as large as they are.
+        #[source]
+        source: Box<aptkit_shlibs::Error>,
+    },
     #[error("failed to build `{package}`")]
     Deb {
         package: String,
@@ -50,7 +58,7 @@ impl Error {
             | Error::NoMatch { path, .. }
             | Error::Escapes { path, .. }
             | Error::Write { path, .. } => Some(path),
-            Error::Package { .. } | Error::NothingToBuild(_) | Error::Deb { .. } => None,
+            Error::Package { .. } | Error::NothingToBuild(_) | Error::Deb { .. } | Error::Shlibs { .. } => None,
         }
     }
 

@@ -15,6 +15,7 @@ mod error;
 mod fixups;
 mod gencontrol;
 mod install;
+mod shlibdeps;
 mod source;
 mod strip;
 
@@ -26,6 +27,7 @@ use aptkit_deb::{ControlFile, DebWriter, Tree};
 pub use changelog::format_date;
 pub use error::{Error, Result};
 pub use fixups::gzip;
+pub use shlibdeps::ShlibsTarget;
 pub use source::DebianDir;
 
 /// What to build and how.
@@ -41,6 +43,10 @@ pub struct Options {
     pub only: Vec<String>,
     /// The `strip` program for ELF objects (dh_strip); `None` keeps them as they are.
     pub strip: Option<String>,
+    /// Compute `${shlibs:Depends}` from the packages' ELF files against this
+    /// target root (dh_shlibdeps), unless a package's substvars already set
+    /// it; `None` leaves it to the compile commands.
+    pub shlibs: Option<ShlibsTarget>,
     /// A changelog entry for this build, put above `debian/changelog`'s own
     /// in the packages' `changelog.Debian.gz` (as `dch --newversion` would),
     /// so that a rebuild of one source for many distributions says which it is.
@@ -123,14 +129,20 @@ pub fn plan(root: &Path, opts: &Options) -> Result<Plan> {
         warnings: Vec::new(),
         scratch: None,
     };
+    // Every package's tree first: with shlibs on, the packages not selected
+    // are staged too, as their libraries resolve the selected ones' needs.
+    let mut staged: Vec<Staged> = Vec::new();
     for binary in &dir.binaries {
         let name = binary.get("Package").unwrap_or_default();
-        if !opts.only.is_empty() && !opts.only.iter().any(|o| o == name) {
+        let selected = opts.only.is_empty() || opts.only.iter().any(|o| o == name);
+        if !selected && opts.shlibs.is_none() {
             continue;
         }
         let arch_field = binary.get("Architecture").unwrap_or_default();
         let Some(arch) = arch::resolve(arch_field, &opts.host_arch) else {
-            plan.skipped.push(name.to_string());
+            if selected {
+                plan.skipped.push(name.to_string());
+            }
             continue;
         };
         let mut tb = install::TreeBuilder::new(&dir, name, &opts.host_arch);
@@ -141,7 +153,7 @@ pub fn plan(root: &Path, opts: &Options) -> Result<Plan> {
         tb.apply_links(epoch)?;
         tb.add_lintian_overrides()?;
         let mut tree = tb.tree;
-        if let Some(program) = &opts.strip {
+        if let (Some(program), true) = (&opts.strip, selected) {
             if plan.scratch.is_none() {
                 let dir = tempfile::Builder::new()
                     .prefix("aptkit-strip-")
@@ -169,8 +181,43 @@ pub fn plan(root: &Path, opts: &Options) -> Result<Plan> {
             host_arch: &opts.host_arch,
             upstream_version: &version.upstream_version,
         };
-        let control_files = inputs.control_files(&tree)?;
+        let mut control_files = inputs.control_files(&tree)?;
+        let symbols = shlibdeps::symbols_file(&dir, name, &version_text, &opts.host_arch, &tree)?;
+        if let Some(symbols) = &symbols {
+            control_files.push(ControlFile {
+                name: "symbols".into(),
+                contents: symbols.to_text().into_bytes(),
+                executable: false,
+            });
+        }
+        staged.push(Staged { binary, name, arch, tree, control_files, symbols, selected });
+    }
 
+    let mut computed: Vec<Option<aptkit_shlibs::ShlibsVars>> = Vec::new();
+    if let Some(target) = &opts.shlibs {
+        // One root for all packages: its dpkg database is read once.
+        let root = aptkit_shlibs::TargetRoot::new(&target.root);
+        let siblings = staged
+            .iter()
+            .map(|s| shlibdeps::Sibling::new(&dir, s.name, &s.tree, &s.control_files, s.symbols.clone()))
+            .collect::<Result<Vec<_>>>()?;
+        for s in &staged {
+            let wanted = s.selected && !sets_shlibs_depends(&generic_substvars, &dir, s.name)?;
+            computed.push(match wanted {
+                true => Some(
+                    shlibdeps::compute(&root, &dir, &siblings, &opts.host_arch, s.name)?
+                        .without_self(s.name, &version_text),
+                ),
+                false => None,
+            });
+        }
+    }
+
+    for (index, s) in staged.into_iter().enumerate() {
+        let Staged { binary, name, arch, tree, control_files, selected, .. } = s;
+        if !selected {
+            continue;
+        }
         let mut substvars = generic_substvars.clone();
         for (var, value) in [
             ("binary:Version", version_text.as_str()),
@@ -182,6 +229,11 @@ pub fn plan(root: &Path, opts: &Options) -> Result<Plan> {
         ] {
             if substvars.get(var).is_none() {
                 substvars.set(var, value);
+            }
+        }
+        if let Some(Some(vars)) = computed.get(index) {
+            for (var, value) in vars.substvars() {
+                substvars.set(&var, value);
             }
         }
         load_substvars(&mut substvars, &dir.debian.join(format!("{name}.substvars")))?;
@@ -219,6 +271,25 @@ pub fn plan(root: &Path, opts: &Options) -> Result<Plan> {
         )));
     }
     Ok(plan)
+}
+
+/// A package being planned, before its control file is written.
+struct Staged<'d> {
+    binary: &'d Paragraph,
+    name: &'d str,
+    arch: String,
+    tree: Tree,
+    control_files: Vec<ControlFile>,
+    symbols: Option<aptkit_shlibs::SymbolFile>,
+    selected: bool,
+}
+
+/// Did the compile commands write `shlibs:Depends` themselves (into
+/// `debian/substvars` or `debian/<pkg>.substvars`)? Then theirs is kept.
+fn sets_shlibs_depends(generic: &Substvars, dir: &DebianDir, package: &str) -> Result<bool> {
+    let mut vars = generic.clone();
+    load_substvars(&mut vars, &dir.debian.join(format!("{package}.substvars")))?;
+    Ok(vars.get("shlibs:Depends").is_some())
 }
 
 fn load_substvars(vars: &mut Substvars, path: &Path) -> Result<()> {

@@ -15,6 +15,7 @@ pub const PACKAGE_FILE_EXTENSIONS: &[&str] = &[
     "conffiles",
     "triggers",
     "shlibs",
+    "symbols",
     "substvars",
     "copyright",
     "lintian-overrides",

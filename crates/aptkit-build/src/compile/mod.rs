@@ -5,7 +5,7 @@
 //! source (tarball or dir) ──unpack──▶ scratch/src  (+ the distro's debian/)
 //!   image = DOCKER_BASE + Build-Depends (made once, kept)
 //!   container: build script, or debian/rules' configure/build/install
-//!     ──▶ scratch/src/debian/tmp, scratch/out/target-root (dpkg database)
+//!     ──▶ scratch/src/debian/tmp; the image's dpkg database, once per image
 //! host: aptkit-debian-dir packages scratch/src  ──▶ OUT/<distro>/*.deb
 //! ```
 //!
@@ -231,9 +231,9 @@ pub fn build(distros: &Distros, distro: &Distro, settings: &BuildSettings, sink:
             )?)
         }
     };
-    // Until shlibs are computed natively, the exported root is only kept
-    // with the build.
-    let _ = target_root;
+    // ${shlibs:Depends} against the system the packages are for: the
+    // container's exported stub root, or the host when compiled on it.
+    let shlibs_root = target_root.unwrap_or_else(|| PathBuf::from("/"));
 
     log.note("packaging");
     let options = aptkit_debian_dir::Options {
@@ -242,6 +242,7 @@ pub fn build(distros: &Distros, distro: &Distro, settings: &BuildSettings, sink:
         source_date_epoch: Some(epoch as u64),
         only: Vec::new(),
         strip: Some(aptkit_debian_dir::default_strip_program(&settings.host_arch)),
+        shlibs: Some(aptkit_debian_dir::ShlibsTarget { root: shlibs_root }),
         changelog_entry: Some(ChangelogEntry {
             distribution: distro.distribution.clone(),
             change: format!("Build of {} for {} ({id}).", upstream.version, distro.distribution),

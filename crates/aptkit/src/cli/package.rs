@@ -11,7 +11,9 @@ Examples:
   # a nightly: override the changelog's version, use zstd
   aptkit package ./hello --out ./out --version 1.1~nightly20261121-1 --compression zstd
   # only one package, for another architecture, machine-readable result
-  aptkit package ./hello --out ./out --package hello --arch arm64 --json";
+  aptkit package ./hello --out ./out --package hello --arch arm64 --json
+  # ${shlibs:Depends} against the libraries of an exported build root
+  aptkit package ./hello --out ./out --target-root ./build-root";
 
 #[derive(Debug, Args)]
 pub struct PackageArgs {
@@ -44,6 +46,12 @@ pub struct PackageArgs {
     /// The binutils strip program [default: strip, or <triplet>-strip for a foreign --arch]
     #[arg(long, value_name = "PROGRAM", conflicts_with = "no_strip")]
     pub strip_program: Option<String>,
+    /// Root of the system the packages are built for, whose dpkg database and libraries give ${shlibs:Depends} (its library files may be empty stubs)
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    pub target_root: PathBuf,
+    /// Do not compute ${shlibs:Depends}: leave it to the compile commands (debian/<pkg>.substvars)
+    #[arg(long, conflicts_with = "target_root")]
+    pub no_shlibs: bool,
     /// Print a JSON document describing the built packages
     #[arg(long)]
     pub json: bool,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use aptkit_control::Version;
 use aptkit_deb::Compression;
-use aptkit_debian_dir::{arch, Options};
+use aptkit_debian_dir::{arch, Options, ShlibsTarget};
 
 use crate::cli::PackageArgs;
 
@@ -56,6 +56,7 @@ impl PackageSettings {
                 }),
                 host_arch,
                 changelog_entry: None,
+                shlibs: (!args.no_shlibs).then_some(ShlibsTarget { root: args.target_root }),
             },
             compression,
             threads,
