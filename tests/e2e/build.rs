@@ -189,10 +189,31 @@ fn hello_tarball(project: &Path, dir: &Path, version: &str) -> PathBuf {
     tarball
 }
 
+/// The example committed to git and made into a nightly source tarball by
+/// `aptkit source` (pax header, NAME-VERSION/ top directory, signed).
+fn aptkit_source_tarball(project: &Path, dir: &Path, version: &str) -> PathBuf {
+    let git = |args: &[&str]| {
+        let mut cmd = Command::new("git");
+        cmd.arg("-C").arg(project).args(["-c", "user.name=T", "-c", "user.email=t@example.invalid"]);
+        run_ok(cmd.args(["-c", "init.defaultBranch=main"]).args(args))
+    };
+    git(&["init", "--quiet"]);
+    git(&["add", "--all"]);
+    git(&["commit", "--quiet", "-m", "hello"]);
+    let key = repo_root().join("keys-example/ed25519.asc");
+    let made =
+        run_ok(aptkit().args(["source", version, "--git"]).arg(project).arg("--out").arg(dir).arg("--key").arg(key));
+    // Named after the directory: debian/ is a symlink in the commit, so
+    // there is no debian/control there to take the name from.
+    let tarball = dir.join(format!("hello-{version}.tar.gz"));
+    assert!(tarball.is_file(), "{}", stdout(&made));
+    tarball
+}
+
 #[test]
 fn host_builds_of_two_distros_carry_their_versions_and_distributions() {
     let (dir, project) = hello_project("debian:bookworm");
-    let tarball = hello_tarball(&project, dir.path(), "2026.12.02");
+    let tarball = aptkit_source_tarball(&project, dir.path(), "2026.12.02");
     let out = dir.path().join("out");
     let result = run_ok(
         aptkit()
@@ -337,7 +358,8 @@ fn hostile_tarball(dir: &Path, entries: &str) -> PathBuf {
 
 const ADD_FILE: &str =
     "def add(name, data=b'x'):\n    i = tarfile.TarInfo(name); i.size = len(data); t.addfile(i, io.BytesIO(data))\n\
-def link(name, target):\n    i = tarfile.TarInfo(name); i.type = tarfile.SYMTYPE; i.linkname = target; t.addfile(i)\n";
+def link(name, target, kind=tarfile.SYMTYPE):\n    i = tarfile.TarInfo(name); i.type = kind; i.linkname = target; t.addfile(i)\n\
+def hard(name, target):\n    link(name, target, tarfile.LNKTYPE)\n";
 
 #[test]
 fn a_tarball_entry_leading_outside_the_tree_is_refused() {
@@ -351,6 +373,23 @@ fn a_tarball_entry_leading_outside_the_tree_is_refused() {
             "add('hostile-1.0/Makefile')\nlink('hostile-1.0/here', '.')\nlink('hostile-1.0/up', 'here/..')\nadd('hostile-1.0/up/escaped-file')",
             "hostile-1.0/up/escaped-file",
             "under the symlink",
+        ),
+        // A hard link through a chain of symlinks that resolves to `/`.
+        (
+            "add('hostile-1.0/Makefile')\nlink('hostile-1.0/l1', '.')\nlink('hostile-1.0/l2', 'l1/..')\nhard('hostile-1.0/h', 'hostile-1.0/l2/etc/passwd')",
+            "hostile-1.0/h",
+            "not a file unpacked before it",
+        ),
+        (
+            "add('hostile-1.0/Makefile')\nhard('hostile-1.0/h', 'hostile-1.0/../../etc/passwd')",
+            "hostile-1.0/h",
+            "outside the source tree",
+        ),
+        // A file written over a symlink, which would hide it from the final check.
+        (
+            "add('hostile-1.0/Makefile')\nlink('hostile-1.0/x', 'Makefile')\nadd('hostile-1.0/x')",
+            "hostile-1.0/x",
+            "replaces a symlink",
         ),
     ];
     for (entries, entry, why) in cases {

@@ -44,6 +44,9 @@ pub(super) fn key(inputs: &KeyInputs<'_>) -> Result<BuildKey> {
         (None, None) => unreachable!("a source is a tarball or a tree"),
     };
     builder = builder.debian_tree(&distro.debian_dir).map_err(key_err)?;
+    // The whole folder, not only debian/ and build: a build script may read
+    // patches or a shared library of shell functions beside it.
+    let folder = crate::cache::tree_digest(&distro.path).map_err(key_err)?;
     builder = match inputs.image_id {
         Some(id) => builder.image(distro.docker_base.as_str(), id),
         None => builder.host(&host_description(&settings.host_arch)),
@@ -67,6 +70,9 @@ pub(super) fn key(inputs: &KeyInputs<'_>) -> Result<BuildKey> {
         .field("source-date-epoch", &inputs.epoch.to_string())
         .field("compression", &format!("{:?}", settings.compression))
         .field("engine", engine)
+        .field("distro-id", &distro.id)
+        .field("distro-folder", &folder)
+        .field("deb-build-options", &std::env::var("DEB_BUILD_OPTIONS").unwrap_or_default())
         .build()
         .map_err(key_err)
 }

@@ -197,7 +197,10 @@ pub fn compile(run: &CompileRun<'_>, log: &BuildLog) -> Result<std::process::Exi
 }
 
 fn mount(host: &Path, container: &str, read_only: bool) -> [String; 2] {
-    let mut spec = format!("type=bind,source={},target={container}", host.display());
+    // `--mount` is one CSV record: a field with a comma or a quote is quoted.
+    let source = format!("source={}", host.display());
+    let source = if source.contains([',', '"']) { format!("\"{}\"", source.replace('"', "\"\"")) } else { source };
+    let mut spec = format!("type=bind,{source},target={container}");
     if read_only {
         spec.push_str(",readonly");
     }

@@ -349,6 +349,8 @@ fn compile_env(
         ("SOURCE_DATE_EPOCH".into(), epoch.to_string()),
         ("DEB_HOST_MULTIARCH".into(), multiarch.into()),
         ("APTKIT_DISTRO".into(), distro.id.clone()),
+        // debhelper's options (nocheck, parallel=N, noopt), the caller's.
+        ("DEB_BUILD_OPTIONS".into(), std::env::var("DEB_BUILD_OPTIONS").unwrap_or_default()),
         ("APTKIT_DISTRO_DIR".into(), distro_dir.into()),
         ("APTKIT_BUILD_COMMAND".into(), build.into()),
     ]
@@ -410,7 +412,9 @@ fn compile_on_host(distro: &Distro, src: &Path, ctl: &Path, epoch: i64, multiarc
     }
     let destdir = src.join("debian/tmp");
     let build = distro.build_script.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
-    let env = compile_env(distro, &destdir.to_string_lossy(), epoch, multiarch, &distro.path.to_string_lossy(), &build);
+    // The compile runs in the scratch tree: the folder's path must not be relative.
+    let distro_dir = std::fs::canonicalize(&distro.path).unwrap_or_else(|_| distro.path.clone());
+    let env = compile_env(distro, &destdir.to_string_lossy(), epoch, multiarch, &distro_dir.to_string_lossy(), &build);
     log.note("compiling on the host");
     let mut cmd = std::process::Command::new("sh");
     cmd.arg(ctl.join("compile.sh")).current_dir(src).envs(env);
@@ -454,20 +458,26 @@ impl Staging {
     }
 
     fn commit(mut self) -> Result<PathBuf> {
-        let dir = self.dir.take().expect("not committed").keep();
+        let staged = self.dir.take().expect("not committed");
         let out_err = |source| Error::Out { path: self.target.clone(), source };
         if self.target.exists() {
-            let old = self.target.with_file_name(format!(
-                ".{}.old-{}",
-                self.target.file_name().unwrap_or_default().to_string_lossy(),
-                std::process::id()
-            ));
-            std::fs::rename(&self.target, &old).map_err(out_err)?;
-            std::fs::rename(&dir, &self.target).map_err(out_err)?;
-            std::fs::remove_dir_all(&old).map_err(out_err)?;
+            let old = tempfile::Builder::new()
+                .prefix(&format!(".{}.old-", self.target.file_name().unwrap_or_default().to_string_lossy()))
+                .tempdir_in(self.target.parent().expect("out/<id> has a parent"))
+                .map_err(out_err)?;
+            let old_path = old.path().join("products");
+            std::fs::rename(&self.target, &old_path).map_err(out_err)?;
+            if let Err(source) = std::fs::rename(staged.path(), &self.target) {
+                // Put the earlier build's products back: never no products.
+                let _ = std::fs::rename(&old_path, &self.target);
+                return Err(out_err(source));
+            }
+            // `old` (the earlier products inside it) is removed on drop.
         } else {
-            std::fs::rename(&dir, &self.target).map_err(out_err)?;
+            std::fs::rename(staged.path(), &self.target).map_err(out_err)?;
         }
+        // Renamed away: dropping `staged` finds nothing to remove.
+        drop(staged);
         Ok(self.target.clone())
     }
 }

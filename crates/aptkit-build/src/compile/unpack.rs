@@ -43,6 +43,11 @@ pub fn unpack_tarball(tarball: &Path, dest: &Path) -> Result<i64> {
                 link.display()
             )));
         }
+        // An entry over an earlier symlink would hide, from the final check
+        // below, a link that other entries were already resolved through.
+        if std::fs::symlink_metadata(dest.join(&relative)).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(unsafe_entry("it replaces a symlink the archive made earlier".into()));
+        }
         let kind = entry.header().entry_type();
         match kind {
             tar::EntryType::Regular
@@ -62,8 +67,18 @@ pub fn unpack_tarball(tarball: &Path, dest: &Path) -> Result<i64> {
                 };
                 if kind == tar::EntryType::Link {
                     // A hard link names an earlier entry, by its path in the
-                    // archive: point it at where that entry was unpacked.
+                    // archive: point it at where that entry was unpacked,
+                    // and only at a plain file reached through no symlink
+                    // (hard_link follows them, to anywhere).
                     let source = dest.join(&resolved);
+                    let plain_file = under_symlink(dest, &resolved).is_none()
+                        && std::fs::symlink_metadata(&source).is_ok_and(|m| m.file_type().is_file());
+                    if !plain_file {
+                        return Err(unsafe_entry(format!(
+                            "a hard link to `{}`, which is not a file unpacked before it",
+                            target.display()
+                        )));
+                    }
                     let path = dest.join(&relative);
                     make_parent(&path)?;
                     let _ = std::fs::remove_file(&path);
@@ -89,7 +104,10 @@ pub fn unpack_tarball(tarball: &Path, dest: &Path) -> Result<i64> {
     // lead out (`a -> b/..` where `b -> .`): check where each really ends.
     let root = std::fs::canonicalize(dest).map_err(|source| Error::Scratch { path: dest.into(), source })?;
     for link in links {
-        if let Ok(real) = std::fs::canonicalize(dest.join(&link)) {
+        let path = dest.join(&link);
+        // A link that resolves to nothing is left to dangle (a build product
+        // it points at may not exist yet); one that resolves is checked.
+        if let Ok(real) = std::fs::canonicalize(&path) {
             if !real.starts_with(&root) {
                 return Err(Error::UnsafeEntry {
                     tarball: tarball.into(),
@@ -133,6 +151,14 @@ pub fn copy_dir(src: &Path, dest: &Path) -> Result<()> {
             Err(e) => return Err(read(e)),
         };
         make_parent(&to)?;
+        if meta.is_dir() {
+            return Err(Error::ReadSource {
+                path: from,
+                source: std::io::Error::other(
+                    "a git submodule: a build copies one repository's files (vendor it, or build from a tarball)",
+                ),
+            });
+        }
         if meta.file_type().is_symlink() {
             let target = std::fs::read_link(&from).map_err(read)?;
             std::os::unix::fs::symlink(&target, &to).map_err(|source| Error::Scratch { path: to.clone(), source })?;
@@ -260,6 +286,10 @@ fn common_top_dir(tarball: &Path) -> Result<Option<PathBuf>> {
     let mut count = 0usize;
     for entry in archive.entries().map_err(|e| bad_tar(tarball, e))? {
         let entry = entry.map_err(|e| bad_tar(tarball, e))?;
+        // `git archive` and `aptkit source` start with a pax global header.
+        if matches!(entry.header().entry_type(), tar::EntryType::XGlobalHeader | tar::EntryType::XHeader) {
+            continue;
+        }
         let path = entry.path().map_err(|e| bad_tar(tarball, e))?;
         let Ok(clean) = inside_name(&path) else { return Ok(None) };
         let Some(first) = clean.components().next() else { continue };

@@ -70,7 +70,7 @@ pub fn run(settings: BuildSettings) -> anyhow::Result<Outcome> {
             Err(err) => {
                 failed += 1;
                 report.push(json!({"distro": id, "status": "failed", "error": err.to_string()}));
-                let err = anyhow::Error::from(err);
+                let err = anyhow::Error::from(err).context(format!("the build of {id} failed"));
                 output::print_error(&err);
                 all_retryable &= output::exit_code_of(&err) == std::process::ExitCode::from(output::EXIT_RETRY_LATER);
             }

@@ -42,7 +42,10 @@ impl BuildSettings {
         };
         let dir = distros_dir(location, config);
         let distros = Distros::load(&dir)?;
-        let ids: Vec<String> = if args.all { distros.ids().map(str::to_string).collect() } else { args.distros };
+        let mut ids: Vec<String> = if args.all { distros.ids().map(str::to_string).collect() } else { args.distros };
+        // Named twice is built once (two builds would share a log and an output).
+        let mut seen = std::collections::HashSet::new();
+        ids.retain(|id| seen.insert(id.clone()));
         for id in &ids {
             distros.find(id)?;
         }
