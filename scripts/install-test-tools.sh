@@ -59,6 +59,30 @@ if [ ! -x "$venv/bin/moto_server" ]; then
 		{ tail -20 "$repo/target/moto-pip.log" >&2; rm -rf "$venv"; exit 1; }
 fi
 
+# moto's server with its requests handled one at a time. On S3 a conditional
+# write (If-Match, If-None-Match) is atomic; moto checks the condition and
+# then writes without a lock, so two concurrent compare-and-swaps could both
+# win on a loaded machine, and the tests of aptkit's CAS would test moto's
+# race instead. Rewritten on every run (it is a few lines).
+cat >"$venv/bin/aptkit-moto-server" <<LAUNCHER
+#!$venv/bin/python
+import threading
+import moto.server
+from werkzeug.serving import run_simple
+
+lock = threading.Lock()
+
+def serialized(app):
+    def handle(environ, start_response):
+        with lock:
+            return list(app(environ, start_response))
+    return handle
+
+moto.server.run_simple = lambda host, port, app, **options: run_simple(host, port, serialized(app), **options)
+moto.server.main()
+LAUNCHER
+chmod +x "$venv/bin/aptkit-moto-server"
+
 # The compile stage's container image: no registry is reachable, so the
 # minimal root above is imported as a local image (about 25 s), once per
 # machine. `aptkit build --engine docker` tests compile the example in it,

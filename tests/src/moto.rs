@@ -134,7 +134,8 @@ fn moto_server() -> PathBuf {
     // directory with Cargo.lock) from whichever is building it.
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let root = manifest.ancestors().find(|d| d.join("Cargo.lock").is_file()).unwrap_or(manifest);
-    let bin = root.join("target/moto-venv/bin/moto_server");
+    // moto_server, its requests serialized (see scripts/install-test-tools.sh).
+    let bin = root.join("target/moto-venv/bin/aptkit-moto-server");
     assert!(bin.is_file(), "moto is not installed ({} is missing): run scripts/install-test-tools.sh", bin.display());
     bin
 }
