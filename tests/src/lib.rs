@@ -4,6 +4,7 @@
 
 mod apt;
 pub mod moto;
+pub mod proxy;
 
 pub use apt::AptClient;
 

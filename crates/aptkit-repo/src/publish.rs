@@ -1,14 +1,20 @@
 //! The publish protocol. The order is the contract:
 //! 1. pool files, put-if-absent (an existing different object is an error);
-//! 2. indices: every file to `by-hash/SHA256/<digest>` first, then to its
-//!    plain name;
-//! 3. `Release.gpg`, `Release`, and `InRelease` last;
-//! 4. (the caller) the publication record, by compare-and-swap.
+//! 2. changed indices to `by-hash/SHA256/<digest>`;
+//! 3. `InRelease`;
+//! 4. changed indices to their plain names, then `Release.gpg`, `Release`;
+//! 5. (the caller) the publication record, by compare-and-swap.
 //!
-//! A failure at any step leaves the previous publication readable: clients
-//! follow the old InRelease to by-hash objects, which are never replaced.
-//! Running the same publish again finishes the job; files already in place
-//! are not written again.
+//! apt reads InRelease and then, as it says `Acquire-By-Hash: yes`, the
+//! by-hash copies, which exist before InRelease names them and are never
+//! replaced: a client updating at any moment of a publish, or after one was
+//! killed, sees the old suite or the new one, whole. The plain names and
+//! the detached pair serve clients without by-hash (and old ones without
+//! InRelease support); they follow InRelease as closely as the store
+//! allows, and until they are written `aptkit verify` reports them as
+//! stale, not failed. Running the same publish again finishes the job:
+//! what is in place is found by a HEAD (or the previous InRelease's
+//! hashes) and never sent again.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, UNIX_EPOCH};
@@ -18,7 +24,7 @@ use aptkit_index::{pool_path, FileDigests, IndexFile, ReleaseFile};
 use aptkit_sign::SigningKey;
 use aptkit_store::{Body, Caching, Store, Written};
 
-use crate::chunk_cache::StoreChunkCache;
+use crate::chunk_cache::{chunk_ids, StoreChunkCache};
 use crate::events::{PublishEvent, PublishEvents};
 use crate::package_set::{PackageRecord, PackageSet};
 use crate::state::Publication;
@@ -44,6 +50,21 @@ pub struct PublishReport {
     /// with its size: what a post-publish check reads back.
     #[serde(skip)]
     pub pool_keys_written: Vec<(String, u64)>,
+    /// Every index, Release and signature file this publish wrote: its
+    /// key, its bytes and (indices) its by-hash key. What the post-publish
+    /// check compares with the store.
+    #[serde(skip)]
+    pub files_written: FilesWritten,
+}
+
+/// Files written, with their bytes; shown by key only.
+#[derive(Clone, Default)]
+pub struct FilesWritten(pub Vec<(String, Vec<u8>, Option<String>)>);
+
+impl std::fmt::Debug for FilesWritten {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.0.iter().map(|(key, bytes, _)| format!("{key} ({} bytes)", bytes.len()))).finish()
+    }
 }
 
 pub(crate) struct PublishInput<'a> {
@@ -61,26 +82,70 @@ pub(crate) struct PublishInput<'a> {
     pub keys: &'a [SigningKey],
     pub now: i64,
     pub events: &'a dyn PublishEvents,
+    /// An earlier publish of this suite may have stopped part-way (its
+    /// claim was taken over, or it failed after writing began): nothing
+    /// the store holds is taken for granted, and every name is written.
+    pub resuming: bool,
+    /// Pool files may be there already though the previous publication did
+    /// not place them (another publication shares the pool, or a publish
+    /// was interrupted): each is looked for (a HEAD) before its body is sent.
+    pub pool_may_exist: bool,
+}
+
+/// A publish that failed, and whether it had begun writing (its suite may
+/// then be partly replaced).
+pub(crate) struct Failed {
+    pub error: Error,
+    pub wrote: bool,
 }
 
 /// Write the publication; returns it (dated and signed), what was written,
 /// and the time it was signed at (later than `input.now` if the Date had to
 /// wait for the clock).
-pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishReport, i64)> {
-    let mut publication = input.publication.clone();
-    let mut report = PublishReport::default();
-    let component = publication.component.clone();
+pub(crate) fn publish(input: PublishInput<'_>) -> std::result::Result<(Publication, PublishReport, i64), Failed> {
+    let settled = settle(&input).map_err(|error| Failed { error, wrote: false })?;
+    write(input, settled).map_err(|error| Failed { error, wrote: true })
+}
 
-    // The Release Date, strictly increasing, and the signing time: settled
-    // before anything is written (a wait for the clock changes nothing).
+/// What is settled before anything is written.
+struct Settled {
+    /// The Release Date (strictly increasing) and the time to sign at
+    /// (after a wait for the clock, if the Date had to wait).
+    date: i64,
+    now: i64,
+    /// The indices the suite's InRelease lists now, by path, that this
+    /// publish need not write again if unchanged.
+    in_place: BTreeMap<String, String>,
+}
+
+fn settle(input: &PublishInput<'_>) -> Result<Settled> {
+    let publication = &input.publication;
     let dists = format!("dists/{}", publication.distribution);
-    let previous_date = existing_release_date(input.public, &publication.key(&format!("{dists}/Release")))?;
-    let last = [previous_date, input.previous.map(|(p, _)| p.date), input.dropped_date].into_iter().flatten().max();
+    let current = current_release(input.public, &publication.key(&dists))?;
+    let last = [current.as_ref().and_then(|c| c.date), input.previous.map(|(p, _)| p.date), input.dropped_date]
+        .into_iter()
+        .flatten()
+        .max();
     let (date, now) = release_date(input.now, last, input.events).map_err(|ahead| Error::DateAhead {
         publication: publication.id(),
         date: aptkit_index::format_date(last.unwrap_or_default()),
         ahead,
     })?;
+    // Indices in place under both names: the last publish finished (it was
+    // recorded, and none was cut short since), so what it listed is there.
+    let in_place = match (current, input.previous, input.resuming) {
+        (Some(current), Some(_), false) => current.sha256,
+        _ => BTreeMap::new(),
+    };
+    Ok(Settled { date, now, in_place })
+}
+
+fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, PublishReport, i64)> {
+    let Settled { date, now, in_place } = settled;
+    let mut publication = input.publication.clone();
+    let mut report = PublishReport::default();
+    let component = publication.component.clone();
+    let dists = format!("dists/{}", publication.distribution);
 
     // 1. Pool files: those of the packages the indices will list. A set
     // may hold others (a snapshot switched to, with an architecture the
@@ -133,42 +198,31 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
     report.index_chunks = chunks;
     report.index_chunks_compressed = chunks_compressed;
 
-    // 2. Indices.
+    // 2. Changed indices under their by-hash names.
     let mut listed = Vec::new();
-    let mut by_hash_keys = Vec::new();
+    let mut changed = Vec::new();
     for ((rel, bytes), digests) in files.iter().zip(digests) {
+        let sha256 = digests.sha256_hex();
+        listed.push(IndexFile { path: rel.clone(), digests });
+        if in_place.get(rel) == Some(&sha256) {
+            continue;
+        }
         let dir = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-        let by_hash = publication.key(&format!("{dists}/{dir}/by-hash/SHA256/{}", digests.sha256_hex()));
+        let by_hash = publication.key(&format!("{dists}/{dir}/by-hash/SHA256/{sha256}"));
         // The key is the content's hash: an existing object is this content,
         // unless it was damaged (a publish that did not read back); then the
         // right bytes replace it, which no client can mind.
-        if let Written::Conflict(_) = input.public.put_if_absent(&by_hash, Body::Bytes(bytes), Caching::Immutable)? {
+        if let Written::Conflict(_) = put_new(input.public, &by_hash, Body::Bytes(bytes), input.resuming)? {
             if aptkit_store::holds_exactly(input.public, &by_hash, bytes)? != Some(true) {
                 input.public.put(&by_hash, Body::Bytes(bytes), Caching::Immutable)?;
             }
         }
-        listed.push(IndexFile { path: rel.clone(), digests });
-        by_hash_keys.push(by_hash);
-    }
-    for (((rel, bytes), by_hash), listed) in files.iter().zip(&by_hash_keys).zip(&listed) {
-        // A local store links the plain name to its by-hash copy (which
-        // never changes) instead of writing the bytes a second time.
-        let local = input.public.local_path(by_hash);
-        let body = local.as_deref().map_or(Body::Bytes(bytes), Body::Immutable);
-        let key = publication.key(&format!("{dists}/{rel}"));
-        input.public.put(&key, body, Caching::Short)?;
-        report.indices.push(rel.clone());
-        input.events.event(PublishEvent::IndexWritten {
-            key: key.clone(),
-            size: bytes.len() as u64,
-            sha256: listed.digests.sha256_hex(),
-        });
-        report.purge.push(key);
+        changed.push((rel, bytes, by_hash, sha256));
     }
     listed.extend(listed_only);
     listed.sort_by(|a, b| a.path.cmp(&b.path));
 
-    // 3. Release, signed; InRelease last.
+    // 3. Release, signed; InRelease first.
     publication.date = date;
     publication.signed_by = input.keys.iter().map(|k| k.fingerprint()).collect();
     let release = ReleaseFile {
@@ -190,18 +244,51 @@ pub(crate) fn publish(input: PublishInput<'_>) -> Result<(Publication, PublishRe
     let time = UNIX_EPOCH + Duration::from_secs(now.max(0) as u64);
     let detached = aptkit_sign::sign_detached(input.keys, text.as_bytes(), time)?;
     let inline = aptkit_sign::clearsign(input.keys, text.as_bytes(), time)?;
-    let signed = [("Release.gpg", detached.as_slice()), ("Release", text.as_bytes()), ("InRelease", &inline)];
-    for (name, bytes) in signed {
-        let key = publication.key(&format!("{dists}/{name}"));
-        input.public.put(&key, Body::Bytes(bytes), Caching::Short)?;
+    let signed_key = |name: &str| publication.key(&format!("{dists}/{name}"));
+    input.public.put(&signed_key("InRelease"), Body::Bytes(&inline), Caching::Short)?;
+
+    // 4. The names clients without by-hash read, as soon after as may be:
+    // the changed plain names at once, then the detached pair.
+    aptkit_parallel::try_map(changed.len(), input.public.concurrency(), |i| {
+        let (rel, bytes, by_hash, sha256) = &changed[i];
+        // A local store links the plain name to its by-hash copy (which
+        // never changes) instead of writing the bytes a second time.
+        let local = input.public.local_path(by_hash);
+        let body = local.as_deref().map_or(Body::Bytes(bytes), Body::Immutable);
+        let key = publication.key(&format!("{dists}/{rel}"));
+        input.public.put(&key, body, Caching::Short)?;
+        input.events.event(PublishEvent::IndexWritten { key, size: bytes.len() as u64, sha256: sha256.clone() });
+        Ok::<_, Error>(())
+    })?;
+    for (rel, bytes, by_hash, _) in &changed {
+        let key = publication.key(&format!("{dists}/{rel}"));
+        report.indices.push(rel.to_string());
+        report.files_written.0.push((key.clone(), bytes.to_vec(), Some(by_hash.clone())));
         report.purge.push(key);
     }
+    input.public.put(&signed_key("Release.gpg"), Body::Bytes(&detached), Caching::Short)?;
+    input.public.put(&signed_key("Release"), Body::Bytes(text.as_bytes()), Caching::Short)?;
+    for (name, bytes) in [("InRelease", inline), ("Release.gpg", detached), ("Release", text.into_bytes())] {
+        report.purge.push(signed_key(name));
+        report.files_written.0.push((signed_key(name), bytes, None));
+    }
     input.events.event(PublishEvent::Signed {
-        key: publication.key(&format!("{dists}/InRelease")),
+        key: signed_key("InRelease"),
         date,
         signed_by: publication.signed_by.clone(),
     });
     Ok((publication, report, now))
+}
+
+/// Put-if-absent, except that when the key may well exist (`look_first`),
+/// a HEAD asks first: the body of an object that is there is never sent.
+fn put_new(store: &dyn Store, key: &str, body: Body<'_>, look_first: bool) -> Result<Written> {
+    if look_first {
+        if let Some(meta) = store.head(key)? {
+            return Ok(Written::Conflict(Some(meta)));
+        }
+    }
+    Ok(store.put_if_absent(key, body, Caching::Immutable)?)
 }
 
 /// A publication's index files, made in memory and hashed: each file's
@@ -226,10 +313,12 @@ fn build_indices(
     let mut listed_only: Vec<IndexFile> = Vec::new();
     // Digests already taken, by path.
     let mut hashed: BTreeMap<String, FileDigests> = BTreeMap::new();
-    let cache = StoreChunkCache(input.state);
+    let previous = input.previous.map(|(prev, set)| (prev, crate::publish::placed(set, &prev.component)));
     let (mut chunks, mut chunks_compressed) = (0, 0);
     for arch in &publication.architectures {
         let packages = packages_index(placed, arch);
+        let stable = previous.as_ref().map(|(_, placed)| chunk_ids(&packages_index(placed, arch)));
+        let cache = StoreChunkCache { store: input.state, stable };
         let dir = format!("{component}/binary-{arch}");
         // Both formats at once, and the plain text hashed meanwhile: a
         // republish compresses a chunk or two, each on one thread.
@@ -310,11 +399,19 @@ fn place_one(input: &PublishInput<'_>, key: &str, record: &PackageRecord) -> Res
         (None, Some(r)) => Body::Reader(r, record.size()),
         (None, None) => return Err(missing()),
     };
-    match input.public.put_if_absent(key, body, Caching::Immutable)? {
+    match put_new(input.public, key, body, input.pool_may_exist)? {
         Written::Created(_) => Ok(true),
-        Written::Conflict(_) => {
+        Written::Conflict(meta) => {
             // Left by an interrupted publish, or by another publication:
-            // fine if it is this very file, an error otherwise.
+            // fine if it is this very file, an error otherwise. An S3 ETag
+            // of a single-part upload is the MD5 of the bytes: when it and
+            // the size agree with the record, nothing need be read.
+            let md5 = record.get("MD5sum");
+            if let (Some(meta), Some(md5)) = (&meta, md5) {
+                if meta.size == record.size() && meta.etag.0.trim_matches('"').eq_ignore_ascii_case(md5) {
+                    return Ok(false);
+                }
+            }
             let existing = input.public.open(key)?;
             let digests = match existing {
                 Some(r) => Some(FileDigests::of_reader(r).map_err(|source| {
@@ -364,10 +461,33 @@ fn release_date(now: i64, last: Option<i64>, events: &dyn PublishEvents) -> std:
     Ok((date, now + wait))
 }
 
-fn existing_release_date(public: &dyn Store, key: &str) -> Result<Option<i64>> {
-    let Some((bytes, _)) = public.get(key)? else { return Ok(None) };
+/// What the suite's current InRelease (else Release) says: its Date and
+/// the SHA-256 of each file it lists, by path.
+struct CurrentRelease {
+    date: Option<i64>,
+    sha256: BTreeMap<String, String>,
+}
+
+fn current_release(public: &dyn Store, dists: &str) -> Result<Option<CurrentRelease>> {
+    let bytes = match public.get(&format!("{dists}/InRelease"))? {
+        Some((bytes, _)) => bytes,
+        None => match public.get(&format!("{dists}/Release"))? {
+            Some((bytes, _)) => bytes,
+            None => return Ok(None),
+        },
+    };
     let text = String::from_utf8_lossy(&bytes);
-    Ok(text.lines().find_map(|l| l.strip_prefix("Date:")).and_then(aptkit_index::parse_date))
+    let date = text.lines().find_map(|l| l.strip_prefix("Date:")).and_then(aptkit_index::parse_date);
+    // The SHA256 section's `hash size path` lines, up to the next field
+    // (or the signature's blank line).
+    let mut sha256 = BTreeMap::new();
+    let mut lines = text.lines().skip_while(|l| l.trim_end() != "SHA256:").skip(1);
+    while let Some(line) = lines.next().filter(|l| l.starts_with(' ')) {
+        if let [hash, _size, path] = line.split_whitespace().collect::<Vec<_>>()[..] {
+            sha256.insert(path.to_string(), hash.to_string());
+        }
+    }
+    Ok(Some(CurrentRelease { date, sha256 }))
 }
 
 /// Every package of `set` with its path in `component`'s pool.

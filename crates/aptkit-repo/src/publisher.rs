@@ -248,17 +248,33 @@ impl<'a> Publisher<'a> {
         // of one suite must not both overwrite its InRelease.
         let id = publication.id();
         let expected = previous.as_ref().map(|(p, _)| p.clone());
-        let (guard, dropped_date) = ClaimGuard::take(state, &id, Activity::Publishing, claimed_at, |refs| {
-            if refs.dropping.iter().any(|p| p.id() == id) {
-                return Err(Error::Invalid(format!(
-                    "`{id}` is being dropped: run `aptkit publish drop` for it again to finish, then publish"
-                )));
-            }
-            if refs.publication(&publication.prefix, &publication.distribution) != expected.as_ref() {
-                return Err(Error::stale(&id, format!("publication `{id}` changed since this command read it")));
-            }
-            Ok(refs.dropped_dates.get(&id).copied())
-        })?;
+        let location = self.repository.public_store().location();
+        let (guard, (dropped_date, cut_short, pool_shared)) =
+            ClaimGuard::take(state, &id, Activity::Publishing, claimed_at, |refs| {
+                if refs.dropping.iter().any(|p| p.id() == id) {
+                    return Err(Error::Invalid(format!(
+                        "`{id}` is being dropped: run `aptkit publish drop` for it again to finish, then publish"
+                    )));
+                }
+                if refs.publication(&publication.prefix, &publication.distribution) != expected.as_ref() {
+                    return Err(Error::stale(&id, format!("publication `{id}` changed since this command read it")));
+                }
+                // A publish of this suite that failed part-way or did not
+                // read back; or pool files another publication placed.
+                let cut_short = refs.unverified.iter().any(|p| p.id() == id);
+                let pool_shared = refs
+                    .publications
+                    .iter()
+                    .chain(&refs.unverified)
+                    .chain(&refs.dropping)
+                    .any(|p| {
+                        p.id() != id
+                            && p.prefix == publication.prefix
+                            && p.public_store.as_ref().is_none_or(|l| *l == location)
+                    })
+                    || refs.dropped_prefixes.contains(&publication.prefix);
+                Ok((refs.dropped_dates.get(&id).copied(), cut_short, pool_shared))
+            })?;
         if let Some(over) = &guard.taken_over {
             self.events.event(PublishEvent::ClaimTakenOver {
                 publication: id.clone(),
@@ -274,7 +290,10 @@ impl<'a> Publisher<'a> {
                 .take(state::KEPT_GENERATIONS - 1)
                 .collect();
         }
-        let (done, report, signed_at) = publish::publish(publish::PublishInput {
+        // A claim taken over was held by a publish that died part-way.
+        let resuming = cut_short || guard.taken_over.is_some();
+        let pending = publication.clone();
+        let written = publish::publish(publish::PublishInput {
             public: self.repository.public_store(),
             state,
             publication,
@@ -284,13 +303,29 @@ impl<'a> Publisher<'a> {
             keys: self.keys,
             now,
             events: self.events,
-        })?;
+            resuming,
+            pool_may_exist: resuming || pool_shared,
+        });
+        let same = |p: &Publication| p.prefix == pending.prefix && p.distribution == pending.distribution;
+        let (done, report, signed_at) = match written {
+            Ok(written) => written,
+            // Stopped part-way: some of it may be live. Its files are kept
+            // from gc, and the next publish of the suite checks everything.
+            Err(publish::Failed { error, wrote: true }) => {
+                guard.commit(|refs| {
+                    refs.unverified.retain(|p| !same(p));
+                    refs.unverified.push(pending.clone());
+                    Ok(())
+                })?;
+                return Err(error);
+            }
+            Err(publish::Failed { error, wrote: false }) => return Err(error),
+        };
         // Recorded only once it reads back as written: a record always
         // names a publication that clients can read, and a rerun after a
         // failed check places and writes everything again (it starts from
         // the last recorded publication). The new InRelease may be live
         // all the same, so its files are kept from gc meanwhile.
-        let same = |p: &Publication| p.prefix == done.prefix && p.distribution == done.distribution;
         let checked = match readback::check(self.repository.public_store(), &done, &report, self.keys, signed_at) {
             Ok(checked) => checked,
             Err(e) => {

@@ -1,15 +1,18 @@
-//! The check every publish makes of what it wrote, before it is recorded:
-//! the suite read back as a client reads it (signatures by the keys that
-//! signed, Release fields, every index under its plain and by-hash names,
-//! through `aptkit-verify`), every index name it wrote by a HEAD (present),
-//! and each pool file this publish placed, by a HEAD of its key (present,
-//! with the size it was given). Pool files
-//! already in place before are not read again: a republish of a large
-//! suite must not cost a download of its pool (`aptkit verify --deep`
-//! checks every pool file's hash).
+//! The check every publish makes of what it wrote, before it is recorded,
+//! on every publish store: each index, Release and signature file this
+//! publish wrote read back and compared byte for byte (under its by-hash
+//! name too, for indices), InRelease's signature verified with the keys
+//! that made it (through `aptkit-verify`, as a client checks it), and each
+//! pool file this publish placed by a HEAD of its key (present, with the
+//! size it was given).
+//!
+//! Only what this publish wrote is read: indices it left in place were
+//! checked by the publish that wrote them, and pool files already there are
+//! not read again (a republish of a large suite must not cost a download of
+//! its indices or its pool; `aptkit verify --deep` checks every hash).
 
 use aptkit_sign::SigningKey;
-use aptkit_store::{Scoped, Store};
+use aptkit_store::Store;
 
 use crate::publish::PublishReport;
 use crate::state::Publication;
@@ -33,43 +36,43 @@ pub(crate) fn check(
         location: public.location(),
         findings,
     };
-    let keyring: Vec<u8> = keys.iter().flat_map(|k| k.public_binary()).collect();
-    let keyring = aptkit_verify::Keyring::from_bytes(&keyring)
-        .map_err(|e| not_verified(vec![format!("the signing keys do not make a keyring: {e}")]))?;
-    let options = aptkit_verify::Options {
-        keyring,
-        suites: vec![publication.distribution.clone()],
-        deep: false,
-        max_age: None,
-        required_signers: Vec::new(),
-        state_file: None,
-        now,
-        threads: 1,
-        components: Vec::new(),
-        architectures: Vec::new(),
-    };
-    // The suite as it is published: under its prefix, from the store's root.
-    let view = Scoped::new(public, &publication.prefix);
-    let verified = match aptkit_verify::verify(&view, &options, &|_| {}) {
-        Ok(verified) => verified,
-        // The store failing is the store's error (it may be transient: a
-        // rerun then reads it again), not a finding.
-        Err(aptkit_verify::Error::Store(e)) => return Err(Error::Store(e)),
-        Err(aptkit_verify::Error::Read { path, source }) => {
-            let key = path.display().to_string();
-            return Err(Error::Store(aptkit_store::Error::Io {
-                op: "read back",
-                key,
-                location: view.location(),
-                source,
-            }));
+    let mut findings = Vec::new();
+    // Every file written, and each index's by-hash copy: (key, bytes).
+    let mut reads: Vec<(&str, &[u8])> = Vec::new();
+    for (key, bytes, by_hash) in &report.files_written.0 {
+        reads.push((key, bytes));
+        if let Some(by_hash) = by_hash {
+            reads.push((by_hash, bytes));
         }
-        Err(e) => return Err(not_verified(vec![e.to_string()])),
-    };
-    let mut findings: Vec<String> = verified.findings.iter().map(|f| f.to_string()).collect();
-    // What verification passes over when it is absent: an index the Release
-    // lists but the store lacks (verify requires each Packages in one form
-    // only), and the pool files (a non-deep verify reads none).
+    }
+    let same = aptkit_parallel::try_map(reads.len(), public.concurrency(), |i| {
+        aptkit_store::holds_exactly(public, reads[i].0, reads[i].1)
+    })?;
+    for ((key, bytes), same) in reads.iter().zip(same) {
+        match same {
+            None => findings.push(format!("Missing: {key}: expected the file just written, found nothing")),
+            Some(false) => findings.push(format!("Hash: {key}: expected the {} bytes just written, found others", bytes.len())),
+            Some(true) => {}
+        }
+    }
+    // InRelease as a client checks it: signed by the keys that signed it.
+    if let Some((_, inline, _)) = report.files_written.0.iter().find(|(k, _, _)| k.ends_with("/InRelease")) {
+        let keyring: Vec<u8> = keys.iter().flat_map(|k| k.public_binary()).collect();
+        let keyring = aptkit_verify::Keyring::from_bytes(&keyring)
+            .map_err(|e| not_verified(vec![format!("the signing keys do not make a keyring: {e}")]))?;
+        let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(now.max(0) as u64);
+        match aptkit_verify::verify_inline(inline, &keyring, time) {
+            Ok((_, check)) if check.bad.is_empty() && check.good.len() == keys.len() => {}
+            Ok((_, check)) => findings.push(format!(
+                "Signature: InRelease: expected good signatures by {} keys, found {} good ({})",
+                keys.len(),
+                check.good.len(),
+                [check.bad, check.rejected].concat().join("; ")
+            )),
+            Err(e) => findings.push(format!("Signature: InRelease: {e}")),
+        }
+    }
+    // The pool files placed now, by a HEAD each.
     let written = &report.pool_keys_written;
     let heads = aptkit_parallel::try_map(written.len(), public.concurrency(), |i| public.head(&written[i].0))?;
     for ((key, size), head) in written.iter().zip(heads) {
@@ -81,16 +84,8 @@ pub(crate) fn check(
             Some(_) => {}
         }
     }
-    let indices = &report.purge;
-    let heads = aptkit_parallel::try_map(indices.len(), public.concurrency(), |i| public.head(&indices[i]))?;
-    for (key, head) in indices.iter().zip(heads) {
-        if head.is_none() {
-            findings.push(format!("Missing: {key}: expected the file just written, found nothing"));
-        }
-    }
     if !findings.is_empty() {
         return Err(not_verified(findings));
     }
-    let indices = verified.suites.iter().map(|s| s.indices_checked).sum();
-    Ok(Checked { indices, pool_files: written.len() })
+    Ok(Checked { indices: report.indices.len(), pool_files: written.len() })
 }

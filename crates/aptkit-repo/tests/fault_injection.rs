@@ -78,7 +78,10 @@ fn every_interrupted_switch_leaves_a_readable_repository_and_resumes() {
         }
         assert!(failures < 100, "publish never completes");
     }
-    assert!(failures >= 8, "expected a write per protocol step, saw {failures}");
+    // Attempt N fails at its Nth write, and an attempt after a failure
+    // writes only what is missing (a HEAD finds the rest): the loop ends
+    // once what is left takes fewer writes than the attempt's number.
+    assert!(failures >= 5, "expected a failure at each step until what is left is short, saw {failures}");
     let (ok, log) = client.update();
     assert!(ok, "{log}");
     assert_eq!(client.candidate("tiny").as_deref(), Some("2.0"));

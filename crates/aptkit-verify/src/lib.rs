@@ -21,7 +21,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 pub use mirror::{mirror, MirrorReport};
-pub use signature::{check_clearsign_framing, Keyring};
+pub use signature::{check_clearsign_framing, verify_inline, Keyring, SignatureCheck};
 
 /// apt refuses InRelease files larger than this.
 const MAX_RELEASE: u64 = 10 << 20;
@@ -100,6 +100,28 @@ impl std::fmt::Display for Finding {
     }
 }
 
+/// A file behind what InRelease says, which no client that follows
+/// InRelease reads: a plain index name whose by-hash copy is the one listed,
+/// or a `Release`/`Release.gpg` pair older than `InRelease`. A publish in
+/// progress, or one that was interrupted, leaves these; its rerun rewrites
+/// them. Reported, never a failure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Stale {
+    pub file: String,
+    /// What is behind, and what fixes it.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Stale {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.file, self.reason)
+    }
+}
+
+/// Why a stale file does no harm, and what fixes it.
+const STALE_FIX: &str = "left by a publish that is running or was interrupted; clients that follow InRelease \
+     are unaffected, and the publish run again rewrites it";
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SuiteReport {
     pub suite: String,
@@ -118,6 +140,9 @@ pub struct Report {
     pub location: String,
     pub suites: Vec<SuiteReport>,
     pub findings: Vec<Finding>,
+    /// Files behind InRelease (not failures: see [`Stale`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stale: Vec<Stale>,
 }
 
 impl Report {
@@ -227,7 +252,7 @@ pub(crate) fn verify_collecting(
     for suite in &suites {
         let mut findings = Vec::new();
         let (suite_report, suite_data) =
-            verify_suite(store, suite, opts, cache, &mut findings, &mut seen_dates, on_pool_file)?;
+            verify_suite(store, suite, opts, cache, &mut findings, &mut report.stale, &mut seen_dates, on_pool_file)?;
         report.suites.push(suite_report);
         data.push(SuiteData { clean: findings.is_empty(), ..suite_data });
         report.findings.extend(findings);
@@ -316,6 +341,7 @@ fn verify_suite(
     opts: &Options,
     cache: Option<IndexCache<'_>>,
     findings: &mut Vec<Finding>,
+    stale: &mut Vec<Stale>,
     seen_dates: &mut BTreeMap<String, i64>,
     on_pool_file: OnPoolFile<'_>,
 ) -> Result<(SuiteReport, SuiteData), Error> {
@@ -408,7 +434,7 @@ fn verify_suite(
     report.signed_by = check.good.clone();
     report.ignored_signatures = check.rejected.clone();
     if data.release_files.len() == 1 {
-        check_detached_next_to_inline(store, &dists, &body, opts, time, findings, &mut data)?;
+        check_detached_next_to_inline(store, &dists, &body, opts, time, findings, stale, &mut data)?;
     }
 
     // 2. The Release fields: freshness and hashes.
@@ -509,9 +535,20 @@ fn verify_suite(
     // Each verified index's place in `data.indices`, by path.
     let mut verified: BTreeMap<String, usize> = BTreeMap::new();
     for ((hash, _, path), outcome) in entries.iter().zip(checked) {
-        let Some((bytes, index_findings)) = outcome else { continue };
+        let Some(IndexCheck { bytes, findings: index_findings, stale: index_stale }) = outcome else {
+            // Listed, and absent under every name. An uncompressed index
+            // may be (apt fetches a compressed form; Debian's own archive
+            // lists `Packages` and serves only `Packages.xz`), but apt
+            // asks for a compressed form it is offered and fails on a 404.
+            if Codec::from_file_name(path) != Codec::Plain {
+                let key = format!("{dists}/{path}");
+                findings.push(finding(Kind::Missing, &key, "the file Release lists", "nothing (apt gets a 404)"));
+            }
+            continue;
+        };
         report.indices_checked += 1;
         findings.extend(index_findings);
+        stale.extend(index_stale);
         if let Some(bytes) = bytes {
             verified.insert(path.clone(), data.indices.len());
             data.indices.push((path.clone(), hash.clone(), bytes));
@@ -626,6 +663,7 @@ fn check_detached_next_to_inline(
     opts: &Options,
     time: std::time::SystemTime,
     findings: &mut Vec<Finding>,
+    stale: &mut Vec<Stale>,
     data: &mut SuiteData,
 ) -> Result<(), Error> {
     let release_key = format!("{dists}/Release");
@@ -636,7 +674,23 @@ fn check_detached_next_to_inline(
         return Ok(());
     }
     if release.trim_ascii_end() != inline_body.trim_ascii_end() {
-        findings.push(finding(Kind::Hash, &release_key, "the text signed in InRelease", "other text"));
+        // A publish writes InRelease first, then Release.gpg and Release:
+        // an older Release is one still to be replaced; a newer or undated
+        // one is not what any publish leaves.
+        let date = |text: &[u8]| {
+            utf8_text(text).lines().find_map(|l| l.strip_prefix("Date:")).and_then(aptkit_index::parse_date)
+        };
+        match (date(&release), date(inline_body)) {
+            (Some(old), Some(new)) if old < new => stale.push(Stale {
+                file: release_key,
+                reason: format!(
+                    "dated {}, before InRelease's {} ({STALE_FIX})",
+                    aptkit_index::format_date(old),
+                    aptkit_index::format_date(new)
+                ),
+            }),
+            _ => findings.push(finding(Kind::Hash, &release_key, "the text signed in InRelease", "other text")),
+        }
         return Ok(());
     }
     let sig = match read_bounded(store, &gpg_key, 1 << 20)? {
@@ -656,6 +710,12 @@ fn check_detached_next_to_inline(
             data.release_files.insert(0, ("Release".into(), release));
             data.release_files.insert(0, ("Release.gpg".into(), sig));
         }
+        // A pinned key's signature that does not match: the signature of
+        // the Release before, until the publish writes the new one.
+        Ok(check) if !check.bad.is_empty() && check.rejected.is_empty() => stale.push(Stale {
+            file: gpg_key,
+            reason: format!("a signature of another Release than InRelease's ({STALE_FIX})"),
+        }),
         Ok(check) => {
             let why = [check.bad, check.rejected].concat().join("; ");
             findings.push(finding(
@@ -671,12 +731,23 @@ fn check_detached_next_to_inline(
 }
 
 /// What one index came to: its bytes if they match the Release (none if
-/// not), and the findings about it or its by-hash copy.
-type IndexCheck = (Option<Vec<u8>>, Vec<Finding>);
+/// not), the findings about it or its by-hash copy, and its names that are
+/// behind the Release.
+pub(crate) struct IndexCheck {
+    pub bytes: Option<Vec<u8>>,
+    pub findings: Vec<Finding>,
+    pub stale: Vec<Stale>,
+}
 
 /// Check one index listed in Release (`hash`, `size`, `path`): `None` if it
-/// is not there; else its bytes if they match (and findings about its
-/// by-hash copy), or no bytes and what is wrong.
+/// is under none of its names; else its bytes if they match, and what is
+/// wrong or behind.
+///
+/// When the Release says `Acquire-By-Hash: yes`, clients fetch
+/// `by-hash/SHA256/<hash>`, so that copy is the index: it must match. The
+/// plain name serves clients without by-hash and is replaced after
+/// InRelease, so a publish in progress (or interrupted) leaves it behind
+/// for a while: stale, not failed. Absent, it is a finding.
 fn check_index(
     store: &dyn Store,
     cache: Option<IndexCache<'_>>,
@@ -687,33 +758,64 @@ fn check_index(
     path: &str,
 ) -> Result<Option<IndexCheck>, Error> {
     let key = format!("{dists}/{path}");
+    let checked = |bytes, findings| Ok(Some(IndexCheck { bytes, findings, stale: Vec::new() }));
     // A copy this mirror already holds is as good as the remote one: both
     // must match the signed hash.
     if let Some(bytes) = cache.and_then(|c| c(&key, hash)).filter(|b| b.len() as u64 == size) {
         if hex::encode(Sha256::digest(&bytes)) == hash {
-            return Ok(Some((Some(bytes), Vec::new())));
+            return checked(Some(bytes), Vec::new());
         }
-    }
-    let Some(reader) = store.open(&key)? else { return Ok(None) };
-    let mut checked = ContentValidatingReader::new(reader, size, hash);
-    // Sized for the signed length (capped all the same), not grown by
-    // doubling: 9 MB of Packages would otherwise be copied three times over.
-    let mut bytes = Vec::with_capacity(size.min(64 << 20) as usize + 1);
-    checked.read_to_end(&mut bytes).map_err(|source| Error::Read { path: PathBuf::from(&key), source })?;
-    if let Err(mismatch) = checked.finish() {
-        return Ok(Some((None, vec![mismatch_finding(&key, mismatch, "more (stopped reading at the listed size)")])));
     }
     let mut findings = Vec::new();
     if by_hash {
         let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
         let hash_key = format!("{dists}/{dir}/by-hash/SHA256/{hash}");
-        match aptkit_store::holds_exactly(store, &hash_key, &bytes)? {
+        match read_listed(store, &hash_key, size, hash)? {
+            Some(Ok(bytes)) => {
+                let mut stale = Vec::new();
+                match aptkit_store::holds_exactly(store, &key, &bytes)? {
+                    None => findings.push(finding(Kind::Missing, &key, "the index (clients without by-hash read it)", "nothing")),
+                    Some(false) => stale.push(Stale {
+                        file: key,
+                        reason: format!("other content than the by-hash copy InRelease lists ({STALE_FIX})"),
+                    }),
+                    Some(true) => {}
+                }
+                return Ok(Some(IndexCheck { bytes: Some(bytes), findings, stale }));
+            }
+            Some(Err(mismatch)) => {
+                findings.push(mismatch_finding(&hash_key, mismatch, "more (stopped reading at the listed size)"));
+                return checked(None, findings);
+            }
             None => findings.push(finding(Kind::Missing, &hash_key, "the by-hash copy", "nothing")),
-            Some(false) => findings.push(finding(Kind::Hash, &hash_key, format!("SHA256 {hash}"), "other content")),
-            Some(true) => {}
         }
     }
-    Ok(Some((Some(bytes), findings)))
+    match read_listed(store, &key, size, hash)? {
+        None if findings.is_empty() => Ok(None),
+        None => checked(None, findings),
+        Some(Ok(bytes)) => checked(Some(bytes), findings),
+        Some(Err(mismatch)) => {
+            findings.push(mismatch_finding(&key, mismatch, "more (stopped reading at the listed size)"));
+            checked(None, findings)
+        }
+    }
+}
+
+/// Object `key`, read no further than the `size` Release lists and checked
+/// against its SHA-256: `None` if absent.
+fn read_listed(
+    store: &dyn Store,
+    key: &str,
+    size: u64,
+    hash: &str,
+) -> Result<Option<Result<Vec<u8>, ContentMismatch>>, Error> {
+    let Some(reader) = store.open(key)? else { return Ok(None) };
+    let mut checked = ContentValidatingReader::new(reader, size, hash);
+    // Sized for the signed length (capped all the same), not grown by
+    // doubling: 9 MB of Packages would otherwise be copied three times over.
+    let mut bytes = Vec::with_capacity(size.min(64 << 20) as usize + 1);
+    checked.read_to_end(&mut bytes).map_err(|source| Error::Read { path: PathBuf::from(key), source })?;
+    Ok(Some(checked.finish().map(|_| bytes)))
 }
 
 /// `main/binary-amd64/Packages.xz` -> `main/binary-amd64/Packages`.

@@ -38,13 +38,46 @@ fn a_pool_file_is_checked_for_size_and_hash_as_it_streams() {
 #[test]
 fn an_index_longer_than_signed_is_not_read_past_its_size() {
     let store = store_with("dists/s/main/Packages", b"abcd");
-    let (bytes, findings) = check_index(&store, None, "dists/s", false, ABC, 3, "main/Packages").unwrap().unwrap();
+    let IndexCheck { bytes, findings, .. } =
+        check_index(&store, None, "dists/s", false, ABC, 3, "main/Packages").unwrap().unwrap();
     assert_eq!(bytes, None);
     let more = "more (stopped reading at the listed size)";
     assert_eq!(findings, [finding(Kind::Size, "dists/s/main/Packages", "3 bytes", more)]);
     let store = store_with("dists/s/main/Packages", b"abc");
-    let (bytes, findings) = check_index(&store, None, "dists/s", false, ABC, 3, "main/Packages").unwrap().unwrap();
+    let IndexCheck { bytes, findings, .. } =
+        check_index(&store, None, "dists/s", false, ABC, 3, "main/Packages").unwrap().unwrap();
     assert_eq!((bytes.as_deref(), findings.len()), (Some(&b"abc"[..]), 0));
+}
+
+/// With by-hash, the by-hash copy is the index clients read; a plain name
+/// with other content is behind (a publish in progress), not a failure.
+#[test]
+fn with_by_hash_the_by_hash_copy_is_the_index_and_a_plain_name_behind_it_is_stale() {
+    let by_hash = format!("dists/s/main/by-hash/SHA256/{ABC}");
+    let store = store_with(&by_hash, b"abc");
+    let check = |store: &MemoryStore| check_index(store, None, "dists/s", true, ABC, 3, "main/Packages").unwrap();
+    // The plain name absent: a finding (clients without by-hash get a 404).
+    let IndexCheck { bytes, findings, stale } = check(&store).unwrap();
+    assert_eq!(bytes.as_deref(), Some(&b"abc"[..]));
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!((findings[0].kind, findings[0].file.as_str()), (Kind::Missing, "dists/s/main/Packages"));
+    assert!(stale.is_empty());
+    // Other content under the plain name: stale, and the index still verifies.
+    store.put("dists/s/main/Packages", Body::Bytes(b"old"), Caching::Short).unwrap();
+    let IndexCheck { bytes, findings, stale } = check(&store).unwrap();
+    assert_eq!((bytes.as_deref(), findings.len(), stale.len()), (Some(&b"abc"[..]), 0, 1));
+    assert_eq!(stale[0].file, "dists/s/main/Packages");
+    // The same content: nothing to say.
+    store.put("dists/s/main/Packages", Body::Bytes(b"abc"), Caching::Short).unwrap();
+    let IndexCheck { findings, stale, .. } = check(&store).unwrap();
+    assert!(findings.is_empty() && stale.is_empty());
+    // A damaged by-hash copy is a failure whatever the plain name holds.
+    store.put(&by_hash, Body::Bytes(b"abd"), Caching::Immutable).unwrap();
+    let IndexCheck { bytes, findings, .. } = check(&store).unwrap();
+    assert_eq!(bytes, None);
+    assert_eq!((findings[0].kind, findings[0].file.as_str()), (Kind::Hash, by_hash.as_str()));
+    // Neither name: absent (the caller decides whether that is a finding).
+    assert!(check(&MemoryStore::new()).is_none());
 }
 
 #[test]

@@ -68,6 +68,9 @@ pub fn print_verification(report: &Report, deep: bool) {
     for f in &report.findings {
         println!("FAIL {f}");
     }
+    for s in &report.stale {
+        println!("STALE {s}");
+    }
 }
 
 pub fn warn(message: &str) {
