@@ -96,8 +96,9 @@ fn a_damaged_index_in_s3_fails_the_publish() {
 }
 
 /// A by-hash copy damaged after it was written (content-addressed, so a
-/// rerun finds the key taken) is compared and written again by the next
-/// publish, which then reads back clean.
+/// rerun finds the key taken) is compared and written again by the publish
+/// after one that failed part-way (which checks everything the store
+/// holds), and then reads back clean.
 #[test]
 fn a_damaged_by_hash_copy_is_repaired_by_the_next_publish() {
     let common::Scratch { work, debs, key, repo } = common::scratch();
@@ -113,7 +114,13 @@ fn a_damaged_by_hash_copy_is_repaired_by_the_next_publish() {
     std::fs::remove_file(&copy).unwrap();
     std::fs::write(&copy, &bytes).unwrap();
 
-    common::publish(&repo, common::update("", "stable"), &Dependencies::Skip, keys, now(), &NoEvents).unwrap();
+    // A publish that fails at its first write.
+    let failing = FaultyStore::new(FileStore::new(work.path().join("public")), 1);
+    let state: Arc<dyn Store> = Arc::new(FileStore::new(work.path().join("state")));
+    let interrupted = aptkit_repo::Repository::new(state, Arc::new(failing));
+    let update = || common::update("", "stable");
+    common::publish(&interrupted, update(), &Dependencies::Skip, keys, now(), &NoEvents).unwrap_err();
+    common::publish(&repo, update(), &Dependencies::Skip, keys, now(), &NoEvents).unwrap();
     assert_ne!(std::fs::read(&copy).unwrap(), bytes, "the damaged copy is still there");
     let digest = aptkit_index::FileDigests::of_bytes(&std::fs::read(&copy).unwrap()).sha256_hex();
     assert_eq!(copy.file_name().unwrap().to_str().unwrap(), digest, "the copy holds what its name says");
