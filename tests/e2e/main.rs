@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod build;
+mod crash;
 mod distros;
 mod install;
 mod mirror;

@@ -199,9 +199,10 @@ fn serve(mut client: TcpStream, upstream: u16, shared: &(Mutex<State>, Condvar))
                 return Ok(());
             }
         }
-        let rule = state.rules.iter_mut().find(|r| {
-            r.left > 0 && r.method.is_none_or(|m| m == method) && path.contains(&r.path_contains)
-        });
+        let rule = state
+            .rules
+            .iter_mut()
+            .find(|r| r.left > 0 && r.method.is_none_or(|m| m == method) && path.contains(&r.path_contains));
         rule.map(|r| {
             r.left -= 1;
             r.fault

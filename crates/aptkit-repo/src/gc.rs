@@ -24,10 +24,16 @@ pub struct GcReport {
     pub bytes: u64,
 }
 
+/// How long a superseded by-hash copy is kept by default: a CDN (or a
+/// proxy) may serve an InRelease that lists it for as long as it caches
+/// InRelease, and clients that fetched that InRelease still ask for it.
+pub const BY_HASH_TTL: i64 = 24 * 3600;
+
 pub(crate) fn collect(
     state_store: &dyn Store,
     public: &dyn Store,
     min_age: i64,
+    by_hash_ttl: i64,
     now: i64,
     dry_run: bool,
 ) -> Result<GcReport> {
@@ -35,7 +41,7 @@ pub(crate) fn collect(
         // A dry run changes nothing and claims nothing; it reports the
         // pool only when no publish is at work there.
         let (refs, _) = state::load(state_store)?;
-        return collect_claimed(state_store, public, min_age, now, true, !publishing(&refs, now));
+        return collect_claimed(state_store, public, (min_age, by_hash_ttl), now, true, !publishing(&refs, now));
     }
     // Deleting pool files while a publish places them would lose the ones
     // it re-references: gc claims the publish store against publishes (and
@@ -48,7 +54,7 @@ pub(crate) fn collect(
         |refs| publishing(refs, now),
         |_| Ok(()),
     )?;
-    let result = collect_claimed(state_store, public, min_age, now, false, claimed.is_some());
+    let result = collect_claimed(state_store, public, (min_age, by_hash_ttl), now, false, claimed.is_some());
     if let Some((guard, ())) = claimed {
         guard.release()?;
     }
@@ -65,7 +71,7 @@ fn publishing(refs: &state::Refs, now: i64) -> bool {
 fn collect_claimed(
     state_store: &dyn Store,
     public: &dyn Store,
-    min_age: i64,
+    (min_age, by_hash_ttl): (i64, i64),
     now: i64,
     dry_run: bool,
     pool_is_ours: bool,
@@ -162,6 +168,7 @@ fn collect_claimed(
             }
         }
     }
+    collect_by_hash(public, &publications, now, min_age.max(by_hash_ttl), dry_run, &mut report)?;
     // A dropped prefix whose pool is empty needs no more collecting.
     if emptied.iter().any(|p| refs.dropped_prefixes.contains(p)) {
         state::update(state_store, |refs| {
@@ -174,4 +181,37 @@ fn collect_claimed(
         })?;
     }
     Ok(report)
+}
+
+/// By-hash copies of each publication's suite that none of its kept
+/// generations lists (the current one and two before it) and that are older
+/// than `min_age` (the CDN's cache time, or gc's own grace if longer). A
+/// publication recorded before generations were kept is left alone. Listing
+/// `dists/<suite>/` is a few objects per generation, never the pool.
+fn collect_by_hash(
+    public: &dyn Store,
+    publications: &[&state::Publication],
+    now: i64,
+    min_age: i64,
+    dry_run: bool,
+    report: &mut GcReport,
+) -> Result<()> {
+    for p in publications.iter().filter(|p| !p.by_hash.is_empty()) {
+        let dists = p.key(&format!("dists/{}/", p.distribution));
+        let kept: HashSet<String> = publications
+            .iter()
+            .filter(|q| q.prefix == p.prefix && q.distribution == p.distribution)
+            .flat_map(|q| q.by_hash.iter().flatten().map(|path| format!("{dists}{path}")))
+            .collect();
+        for meta in public.list(&dists)? {
+            if meta.key.contains("/by-hash/") && !kept.contains(&meta.key) && now - meta.modified >= min_age {
+                if !dry_run {
+                    public.delete(&meta.key)?;
+                }
+                report.bytes += meta.size;
+                report.public.push(meta.key);
+            }
+        }
+    }
+    Ok(())
 }

@@ -115,7 +115,13 @@ impl Repository {
     /// than `min_age` seconds (a concurrent writer may be about to refer to
     /// them). With `dry_run`, only report.
     pub fn gc(&self, min_age: i64, now: i64, dry_run: bool) -> Result<GcReport> {
-        gc::collect(self.state.as_ref(), self.public.as_ref(), min_age, now, dry_run)
+        self.gc_keeping(min_age, gc::BY_HASH_TTL, now, dry_run)
+    }
+
+    /// [`Repository::gc`], keeping superseded by-hash copies younger than
+    /// `by_hash_ttl` seconds (the longest a CDN caches InRelease).
+    pub fn gc_keeping(&self, min_age: i64, by_hash_ttl: i64, now: i64, dry_run: bool) -> Result<GcReport> {
+        gc::collect(self.state.as_ref(), self.public.as_ref(), min_age, by_hash_ttl, now, dry_run)
     }
 }
 

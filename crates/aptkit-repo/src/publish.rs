@@ -27,7 +27,7 @@ use aptkit_store::{Body, Caching, Store, Written};
 use crate::chunk_cache::{chunk_ids, StoreChunkCache};
 use crate::events::{PublishEvent, PublishEvents};
 use crate::package_set::{PackageRecord, PackageSet};
-use crate::state::Publication;
+use crate::state::{Publication, KEPT_GENERATIONS};
 use crate::{Error, Result};
 
 /// What a publish produced, for reports.
@@ -201,13 +201,15 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
     // 2. Changed indices under their by-hash names.
     let mut listed = Vec::new();
     let mut changed = Vec::new();
+    let mut generation = Vec::new();
     for ((rel, bytes), digests) in files.iter().zip(digests) {
         let sha256 = digests.sha256_hex();
         listed.push(IndexFile { path: rel.clone(), digests });
+        let dir = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        generation.push(format!("{dir}/by-hash/SHA256/{sha256}"));
         if in_place.get(rel) == Some(&sha256) {
             continue;
         }
-        let dir = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
         let by_hash = publication.key(&format!("{dists}/{dir}/by-hash/SHA256/{sha256}"));
         // The key is the content's hash: an existing object is this content,
         // unless it was damaged (a publish that did not read back); then the
@@ -221,6 +223,8 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
     }
     listed.extend(listed_only);
     listed.sort_by(|a, b| a.path.cmp(&b.path));
+    let older: Vec<Vec<String>> = publication.by_hash.iter().filter(|g| **g != generation).cloned().collect();
+    publication.by_hash = std::iter::once(generation).chain(older).take(KEPT_GENERATIONS).collect();
 
     // 3. Release, signed; InRelease first.
     publication.date = date;

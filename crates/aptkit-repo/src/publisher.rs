@@ -198,6 +198,7 @@ impl<'a> Publisher<'a> {
             contents: req.contents,
             previous_sets: Vec::new(),
             public_store: None,
+            by_hash: Vec::new(),
         };
         Ok(Resolved { publication, set, previous: None })
     }
@@ -262,17 +263,11 @@ impl<'a> Publisher<'a> {
                 // A publish of this suite that failed part-way or did not
                 // read back; or pool files another publication placed.
                 let cut_short = refs.unverified.iter().any(|p| p.id() == id);
-                let pool_shared = refs
-                    .publications
-                    .iter()
-                    .chain(&refs.unverified)
-                    .chain(&refs.dropping)
-                    .any(|p| {
-                        p.id() != id
-                            && p.prefix == publication.prefix
-                            && p.public_store.as_ref().is_none_or(|l| *l == location)
-                    })
-                    || refs.dropped_prefixes.contains(&publication.prefix);
+                let pool_shared = refs.publications.iter().chain(&refs.unverified).chain(&refs.dropping).any(|p| {
+                    p.id() != id
+                        && p.prefix == publication.prefix
+                        && p.public_store.as_ref().is_none_or(|l| *l == location)
+                }) || refs.dropped_prefixes.contains(&publication.prefix);
                 Ok((refs.dropped_dates.get(&id).copied(), cut_short, pool_shared))
             })?;
         if let Some(over) = &guard.taken_over {

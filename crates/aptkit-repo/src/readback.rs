@@ -51,7 +51,9 @@ pub(crate) fn check(
     for ((key, bytes), same) in reads.iter().zip(same) {
         match same {
             None => findings.push(format!("Missing: {key}: expected the file just written, found nothing")),
-            Some(false) => findings.push(format!("Hash: {key}: expected the {} bytes just written, found others", bytes.len())),
+            Some(false) => {
+                findings.push(format!("Hash: {key}: expected the {} bytes just written, found others", bytes.len()))
+            }
             Some(true) => {}
         }
     }

@@ -150,6 +150,12 @@ pub struct Publication {
     /// was kept (taken as the same store).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_store: Option<String>,
+    /// The by-hash copies of this generation and of those before it,
+    /// newest first, at most [`KEPT_GENERATIONS`]: paths under
+    /// `dists/<distribution>/`. gc keeps these; older copies go once they
+    /// are older than a CDN may cache an InRelease that lists them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by_hash: Vec<Vec<String>>,
 }
 
 /// Generations of a publication whose pool files gc keeps (the current one

@@ -774,7 +774,12 @@ fn check_index(
             Some(Ok(bytes)) => {
                 let mut stale = Vec::new();
                 match aptkit_store::holds_exactly(store, &key, &bytes)? {
-                    None => findings.push(finding(Kind::Missing, &key, "the index (clients without by-hash read it)", "nothing")),
+                    None => findings.push(finding(
+                        Kind::Missing,
+                        &key,
+                        "the index (clients without by-hash read it)",
+                        "nothing",
+                    )),
                     Some(false) => stale.push(Stale {
                         file: key,
                         reason: format!("other content than the by-hash copy InRelease lists ({STALE_FIX})"),

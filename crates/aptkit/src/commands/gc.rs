@@ -8,8 +8,8 @@ use crate::output;
 use crate::settings::GcSettings;
 
 pub fn run(settings: GcSettings) -> anyhow::Result<Outcome> {
-    let GcSettings { repository, dry_run, min_age, json } = settings;
-    let report = repository.gc(min_age, now(), dry_run)?;
+    let GcSettings { repository, dry_run, min_age, by_hash_ttl, json } = settings;
+    let report = repository.gc_keeping(min_age, by_hash_ttl, now(), dry_run)?;
     if json {
         output::print_json(
             &json!({"dry_run": dry_run, "state": report.state, "public": report.public, "bytes": report.bytes}),

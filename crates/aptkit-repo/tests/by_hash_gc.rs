@@ -1,0 +1,72 @@
+//! gc of by-hash copies: the last three generations stay, older ones go
+//! once they are older than the CDN's cache time, and the suite still reads.
+
+mod common;
+
+use aptkit_repo::{Dependencies, NoEvents, PublishAction, Source};
+use aptkit_tests::AptClient;
+
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+/// Every by-hash copy under `public`, by path.
+fn by_hash_copies(public: &std::path::Path) -> Vec<String> {
+    let mut out: Vec<String> = aptkit_tests::walk(public)
+        .into_iter()
+        .map(|p| p.strip_prefix(public).unwrap().display().to_string())
+        .filter(|p| p.contains("/by-hash/"))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn gc_keeps_three_generations_of_by_hash_copies_and_those_younger_than_the_cdn_ttl() {
+    let common::Scratch { work, debs, key, repo } = common::scratch();
+    let keys = std::slice::from_ref(&key);
+    let public = work.path().join("public");
+    let keyring = work.path().join("key.gpg");
+    std::fs::write(&keyring, key.public_binary()).unwrap();
+    repo.repo_add("main", &[common::tiny_deb(&debs, "tiny", "1.0")], &|_, _| {}).unwrap();
+    let request = common::request(Source::Repo("main".into()), &["amd64"]);
+    common::publish(&repo, PublishAction::New(request), &Dependencies::Skip, keys, now(), &NoEvents).unwrap();
+    for i in 1..12 {
+        let deb = common::tiny_deb(&debs, &format!("tiny{i}"), "1.0");
+        repo.repo_add("main", &[deb], &|_, _| {}).unwrap();
+        common::publish(&repo, common::update("", "stable"), &Dependencies::Skip, keys, now(), &NoEvents).unwrap();
+    }
+    let before = by_hash_copies(&public);
+    // Packages, .gz, .xz change with every publish; the component Release
+    // never does: 12 x 3 + 1.
+    assert_eq!(before.len(), 12 * 3 + 1, "{before:#?}");
+
+    // Younger than the CDN's cache time: all kept.
+    let report = repo.gc_keeping(0, 3600, now(), false).unwrap();
+    assert!(report.public.iter().all(|k| !k.contains("/by-hash/")), "{:?}", report.public);
+    assert_eq!(by_hash_copies(&public), before);
+
+    // Older: only the three kept generations stay (a dry run says so first
+    // and deletes nothing).
+    let dry = repo.gc_keeping(0, 0, now(), true).unwrap();
+    assert_eq!(by_hash_copies(&public), before);
+    let report = repo.gc_keeping(0, 0, now(), false).unwrap();
+    let deleted: Vec<&String> = report.public.iter().filter(|k| k.contains("/by-hash/")).collect();
+    assert_eq!(deleted.len(), 9 * 3, "{deleted:#?}");
+    assert_eq!(dry.public, report.public);
+    let after = by_hash_copies(&public);
+    assert_eq!(after.len(), 3 * 3 + 1, "{after:#?}");
+
+    // The suite reads, by-hash, for a new client and one that had the
+    // previous generation; another publish and gc keep it so.
+    let client = AptClient::for_directory(&public, "stable", &keyring);
+    let (ok, log) = client.update();
+    assert!(ok, "{log}");
+    repo.repo_add("main", &[common::tiny_deb(&debs, "tiny-last", "1.0")], &|_, _| {}).unwrap();
+    common::publish(&repo, common::update("", "stable"), &Dependencies::Skip, keys, now(), &NoEvents).unwrap();
+    repo.gc_keeping(0, 0, now(), false).unwrap();
+    assert_eq!(by_hash_copies(&public).len(), 3 * 3 + 1);
+    let (ok, log) = client.update();
+    assert!(ok, "{log}");
+    assert_eq!(client.candidate("tiny-last").as_deref(), Some("1.0"));
+}

@@ -1,0 +1,329 @@
+//! Publishing to S3 (moto) killed at every one of its writes, faults
+//! injected, and clients updating while publishes run: a loopback proxy
+//! between aptkit and moto holds the Nth write so that each moment is
+//! exact, and counts every request.
+//!
+//! At every moment a real apt client (by-hash, the default when the
+//! Release says `Acquire-By-Hash: yes`) updates without error, `aptkit
+//! verify` of the bucket passes, and the rerun finishes without sending the
+//! body of any object that is already there.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::Duration;
+
+use aptkit_tests::moto::{Moto, MOTO_ENV};
+use aptkit_tests::proxy::{Fault, Logged, Proxy};
+use aptkit_tests::*;
+
+const BUCKET: &str = "crash";
+
+/// moto, the proxy in front of it, and a working directory whose
+/// aptkit.toml puts both stores in the bucket, reached through the proxy.
+struct Setup {
+    moto: Moto,
+    proxy: Proxy,
+    dir: tempfile::TempDir,
+    /// One source of packages, packaged in a new version for each step.
+    tree: (tempfile::TempDir, PathBuf),
+}
+
+impl Setup {
+    fn new() -> Setup {
+        let moto = Moto::start();
+        moto.create_bucket(BUCKET);
+        let proxy = Proxy::start(moto.port);
+        let dir = tempfile::tempdir().unwrap();
+        let config = format!(
+            "state = \"s3://{BUCKET}/state\"\npublic = \"s3://{BUCKET}/public\"\n\
+             [s3]\nendpoint_url = \"{}\"\nforce_path_style = true\n",
+            proxy.endpoint()
+        );
+        std::fs::write(dir.path().join("aptkit.toml"), config).unwrap();
+        // Served to anyone under public/, as a bucket behind a CDN or
+        // website endpoint is: apt reads it with plain GETs.
+        let policy = format!(
+            "{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Allow\",\"Principal\":\"*\",\
+             \"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::{BUCKET}/public/*\"}}]}}"
+        );
+        require_tool("aws");
+        run_ok(
+            Command::new("aws")
+                .args(["--endpoint-url", &moto.endpoint(), "s3api", "put-bucket-policy", "--bucket", BUCKET])
+                .args(["--policy", &policy])
+                .envs(MOTO_ENV),
+        );
+        let setup = Setup { moto, proxy, dir, tree: example_copy() };
+        setup.run(&["key", "generate", "--output", "key.asc"]);
+        setup.run(&["key", "export", "--key", "key.asc", "--output", "key.gpg"]);
+        setup.run(&["repo", "create", "main"]);
+        setup
+    }
+
+    fn d(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = aptkit();
+        cmd.current_dir(self.d()).envs(MOTO_ENV).args(args);
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        stdout(&run_ok(&mut self.cmd(args)))
+    }
+
+    /// Package the example as version `1.N-1` and add it to the repo.
+    fn add_version(&self, n: usize) {
+        let (_out, debs) = package(&self.tree.1, &["--version", &format!("1.{n}-1")]);
+        self.run(&["repo", "add", "main", debs[0].parent().unwrap().to_str().unwrap()]);
+    }
+
+    fn publish_args(&self) -> Vec<&'static str> {
+        vec!["publish", "update", "stable", "--key", "key.asc", "--skip-dependency-check", "--progress", "plain"]
+    }
+
+    fn spawn_publish(&self) -> Child {
+        self.cmd(&self.publish_args())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    }
+
+    /// A client reading the bucket straight from moto, as apt would read
+    /// it from S3 or a CDN.
+    fn apt(&self) -> AptClient {
+        let line = format!(
+            "deb [signed-by={}] http://127.0.0.1:{}/{BUCKET}/public stable main",
+            self.d().join("key.gpg").display(),
+            self.moto.port
+        );
+        AptClient::new(&line, false)
+    }
+
+    /// `aptkit verify` of the bucket: (exit code, output).
+    fn verify(&self, extra: &[&str]) -> (i32, String) {
+        let location = format!("s3://{BUCKET}/public");
+        let out = self.cmd(&["verify", &location, "--keyring", "key.gpg"]).args(extra).output().unwrap();
+        (out.status.code().unwrap_or(-1), format!("{}{}", stdout(&out), stderr(&out)))
+    }
+}
+
+/// The key of a logged request under the bucket (`public/pool/…`).
+fn object_key(logged: &Logged) -> String {
+    let path = logged.path.split('?').next().unwrap_or("");
+    let key = path.strip_prefix(&format!("/{BUCKET}/")).unwrap_or(path);
+    percent_decode(key)
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// Puts of a body to keys under `public/pool/` in `log`.
+fn pool_puts(log: &[Logged]) -> Vec<(String, u16)> {
+    log.iter()
+        .filter(|l| l.method == "PUT" && object_key(l).starts_with("public/pool/"))
+        .map(|l| (object_key(l), l.status))
+        .collect()
+}
+
+#[test]
+fn a_publish_killed_at_every_write_leaves_a_bucket_apt_and_verify_accept_and_resumes_without_reuploading() {
+    let s = Setup::new();
+    s.add_version(0);
+    s.run(&["publish", "repo", "main", "-d", "stable", "--key", "key.asc", "--skip-dependency-check"]);
+    let client = s.apt();
+    let (ok, log) = client.update();
+    assert!(ok, "{log}");
+    // Pool keys in the bucket, as the proxy saw them written.
+    let mut in_bucket: BTreeSet<String> =
+        pool_puts(&s.proxy.log()).into_iter().filter(|(_, status)| *status == 200).map(|(k, _)| k).collect();
+    assert_eq!(in_bucket.len(), 4, "{in_bucket:?}");
+
+    let mut moment = 1;
+    loop {
+        s.add_version(moment);
+        s.proxy.clear_log();
+        s.proxy.hold_write(moment);
+        let mut child = s.spawn_publish();
+        let held = s.proxy.wait_held(|| child.try_wait().unwrap().is_some());
+        let Some(held) = held else {
+            // The publish finished before its `moment`th write: every
+            // moment has been tried.
+            assert!(child.wait().unwrap().success(), "the publish with nothing held failed");
+            s.proxy.release();
+            break;
+        };
+        child.kill().unwrap();
+        child.wait().unwrap();
+        s.proxy.release();
+        let context = format!("killed at write #{moment} ({} {})", held.method, object_key(&held));
+        for (key, _) in pool_puts(&s.proxy.log()).into_iter().filter(|(_, status)| *status == 200) {
+            in_bucket.insert(key);
+        }
+
+        // Readable by apt, the old client and a new one, by-hash.
+        for c in [&client, &s.apt()] {
+            let (ok, log) = c.update();
+            assert!(ok, "{context}: apt-get update failed:\n{log}");
+        }
+        // And a good repository to verify, stale plain names at most.
+        let (code, text) = s.verify(&[]);
+        assert_eq!(code, 0, "{context}: verify:\n{text}");
+
+        // The rerun finishes, sending no body to a pool key already there.
+        s.proxy.clear_log();
+        s.run(&s.publish_args());
+        for (key, status) in pool_puts(&s.proxy.log()) {
+            assert!(!in_bucket.contains(&key), "{context}: the rerun sent {key} again (answered {status})");
+            assert_eq!(status, 200, "{context}: the rerun's put of {key} was answered {status}");
+            in_bucket.insert(key);
+        }
+        let refused: Vec<_> = s.proxy.log().into_iter().filter(|l| l.status == 412).collect();
+        assert!(refused.is_empty(), "{context}: the rerun sent bodies that were refused: {refused:?}");
+        let (code, text) = s.verify(&["--deep"]);
+        assert_eq!(code, 0, "{context}: verify after the rerun:\n{text}");
+        assert!(!text.contains("STALE"), "{context}: the rerun left stale files:\n{text}");
+        let (ok, log) = client.update();
+        assert!(ok, "{context}: apt-get update after the rerun:\n{log}");
+        assert_eq!(client.candidate("hello"), Some(format!("1.{moment}-1")), "{context}");
+        moment += 1;
+        assert!(moment < 40, "the publish never finished with a write held");
+    }
+    // Every write of the publish was a moment (see the request count test).
+    assert_eq!(moment - 1, 4 + 11, "writes in an incremental publish");
+}
+
+/// The requests of a clean incremental publish and of a no-op republish,
+/// counted by the proxy: writes at the limit, no LIST, no refused put.
+#[test]
+fn an_incremental_publish_writes_only_what_changed_and_lists_nothing() {
+    let s = Setup::new();
+    s.add_version(0);
+    s.run(&["publish", "repo", "main", "-d", "stable", "--key", "key.asc", "--skip-dependency-check"]);
+    let summary = |log: &[Logged]| {
+        log.iter().map(|l| format!("{} {} {}", l.method, object_key(l), l.status)).collect::<Vec<_>>().join("\n")
+    };
+    // One new version of the example is 4 packages: 4 pool files, then 3
+    // indices twice (by-hash and plain), InRelease, Release.gpg, Release,
+    // and two writes of the state (the claim, the record with the claim
+    // given back). Nothing new: only the last five.
+    // The first republish after the change caches the index chunks that
+    // survived it unchanged (a write per format): those are the only extra.
+    let steps = [("one new package", 4 + 11, 0), ("nothing new", 5, 2), ("nothing new again", 5, 0)];
+    for (step, expected_writes, chunk_writes) in steps {
+        if step == "one new package" {
+            s.add_version(1);
+        }
+        s.proxy.clear_log();
+        s.run(&s.publish_args());
+        let log = s.proxy.log();
+        let (chunks, writes): (Vec<&Logged>, Vec<&Logged>) =
+            log.iter().filter(|l| l.is_write()).partition(|l| object_key(l).starts_with("state/cache/index-chunks/"));
+        assert_eq!(writes.len(), expected_writes, "{step}:\n{}", summary(&log));
+        assert!(chunks.len() <= chunk_writes, "{step}: chunk cache writes:\n{}", summary(&log));
+        let lists: Vec<&Logged> = log
+            .iter()
+            .filter(|l| l.method == "GET" && (l.path.contains("list-type") || l.path.contains("prefix=")))
+            .collect();
+        assert!(lists.is_empty(), "{step}: a publish listed the bucket:\n{}", summary(&log));
+        assert!(log.iter().all(|l| l.status != 412), "{step}: refused puts:\n{}", summary(&log));
+        let plain: Vec<String> = writes.iter().map(|l| object_key(l)).filter(|k| k.contains("/binary-")).collect();
+        assert!(plain.iter().all(|k| !k.ends_with("/Release")), "{step}: an unchanged component Release was written");
+    }
+}
+
+/// A client updating in a loop while the suite is switched back and forth
+/// 30 times never sees a mismatch.
+#[test]
+fn apt_updating_during_thirty_publishes_sees_no_mismatch() {
+    let s = Setup::new();
+    s.add_version(0);
+    s.run(&["snapshot", "create", "one", "from", "repo", "main"]);
+    s.add_version(1);
+    s.run(&["snapshot", "create", "two", "from", "repo", "main"]);
+    s.run(&["publish", "snapshot", "one", "-d", "stable", "--key", "key.asc", "--skip-dependency-check"]);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let updates = {
+        let stop = stop.clone();
+        let client = s.apt();
+        std::thread::spawn(move || {
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let (ok, log) = client.update();
+                assert!(ok, "apt-get update #{n} during the publishes:\n{log}");
+                assert!(!log.contains("Hash Sum mismatch"), "{log}");
+                n += 1;
+            }
+            n
+        })
+    };
+    for i in 0..30 {
+        let target = if i % 2 == 0 { "two" } else { "one" };
+        s.run(&["publish", "switch", "stable", target, "--key", "key.asc", "--skip-dependency-check"]);
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let n = updates.join().expect("no client update failed");
+    assert!(n >= 3, "only {n} client updates ran during the publishes");
+    let (code, text) = s.verify(&["--deep"]);
+    assert_eq!(code, 0, "{text}");
+}
+
+/// 5xx answers, reset connections and slow answers through the proxy: the
+/// publish either completes or fails with a retryable error (exit 75), the
+/// bucket stays readable, and a rerun completes.
+#[test]
+fn faults_on_the_way_to_s3_end_in_a_complete_publish_or_a_retryable_error() {
+    let s = Setup::new();
+    s.add_version(0);
+    s.run(&["publish", "repo", "main", "-d", "stable", "--key", "key.asc", "--skip-dependency-check"]);
+    let client = s.apt();
+    let faults: [(&str, Option<&'static str>, &str, Fault, usize); 5] = [
+        ("a reset pool upload", Some("PUT"), "/public/pool/", Fault::Reset, 1),
+        ("a slow by-hash upload", Some("PUT"), "/by-hash/", Fault::Delay(Duration::from_secs(2)), 1),
+        ("InRelease answered 503 every time", Some("PUT"), "/InRelease", Fault::Status(503), 100),
+        ("the record answered 500 every time", Some("PUT"), "/state/refs.json", Fault::Status(500), 100),
+        ("Packages.xz answered 503 once", Some("PUT"), "/Packages.xz", Fault::Status(503), 1),
+    ];
+    for (n, (what, method, path, fault, count)) in faults.into_iter().enumerate() {
+        s.add_version(n + 1);
+        s.proxy.fault(method, path, fault, count);
+        let out = s.cmd(&s.publish_args()).output().unwrap();
+        s.proxy.clear_faults();
+        let code = out.status.code().unwrap_or(-1);
+        let text = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(code == 0 || code == 75, "{what}: exit {code}:\n{text}");
+        if code == 75 {
+            assert!(!text.contains("DispatchFailure") && !text.contains("SdkError"), "{what}: a debug dump:\n{text}");
+            assert!(text.contains(&format!("s3://{BUCKET}")), "{what}: the store is not named:\n{text}");
+        }
+        let (ok, log) = client.update();
+        assert!(ok, "{what}: apt-get update:\n{log}");
+        let (code_v, text_v) = s.verify(&[]);
+        assert_eq!(code_v, 0, "{what}: verify:\n{text_v}");
+        if code == 75 {
+            s.run(&s.publish_args());
+        }
+        let (ok, log) = client.update();
+        assert!(ok, "{what}: apt-get update after:\n{log}");
+        assert_eq!(client.candidate("hello"), Some(format!("1.{}-1", n + 1)), "{what}");
+    }
+}
