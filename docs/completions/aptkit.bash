@@ -711,13 +711,17 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__gc)
-            opts="-h --dry-run --min-age --json --help"
+            opts="-h --dry-run --min-age --by-hash-ttl --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --min-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --by-hash-ttl)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

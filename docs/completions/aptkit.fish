@@ -292,6 +292,7 @@ complete -c aptkit -n "__fish_aptkit_using_subcommand check" -l base-index -r -F
 complete -c aptkit -n "__fish_aptkit_using_subcommand check" -l json
 complete -c aptkit -n "__fish_aptkit_using_subcommand check" -s h -l help -d 'Print help'
 complete -c aptkit -n "__fish_aptkit_using_subcommand gc" -l min-age -d 'Spare objects younger than this many seconds (a concurrent writer may be using them)' -r
+complete -c aptkit -n "__fish_aptkit_using_subcommand gc" -l by-hash-ttl -d 'Keep by-hash index copies that no kept generation lists for this many seconds (a CDN or proxy may serve an InRelease listing them that long); the last three generations stay always' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand gc" -l dry-run -d 'Only list what would be deleted'
 complete -c aptkit -n "__fish_aptkit_using_subcommand gc" -l json
 complete -c aptkit -n "__fish_aptkit_using_subcommand gc" -s h -l help -d 'Print help'

@@ -210,10 +210,8 @@ fn serve(mut client: TcpStream, upstream: u16, shared: &(Mutex<State>, Condvar))
     };
     match fault {
         Some(Fault::Status(status)) => {
-            let body = format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>InternalError</Code>\
-                 <Message>injected by the test proxy</Message></Error>"
-            );
+            let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>InternalError</Code>\
+                        <Message>injected by the test proxy</Message></Error>";
             let answer = format!(
                 "HTTP/1.1 {status} Injected\r\nContent-Type: application/xml\r\nContent-Length: {}\r\n\
                  Connection: close\r\n\r\n{body}",

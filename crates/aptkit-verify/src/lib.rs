@@ -229,6 +229,8 @@ pub(crate) struct SuiteData {
     pub pool: BTreeMap<String, (u64, String)>,
     /// Whether this suite had no finding.
     pub clean: bool,
+    /// Its files behind InRelease.
+    pub stale: Vec<Stale>,
 }
 
 /// Verify, and keep what a mirror needs. `known_dates` seeds the rollback
@@ -251,8 +253,9 @@ pub(crate) fn verify_collecting(
     let mut data = Vec::new();
     for suite in &suites {
         let mut findings = Vec::new();
-        let (suite_report, suite_data) =
-            verify_suite(store, suite, opts, cache, &mut findings, &mut report.stale, &mut seen_dates, on_pool_file)?;
+        let (suite_report, mut suite_data) =
+            verify_suite(store, suite, opts, cache, &mut findings, &mut seen_dates, on_pool_file)?;
+        report.stale.append(&mut suite_data.stale);
         report.suites.push(suite_report);
         data.push(SuiteData { clean: findings.is_empty(), ..suite_data });
         report.findings.extend(findings);
@@ -341,7 +344,6 @@ fn verify_suite(
     opts: &Options,
     cache: Option<IndexCache<'_>>,
     findings: &mut Vec<Finding>,
-    stale: &mut Vec<Stale>,
     seen_dates: &mut BTreeMap<String, i64>,
     on_pool_file: OnPoolFile<'_>,
 ) -> Result<(SuiteReport, SuiteData), Error> {
@@ -353,6 +355,7 @@ fn verify_suite(
         release_files: Vec::new(),
         pool: BTreeMap::new(),
         clean: false,
+        stale: Vec::new(),
     };
     let dists = format!("dists/{suite}");
     let time = UNIX_EPOCH + Duration::from_secs(opts.now.max(0) as u64);
@@ -434,7 +437,7 @@ fn verify_suite(
     report.signed_by = check.good.clone();
     report.ignored_signatures = check.rejected.clone();
     if data.release_files.len() == 1 {
-        check_detached_next_to_inline(store, &dists, &body, opts, time, findings, stale, &mut data)?;
+        check_detached_next_to_inline(store, &dists, &body, opts, time, findings, &mut data)?;
     }
 
     // 2. The Release fields: freshness and hashes.
@@ -548,7 +551,7 @@ fn verify_suite(
         };
         report.indices_checked += 1;
         findings.extend(index_findings);
-        stale.extend(index_stale);
+        data.stale.extend(index_stale);
         if let Some(bytes) = bytes {
             verified.insert(path.clone(), data.indices.len());
             data.indices.push((path.clone(), hash.clone(), bytes));
@@ -663,7 +666,6 @@ fn check_detached_next_to_inline(
     opts: &Options,
     time: std::time::SystemTime,
     findings: &mut Vec<Finding>,
-    stale: &mut Vec<Stale>,
     data: &mut SuiteData,
 ) -> Result<(), Error> {
     let release_key = format!("{dists}/Release");
@@ -681,7 +683,7 @@ fn check_detached_next_to_inline(
             utf8_text(text).lines().find_map(|l| l.strip_prefix("Date:")).and_then(aptkit_index::parse_date)
         };
         match (date(&release), date(inline_body)) {
-            (Some(old), Some(new)) if old < new => stale.push(Stale {
+            (Some(old), Some(new)) if old < new => data.stale.push(Stale {
                 file: release_key,
                 reason: format!(
                     "dated {}, before InRelease's {} ({STALE_FIX})",
@@ -712,7 +714,7 @@ fn check_detached_next_to_inline(
         }
         // A pinned key's signature that does not match: the signature of
         // the Release before, until the publish writes the new one.
-        Ok(check) if !check.bad.is_empty() && check.rejected.is_empty() => stale.push(Stale {
+        Ok(check) if !check.bad.is_empty() && check.rejected.is_empty() => data.stale.push(Stale {
             file: gpg_key,
             reason: format!("a signature of another Release than InRelease's ({STALE_FIX})"),
         }),
