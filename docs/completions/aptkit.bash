@@ -1755,7 +1755,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__repo)
-            opts="-d -c -h --distribution --component --architectures --origin --label --valid-for --contents --prefix --key --key-env --base-index --skip-dependency-check --progress --json --help"
+            opts="-d -c -h --distribution --component --architectures --origin --label --valid-for --contents --prefix --key --key-env --base-index --skip-dependency-check --progress --json --dry-run --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1821,7 +1821,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__snapshot)
-            opts="-d -c -h --distribution --component --architectures --origin --label --valid-for --contents --prefix --key --key-env --base-index --skip-dependency-check --progress --json --help"
+            opts="-d -c -h --distribution --component --architectures --origin --label --valid-for --contents --prefix --key --key-env --base-index --skip-dependency-check --progress --json --dry-run --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1887,7 +1887,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__switch)
-            opts="-h --prefix --key --key-env --base-index --skip-dependency-check --progress --json --help"
+            opts="-h --prefix --key --key-env --base-index --skip-dependency-check --progress --json --dry-run --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1921,7 +1921,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__update)
-            opts="-h --prefix --key --key-env --base-index --skip-dependency-check --progress --json --help"
+            opts="-h --prefix --key --key-env --base-index --skip-dependency-check --progress --json --dry-run --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

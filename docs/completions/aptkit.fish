@@ -192,6 +192,7 @@ none\t'Notes only'"
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -l contents -d 'Also publish Contents-<arch>.gz (which package ships which file, for apt-file)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -l skip-dependency-check -d 'Publish even if some Depends/Pre-Depends cannot be satisfied'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -l json
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -l dry-run -d 'Print the writes the publish would make (objects to create, replace, the state\'s compare-and-swaps) after every check it makes, and write nothing'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -s d -l distribution -d 'Distribution (suite) to publish as, e.g. `bookworm`' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -s c -l component -r
@@ -211,6 +212,7 @@ none\t'Notes only'"
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -l contents -d 'Also publish Contents-<arch>.gz (which package ships which file, for apt-file)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -l skip-dependency-check -d 'Publish even if some Depends/Pre-Depends cannot be satisfied'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -l json
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -l dry-run -d 'Print the writes the publish would make (objects to create, replace, the state\'s compare-and-swaps) after every check it makes, and write nothing'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from switch" -l prefix -d 'Path prefix in the publish store (e.g. `debian`) [default: its root]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from switch" -l key -d 'Secret key file to sign with (repeatable: several keys sign, for rotation)' -r -F
@@ -223,6 +225,7 @@ json\t'One JSON object per event per line on stderr'
 none\t'Notes only'"
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from switch" -l skip-dependency-check -d 'Publish even if some Depends/Pre-Depends cannot be satisfied'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from switch" -l json
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from switch" -l dry-run -d 'Print the writes the publish would make (objects to create, replace, the state\'s compare-and-swaps) after every check it makes, and write nothing'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from switch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from update" -l prefix -d 'Path prefix in the publish store (e.g. `debian`) [default: its root]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from update" -l key -d 'Secret key file to sign with (repeatable: several keys sign, for rotation)' -r -F
@@ -235,6 +238,7 @@ json\t'One JSON object per event per line on stderr'
 none\t'Notes only'"
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from update" -l skip-dependency-check -d 'Publish even if some Depends/Pre-Depends cannot be satisfied'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from update" -l json
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from update" -l dry-run -d 'Print the writes the publish would make (objects to create, replace, the state\'s compare-and-swaps) after every check it makes, and write nothing'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from list" -l json
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'

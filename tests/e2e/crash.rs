@@ -327,3 +327,33 @@ fn faults_on_the_way_to_s3_end_in_a_complete_publish_or_a_retryable_error() {
         assert_eq!(client.candidate("hello"), Some(format!("1.{}-1", n + 1)), "{what}");
     }
 }
+
+/// `--dry-run` makes every read a publish makes and no write, and plans
+/// exactly the writes the real publish then makes.
+#[test]
+fn a_dry_run_plans_the_writes_of_the_real_publish_and_makes_none() {
+    let s = Setup::new();
+    s.add_version(0);
+    s.run(&["publish", "repo", "main", "-d", "stable", "--key", "key.asc", "--skip-dependency-check"]);
+    s.add_version(1);
+    s.proxy.clear_log();
+    let mut args = s.publish_args();
+    args.extend(["--dry-run", "--json"]);
+    let plan: serde_json::Value = serde_json::from_str(&s.run(&args)).unwrap();
+    assert!(s.proxy.log().iter().all(|l| !l.is_write()), "a dry run wrote: {:?}", s.proxy.log());
+    let planned: BTreeSet<String> = plan["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let location = p["location"].as_str().unwrap().trim_start_matches(&format!("s3://{BUCKET}/")).to_string();
+            format!("{location}/{}", p["key"].as_str().unwrap())
+        })
+        .collect();
+    s.run(&s.publish_args());
+    let written: BTreeSet<String> = s.proxy.log().iter().filter(|l| l.is_write()).map(object_key).collect();
+    assert_eq!(planned, written);
+    // The text form says what it is.
+    let text = s.run(&s.publish_args().into_iter().chain(["--dry-run"]).collect::<Vec<_>>());
+    assert!(text.contains("nothing written") && text.contains("would put"), "{text}");
+}

@@ -87,11 +87,15 @@ impl Clock {
     }
 }
 
-/// A publish that is written, verified and recorded.
+/// A publish that is written, verified and recorded (or, in a dry run,
+/// planned: nothing written).
 #[derive(Debug, Clone)]
 pub struct Published {
     pub publication: Publication,
     pub report: PublishReport,
+    /// A dry run's writes, in the order the publish would make them (empty
+    /// when they were made).
+    pub planned: Vec<aptkit_store::Planned>,
 }
 
 /// Publishes with one set of keys, dependency rules, clock and event sink:
@@ -102,6 +106,7 @@ pub struct Publisher<'a> {
     dependencies: Dependencies,
     clock: Clock,
     events: &'a dyn PublishEvents,
+    dry_run: bool,
 }
 
 /// What a resolved action publishes: the record to write (without `date`
@@ -114,7 +119,7 @@ struct Resolved {
 
 impl<'a> Publisher<'a> {
     pub fn new(repository: &'a Repository, keys: &'a [SigningKey], dependencies: Dependencies) -> Self {
-        Publisher { repository, keys, dependencies, clock: Clock::System, events: &NoEvents }
+        Publisher { repository, keys, dependencies, clock: Clock::System, events: &NoEvents, dry_run: false }
     }
 
     pub fn clock(mut self, clock: Clock) -> Self {
@@ -124,6 +129,14 @@ impl<'a> Publisher<'a> {
 
     pub fn events(mut self, events: &'a dyn PublishEvents) -> Self {
         self.events = events;
+        self
+    }
+
+    /// Plan instead of publishing: every check and every read a publish
+    /// makes, and no write to either store (no claim either: the plan is of
+    /// the state as it is now). [`Published::planned`] lists the writes.
+    pub fn dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = dry_run;
         self
     }
 
@@ -240,6 +253,9 @@ impl<'a> Publisher<'a> {
                 return Err(Error::Unsatisfiable { publication: publication.id(), problems });
             }
         }
+        if self.dry_run {
+            return self.plan(publication, set, previous);
+        }
         let now = self.clock.now();
         // Claims go by this machine's clock whatever the publish is dated:
         // other jobs judge them by theirs.
@@ -342,6 +358,48 @@ impl<'a> Publisher<'a> {
             Ok(())
         })?;
         self.events.event(PublishEvent::Committed { publication: done.id(), date: done.date });
-        Ok(Published { publication: done, report })
+        Ok(Published { publication: done, report, planned: Vec::new() })
+    }
+
+    /// The dry run: the publish against stores that record their writes.
+    fn plan(
+        &self,
+        publication: Publication,
+        set: PackageSet,
+        previous: Option<(Publication, PackageSet)>,
+    ) -> Result<Published> {
+        let public = aptkit_store::DryRun::new(self.repository.public_store());
+        let state = aptkit_store::DryRun::new(self.repository.state_store());
+        let refs = self.repository.refs()?;
+        let id = publication.id();
+        let cut_short = refs.unverified.iter().any(|p| p.id() == id) || refs.claims.contains_key(&id);
+        let (done, report, _) = publish::publish(publish::PublishInput {
+            public: &public,
+            state: &state,
+            publication,
+            set: &set,
+            previous: previous.as_ref().map(|(p, s)| (p, s)),
+            dropped_date: refs.dropped_dates.get(&id).copied(),
+            keys: self.keys,
+            now: self.clock.now(),
+            events: self.events,
+            resuming: cut_short,
+            // Planned writes are checked against the store as it is.
+            pool_may_exist: true,
+        })
+        .map_err(|failed| failed.error)?;
+        let mut planned = public.planned();
+        planned.extend(state.planned());
+        // The claim, then the record with the claim given back.
+        for _ in 0..2 {
+            let location = self.repository.state_store().location();
+            planned.push(aptkit_store::Planned {
+                op: "replace-if-match",
+                location,
+                key: state::REFS_KEY.into(),
+                size: 0,
+            });
+        }
+        Ok(Published { publication: done, report, planned })
     }
 }

@@ -21,6 +21,7 @@
 
 #[doc(hidden)]
 pub mod contract;
+mod dry_run;
 mod error;
 mod faulty;
 mod file;
@@ -33,6 +34,7 @@ mod shared;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+pub use dry_run::{DryRun, Planned};
 pub use error::{is_transient_io, Error, Result};
 pub use faulty::FaultyStore;
 pub use file::{make_dirs, FileStore, SERVED_FILE_MODE};

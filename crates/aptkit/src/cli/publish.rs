@@ -67,6 +67,10 @@ pub struct PublishOptions {
     pub progress: ProgressArgs,
     #[arg(long)]
     pub json: bool,
+    /// Print the writes the publish would make (objects to create, replace, the state's
+    /// compare-and-swaps) after every check it makes, and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -73,11 +73,32 @@ fn publish_one(repo: &Repository, public_dir: &Option<PathBuf>, one: OnePublish)
         PublishAction::Update { distribution, .. } => format!("cannot update `{distribution}`"),
     };
     let events = PublishProgress::new(one.progress, one.json);
-    let published = Publisher::new(repo, &keys, deps).events(&events).run(one.action);
+    let published = Publisher::new(repo, &keys, deps).events(&events).dry_run(one.dry_run).run(one.action);
     events.finish();
     let published = published.context(what)?;
+    if one.dry_run {
+        print_plan(&published, one.json);
+        return Ok(Outcome::Success);
+    }
     report(&published.publication, &published.report, one.json, public_dir);
     Ok(Outcome::Success)
+}
+
+/// A dry run's plan: one line per write, or `{"dry_run": true, "plan": […]}`.
+fn print_plan(published: &aptkit_repo::Published, json: bool) {
+    if json {
+        output::print_json(&json!({
+            "dry_run": true,
+            "publication": published.publication.id(),
+            "plan": published.planned,
+            "purge": published.report.purge,
+        }));
+        return;
+    }
+    for p in &published.planned {
+        println!("would {} {}/{} ({} bytes)", p.op, p.location, p.key, p.size);
+    }
+    println!("dry run of {}: {} writes planned, nothing written", published.publication.id(), published.planned.len());
 }
 
 pub fn run(settings: PublishSettings) -> anyhow::Result<Outcome> {

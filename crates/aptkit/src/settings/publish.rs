@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use aptkit_repo::{PublishAction, PublishRequest, Repository, Source};
 
 use super::{ConfigFile, KeySources, Stores};
-use crate::cli::{DependencyArgs, ProgressArgs, PublishCommand, PublishNewArgs, SigningArgs};
+use crate::cli::{DependencyArgs, PublishCommand, PublishNewArgs, PublishOptions};
 use crate::progress::ProgressMode;
 
 pub struct PublishSettings {
@@ -36,6 +36,8 @@ pub struct OnePublish {
     pub deps: DependencyCheck,
     pub progress: ProgressMode,
     pub json: bool,
+    /// Plan and print the writes; write nothing.
+    pub dry_run: bool,
 }
 
 /// Whether a publish first checks that every Depends/Pre-Depends can be
@@ -47,10 +49,10 @@ pub enum DependencyCheck {
 
 impl PublishSettings {
     pub fn from_args(cmd: PublishCommand, config: &ConfigFile, stores: Stores) -> anyhow::Result<Self> {
-        let one = |action, signing: &SigningArgs, deps: DependencyArgs, progress: ProgressArgs, json| {
-            let keys = KeySources::resolve(signing, config)?;
-            let (deps, progress) = (deps.into(), progress.progress);
-            anyhow::Ok(PublishTask::Publish(OnePublish { action, keys, deps, progress, json }))
+        let one = |action, how: PublishOptions| {
+            let keys = KeySources::resolve(&how.signing, config)?;
+            let (deps, progress, json, dry_run) = (how.deps.into(), how.progress.progress, how.json, how.dry_run);
+            anyhow::Ok(PublishTask::Publish(OnePublish { action, keys, deps, progress, json, dry_run }))
         };
         let task = match cmd {
             PublishCommand::Repo(args) => {
@@ -62,12 +64,12 @@ impl PublishSettings {
                 new_publication(args, source, one)?
             }
             PublishCommand::Switch { distribution, snapshot, how } => {
-                let action = PublishAction::Switch { prefix: how.target.prefix, distribution, snapshot };
-                one(action, &how.signing, how.deps, how.progress, how.json)?
+                let action = PublishAction::Switch { prefix: how.target.prefix.clone(), distribution, snapshot };
+                one(action, how)?
             }
             PublishCommand::Update { distribution, how } => {
-                let action = PublishAction::Update { prefix: how.target.prefix, distribution };
-                one(action, &how.signing, how.deps, how.progress, how.json)?
+                let action = PublishAction::Update { prefix: how.target.prefix.clone(), distribution };
+                one(action, how)?
             }
             PublishCommand::List { json } => PublishTask::List { json },
             PublishCommand::Drop { distribution, target } => PublishTask::Drop { distribution, prefix: target.prefix },
@@ -80,7 +82,7 @@ impl PublishSettings {
 fn new_publication(
     args: PublishNewArgs,
     source: Source,
-    one: impl FnOnce(PublishAction, &SigningArgs, DependencyArgs, ProgressArgs, bool) -> anyhow::Result<PublishTask>,
+    one: impl FnOnce(PublishAction, PublishOptions) -> anyhow::Result<PublishTask>,
 ) -> anyhow::Result<PublishTask> {
     let request = PublishRequest {
         prefix: args.how.target.prefix.clone(),
@@ -93,8 +95,7 @@ fn new_publication(
         valid_for_days: args.valid_for,
         contents: args.contents,
     };
-    let how = args.how;
-    one(PublishAction::New(request), &how.signing, how.deps, how.progress, how.json)
+    one(PublishAction::New(request), args.how)
 }
 
 impl From<DependencyArgs> for DependencyCheck {

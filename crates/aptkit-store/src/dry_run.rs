@@ -1,0 +1,126 @@
+//! [`DryRun`]: a store that reads through to another and, instead of
+//! writing, records what it would write. `--dry-run` runs the real code
+//! path against it, so the plan it prints is what a real run does.
+
+use std::io::Read;
+use std::sync::Mutex;
+
+use crate::{Body, Caching, ETag, ObjectMeta, Result, Store, Written};
+
+/// One write a dry run did not make.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Planned {
+    /// `put` (replace), `create` (only if absent), `replace-if-match`
+    /// (compare-and-swap), `delete`.
+    pub op: &'static str,
+    /// The store's location and the key.
+    pub location: String,
+    pub key: String,
+    pub size: u64,
+}
+
+pub struct DryRun<'a> {
+    inner: &'a dyn Store,
+    planned: Mutex<Vec<Planned>>,
+}
+
+impl<'a> DryRun<'a> {
+    pub fn new(inner: &'a dyn Store) -> Self {
+        DryRun { inner, planned: Mutex::new(Vec::new()) }
+    }
+
+    /// What would have been written, in order.
+    pub fn planned(&self) -> Vec<Planned> {
+        self.planned.lock().expect("not poisoned").clone()
+    }
+
+    fn plan(&self, op: &'static str, key: &str, size: u64) -> ETag {
+        let planned = Planned { op, location: self.inner.location(), key: key.to_string(), size };
+        self.planned.lock().expect("not poisoned").push(planned);
+        ETag(format!("dry-run-{key}"))
+    }
+}
+
+impl Store for DryRun<'_> {
+    fn location(&self) -> String {
+        self.inner.location()
+    }
+
+    fn get(&self, key: &str) -> Result<Option<(Vec<u8>, ETag)>> {
+        self.inner.get(key)
+    }
+
+    fn open(&self, key: &str) -> Result<Option<Box<dyn Read + Send>>> {
+        self.inner.open(key)
+    }
+
+    fn head(&self, key: &str) -> Result<Option<ObjectMeta>> {
+        self.inner.head(key)
+    }
+
+    /// Created unless the key exists now (a HEAD, not a write).
+    fn put_if_absent(&self, key: &str, body: Body<'_>, _caching: Caching) -> Result<Written> {
+        if let Some(meta) = self.inner.head(key)? {
+            return Ok(Written::Conflict(Some(meta)));
+        }
+        let size = body.size().unwrap_or(0);
+        Ok(Written::Created(self.plan("create", key, size)))
+    }
+
+    fn put_if_match(&self, key: &str, body: &[u8], _expected: Option<&ETag>) -> Result<Written> {
+        Ok(Written::Created(self.plan("replace-if-match", key, body.len() as u64)))
+    }
+
+    fn put(&self, key: &str, body: Body<'_>, _caching: Caching) -> Result<ETag> {
+        let size = body.size().unwrap_or(0);
+        Ok(self.plan("put", key, size))
+    }
+
+    fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>> {
+        self.inner.list(prefix)
+    }
+
+    fn delete(&self, key: &str) -> Result<()> {
+        self.plan("delete", key, 0);
+        Ok(())
+    }
+
+    fn concurrency(&self) -> usize {
+        self.inner.concurrency()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::MemoryStore;
+
+    #[test]
+    fn reads_through_and_writes_nothing() {
+        let inner = MemoryStore::new();
+        inner.put("there", Body::Bytes(b"x"), Caching::Short).unwrap();
+        let dry = DryRun::new(&inner);
+        assert_eq!(dry.get("there").unwrap().unwrap().0, b"x");
+        assert!(matches!(
+            dry.put_if_absent("there", Body::Bytes(b"y"), Caching::Immutable).unwrap(),
+            Written::Conflict(_)
+        ));
+        assert!(matches!(
+            dry.put_if_absent("new", Body::Bytes(b"yy"), Caching::Immutable).unwrap(),
+            Written::Created(_)
+        ));
+        dry.put("there", Body::Bytes(b"zzz"), Caching::Short).unwrap();
+        dry.delete("there").unwrap();
+        let ops: Vec<(&str, &str, u64)> = dry
+            .planned()
+            .iter()
+            .map(|p| (p.op, &*p.key, p.size))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|(o, k, s)| (o, k, s))
+            .collect();
+        assert_eq!(ops, [("create", "new", 2), ("put", "there", 3), ("delete", "there", 0)]);
+        assert_eq!(inner.get("there").unwrap().unwrap().0, b"x");
+        assert!(inner.head("new").unwrap().is_none());
+    }
+}
