@@ -111,14 +111,8 @@ mod tests {
         ));
         dry.put("there", Body::Bytes(b"zzz"), Caching::Short).unwrap();
         dry.delete("there").unwrap();
-        let ops: Vec<(&str, &str, u64)> = dry
-            .planned()
-            .iter()
-            .map(|p| (p.op, &*p.key, p.size))
-            .collect::<Vec<_>>()
-            .into_iter()
-            .map(|(o, k, s)| (o, k, s))
-            .collect();
+        let planned = dry.planned();
+        let ops: Vec<(&str, &str, u64)> = planned.iter().map(|p| (p.op, p.key.as_str(), p.size)).collect();
         assert_eq!(ops, [("create", "new", 2), ("put", "there", 3), ("delete", "there", 0)]);
         assert_eq!(inner.get("there").unwrap().unwrap().0, b"x");
         assert!(inner.head("new").unwrap().is_none());
