@@ -45,8 +45,9 @@ fn start_holding_publish(dir: &Path) -> (std::process::Child, std::process::Chil
     (first, stderr)
 }
 
-/// Two publishes of `stable` at once: the second exits 75 naming the suite
-/// and the first job's process; the first then completes and verifies.
+/// Two publishes of `stable` at once, the second with `--wait 0`: it exits
+/// 75 at once naming the suite and the first job's process; the first then
+/// completes and verifies.
 fn second_publisher_is_told_to_retry(dir: &Path, verify_location: &str) {
     let (mut first, stderr) = start_holding_publish(dir);
     let mut lines = std::io::BufReader::new(stderr).lines();
@@ -57,7 +58,7 @@ fn second_publisher_is_told_to_retry(dir: &Path, verify_location: &str) {
             None => panic!("the first publish ended before it waited for the clock:\n{seen}"),
         }
     }
-    let second = aptkit().current_dir(dir).envs(MOTO_ENV).args(UPDATE).output().unwrap();
+    let second = aptkit().current_dir(dir).envs(MOTO_ENV).args(UPDATE).args(["--wait", "0"]).output().unwrap();
     let said = stderr_of(&second);
     assert_eq!(second.status.code(), Some(75), "{said}");
     let holder = format!("process {} on ", first.id());

@@ -10,6 +10,8 @@ pub struct GcArgs {
     /// Spare objects younger than this many seconds (a concurrent writer may be using them)
     #[arg(long, default_value_t = 3600)]
     pub min_age: i64,
+    #[command(flatten)]
+    pub wait: super::WaitArgs,
     #[arg(long)]
     pub json: bool,
 }

@@ -2,11 +2,12 @@
 //! dependency check, resolved.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use aptkit_repo::{PublishAction, PublishRequest, Repository, Source};
 
 use super::{ConfigFile, KeySources, Stores};
-use crate::cli::{DependencyArgs, ProgressArgs, PublishCommand, PublishNewArgs, SigningArgs};
+use crate::cli::{DependencyArgs, PublishCommand, PublishNewArgs, PublishOptions};
 use crate::progress::ProgressMode;
 
 pub struct PublishSettings {
@@ -26,6 +27,13 @@ pub enum PublishTask {
     Drop {
         distribution: String,
         prefix: String,
+        wait: Duration,
+    },
+    /// `publish unlock`: the claim's subject (a publication id, or `:gc`).
+    Unlock {
+        subject: String,
+        force: bool,
+        json: bool,
     },
 }
 
@@ -36,6 +44,8 @@ pub struct OnePublish {
     pub deps: DependencyCheck,
     pub progress: ProgressMode,
     pub json: bool,
+    /// How long to wait for a busy suite (and retry a stale one).
+    pub wait: Duration,
 }
 
 /// Whether a publish first checks that every Depends/Pre-Depends can be
@@ -47,10 +57,11 @@ pub enum DependencyCheck {
 
 impl PublishSettings {
     pub fn from_args(cmd: PublishCommand, config: &ConfigFile, stores: Stores) -> anyhow::Result<Self> {
-        let one = |action, signing: &SigningArgs, deps: DependencyArgs, progress: ProgressArgs, json| {
-            let keys = KeySources::resolve(signing, config)?;
-            let (deps, progress) = (deps.into(), progress.progress);
-            anyhow::Ok(PublishTask::Publish(OnePublish { action, keys, deps, progress, json }))
+        let one = |action, how: PublishOptions| {
+            let PublishOptions { signing, deps, progress, wait, json, .. } = how;
+            let keys = KeySources::resolve(&signing, config)?;
+            let (deps, progress, wait) = (deps.into(), progress.progress, config.wait(wait.wait)?);
+            anyhow::Ok(PublishTask::Publish(OnePublish { action, keys, deps, progress, json, wait }))
         };
         let task = match cmd {
             PublishCommand::Repo(args) => {
@@ -62,15 +73,22 @@ impl PublishSettings {
                 new_publication(args, source, one)?
             }
             PublishCommand::Switch { distribution, snapshot, how } => {
-                let action = PublishAction::Switch { prefix: how.target.prefix, distribution, snapshot };
-                one(action, &how.signing, how.deps, how.progress, how.json)?
+                let action = PublishAction::Switch { prefix: how.target.prefix.clone(), distribution, snapshot };
+                one(action, how)?
             }
             PublishCommand::Update { distribution, how } => {
-                let action = PublishAction::Update { prefix: how.target.prefix, distribution };
-                one(action, &how.signing, how.deps, how.progress, how.json)?
+                let action = PublishAction::Update { prefix: how.target.prefix.clone(), distribution };
+                one(action, how)?
             }
             PublishCommand::List { json } => PublishTask::List { json },
-            PublishCommand::Drop { distribution, target } => PublishTask::Drop { distribution, prefix: target.prefix },
+            PublishCommand::Drop { distribution, target, wait } => {
+                PublishTask::Drop { distribution, prefix: target.prefix, wait: config.wait(wait.wait)? }
+            }
+            PublishCommand::Unlock { suite, target, force, json } => {
+                // A publication id (`debian/stable`) names its prefix itself.
+                let subject = aptkit_repo::state::publication_id(&target.prefix, &suite);
+                PublishTask::Unlock { subject, force, json }
+            }
         };
         Ok(PublishSettings { repository: stores.repository(), public_dir: stores.public_dir, task })
     }
@@ -80,7 +98,7 @@ impl PublishSettings {
 fn new_publication(
     args: PublishNewArgs,
     source: Source,
-    one: impl FnOnce(PublishAction, &SigningArgs, DependencyArgs, ProgressArgs, bool) -> anyhow::Result<PublishTask>,
+    one: impl FnOnce(PublishAction, PublishOptions) -> anyhow::Result<PublishTask>,
 ) -> anyhow::Result<PublishTask> {
     let request = PublishRequest {
         prefix: args.how.target.prefix.clone(),
@@ -93,8 +111,7 @@ fn new_publication(
         valid_for_days: args.valid_for,
         contents: args.contents,
     };
-    let how = args.how;
-    one(PublishAction::New(request), &how.signing, how.deps, how.progress, how.json)
+    one(PublishAction::New(request), args.how)
 }
 
 impl From<DependencyArgs> for DependencyCheck {
