@@ -187,6 +187,9 @@ _aptkit() {
             aptkit__subcmd__help__subcmd__publish,switch)
                 cmd="aptkit__subcmd__help__subcmd__publish__subcmd__switch"
                 ;;
+            aptkit__subcmd__help__subcmd__publish,unlock)
+                cmd="aptkit__subcmd__help__subcmd__publish__subcmd__unlock"
+                ;;
             aptkit__subcmd__help__subcmd__publish,update)
                 cmd="aptkit__subcmd__help__subcmd__publish__subcmd__update"
                 ;;
@@ -268,6 +271,9 @@ _aptkit() {
             aptkit__subcmd__publish,switch)
                 cmd="aptkit__subcmd__publish__subcmd__switch"
                 ;;
+            aptkit__subcmd__publish,unlock)
+                cmd="aptkit__subcmd__publish__subcmd__unlock"
+                ;;
             aptkit__subcmd__publish,update)
                 cmd="aptkit__subcmd__publish__subcmd__update"
                 ;;
@@ -288,6 +294,9 @@ _aptkit() {
                 ;;
             aptkit__subcmd__publish__subcmd__help,switch)
                 cmd="aptkit__subcmd__publish__subcmd__help__subcmd__switch"
+                ;;
+            aptkit__subcmd__publish__subcmd__help,unlock)
+                cmd="aptkit__subcmd__publish__subcmd__help__subcmd__unlock"
                 ;;
             aptkit__subcmd__publish__subcmd__help,update)
                 cmd="aptkit__subcmd__publish__subcmd__help__subcmd__update"
@@ -711,13 +720,17 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__gc)
-            opts="-h --dry-run --min-age --json --help"
+            opts="-h --dry-run --min-age --wait --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --min-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -981,7 +994,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__help__subcmd__publish)
-            opts="repo snapshot switch update list drop"
+            opts="repo snapshot switch update list drop unlock"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1051,6 +1064,20 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__help__subcmd__publish__subcmd__switch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aptkit__subcmd__help__subcmd__publish__subcmd__unlock)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1593,7 +1620,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish)
-            opts="-h --help repo snapshot switch update list drop help"
+            opts="-h --help repo snapshot switch update list drop unlock help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1607,13 +1634,17 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__drop)
-            opts="-h --prefix --help"
+            opts="-h --prefix --wait --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1625,7 +1656,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__help)
-            opts="repo snapshot switch update list drop help"
+            opts="repo snapshot switch update list drop unlock help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1722,6 +1753,20 @@ _aptkit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        aptkit__subcmd__publish__subcmd__help__subcmd__unlock)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         aptkit__subcmd__publish__subcmd__help__subcmd__update)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1751,7 +1796,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__repo)
-            opts="-d -c -h --distribution --component --architectures --origin --label --valid-for --contents --prefix --key --key-env --base-index --skip-dependency-check --progress --json --help"
+            opts="-d -c -h --distribution --component --architectures --origin --label --valid-for --contents --prefix --key --key-env --base-index --skip-dependency-check --progress --wait --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1807,6 +1852,10 @@ _aptkit() {
                     ;;
                 --progress)
                     COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1817,7 +1866,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__snapshot)
-            opts="-d -c -h --distribution --component --architectures --origin --label --valid-for --contents --prefix --key --key-env --base-index --skip-dependency-check --progress --json --help"
+            opts="-d -c -h --distribution --component --architectures --origin --label --valid-for --contents --prefix --key --key-env --base-index --skip-dependency-check --progress --wait --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1875,6 +1924,10 @@ _aptkit() {
                     COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
                     return 0
                     ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1883,7 +1936,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__switch)
-            opts="-h --prefix --key --key-env --base-index --skip-dependency-check --progress --json --help"
+            opts="-h --prefix --key --key-env --base-index --skip-dependency-check --progress --wait --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1907,6 +1960,28 @@ _aptkit() {
                     ;;
                 --progress)
                     COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aptkit__subcmd__publish__subcmd__unlock)
+            opts="-h --prefix --force --json --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1917,7 +1992,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__update)
-            opts="-h --prefix --key --key-env --base-index --skip-dependency-check --progress --json --help"
+            opts="-h --prefix --key --key-env --base-index --skip-dependency-check --progress --wait --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1941,6 +2016,10 @@ _aptkit() {
                     ;;
                 --progress)
                     COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

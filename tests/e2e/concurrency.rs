@@ -123,7 +123,13 @@ fn eight_ci_jobs_adding_and_publishing_one_suite_in_s3_all_land() {
     let inrelease = d.join("InRelease");
     aws(&["s3", "cp", "--only-show-errors", "s3://ci-jobs/public/dists/stable/InRelease", inrelease.to_str().unwrap()]);
     run_ok(Command::new("gpgv").arg("--keyring").arg(d.join("key.gpg")).arg(&inrelease));
-    run_ok(aptkit().current_dir(d).envs(MOTO_ENV).args(["verify", "s3://ci-jobs/public", "--keyring", "key.gpg", "--deep"]));
+    run_ok(aptkit().current_dir(d).envs(MOTO_ENV).args([
+        "verify",
+        "s3://ci-jobs/public",
+        "--keyring",
+        "key.gpg",
+        "--deep",
+    ]));
     let refs = stdout(&aws(&["s3", "cp", "s3://ci-jobs/state/refs.json", "-"]));
     assert!(!refs.contains("\"claims\""), "a claim was left behind:\n{refs}");
 }
@@ -246,8 +252,14 @@ fn unlock_names_the_holder_refuses_a_live_lease_and_breaks_it_with_force() {
 
     run_ok(aptkit().current_dir(d).args(["repo", "add", "main"]).arg(deb_named(d, "later")));
     date_release_ahead(&d.join("public/dists/stable/Release"), 8);
-    let mut holder =
-        aptkit().current_dir(d).args(UPDATE).env("APTKIT_CLAIM_LEASE", "3").stderr(Stdio::piped()).spawn().unwrap();
+    let mut holder = aptkit()
+        .current_dir(d)
+        .args(UPDATE)
+        .env("APTKIT_CLAIM_LEASE", "3")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let (seen, rest) = until_holding(holder.stderr.take().unwrap());
     let named = format!("process {} on ", holder.id());
 

@@ -49,8 +49,8 @@ Exit codes:
   1   a check ran and found problems (verify, check, distros check, repo search)
   2   an error: bad input, a failed build, a conflict, a failed store
   75  an error that may pass if the same command is run again later, unchanged: another job
-      holds the suite (or gc runs), the state changed under the command, or the store was
-      unreachable. CI may retry on 75 alone.";
+      held the suite (or gc ran) past --wait, the state kept changing under the command, or the
+      store was unreachable. CI may retry on 75 alone.";
 
 #[derive(Debug, Parser)]
 #[command(name = "aptkit", version, about = "From source to a signed apt repository, and proof that it is intact")]

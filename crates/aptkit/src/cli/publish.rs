@@ -142,12 +142,14 @@ pub enum PublishCommand {
                             --force\n  aptkit publish unlock :gc"
     )]
     Unlock {
+        /// The suite (distribution), a publication id (`debian/stable`), or `:gc`
         suite: String,
         #[command(flatten)]
         target: PublishTarget,
         /// Break the claim even though its lease is live
         #[arg(long)]
         force: bool,
+        /// Report the broken claim (or null) as JSON
         #[arg(long)]
         json: bool,
     },
