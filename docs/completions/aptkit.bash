@@ -187,6 +187,9 @@ _aptkit() {
             aptkit__subcmd__help__subcmd__publish,switch)
                 cmd="aptkit__subcmd__help__subcmd__publish__subcmd__switch"
                 ;;
+            aptkit__subcmd__help__subcmd__publish,unlock)
+                cmd="aptkit__subcmd__help__subcmd__publish__subcmd__unlock"
+                ;;
             aptkit__subcmd__help__subcmd__publish,update)
                 cmd="aptkit__subcmd__help__subcmd__publish__subcmd__update"
                 ;;
@@ -268,6 +271,9 @@ _aptkit() {
             aptkit__subcmd__publish,switch)
                 cmd="aptkit__subcmd__publish__subcmd__switch"
                 ;;
+            aptkit__subcmd__publish,unlock)
+                cmd="aptkit__subcmd__publish__subcmd__unlock"
+                ;;
             aptkit__subcmd__publish,update)
                 cmd="aptkit__subcmd__publish__subcmd__update"
                 ;;
@@ -288,6 +294,9 @@ _aptkit() {
                 ;;
             aptkit__subcmd__publish__subcmd__help,switch)
                 cmd="aptkit__subcmd__publish__subcmd__help__subcmd__switch"
+                ;;
+            aptkit__subcmd__publish__subcmd__help,unlock)
+                cmd="aptkit__subcmd__publish__subcmd__help__subcmd__unlock"
                 ;;
             aptkit__subcmd__publish__subcmd__help,update)
                 cmd="aptkit__subcmd__publish__subcmd__help__subcmd__update"
@@ -711,7 +720,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__gc)
-            opts="-h --dry-run --min-age --by-hash-ttl --json --help"
+            opts="-h --dry-run --min-age --by-hash-ttl --wait --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -722,6 +731,10 @@ _aptkit() {
                     return 0
                     ;;
                 --by-hash-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -985,7 +998,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__help__subcmd__publish)
-            opts="repo snapshot switch update list drop"
+            opts="repo snapshot switch update list drop unlock"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1055,6 +1068,20 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__help__subcmd__publish__subcmd__switch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aptkit__subcmd__help__subcmd__publish__subcmd__unlock)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1597,7 +1624,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish)
-            opts="-h --help repo snapshot switch update list drop help"
+            opts="-h --help repo snapshot switch update list drop unlock help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1611,13 +1638,17 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__drop)
-            opts="-h --prefix --help"
+            opts="-h --prefix --wait --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1629,7 +1660,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__help)
-            opts="repo snapshot switch update list drop help"
+            opts="repo snapshot switch update list drop unlock help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1726,6 +1757,20 @@ _aptkit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        aptkit__subcmd__publish__subcmd__help__subcmd__unlock)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         aptkit__subcmd__publish__subcmd__help__subcmd__update)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1755,7 +1800,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__repo)
-            opts="-d -c -h --distribution --component --architectures --origin --label --valid-for --contents --prefix --key --key-env --base-index --skip-dependency-check --progress --json --dry-run --help"
+            opts="-d -c -h --distribution --component --architectures --origin --label --valid-for --contents --prefix --key --key-env --base-index --skip-dependency-check --progress --wait --json --dry-run --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1811,6 +1856,10 @@ _aptkit() {
                     ;;
                 --progress)
                     COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1821,7 +1870,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__snapshot)
-            opts="-d -c -h --distribution --component --architectures --origin --label --valid-for --contents --prefix --key --key-env --base-index --skip-dependency-check --progress --json --dry-run --help"
+            opts="-d -c -h --distribution --component --architectures --origin --label --valid-for --contents --prefix --key --key-env --base-index --skip-dependency-check --progress --wait --json --dry-run --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1879,6 +1928,10 @@ _aptkit() {
                     COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
                     return 0
                     ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1887,7 +1940,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__switch)
-            opts="-h --prefix --key --key-env --base-index --skip-dependency-check --progress --json --dry-run --help"
+            opts="-h --prefix --key --key-env --base-index --skip-dependency-check --progress --wait --json --dry-run --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1911,6 +1964,28 @@ _aptkit() {
                     ;;
                 --progress)
                     COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aptkit__subcmd__publish__subcmd__unlock)
+            opts="-h --prefix --force --json --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1921,7 +1996,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__update)
-            opts="-h --prefix --key --key-env --base-index --skip-dependency-check --progress --json --dry-run --help"
+            opts="-h --prefix --key --key-env --base-index --skip-dependency-check --progress --wait --json --dry-run --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1945,6 +2020,10 @@ _aptkit() {
                     ;;
                 --progress)
                     COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

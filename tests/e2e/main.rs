@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod build;
+mod concurrency;
 mod crash;
 mod distros;
 mod install;

@@ -45,8 +45,9 @@ fn start_holding_publish(dir: &Path) -> (std::process::Child, std::process::Chil
     (first, stderr)
 }
 
-/// Two publishes of `stable` at once: the second exits 75 naming the suite
-/// and the first job's process; the first then completes and verifies.
+/// Two publishes of `stable` at once, the second with `--wait 0`: it exits
+/// 75 at once naming the suite and the first job's process; the first then
+/// completes and verifies.
 fn second_publisher_is_told_to_retry(dir: &Path, verify_location: &str) {
     let (mut first, stderr) = start_holding_publish(dir);
     let mut lines = std::io::BufReader::new(stderr).lines();
@@ -57,7 +58,7 @@ fn second_publisher_is_told_to_retry(dir: &Path, verify_location: &str) {
             None => panic!("the first publish ended before it waited for the clock:\n{seen}"),
         }
     }
-    let second = aptkit().current_dir(dir).envs(MOTO_ENV).args(UPDATE).output().unwrap();
+    let second = aptkit().current_dir(dir).envs(MOTO_ENV).args(UPDATE).args(["--wait", "0"]).output().unwrap();
     let said = stderr_of(&second);
     assert_eq!(second.status.code(), Some(75), "{said}");
     let holder = format!("process {} on ", first.id());
@@ -78,9 +79,10 @@ fn stderr_of(out: &std::process::Output) -> String {
 #[test]
 fn two_publishers_of_one_local_suite_one_publishes_the_other_exits_75() {
     let ws = published_workspace("");
-    let release = ws.path().join("public/dists/stable/Release");
+    // The suite's InRelease (which a publish reads its last Date from).
+    let release = ws.path().join("public/dists/stable/InRelease");
     let forged = dated_ahead(&std::fs::read_to_string(&release).unwrap(), 8);
-    // A new file, not a write through the hard link to its by-hash twin.
+    // A new file, not a write through a hard link.
     std::fs::remove_file(&release).unwrap();
     std::fs::write(&release, forged).unwrap();
     second_publisher_is_told_to_retry(ws.path(), "public");
@@ -100,10 +102,11 @@ fn two_publishers_of_one_suite_in_s3_one_publishes_the_other_exits_75() {
     let aws = |args: &[&str]| {
         run_ok(Command::new("aws").arg("--endpoint-url").arg(moto.endpoint()).args(args).envs(MOTO_ENV))
     };
-    let release = ws.path().join("Release");
-    aws(&["s3", "cp", "--only-show-errors", "s3://concurrent/public/dists/stable/Release", release.to_str().unwrap()]);
+    let release = ws.path().join("InRelease");
+    let key = "s3://concurrent/public/dists/stable/InRelease";
+    aws(&["s3", "cp", "--only-show-errors", key, release.to_str().unwrap()]);
     std::fs::write(&release, dated_ahead(&std::fs::read_to_string(&release).unwrap(), 8)).unwrap();
-    aws(&["s3", "cp", "--only-show-errors", release.to_str().unwrap(), "s3://concurrent/public/dists/stable/Release"]);
+    aws(&["s3", "cp", "--only-show-errors", release.to_str().unwrap(), key]);
     second_publisher_is_told_to_retry(ws.path(), "s3://concurrent/public");
 }
 

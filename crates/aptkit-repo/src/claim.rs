@@ -2,18 +2,23 @@
 //! without a lock server. A claim is an entry in the refs document, taken
 //! and given back by compare-and-swap, naming what it holds (a publication
 //! id, or [`GC_CLAIM`]), what its holder does there, since when and who the
-//! holder is. A claim whose holder died is taken over once it expires, or
-//! at once when the holder ran on this machine and is gone
-//! ([`Holder::is_gone`]).
+//! holder is. A claim is a lease ([`crate::lease`]): its holder renews it
+//! while it works, and a claim whose holder died is taken over once its
+//! lease runs out, or at once when the holder ran on this machine and is
+//! gone ([`Holder::is_gone`]).
 //!
 //! [`ClaimGuard`] is the one implementation: publish, drop and gc take a
 //! claim, do their work, and commit their change to the refs in the same
 //! compare-and-swap that gives the claim back; a guard dropped without a
 //! commit (an error, a panic) gives it back alone.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use serde::{Deserialize, Serialize};
 
-use crate::state::{self, Claim, Holder, Refs, CLAIM_TTL, GC_CLAIM};
+use crate::lease::{expiry_after, lease_seconds, system_ms, Lease, Renewer};
+use crate::state::{self, Claim, Holder, Refs, GC_CLAIM};
 use crate::{Error, Result};
 
 /// What the holder of a claim is doing.
@@ -41,7 +46,8 @@ pub struct Busy {
     /// `process 1234 on ci-runner-7`, where the holder said.
     pub holder: Option<String>,
     pub since: i64,
-    /// When the claim expires if its holder died where it cannot be seen.
+    /// When the holder's lease ends unless it renews it (it does while it
+    /// works): a holder that died where it cannot be seen blocks until then.
     pub expires: i64,
 }
 
@@ -51,7 +57,11 @@ impl std::fmt::Display for Busy {
         let expires = aptkit_index::format_date(self.expires);
         let by = self.holder.as_ref().map(|h| format!("{h}, ")).unwrap_or_default();
         let subject = &self.subject;
-        let dead = format!("the claim of a job that died elsewhere expires at {expires}");
+        let unlock = if self.subject == "gc" { ":gc".to_string() } else { self.subject.clone() };
+        let dead = format!(
+            "its lease runs to {expires} unless renewed; `aptkit publish unlock {unlock}` breaks a claim left by a job \
+             that died"
+        );
         match (self.activity, self.wanted) {
             (Activity::Collecting, Activity::Collecting) => {
                 write!(f, "another `aptkit gc` ({by}since {since}) is running; retry when it is done ({dead})")
@@ -89,11 +99,12 @@ pub struct TakenOver {
     pub holder_gone: bool,
 }
 
-/// A claim held by this process; given back when dropped.
-pub(crate) struct ClaimGuard<'a> {
-    state: &'a dyn aptkit_store::Store,
-    subject: String,
-    token: String,
+/// A claim held by this process, its lease renewed in the background
+/// while it is held; given back when dropped.
+pub(crate) struct ClaimGuard {
+    state: Arc<dyn aptkit_store::Store>,
+    lease: Arc<Lease>,
+    renewer: Renewer,
     done: bool,
     pub taken_over: Option<TakenOver>,
 }
@@ -113,7 +124,7 @@ fn check_free(refs: &Refs, subject: &str, wanted: Activity, now: i64, token: &st
             wanted,
             holder: claim.holder.as_ref().map(describe),
             since: claim.since,
-            expires: claim.since + CLAIM_TTL,
+            expires: claim.expires_at(),
         })
     };
     // Nothing publishes while gc deletes unreferenced pool files (gc
@@ -135,11 +146,11 @@ fn check_free(refs: &Refs, subject: &str, wanted: Activity, now: i64, token: &st
         subject: subject.to_string(),
         holder: claim.holder.as_ref().map(describe),
         since: claim.since,
-        holder_gone: claim.holder.is_some() && now - claim.since < CLAIM_TTL,
+        holder_gone: claim.holder.is_some() && now < claim.expires_at(),
     }))
 }
 
-fn describe(holder: &Holder) -> String {
+pub(crate) fn describe(holder: &Holder) -> String {
     format!("process {} on {}", holder.pid, holder.host)
 }
 
@@ -149,58 +160,86 @@ fn new_token(activity: Activity) -> String {
     format!("{activity:?}-{}-{nanos}", std::process::id()).to_lowercase()
 }
 
-impl<'a> ClaimGuard<'a> {
+impl ClaimGuard {
     /// Take the claim on `subject` for `activity`, in the same
     /// compare-and-swap as `prepare`, which sees (and may change) the refs
     /// the claim is taken in and may refuse by returning an error (it may
     /// run several times). Refused with [`Error::Busy`] while another job
     /// holds `subject`, or gc runs.
     pub fn take<T>(
-        state: &'a dyn aptkit_store::Store,
+        state: &Arc<dyn aptkit_store::Store>,
         subject: &str,
         activity: Activity,
         now: i64,
+        lease: Duration,
         mut prepare: impl FnMut(&mut Refs) -> Result<T>,
-    ) -> Result<(ClaimGuard<'a>, T)> {
-        Self::take_unless(state, subject, activity, now, |_| false, |refs| prepare(refs))
+    ) -> Result<(ClaimGuard, T)> {
+        Self::take_unless(state, subject, activity, now, lease, |_| false, |refs| prepare(refs))
             .map(|taken| taken.expect("never skipped"))
     }
 
     /// [`ClaimGuard::take`], except that when `skip` says so of the refs
     /// nothing is taken or changed and the answer is `None`.
+    #[allow(clippy::too_many_arguments)]
     pub fn take_unless<T>(
-        state: &'a dyn aptkit_store::Store,
+        state: &Arc<dyn aptkit_store::Store>,
         subject: &str,
         activity: Activity,
         now: i64,
+        lease: Duration,
         skip: impl Fn(&Refs) -> bool,
         mut prepare: impl FnMut(&mut Refs) -> Result<T>,
-    ) -> Result<Option<(ClaimGuard<'a>, T)>> {
+    ) -> Result<Option<(ClaimGuard, T)>> {
         let token = new_token(activity);
         let mut taken_over = None;
-        let taken = state::update_if(state, |refs| {
+        let taken_ms = system_ms();
+        let expires = (now + lease_seconds(lease)).max(expiry_after(taken_ms, lease_seconds(lease) * 1000));
+        let taken = state::update_if(state.as_ref(), |refs| {
             let over = check_free(refs, subject, activity, now, &token)?;
             if skip(refs) {
                 return Ok(None);
             }
             let out = prepare(refs)?;
             taken_over = over;
-            let claim = Claim { token: token.clone(), since: now, holder: Holder::this_process(), activity };
+            let holder = Holder::this_process();
+            let claim = Claim { token: token.clone(), since: now, holder, activity, expires: Some(expires) };
             refs.claims.insert(subject.to_string(), claim);
             Ok(Some(out))
         })?;
         Ok(taken.map(|out| {
-            let guard = ClaimGuard { state, subject: subject.to_string(), token, done: false, taken_over };
+            let lease = Arc::new(Lease::new(subject, &token, lease, expires, taken_ms));
+            let renewer = Renewer::start(state.clone(), lease.clone());
+            let guard = ClaimGuard { state: state.clone(), lease, renewer, done: false, taken_over };
             (guard, out)
         }))
+    }
+
+    /// `Ok` while the claim is certainly this job's ([`Lease::check`]):
+    /// to be asked before each write that must not come from a job that
+    /// was presumed dead (the suite's InRelease), and before committing.
+    pub fn check(&self) -> Result<()> {
+        self.lease.check()
+    }
+
+    /// The lease, for a store that refuses writes once it is lost.
+    pub fn lease(&self) -> &Lease {
+        &self.lease
+    }
+
+    /// How many renewals this claim's lease has written.
+    #[allow(dead_code)]
+    pub fn renewals(&self) -> usize {
+        self.lease.renewals()
     }
 
     /// Give the claim back and apply `change` to the refs, in one
     /// compare-and-swap; refused with [`Error::Stale`] if another job took
     /// the claim over meanwhile (this one was presumed dead).
     pub fn commit<T>(mut self, mut change: impl FnMut(&mut Refs) -> Result<T>) -> Result<T> {
-        let (subject, token) = (self.subject.clone(), self.token.clone());
-        let out = state::update(self.state, |refs| {
+        // No renewal may race the commit (or follow it).
+        self.renewer.stop();
+        let (subject, token) = (self.lease.subject().to_string(), self.lease.token().to_string());
+        let out = state::update(self.state.as_ref(), |refs| {
             if refs.claims.get(&subject).is_none_or(|c| c.token != token) {
                 let reason = format!("the claim on `{subject}` was taken over by another job");
                 return Err(Error::stale(&subject, reason));
@@ -218,17 +257,22 @@ impl<'a> ClaimGuard<'a> {
         self.give_back()
     }
 
-    fn give_back(&self) -> Result<()> {
-        state::update(self.state, |refs| {
-            if refs.claims.get(&self.subject).is_some_and(|c| c.token == self.token) {
-                refs.claims.remove(&self.subject);
+    fn give_back(&mut self) -> Result<()> {
+        self.renewer.stop();
+        let (subject, token) = (self.lease.subject(), self.lease.token());
+        state::update_if(self.state.as_ref(), |refs| {
+            if refs.claims.get(subject).is_some_and(|c| c.token == token) {
+                refs.claims.remove(subject);
+                return Ok(Some(()));
             }
-            Ok(())
+            // Taken over or broken: nothing of this job's to give back.
+            Ok(None)
         })
+        .map(|_| ())
     }
 }
 
-impl Drop for ClaimGuard<'_> {
+impl Drop for ClaimGuard {
     fn drop(&mut self) {
         if !self.done {
             // Best effort: a claim that cannot be given back now expires,

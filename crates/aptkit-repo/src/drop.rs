@@ -1,9 +1,15 @@
 //! `publish drop`: a publication's `dists/` tree and record go; its pool
 //! files stay for `gc` (snapshots and other suites may share them).
 
+use std::time::Duration;
+
+use aptkit_store::Store;
+
 use crate::claim::{Activity, ClaimGuard};
+use crate::lease::Leased;
+use crate::publisher::Clock;
 use crate::state::{self, Publication};
-use crate::{unknown_publication, Repository, Result};
+use crate::{unknown_publication, PublishEvents, Repository, Result};
 
 impl Repository {
     /// Remove a publication's `dists/` tree and record. The record moves
@@ -12,9 +18,27 @@ impl Repository {
     /// tree, and no publish of the suite meanwhile), and running the drop
     /// again finishes the job.
     pub fn publish_drop(&self, prefix: &str, distribution: &str, now: i64) -> Result<()> {
+        self.drop_once(prefix, distribution, now)
+    }
+
+    /// [`Repository::publish_drop`], waiting up to `wait` for a suite
+    /// another job holds (said to `events`), as a publish does.
+    pub fn publish_drop_waiting(
+        &self,
+        prefix: &str,
+        distribution: &str,
+        wait: Duration,
+        events: &dyn PublishEvents,
+    ) -> Result<()> {
+        let id = state::publication_id(prefix, distribution);
+        crate::wait::retrying(wait, &id, events, || self.drop_once(prefix, distribution, Clock::System.now()))
+    }
+
+    fn drop_once(&self, prefix: &str, distribution: &str, now: i64) -> Result<()> {
         let id = state::publication_id(prefix, distribution);
         let same = |p: &Publication| p.prefix == prefix && p.distribution == distribution;
-        let (guard, dropping) = ClaimGuard::take(self.state_store(), &id, Activity::Dropping, now, |refs| {
+        let lease = state::lease_length();
+        let (guard, dropping) = ClaimGuard::take(self.state_arc(), &id, Activity::Dropping, now, lease, |refs| {
             if let Some(at) = refs.publications.iter().position(same) {
                 let publication = refs.publications.remove(at);
                 refs.dropped_prefixes.insert(publication.prefix.clone());
@@ -28,17 +52,21 @@ impl Repository {
                 .cloned()
                 .ok_or_else(|| unknown_publication(refs, prefix, distribution))
         })?;
-        let public = self.public_store();
+        // A drop taken over (presumed dead) deletes nothing more.
+        let public: &dyn Store = &Leased { inner: self.public_store(), lease: guard.lease() };
         let dists = dropping.key(&format!("dists/{distribution}/"));
-        // InRelease first: clients stop trusting the suite before its indices go.
-        for name in ["InRelease", "Release", "Release.gpg"] {
-            public.delete(&format!("{dists}{name}"))?;
-        }
-        for meta in public.list(&dists)? {
-            public.delete(&meta.key)?;
-        }
-        // Under the claim, no publish writes under this suite.
-        public.remove_empty_dirs(&dists)?;
+        let deleted = (|| {
+            // InRelease first: clients stop trusting the suite before its indices go.
+            for name in ["InRelease", "Release", "Release.gpg"] {
+                public.delete(&format!("{dists}{name}"))?;
+            }
+            for meta in public.list(&dists)? {
+                public.delete(&meta.key)?;
+            }
+            // Under the claim, no publish writes under this suite.
+            public.remove_empty_dirs(&dists)
+        })();
+        deleted.map_err(|e| guard.check().err().unwrap_or(e.into()))?;
         guard.commit(|refs| {
             refs.dropping.retain(|p| !same(p));
             let last = refs.dropped_dates.entry(id.clone()).or_insert(dropping.date);

@@ -67,6 +67,28 @@ pub enum Error {
     Stale { subject: String, reason: String },
     #[error("another writer keeps changing the state in {0}; gave up after several retries")]
     Contention(String),
+    /// A Busy or Stale error that waiting did not cure: the command waited
+    /// and retried for as long as it was allowed (`--wait`).
+    #[error("gave up after waiting {waited} s ({attempts} attempts)")]
+    GaveUp {
+        waited: u64,
+        attempts: u32,
+        #[source]
+        source: Box<Error>,
+    },
+    /// `aptkit publish unlock` without `--force` on a claim whose holder
+    /// may still be at work.
+    #[error(
+        "refusing to break the claim on `{}`: its lease is live ({}{} since {}, lease until {}, renewed while its \
+         holder works); wait for it, or add --force if that job is certainly dead (a live holder then fails its \
+         write and retries)",
+        .0.subject,
+        .0.holder.as_ref().map(|h| format!("{h}, ")).unwrap_or_default(),
+        activity_word(.0.activity),
+        aptkit_index::format_date(.0.since),
+        aptkit_index::format_date(.0.expires)
+    )]
+    LiveClaim(Box<Busy>),
     #[error(
         "refusing to publish `{publication}`: {} unsatisfiable dependencies (add the distribution's Packages with \
          --base-index, or --skip-dependency-check):\n  {}",
@@ -132,6 +154,8 @@ impl Error {
         match self {
             Error::Busy(_) => ErrorKind::Busy,
             Error::Stale { .. } | Error::Contention(_) => ErrorKind::Stale,
+            Error::GaveUp { source, .. } => source.kind(),
+            Error::LiveClaim(_) => ErrorKind::Input,
             Error::Conflict(_) | Error::PoolMismatch { .. } => ErrorKind::Conflict,
             Error::UnknownRepo(_)
             | Error::RepoExists(_)
@@ -164,6 +188,7 @@ impl Error {
     pub fn busy(&self) -> Option<&Busy> {
         match self {
             Error::Busy(b) => Some(b),
+            Error::GaveUp { source, .. } => source.busy(),
             _ => None,
         }
     }
@@ -174,6 +199,14 @@ impl Error {
 
     pub(crate) fn stale(subject: &str, reason: String) -> Error {
         Error::Stale { subject: subject.to_string(), reason }
+    }
+}
+
+fn activity_word(activity: crate::Activity) -> &'static str {
+    match activity {
+        crate::Activity::Publishing => "publishing",
+        crate::Activity::Dropping => "dropping",
+        crate::Activity::Collecting => "collecting garbage",
     }
 }
 

@@ -1,6 +1,6 @@
 //! What a publish reports while it works: typed events, in the order the
-//! publish protocol takes its steps (notes about the claim, the clock and
-//! left-out packages come before `Started`; a failed publish ends with the
+//! publish protocol takes its steps (notes about waiting, retrying, the
+//! claim, the clock and left-out packages come before `Started`; a failed publish ends with the
 //! error it returns, not an event). The library never prints; a caller
 //! renders these as progress bars, log lines or JSON (each event
 //! serialises to one object tagged `"event"`).
@@ -32,6 +32,27 @@ pub enum PublishEvent {
         /// claim expired.
         holder_gone: bool,
     },
+    /// Another job holds the suite (or gc runs): this one waits, looking
+    /// again after a backoff, until it is free or the wait runs out. Said
+    /// once per holder.
+    Waiting {
+        /// The publication this job wants.
+        publication: String,
+        /// What is held: the publication, or `gc`.
+        held: String,
+        /// `process 1234 on ci-runner-7`, where the holder said.
+        holder: Option<String>,
+        activity: crate::Activity,
+        since: i64,
+        /// When the holder's lease ends unless it renews it.
+        expires: i64,
+        /// Seconds until this job gives up.
+        gives_up_in: u64,
+    },
+    /// The state changed under this job (another job published the suite,
+    /// a compare-and-swap was lost, its claim was taken over): it reads the
+    /// state again and retries after a backoff.
+    Retrying { publication: String, reason: String, attempt: u32, retry_in_ms: u64 },
     /// Each Release is dated a second after the last, and the last is too
     /// far ahead of the clock (apt refuses a Date over 10 s ahead): wait.
     WaitingForClock { seconds: i64, ahead: i64 },

@@ -30,13 +30,14 @@ pub struct GcReport {
 pub const BY_HASH_TTL: i64 = 24 * 3600;
 
 pub(crate) fn collect(
-    state_store: &dyn Store,
+    state_arc: &std::sync::Arc<dyn Store>,
     public: &dyn Store,
     min_age: i64,
     by_hash_ttl: i64,
     now: i64,
     dry_run: bool,
 ) -> Result<GcReport> {
+    let state_store = state_arc.as_ref();
     if dry_run {
         // A dry run changes nothing and claims nothing; it reports the
         // pool only when no publish is at work there.
@@ -47,14 +48,23 @@ pub(crate) fn collect(
     // it re-references: gc claims the publish store against publishes (and
     // other gcs) first, or, with a publish at work, leaves the pool alone.
     let claimed = ClaimGuard::take_unless(
-        state_store,
+        state_arc,
         state::GC_CLAIM,
         Activity::Collecting,
         now,
+        state::lease_length(),
         |refs| publishing(refs, now),
         |_| Ok(()),
     )?;
-    let result = collect_claimed(state_store, public, (min_age, by_hash_ttl), now, false, claimed.is_some());
+    // A gc taken over (presumed dead) deletes no more published files.
+    let result = match &claimed {
+        Some((guard, ())) => {
+            let public = crate::lease::Leased { inner: public, lease: guard.lease() };
+            collect_claimed(state_store, &public, (min_age, by_hash_ttl), now, false, true)
+                .map_err(|e| guard.check().err().unwrap_or(e))
+        }
+        None => collect_claimed(state_store, public, (min_age, by_hash_ttl), now, false, false),
+    };
     if let Some((guard, ())) = claimed {
         guard.release()?;
     }

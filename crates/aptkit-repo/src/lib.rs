@@ -22,6 +22,7 @@ mod events;
 mod gc;
 mod holder;
 mod ingest;
+mod lease;
 mod package_set;
 mod publish;
 mod publisher;
@@ -30,6 +31,8 @@ mod repos;
 pub mod set_ops;
 mod snapshots;
 pub mod state;
+mod unlock;
+pub mod wait;
 
 use std::sync::Arc;
 
@@ -47,6 +50,7 @@ pub use publisher::{Clock, Dependencies, PublishAction, PublishRequest, Publishe
 pub use repos::AddReport;
 pub use set_ops::{Query, SetDiff};
 pub use state::{Publication, Refs, Source};
+pub use unlock::ClaimInfo;
 
 pub struct Repository {
     state: Arc<dyn Store>,
@@ -81,6 +85,10 @@ impl Repository {
 
     pub fn state_store(&self) -> &dyn Store {
         self.state.as_ref()
+    }
+
+    pub(crate) fn state_arc(&self) -> &Arc<dyn Store> {
+        &self.state
     }
 
     pub fn public_store(&self) -> &dyn Store {
@@ -121,7 +129,21 @@ impl Repository {
     /// [`Repository::gc`], keeping superseded by-hash copies younger than
     /// `by_hash_ttl` seconds (the longest a CDN caches InRelease).
     pub fn gc_keeping(&self, min_age: i64, by_hash_ttl: i64, now: i64, dry_run: bool) -> Result<GcReport> {
-        gc::collect(self.state.as_ref(), self.public.as_ref(), min_age, by_hash_ttl, now, dry_run)
+        gc::collect(&self.state, self.public.as_ref(), min_age, by_hash_ttl, now, dry_run)
+    }
+
+    /// [`Repository::gc_keeping`] at this machine's time, waiting up to
+    /// `wait` for another gc to finish (said to `events`).
+    pub fn gc_waiting(
+        &self,
+        (min_age, by_hash_ttl): (i64, i64),
+        dry_run: bool,
+        wait: std::time::Duration,
+        events: &dyn PublishEvents,
+    ) -> Result<GcReport> {
+        wait::retrying(wait, state::GC_CLAIM, events, || {
+            self.gc_keeping(min_age, by_hash_ttl, Clock::System.now(), dry_run)
+        })
     }
 }
 

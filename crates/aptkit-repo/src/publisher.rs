@@ -5,10 +5,13 @@
 //! it in protocol order ([`crate::publish`]), read back what it wrote
 //! ([`crate::readback`]), and only then record it and give the claim back.
 
+use std::time::Duration;
+
 use aptkit_sign::SigningKey;
 
 use crate::claim::{Activity, ClaimGuard};
 use crate::events::{NoEvents, PublishEvent, PublishEvents};
+use crate::lease::Leased;
 use crate::package_set::PackageSet;
 use crate::publish::{self, PublishReport};
 use crate::state::{self, Publication, Source};
@@ -99,7 +102,7 @@ pub struct Published {
 }
 
 /// Publishes with one set of keys, dependency rules, clock and event sink:
-/// `Publisher::new(&repo, &keys, deps).events(&sink).run(action)`.
+/// `Publisher::new(&repo, &keys, deps).events(&sink).wait(ten_minutes).run(action)`.
 pub struct Publisher<'a> {
     repository: &'a Repository,
     keys: &'a [SigningKey],
@@ -107,6 +110,8 @@ pub struct Publisher<'a> {
     clock: Clock,
     events: &'a dyn PublishEvents,
     dry_run: bool,
+    wait: Duration,
+    lease: Duration,
 }
 
 /// What a resolved action publishes: the record to write (without `date`
@@ -119,7 +124,33 @@ struct Resolved {
 
 impl<'a> Publisher<'a> {
     pub fn new(repository: &'a Repository, keys: &'a [SigningKey], dependencies: Dependencies) -> Self {
-        Publisher { repository, keys, dependencies, clock: Clock::System, events: &NoEvents, dry_run: false }
+        Publisher {
+            repository,
+            keys,
+            dependencies,
+            clock: Clock::System,
+            events: &NoEvents,
+            dry_run: false,
+            wait: Duration::ZERO,
+            lease: state::lease_length(),
+        }
+    }
+
+    /// How long to wait for a suite another job holds, and to retry one
+    /// that changed under this publish ([`crate::wait`]); zero (the
+    /// default) refuses at once with the Busy or Stale error.
+    pub fn wait(mut self, wait: Duration) -> Self {
+        self.wait = wait;
+        self
+    }
+
+    /// The lease of the claim this publish takes (default
+    /// [`state::lease_length`]): renewed every third of it while the
+    /// publish works, and what a job killed where it cannot be checked
+    /// blocks the suite for at most.
+    pub fn lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
     }
 
     pub fn clock(mut self, clock: Clock) -> Self {
@@ -142,13 +173,18 @@ impl<'a> Publisher<'a> {
 
     /// Publish: written in protocol order, read back, then recorded. Any
     /// error leaves the previous publication in place and readable;
-    /// running the same action again finishes the job.
+    /// running the same action again finishes the job. A busy or stale
+    /// suite is waited for and retried, resolved anew each time, for as
+    /// long as [`Publisher::wait`] allows.
     pub fn run(&self, action: PublishAction) -> Result<Published> {
         if self.keys.is_empty() {
             return Err(aptkit_sign::Error::NoKeys.into());
         }
-        let resolved = self.resolve(action)?;
-        self.publish(resolved)
+        let id = action.publication_id();
+        crate::wait::retrying(self.wait, &id, self.events, || {
+            let resolved = self.resolve(action.clone())?;
+            self.publish(resolved)
+        })
     }
 
     fn resolve(&self, action: PublishAction) -> Result<Resolved> {
@@ -266,26 +302,25 @@ impl<'a> Publisher<'a> {
         let id = publication.id();
         let expected = previous.as_ref().map(|(p, _)| p.clone());
         let location = self.repository.public_store().location();
-        let (guard, (dropped_date, cut_short, pool_shared)) =
-            ClaimGuard::take(state, &id, Activity::Publishing, claimed_at, |refs| {
-                if refs.dropping.iter().any(|p| p.id() == id) {
-                    return Err(Error::Invalid(format!(
-                        "`{id}` is being dropped: run `aptkit publish drop` for it again to finish, then publish"
-                    )));
-                }
-                if refs.publication(&publication.prefix, &publication.distribution) != expected.as_ref() {
-                    return Err(Error::stale(&id, format!("publication `{id}` changed since this command read it")));
-                }
-                // A publish of this suite that failed part-way or did not
-                // read back; or pool files another publication placed.
-                let cut_short = refs.unverified.iter().any(|p| p.id() == id);
-                let pool_shared = refs.publications.iter().chain(&refs.unverified).chain(&refs.dropping).any(|p| {
-                    p.id() != id
-                        && p.prefix == publication.prefix
-                        && p.public_store.as_ref().is_none_or(|l| *l == location)
-                }) || refs.dropped_prefixes.contains(&publication.prefix);
-                Ok((refs.dropped_dates.get(&id).copied(), cut_short, pool_shared))
-            })?;
+        let state_arc = self.repository.state_arc();
+        let taken = ClaimGuard::take(state_arc, &id, Activity::Publishing, claimed_at, self.lease, |refs| {
+            if refs.dropping.iter().any(|p| p.id() == id) {
+                return Err(Error::Invalid(format!(
+                    "`{id}` is being dropped: run `aptkit publish drop` for it again to finish, then publish"
+                )));
+            }
+            if refs.publication(&publication.prefix, &publication.distribution) != expected.as_ref() {
+                return Err(Error::stale(&id, format!("publication `{id}` changed since this command read it")));
+            }
+            // A publish of this suite that failed part-way or did not read
+            // back; or pool files another publication placed.
+            let cut_short = refs.unverified.iter().any(|p| p.id() == id);
+            let pool_shared = refs.publications.iter().chain(&refs.unverified).chain(&refs.dropping).any(|p| {
+                p.id() != id && p.prefix == publication.prefix && p.public_store.as_ref().is_none_or(|l| *l == location)
+            }) || refs.dropped_prefixes.contains(&publication.prefix);
+            Ok((refs.dropped_dates.get(&id).copied(), cut_short, pool_shared))
+        });
+        let (guard, (dropped_date, cut_short, pool_shared)) = taken?;
         if let Some(over) = &guard.taken_over {
             self.events.event(PublishEvent::ClaimTakenOver {
                 publication: id.clone(),
@@ -304,8 +339,12 @@ impl<'a> Publisher<'a> {
         // A claim taken over was held by a publish that died part-way.
         let resuming = cut_short || guard.taken_over.is_some();
         let pending = publication.clone();
+        // Every write to the publish store asks the lease first: a job
+        // presumed dead and taken over writes nothing more (above all, no
+        // InRelease over the new holder's), and its error says to retry.
+        let public = Leased { inner: self.repository.public_store(), lease: guard.lease() };
         let written = publish::publish(publish::PublishInput {
-            public: self.repository.public_store(),
+            public: &public,
             state,
             publication,
             set: &set,
@@ -323,6 +362,7 @@ impl<'a> Publisher<'a> {
             // Stopped part-way: some of it may be live. Its files are kept
             // from gc, and the next publish of the suite checks everything.
             Err(publish::Failed { error, wrote: true }) => {
+                let error = guard.check().err().unwrap_or(error);
                 guard.commit(|refs| {
                     refs.unverified.retain(|p| !same(p));
                     refs.unverified.push(pending.clone());
@@ -330,7 +370,7 @@ impl<'a> Publisher<'a> {
                 })?;
                 return Err(error);
             }
-            Err(publish::Failed { error, wrote: false }) => return Err(error),
+            Err(publish::Failed { error, wrote: false }) => return Err(guard.check().err().unwrap_or(error)),
         };
         // Recorded only once it reads back as written: a record always
         // names a publication that clients can read, and a rerun after a
@@ -349,6 +389,7 @@ impl<'a> Publisher<'a> {
             }
         };
         self.events.event(PublishEvent::Verified { indices: checked.indices, pool_files: checked.pool_files });
+        guard.check()?;
         guard.commit(|refs| {
             refs.unverified.retain(|p| !same(p));
             match refs.publications.iter().position(same) {

@@ -60,6 +60,11 @@ pub struct Claim {
     /// all publishes, or gc's under [`GC_CLAIM`]).
     #[serde(default)]
     pub activity: crate::claim::Activity,
+    /// When the lease ends unless its holder renews it (seconds since the
+    /// epoch). Claims written before leases were kept have none: they end
+    /// [`CLAIM_TTL`] after `since`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<i64>,
 }
 
 /// The claim `aptkit gc` holds while it deletes: no publish places pool
@@ -68,14 +73,41 @@ pub struct Claim {
 /// publication id: distributions cannot contain `:`.
 pub const GC_CLAIM: &str = ":gc";
 
-/// A claim older than this is from a publisher that died; it may be taken.
-/// Sooner, if its holder ran here and is gone ([`Holder::is_gone`]).
+/// How long a claim written without an `expires` (by an aptkit from
+/// before leases) lasts from its `since`: then it is from a holder that
+/// died, and may be taken.
 pub const CLAIM_TTL: i64 = 30 * 60;
 
+/// How long a claim's lease lasts unless its holder renews it (it does,
+/// every third of this, while it works): a holder killed where its
+/// process cannot be checked (another host, another pid namespace) blocks
+/// the suite this long at most.
+pub const DEFAULT_LEASE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The environment variable that sets the lease length, in whole seconds
+/// (tests use a few; every job sharing a state store should use one
+/// value, well above the clock skew between their hosts).
+pub const LEASE_ENV: &str = "APTKIT_CLAIM_LEASE";
+
+/// The lease length: `$APTKIT_CLAIM_LEASE` seconds if set (at least 1),
+/// else [`DEFAULT_LEASE`].
+pub fn lease_length() -> std::time::Duration {
+    std::env::var(LEASE_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(DEFAULT_LEASE, |s| std::time::Duration::from_secs(s.max(1)))
+}
+
 impl Claim {
-    /// Whether its publisher may still be at work at `now`.
+    /// When the claim ends unless renewed.
+    pub fn expires_at(&self) -> i64 {
+        self.expires.unwrap_or(self.since + CLAIM_TTL)
+    }
+
+    /// Whether its holder may still be at work at `now`: its lease has not
+    /// ended and it is not certainly gone ([`Holder::is_gone`]).
     pub fn is_live(&self, now: i64) -> bool {
-        now - self.since < CLAIM_TTL && !self.holder.as_ref().is_some_and(Holder::is_gone)
+        now < self.expires_at() && !self.holder.as_ref().is_some_and(Holder::is_gone)
     }
 }
 
@@ -227,13 +259,22 @@ pub fn update<T>(store: &dyn Store, mut change: impl FnMut(&mut Refs) -> Result<
 /// [`update`], where `change` may answer `None`: then nothing is written
 /// (its changes to the refs it was given are dropped).
 pub fn update_if<T>(store: &dyn Store, mut change: impl FnMut(&mut Refs) -> Result<Option<T>>) -> Result<Option<T>> {
+    // Writers that lost a round together would collide again at once: a
+    // short jittered pause (5 ms doubling to 200 ms) spreads them out.
+    let mut backoff = None;
     for _ in 0..MAX_RETRIES {
         let (mut refs, etag) = load(store)?;
         let Some(out) = change(&mut refs)? else { return Ok(None) };
         let bytes = serde_json::to_vec_pretty(&refs).expect("refs always serialise");
         match store.put_if_match(REFS_KEY, &bytes, etag.as_ref())? {
             Written::Created(_) => return Ok(Some(out)),
-            Written::Conflict(_) => continue,
+            Written::Conflict(_) => {
+                let backoff = backoff.get_or_insert_with(|| {
+                    let (base, cap) = (std::time::Duration::from_millis(5), std::time::Duration::from_millis(200));
+                    crate::wait::Backoff::with(base, cap, crate::wait::random_seed())
+                });
+                std::thread::sleep(backoff.next_delay());
+            }
         }
     }
     Err(Error::Contention(store.location()))

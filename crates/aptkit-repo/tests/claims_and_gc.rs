@@ -41,7 +41,7 @@ fn a_claimed_suite_is_refused_and_gc_keeps_recent_generations() {
     state::update(state_store.as_ref(), |refs| {
         refs.claims.insert(
             "stable".into(),
-            Claim { token: "other".into(), since: now(), holder: None, activity: Activity::Publishing },
+            Claim { token: "other".into(), since: now(), holder: None, activity: Activity::Publishing, expires: None },
         );
         Ok(())
     })
@@ -65,6 +65,7 @@ fn a_claimed_suite_is_refused_and_gc_keeps_recent_generations() {
                 since: now() - state::CLAIM_TTL - 1,
                 holder: None,
                 activity: Activity::Publishing,
+                expires: None,
             },
         );
         Ok(())
@@ -116,6 +117,7 @@ fn the_claim_of_a_publisher_that_is_gone_is_taken_over_at_once() {
                 since: now(),
                 holder: Some(holder.clone()),
                 activity: Activity::Publishing,
+                expires: None,
             },
         );
         Ok(())
@@ -197,7 +199,13 @@ fn gc_and_publishing_exclude_each_other() {
     state::update(state_store, |refs| {
         refs.claims.insert(
             state::GC_CLAIM.into(),
-            Claim { token: "gc".into(), since: now(), holder: holder.clone(), activity: Activity::Collecting },
+            Claim {
+                token: "gc".into(),
+                since: now(),
+                holder: holder.clone(),
+                activity: Activity::Collecting,
+                expires: None,
+            },
         );
         Ok(())
     })
@@ -217,7 +225,13 @@ fn gc_and_publishing_exclude_each_other() {
         refs.claims.remove(state::GC_CLAIM);
         refs.claims.insert(
             "other".into(),
-            Claim { token: "p".into(), since: now(), holder: holder.clone(), activity: Activity::Publishing },
+            Claim {
+                token: "p".into(),
+                since: now(),
+                holder: holder.clone(),
+                activity: Activity::Publishing,
+                expires: None,
+            },
         );
         Ok(())
     })
@@ -252,7 +266,13 @@ fn a_suite_being_dropped_by_a_live_job_is_busy_for_a_publish() {
     common::publish(&repo, PublishAction::New(request("s0")), &Dependencies::Skip, keys, now(), &NoEvents).unwrap();
     let holder = state::Holder::this_process();
     state::update(repo.state_store(), |refs| {
-        let claim = Claim { token: "drop".into(), since: now(), holder: holder.clone(), activity: Activity::Dropping };
+        let claim = Claim {
+            token: "drop".into(),
+            since: now(),
+            holder: holder.clone(),
+            activity: Activity::Dropping,
+            expires: None,
+        };
         refs.claims.insert("stable".into(), claim);
         Ok(())
     })

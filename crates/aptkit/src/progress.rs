@@ -143,6 +143,21 @@ fn note(event: &PublishEvent) -> Option<String> {
                 aptkit_index::format_date(*since)
             )
         }
+        PublishEvent::Waiting { publication, held, holder, activity, since, expires, gives_up_in } => {
+            let what = if held == "gc" { "`aptkit gc`".to_string() } else { format!("`{held}`") };
+            let doing = serde_json::to_value(activity).ok().and_then(|v| v.as_str().map(str::to_string));
+            format!(
+                "waiting for {publication}: {what} is held by {}{} since {} (lease until {} unless renewed); giving \
+                 up in {gives_up_in} s",
+                holder.as_deref().unwrap_or("another job"),
+                doing.map(|d| format!(" ({d})")).unwrap_or_default(),
+                aptkit_index::format_date(*since),
+                aptkit_index::format_date(*expires),
+            )
+        }
+        PublishEvent::Retrying { publication, reason, attempt, retry_in_ms } => {
+            format!("retrying {publication} in {retry_in_ms} ms (attempt {attempt}): {reason}")
+        }
         PublishEvent::WaitingForClock { seconds, ahead } => format!(
             "waiting {seconds} s for the clock: the last Release is dated {ahead} s ahead, and each is dated a second \
              after the last"

@@ -14,6 +14,8 @@ pub struct GcArgs {
     /// proxy may serve an InRelease listing them that long); the last three generations stay always
     #[arg(long, default_value_t = 86400)]
     pub by_hash_ttl: i64,
+    #[command(flatten)]
+    pub wait: super::WaitArgs,
     #[arg(long)]
     pub json: bool,
 }

@@ -7,6 +7,7 @@ mod check;
 mod completions;
 mod deb;
 mod distros;
+mod duration;
 mod gc;
 mod key;
 mod man;
@@ -28,12 +29,13 @@ pub use check::CheckArgs;
 pub use completions::CompletionsArgs;
 pub use deb::DebCommand;
 pub use distros::{DistrosCommand, DistrosDirArgs};
+pub use duration::parse_duration;
 pub use gc::GcArgs;
 pub use key::KeyCommand;
 pub use man::ManArgs;
 pub use mirror::MirrorArgs;
 pub use package::PackageArgs;
-pub use publish::{DependencyArgs, PublishCommand, PublishNewArgs, PublishOptions};
+pub use publish::{DependencyArgs, PublishCommand, PublishNewArgs, PublishOptions, WaitArgs};
 pub use repo::RepoCommand;
 pub use serve::ServeArgs;
 pub use snapshot::SnapshotCommand;
@@ -47,8 +49,8 @@ Exit codes:
   1   a check ran and found problems (verify, check, distros check, repo search)
   2   an error: bad input, a failed build, a conflict, a failed store
   75  an error that may pass if the same command is run again later, unchanged: another job
-      holds the suite (or gc runs), the state changed under the command, or the store was
-      unreachable. CI may retry on 75 alone.";
+      held the suite (or gc ran) past --wait, the state kept changing under the command, or the
+      store was unreachable. CI may retry on 75 alone.";
 
 #[derive(Debug, Parser)]
 #[command(name = "aptkit", version, about = "From source to a signed apt repository, and proof that it is intact")]

@@ -18,6 +18,16 @@ pub struct DependencyArgs {
     pub skip_dependency_check: bool,
 }
 
+/// How long a command waits for a suite another job holds.
+#[derive(Debug, Args, Clone, Default)]
+pub struct WaitArgs {
+    /// How long to wait for a suite another job holds (or gc), and to retry one that changed
+    /// under this command, with backoff and jitter: e.g. 0 (refuse at once), 30s, 10m. Past it
+    /// the command exits 75 [default: `[publish] wait` in aptkit.toml, else 10m]
+    #[arg(long, value_name = "DURATION", value_parser = super::parse_duration)]
+    pub wait: Option<std::time::Duration>,
+}
+
 /// How a publish shows its progress.
 #[derive(Debug, Args, Clone, Default)]
 pub struct ProgressArgs {
@@ -65,6 +75,8 @@ pub struct PublishOptions {
     pub deps: DependencyArgs,
     #[command(flatten)]
     pub progress: ProgressArgs,
+    #[command(flatten)]
+    pub wait: WaitArgs,
     #[arg(long)]
     pub json: bool,
     /// Print the writes the publish would make (objects to create, replace, the state's
@@ -82,6 +94,7 @@ pub enum PublishCommand {
     #[command(after_help = "Example:\n  aptkit publish snapshot hello-1.0 -d bookworm --key keys/repo.asc")]
     Snapshot(PublishNewArgs),
     /// Point a snapshot publication at another snapshot
+    #[command(after_help = "Example:\n  aptkit publish switch stable hello-1.1 --key keys/repo.asc --wait 10m")]
     Switch {
         distribution: String,
         snapshot: String,
@@ -89,6 +102,14 @@ pub enum PublishCommand {
         how: PublishOptions,
     },
     /// Republish a repo publication with the repo's current packages
+    ///
+    /// Jobs that publish one suite at once take turns: each waits (--wait) while another holds
+    /// the suite, and publishes the repo's packages as they are when its turn comes.
+    #[command(
+        after_help = "Examples:\n  aptkit repo add nightly out/ && aptkit publish update bookworm-nightly --key \
+                            keys/repo.asc\n  aptkit publish update stable --key keys/repo.asc --wait 0   # refuse \
+                            at once if busy"
+    )]
     Update {
         distribution: String,
         #[command(flatten)]
@@ -108,5 +129,32 @@ pub enum PublishCommand {
         distribution: String,
         #[command(flatten)]
         target: PublishTarget,
+        #[command(flatten)]
+        wait: WaitArgs,
+    },
+    /// Break a claim on a suite left by a job that died (names its holder)
+    ///
+    /// A publish, drop or gc claims what it works on; the claim is a lease its holder renews
+    /// while it works, so the claim of a job killed anywhere is taken over by the next job once
+    /// its lease runs out (60 s; `APTKIT_CLAIM_LEASE` seconds). This removes it at once. A live
+    /// lease (its holder may be at work) is refused with exit code 2 unless --force; a holder
+    /// whose claim is broken writes nothing more, and retries if it waits. SUITE is the
+    /// distribution (with --prefix), or a publication id (`debian/stable`), or `:gc` for gc's
+    /// claim. Nothing to break is not an error.
+    #[command(
+        after_help = "Examples:\n  aptkit publish unlock stable\n  aptkit publish unlock stable --prefix debian \
+                            --force\n  aptkit publish unlock :gc"
+    )]
+    Unlock {
+        /// The suite (distribution), a publication id (`debian/stable`), or `:gc`
+        suite: String,
+        #[command(flatten)]
+        target: PublishTarget,
+        /// Break the claim even though its lease is live
+        #[arg(long)]
+        force: bool,
+        /// Report the broken claim (or null) as JSON
+        #[arg(long)]
+        json: bool,
     },
 }

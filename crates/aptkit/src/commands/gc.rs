@@ -3,13 +3,14 @@
 use serde_json::json;
 
 use super::Outcome;
-use crate::clock::now;
 use crate::output;
+use crate::progress::{ProgressMode, PublishProgress};
 use crate::settings::GcSettings;
 
 pub fn run(settings: GcSettings) -> anyhow::Result<Outcome> {
-    let GcSettings { repository, dry_run, min_age, by_hash_ttl, json } = settings;
-    let report = repository.gc_keeping(min_age, by_hash_ttl, now(), dry_run)?;
+    let GcSettings { repository, dry_run, min_age, by_hash_ttl, json, wait } = settings;
+    let events = PublishProgress::new(ProgressMode::None, false);
+    let report = repository.gc_waiting((min_age, by_hash_ttl), dry_run, wait, &events)?;
     if json {
         output::print_json(
             &json!({"dry_run": dry_run, "state": report.state, "public": report.public, "bytes": report.bytes}),

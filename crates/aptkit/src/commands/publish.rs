@@ -10,7 +10,7 @@ use super::Outcome;
 use crate::base_indices::load_universe;
 use crate::clock::now;
 use crate::output;
-use crate::progress::PublishProgress;
+use crate::progress::{ProgressMode, PublishProgress};
 use crate::settings::{DependencyCheck, OnePublish, PublishSettings, PublishTask};
 
 fn report(publication: &Publication, report: &PublishReport, json: bool, public_dir: &Option<PathBuf>) {
@@ -73,7 +73,8 @@ fn publish_one(repo: &Repository, public_dir: &Option<PathBuf>, one: OnePublish)
         PublishAction::Update { distribution, .. } => format!("cannot update `{distribution}`"),
     };
     let events = PublishProgress::new(one.progress, one.json);
-    let published = Publisher::new(repo, &keys, deps).events(&events).dry_run(one.dry_run).run(one.action);
+    let publisher = Publisher::new(repo, &keys, deps).events(&events).wait(one.wait).dry_run(one.dry_run);
+    let published = publisher.run(one.action);
     events.finish();
     let published = published.context(what)?;
     if one.dry_run {
@@ -132,10 +133,35 @@ pub fn run(settings: PublishSettings) -> anyhow::Result<Outcome> {
             }
             Ok(Outcome::Success)
         }
-        PublishTask::Drop { distribution, prefix } => {
-            repo.publish_drop(&prefix, &distribution, now())?;
-            eprintln!("dropped publication {}", aptkit_repo::state::publication_id(&prefix, &distribution));
+        PublishTask::Drop { distribution, prefix, wait } => {
+            let events = PublishProgress::new(ProgressMode::None, false);
+            let id = aptkit_repo::state::publication_id(&prefix, &distribution);
+            repo.publish_drop_waiting(&prefix, &distribution, wait, &events)
+                .with_context(|| format!("cannot drop `{id}`"))?;
+            eprintln!("dropped publication {id}");
             Ok(Outcome::Success)
         }
+        PublishTask::Unlock { subject, force, json } => unlock(&repo, &subject, force, json),
     }
+}
+
+/// `publish unlock`: break the claim on `subject`, naming whose it was.
+fn unlock(repo: &Repository, subject: &str, force: bool, json: bool) -> anyhow::Result<Outcome> {
+    let broken = repo.unlock(subject, force, now()).with_context(|| format!("cannot unlock `{subject}`"))?;
+    if json {
+        output::print_json(&json!({ "subject": subject, "broken": broken }));
+        return Ok(Outcome::Success);
+    }
+    match broken {
+        None => println!("nothing holds `{subject}`: no claim to break"),
+        Some(claim) => println!(
+            "broke the claim on `{subject}`: {}{} since {}, lease {} {}",
+            claim.holder.map(|h| format!("{h}, ")).unwrap_or_default(),
+            serde_json::to_value(claim.activity)?.as_str().unwrap_or("working"),
+            aptkit_index::format_date(claim.since),
+            if claim.live { "live until" } else { "ran out at" },
+            aptkit_index::format_date(claim.expires),
+        ),
+    }
+    Ok(Outcome::Success)
 }

@@ -17,6 +17,35 @@ pub struct ConfigFile {
     pub s3: S3Config,
     #[serde(default)]
     pub build: BuildConfig,
+    #[serde(default)]
+    pub publish: PublishConfig,
+}
+
+/// `[publish]`: how publishes (and drops, and gc) share a suite.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublishConfig {
+    /// How long to wait for a suite another job holds, e.g. `"10m"`, `"0"`
+    /// (the default for `--wait`).
+    pub wait: Option<String>,
+}
+
+/// How long a publish waits for a busy suite when neither `--wait` nor
+/// `[publish] wait` says.
+pub const DEFAULT_WAIT: std::time::Duration = std::time::Duration::from_secs(600);
+
+impl ConfigFile {
+    /// `--wait`, else `[publish] wait`, else [`DEFAULT_WAIT`].
+    pub fn wait(&self, flag: Option<std::time::Duration>) -> anyhow::Result<std::time::Duration> {
+        if let Some(wait) = flag {
+            return Ok(wait);
+        }
+        match &self.publish.wait {
+            Some(text) => crate::cli::parse_duration(text)
+                .map_err(|e| anyhow::anyhow!("invalid config file: [publish] wait: {e}")),
+            None => Ok(DEFAULT_WAIT),
+        }
+    }
 }
 
 /// `[build]`: the build stage.

@@ -92,7 +92,10 @@ impl ResolvedCommand {
             Command::Verify(args) => Self::Verify(VerifySettings::from_args(args, &load_config(stores)?)?),
             Command::Mirror(args) => Self::Mirror(MirrorSettings::from_args(args, &load_config(stores)?)?),
             Command::Check(args) => Self::Check(CheckSettings::from_args(args, &open_stores(stores)?.1)),
-            Command::Gc(args) => Self::Gc(GcSettings::from_args(args, &open_stores(stores)?.1)),
+            Command::Gc(args) => {
+                let (config, opened) = open_stores(stores)?;
+                Self::Gc(GcSettings::from_args(args, &config, &opened)?)
+            }
             Command::Completions(args) => Self::Completions(CompletionsSettings::from_args(args)),
             Command::Man(args) => Self::Man(ManSettings::from_args(args)?),
         })

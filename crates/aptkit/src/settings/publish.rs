@@ -2,6 +2,7 @@
 //! dependency check, resolved.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use aptkit_repo::{PublishAction, PublishRequest, Repository, Source};
 
@@ -26,6 +27,13 @@ pub enum PublishTask {
     Drop {
         distribution: String,
         prefix: String,
+        wait: Duration,
+    },
+    /// `publish unlock`: the claim's subject (a publication id, or `:gc`).
+    Unlock {
+        subject: String,
+        force: bool,
+        json: bool,
     },
 }
 
@@ -38,6 +46,8 @@ pub struct OnePublish {
     pub json: bool,
     /// Plan and print the writes; write nothing.
     pub dry_run: bool,
+    /// How long to wait for a busy suite (and retry a stale one).
+    pub wait: Duration,
 }
 
 /// Whether a publish first checks that every Depends/Pre-Depends can be
@@ -50,9 +60,10 @@ pub enum DependencyCheck {
 impl PublishSettings {
     pub fn from_args(cmd: PublishCommand, config: &ConfigFile, stores: Stores) -> anyhow::Result<Self> {
         let one = |action, how: PublishOptions| {
-            let keys = KeySources::resolve(&how.signing, config)?;
-            let (deps, progress, json, dry_run) = (how.deps.into(), how.progress.progress, how.json, how.dry_run);
-            anyhow::Ok(PublishTask::Publish(OnePublish { action, keys, deps, progress, json, dry_run }))
+            let PublishOptions { signing, deps, progress, wait, json, dry_run, .. } = how;
+            let keys = KeySources::resolve(&signing, config)?;
+            let (deps, progress, wait) = (deps.into(), progress.progress, config.wait(wait.wait)?);
+            anyhow::Ok(PublishTask::Publish(OnePublish { action, keys, deps, progress, json, wait, dry_run }))
         };
         let task = match cmd {
             PublishCommand::Repo(args) => {
@@ -72,7 +83,14 @@ impl PublishSettings {
                 one(action, how)?
             }
             PublishCommand::List { json } => PublishTask::List { json },
-            PublishCommand::Drop { distribution, target } => PublishTask::Drop { distribution, prefix: target.prefix },
+            PublishCommand::Drop { distribution, target, wait } => {
+                PublishTask::Drop { distribution, prefix: target.prefix, wait: config.wait(wait.wait)? }
+            }
+            PublishCommand::Unlock { suite, target, force, json } => {
+                // A publication id (`debian/stable`) names its prefix itself.
+                let subject = aptkit_repo::state::publication_id(&target.prefix, &suite);
+                PublishTask::Unlock { subject, force, json }
+            }
         };
         Ok(PublishSettings { repository: stores.repository(), public_dir: stores.public_dir, task })
     }
