@@ -25,6 +25,7 @@ mod ingest;
 mod package_set;
 mod publish;
 mod publisher;
+mod purge;
 mod readback;
 mod repos;
 pub mod set_ops;
@@ -46,7 +47,8 @@ pub use publish::{architectures_of, PublishReport, MAX_DATE_LEAD};
 pub use publisher::{Clock, Dependencies, PublishAction, PublishRequest, Published, Publisher};
 pub use repos::AddReport;
 pub use set_ops::{Query, SetDiff};
-pub use state::{Publication, Refs, Source};
+pub use purge::{encode_path, plan_purge, Cdn, CdnError, PurgePlan, PurgeReport, PurgeWait, MAX_PATHS, MAX_WILDCARDS};
+pub use state::{Publication, Purged, Refs, Source};
 
 pub struct Repository {
     state: Arc<dyn Store>,

@@ -33,7 +33,7 @@ pub use key::KeyCommand;
 pub use man::ManArgs;
 pub use mirror::MirrorArgs;
 pub use package::PackageArgs;
-pub use publish::{DependencyArgs, ProgressArgs, PublishCommand, PublishNewArgs};
+pub use publish::{CdnArgs, DependencyArgs, ProgressArgs, PublishCommand, PublishNewArgs};
 pub use repo::RepoCommand;
 pub use serve::ServeArgs;
 pub use snapshot::SnapshotCommand;

@@ -65,8 +65,22 @@ pub struct PublishOptions {
     pub deps: DependencyArgs,
     #[command(flatten)]
     pub progress: ProgressArgs,
+    #[command(flatten)]
+    pub cdn: CdnArgs,
     #[arg(long)]
     pub json: bool,
+}
+
+/// The CDN in front of the publish store, purged once the publish is committed.
+#[derive(Debug, Args, Clone, Default)]
+pub struct CdnArgs {
+    /// CloudFront distribution to invalidate the changed InRelease, Release and index paths on,
+    /// once the publish is committed [default: [cloudfront] distribution in aptkit.toml]
+    #[arg(long, value_name = "ID")]
+    pub cloudfront_distribution: Option<String>,
+    /// Wait until the CloudFront invalidation has completed (up to 20 minutes)
+    #[arg(long)]
+    pub purge_wait: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -95,6 +109,24 @@ pub enum PublishCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Invalidate on CloudFront what the last publish of a suite changed (retry a failed purge)
+    ///
+    /// Sends the same invalidation the publish sent or meant to send: the InRelease, Release,
+    /// Release.gpg and plain index paths that publish changed (never pool/ or by-hash/), with the
+    /// same CallerReference. Recorded once made, so running it again sends nothing.
+    #[command(after_help = PURGE_EXAMPLES)]
+    Purge {
+        distribution: String,
+        #[command(flatten)]
+        target: PublishTarget,
+        #[command(flatten)]
+        cdn: CdnArgs,
+        /// Print the paths and the CallerReference; send nothing
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Remove a publication's dists/ tree (pool files stay for `gc`)
     ///
     /// InRelease goes first, so clients stop trusting the suite before its indices go. A drop
@@ -106,3 +138,7 @@ pub enum PublishCommand {
         target: PublishTarget,
     },
 }
+
+const PURGE_EXAMPLES: &str = "Examples:
+  aptkit publish purge stable --cloudfront-distribution E2QWRUHAPOMQZL
+  aptkit publish purge nightly --prefix debian --dry-run";
