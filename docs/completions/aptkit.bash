@@ -178,6 +178,9 @@ _aptkit() {
             aptkit__subcmd__help__subcmd__publish,list)
                 cmd="aptkit__subcmd__help__subcmd__publish__subcmd__list"
                 ;;
+            aptkit__subcmd__help__subcmd__publish,purge)
+                cmd="aptkit__subcmd__help__subcmd__publish__subcmd__purge"
+                ;;
             aptkit__subcmd__help__subcmd__publish,repo)
                 cmd="aptkit__subcmd__help__subcmd__publish__subcmd__repo"
                 ;;
@@ -259,6 +262,9 @@ _aptkit() {
             aptkit__subcmd__publish,list)
                 cmd="aptkit__subcmd__publish__subcmd__list"
                 ;;
+            aptkit__subcmd__publish,purge)
+                cmd="aptkit__subcmd__publish__subcmd__purge"
+                ;;
             aptkit__subcmd__publish,repo)
                 cmd="aptkit__subcmd__publish__subcmd__repo"
                 ;;
@@ -279,6 +285,9 @@ _aptkit() {
                 ;;
             aptkit__subcmd__publish__subcmd__help,list)
                 cmd="aptkit__subcmd__publish__subcmd__help__subcmd__list"
+                ;;
+            aptkit__subcmd__publish__subcmd__help,purge)
+                cmd="aptkit__subcmd__publish__subcmd__help__subcmd__purge"
                 ;;
             aptkit__subcmd__publish__subcmd__help,repo)
                 cmd="aptkit__subcmd__publish__subcmd__help__subcmd__repo"
@@ -985,7 +994,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__help__subcmd__publish)
-            opts="repo snapshot switch update list drop"
+            opts="repo snapshot switch update list purge drop"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1013,6 +1022,20 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__help__subcmd__publish__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aptkit__subcmd__help__subcmd__publish__subcmd__purge)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1597,7 +1620,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish)
-            opts="-h --help repo snapshot switch update list drop help"
+            opts="-h --help repo snapshot switch update list purge drop help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1629,7 +1652,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__help)
-            opts="repo snapshot switch update list drop help"
+            opts="repo snapshot switch update list purge drop help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1671,6 +1694,20 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aptkit__subcmd__publish__subcmd__help__subcmd__purge)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1754,8 +1791,30 @@ _aptkit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        aptkit__subcmd__publish__subcmd__purge)
+            opts="-h --prefix --cloudfront-distribution --purge-wait --dry-run --json --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cloudfront-distribution)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         aptkit__subcmd__publish__subcmd__repo)
-            opts="-d -c -h --distribution --component --architectures --origin --label --valid-for --contents --prefix --key --key-env --base-index --skip-dependency-check --progress --json --help"
+            opts="-d -c -h --distribution --component --architectures --origin --label --valid-for --contents --prefix --key --key-env --base-index --skip-dependency-check --progress --cloudfront-distribution --purge-wait --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1811,6 +1870,10 @@ _aptkit() {
                     ;;
                 --progress)
                     COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --cloudfront-distribution)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1821,7 +1884,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__snapshot)
-            opts="-d -c -h --distribution --component --architectures --origin --label --valid-for --contents --prefix --key --key-env --base-index --skip-dependency-check --progress --json --help"
+            opts="-d -c -h --distribution --component --architectures --origin --label --valid-for --contents --prefix --key --key-env --base-index --skip-dependency-check --progress --cloudfront-distribution --purge-wait --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1879,6 +1942,10 @@ _aptkit() {
                     COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
                     return 0
                     ;;
+                --cloudfront-distribution)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1887,7 +1954,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__switch)
-            opts="-h --prefix --key --key-env --base-index --skip-dependency-check --progress --json --help"
+            opts="-h --prefix --key --key-env --base-index --skip-dependency-check --progress --cloudfront-distribution --purge-wait --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1911,6 +1978,10 @@ _aptkit() {
                     ;;
                 --progress)
                     COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --cloudfront-distribution)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1921,7 +1992,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__update)
-            opts="-h --prefix --key --key-env --base-index --skip-dependency-check --progress --json --help"
+            opts="-h --prefix --key --key-env --base-index --skip-dependency-check --progress --cloudfront-distribution --purge-wait --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1945,6 +2016,10 @@ _aptkit() {
                     ;;
                 --progress)
                     COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --cloudfront-distribution)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

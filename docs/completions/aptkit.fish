@@ -166,14 +166,15 @@ complete -c aptkit -n "__fish_aptkit_using_subcommand snapshot; and __fish_seen_
 complete -c aptkit -n "__fish_aptkit_using_subcommand snapshot; and __fish_seen_subcommand_from help" -f -a "filter" -d 'A new snapshot with the packages matching any query (`name-pattern [(op version)]`)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand snapshot; and __fish_seen_subcommand_from help" -f -a "drop" -d 'Delete a snapshot that no publication uses'
 complete -c aptkit -n "__fish_aptkit_using_subcommand snapshot; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list drop help" -s h -l help -d 'Print help'
-complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list drop help" -f -a "repo" -d 'Publish a repo'
-complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list drop help" -f -a "snapshot" -d 'Publish a snapshot'
-complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list drop help" -f -a "switch" -d 'Point a snapshot publication at another snapshot'
-complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list drop help" -f -a "update" -d 'Republish a repo publication with the repo\'s current packages'
-complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list drop help" -f -a "list" -d 'List publications'
-complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list drop help" -f -a "drop" -d 'Remove a publication\'s dists/ tree (pool files stay for `gc`)'
-complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list drop help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list purge drop help" -s h -l help -d 'Print help'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list purge drop help" -f -a "repo" -d 'Publish a repo'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list purge drop help" -f -a "snapshot" -d 'Publish a snapshot'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list purge drop help" -f -a "switch" -d 'Point a snapshot publication at another snapshot'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list purge drop help" -f -a "update" -d 'Republish a repo publication with the repo\'s current packages'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list purge drop help" -f -a "list" -d 'List publications'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list purge drop help" -f -a "purge" -d 'Invalidate on CloudFront what the last publish of a suite changed (retry a failed purge)'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list purge drop help" -f -a "drop" -d 'Remove a publication\'s dists/ tree (pool files stay for `gc`)'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list purge drop help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -s d -l distribution -d 'Distribution (suite) to publish as, e.g. `bookworm`' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -s c -l component -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -l architectures -d 'Architectures to index, comma-separated [default: those of the packages]' -r
@@ -189,8 +190,10 @@ bar\t'A bar (on a terminal)'
 plain\t'One line per step, for logs'
 json\t'One JSON object per event per line on stderr'
 none\t'Notes only'"
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -l cloudfront-distribution -d 'CloudFront distribution to invalidate the changed InRelease, Release and index paths on, once the publish is committed [default: [cloudfront] distribution in aptkit.toml]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -l contents -d 'Also publish Contents-<arch>.gz (which package ships which file, for apt-file)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -l skip-dependency-check -d 'Publish even if some Depends/Pre-Depends cannot be satisfied'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -l purge-wait -d 'Wait until the CloudFront invalidation has completed (up to 20 minutes)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -l json
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -s d -l distribution -d 'Distribution (suite) to publish as, e.g. `bookworm`' -r
@@ -208,8 +211,10 @@ bar\t'A bar (on a terminal)'
 plain\t'One line per step, for logs'
 json\t'One JSON object per event per line on stderr'
 none\t'Notes only'"
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -l cloudfront-distribution -d 'CloudFront distribution to invalidate the changed InRelease, Release and index paths on, once the publish is committed [default: [cloudfront] distribution in aptkit.toml]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -l contents -d 'Also publish Contents-<arch>.gz (which package ships which file, for apt-file)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -l skip-dependency-check -d 'Publish even if some Depends/Pre-Depends cannot be satisfied'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -l purge-wait -d 'Wait until the CloudFront invalidation has completed (up to 20 minutes)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -l json
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from switch" -l prefix -d 'Path prefix in the publish store (e.g. `debian`) [default: its root]' -r
@@ -221,7 +226,9 @@ bar\t'A bar (on a terminal)'
 plain\t'One line per step, for logs'
 json\t'One JSON object per event per line on stderr'
 none\t'Notes only'"
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from switch" -l cloudfront-distribution -d 'CloudFront distribution to invalidate the changed InRelease, Release and index paths on, once the publish is committed [default: [cloudfront] distribution in aptkit.toml]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from switch" -l skip-dependency-check -d 'Publish even if some Depends/Pre-Depends cannot be satisfied'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from switch" -l purge-wait -d 'Wait until the CloudFront invalidation has completed (up to 20 minutes)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from switch" -l json
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from switch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from update" -l prefix -d 'Path prefix in the publish store (e.g. `debian`) [default: its root]' -r
@@ -233,11 +240,19 @@ bar\t'A bar (on a terminal)'
 plain\t'One line per step, for logs'
 json\t'One JSON object per event per line on stderr'
 none\t'Notes only'"
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from update" -l cloudfront-distribution -d 'CloudFront distribution to invalidate the changed InRelease, Release and index paths on, once the publish is committed [default: [cloudfront] distribution in aptkit.toml]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from update" -l skip-dependency-check -d 'Publish even if some Depends/Pre-Depends cannot be satisfied'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from update" -l purge-wait -d 'Wait until the CloudFront invalidation has completed (up to 20 minutes)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from update" -l json
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from list" -l json
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from purge" -l prefix -d 'Path prefix in the publish store (e.g. `debian`) [default: its root]' -r
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from purge" -l cloudfront-distribution -d 'CloudFront distribution to invalidate the changed InRelease, Release and index paths on, once the publish is committed [default: [cloudfront] distribution in aptkit.toml]' -r
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from purge" -l purge-wait -d 'Wait until the CloudFront invalidation has completed (up to 20 minutes)'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from purge" -l dry-run -d 'Print the paths and the CallerReference; send nothing'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from purge" -l json
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from purge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from drop" -l prefix -d 'Path prefix in the publish store (e.g. `debian`) [default: its root]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from drop" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "repo" -d 'Publish a repo'
@@ -245,6 +260,7 @@ complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_s
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "switch" -d 'Point a snapshot publication at another snapshot'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "update" -d 'Republish a repo publication with the repo\'s current packages'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "list" -d 'List publications'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "purge" -d 'Invalidate on CloudFront what the last publish of a suite changed (retry a failed purge)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "drop" -d 'Remove a publication\'s dists/ tree (pool files stay for `gc`)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand key; and not __fish_seen_subcommand_from generate export help" -s h -l help -d 'Print help'
@@ -338,6 +354,7 @@ complete -c aptkit -n "__fish_aptkit_using_subcommand help; and __fish_seen_subc
 complete -c aptkit -n "__fish_aptkit_using_subcommand help; and __fish_seen_subcommand_from publish" -f -a "switch" -d 'Point a snapshot publication at another snapshot'
 complete -c aptkit -n "__fish_aptkit_using_subcommand help; and __fish_seen_subcommand_from publish" -f -a "update" -d 'Republish a repo publication with the repo\'s current packages'
 complete -c aptkit -n "__fish_aptkit_using_subcommand help; and __fish_seen_subcommand_from publish" -f -a "list" -d 'List publications'
+complete -c aptkit -n "__fish_aptkit_using_subcommand help; and __fish_seen_subcommand_from publish" -f -a "purge" -d 'Invalidate on CloudFront what the last publish of a suite changed (retry a failed purge)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand help; and __fish_seen_subcommand_from publish" -f -a "drop" -d 'Remove a publication\'s dists/ tree (pool files stay for `gc`)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "generate" -d 'Generate a signing key (secret key file; keep it private)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "export" -d 'Export the public keyring of a secret key, for apt\'s `signed-by`'

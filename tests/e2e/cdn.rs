@@ -34,7 +34,8 @@ fn invalidations(moto: &Moto, distribution: &str) -> Vec<Value> {
         .iter()
         .map(|i| {
             let id = i["Id"].as_str().unwrap();
-            aws(moto, &["cloudfront", "get-invalidation", "--distribution-id", distribution, "--id", id])["Invalidation"]
+            aws(moto, &["cloudfront", "get-invalidation", "--distribution-id", distribution, "--id", id])
+                ["Invalidation"]
                 .clone()
         })
         .collect()
@@ -142,7 +143,8 @@ fn a_publish_to_s3_makes_one_invalidation_of_its_mutable_paths_after_inrelease_i
 fn a_failed_purge_leaves_the_publish_committed_and_publish_purge_retries_it_once() {
     let moto = Moto::start();
     let right = create_distribution(&moto);
-    let config = format!("state = \"state\"\npublic = \"public\"\n[cloudfront]\nendpoint_url = \"{}\"", moto.endpoint());
+    let config =
+        format!("state = \"state\"\npublic = \"public\"\n[cloudfront]\nendpoint_url = \"{}\"", moto.endpoint());
     let ws = workspace(&moto, &config);
     let d = ws.path();
     let mut args = PUBLISH.to_vec();
@@ -150,7 +152,10 @@ fn a_failed_purge_leaves_the_publish_committed_and_publish_purge_retries_it_once
     let out = aptkit_in(d, &args);
     let text = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "not found is not retryable: {text}");
-    assert!(text.contains("committed") && text.contains("ENOSUCHDIST") && text.contains("NoSuchDistribution"), "{text}");
+    assert!(
+        text.contains("committed") && text.contains("ENOSUCHDIST") && text.contains("NoSuchDistribution"),
+        "{text}"
+    );
     assert!(
         text.contains("to retry just that step: aptkit publish purge stable --cloudfront-distribution ENOSUCHDIST"),
         "{text}"
@@ -206,7 +211,8 @@ fn suite_and_prefix_names_with_plus_and_tilde_are_invalidated_url_encoded() {
         "--progress",
         "plain",
     ];
-    let out = run_ok(aptkit().current_dir(d).envs(MOTO_ENV).env("AWS_ENDPOINT_URL_CLOUDFRONT", moto.endpoint()).args(args));
+    let out =
+        run_ok(aptkit().current_dir(d).envs(MOTO_ENV).env("AWS_ENDPOINT_URL_CLOUDFRONT", moto.endpoint()).args(args));
     let made = invalidations(&moto, &distribution);
     assert_eq!(made.len(), 1);
     let paths = paths_of(&made[0]);
@@ -214,6 +220,9 @@ fn suite_and_prefix_names_with_plus_and_tilde_are_invalidated_url_encoded() {
     assert!(paths.contains(&"/apt/x%7Ey+z/dists/1.0%7Erc1+b2/InRelease".to_string()), "{paths:?}");
     assert!(paths.iter().all(|p| p.starts_with("/apt/x%7Ey+z/dists/1.0%7Erc1+b2/")), "{paths:?}");
     let log = stderr(&out);
-    assert!(log.contains(&format!("invalidating {} paths on CloudFront distribution {distribution}", paths.len())), "{log}");
+    assert!(
+        log.contains(&format!("invalidating {} paths on CloudFront distribution {distribution}", paths.len())),
+        "{log}"
+    );
     assert!(log.contains(&format!("invalidation {} created", made[0]["Id"].as_str().unwrap())), "{log}");
 }

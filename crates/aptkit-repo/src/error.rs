@@ -182,7 +182,10 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         matches!(
             self.kind(),
-            ErrorKind::Busy | ErrorKind::Stale | ErrorKind::Store { transient: true } | ErrorKind::Cdn { transient: true }
+            ErrorKind::Busy
+                | ErrorKind::Stale
+                | ErrorKind::Store { transient: true }
+                | ErrorKind::Cdn { transient: true }
         )
     }
 

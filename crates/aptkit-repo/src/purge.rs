@@ -209,28 +209,30 @@ impl Repository {
     ) -> Result<PurgeReport> {
         let (publications, plan) = self.purge_plan(targets, path_prefix)?;
         let name = cdn.name();
-        let failed = |source: CdnError| Error::Cdn { cdn: name.clone(), publications: plan.publications.clone(), source };
+        let failed =
+            |source: CdnError| Error::Cdn { cdn: name.clone(), publications: plan.publications.clone(), source };
         let sent_before = publications
             .iter()
             .map(|p| p.purged.as_ref().filter(|m| m.cdn == name && m.reference == plan.reference))
             .collect::<Option<Vec<&Purged>>>()
             .and_then(|m| m.first().map(|m| m.invalidation.clone()));
         let already = sent_before.is_some();
-        let invalidation = match sent_before {
-            Some(id) => id,
-            None => {
-                events.event(PublishEvent::Invalidating {
-                    cdn: name.clone(),
-                    paths: plan.paths.len(),
-                    reference: plan.reference.clone(),
-                });
-                let id = cdn.invalidate(&plan.paths, &plan.reference).map_err(failed)?;
-                self.record_purge(&publications, &name, &plan.reference, &id).map_err(|e| {
-                    Error::PurgeNotRecorded { cdn: name.clone(), invalidation: id.clone(), source: Box::new(e) }
-                })?;
-                id
-            }
-        };
+        let invalidation =
+            match sent_before {
+                Some(id) => id,
+                None => {
+                    events.event(PublishEvent::Invalidating {
+                        cdn: name.clone(),
+                        paths: plan.paths.len(),
+                        reference: plan.reference.clone(),
+                    });
+                    let id = cdn.invalidate(&plan.paths, &plan.reference).map_err(failed)?;
+                    self.record_purge(&publications, &name, &plan.reference, &id).map_err(|e| {
+                        Error::PurgeNotRecorded { cdn: name.clone(), invalidation: id.clone(), source: Box::new(e) }
+                    })?;
+                    id
+                }
+            };
         events.event(PublishEvent::Invalidated { cdn: name.clone(), invalidation: invalidation.clone(), already });
         let mut completed = false;
         if let Some(wait) = wait {

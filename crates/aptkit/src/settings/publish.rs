@@ -65,7 +65,12 @@ impl CdnSettings {
             anyhow::bail!("--purge-wait needs a CloudFront distribution (--cloudfront-distribution, or [cloudfront] distribution in aptkit.toml)");
         }
         let path_prefix = config.cloudfront.path_prefix.clone().unwrap_or_default();
-        Ok(CdnSettings { distribution, endpoint_url: config.cloudfront.endpoint_url.clone(), path_prefix, wait: args.purge_wait })
+        Ok(CdnSettings {
+            distribution,
+            endpoint_url: config.cloudfront.endpoint_url.clone(),
+            path_prefix,
+            wait: args.purge_wait,
+        })
     }
 }
 
@@ -131,7 +136,9 @@ impl PublishSettings {
     /// Remember the store flags given (see [`PublishSettings::store_flags`]).
     pub fn with_store_flags(mut self, args: &StoreArgs) -> Self {
         let given = [("--state", args.state.clone()), ("--public", args.public.clone())];
-        for (flag, value) in given.into_iter().chain([("--config", args.config.as_ref().map(|c| c.display().to_string()))]) {
+        for (flag, value) in
+            given.into_iter().chain([("--config", args.config.as_ref().map(|c| c.display().to_string()))])
+        {
             if let Some(value) = value {
                 self.store_flags.extend([flag.to_string(), value]);
             }
@@ -144,7 +151,14 @@ impl PublishSettings {
 fn new_publication(
     args: PublishNewArgs,
     source: Source,
-    one: impl FnOnce(PublishAction, &SigningArgs, DependencyArgs, ProgressArgs, CdnArgs, bool) -> anyhow::Result<PublishTask>,
+    one: impl FnOnce(
+        PublishAction,
+        &SigningArgs,
+        DependencyArgs,
+        ProgressArgs,
+        CdnArgs,
+        bool,
+    ) -> anyhow::Result<PublishTask>,
 ) -> anyhow::Result<PublishTask> {
     let request = PublishRequest {
         prefix: args.how.target.prefix.clone(),
