@@ -86,7 +86,9 @@ pub struct CdnArgs {
 #[derive(Debug, Subcommand)]
 pub enum PublishCommand {
     /// Publish a repo
-    #[command(after_help = "Example:\n  aptkit publish repo nightly -d bookworm-nightly --key keys/repo.asc")]
+    #[command(
+        after_help = "Examples:\n  aptkit publish repo nightly -d bookworm-nightly --key keys/repo.asc\n  aptkit publish repo main -d stable --key repo.asc --cloudfront-distribution E2QWRUHAPOMQZL"
+    )]
     Repo(PublishNewArgs),
     /// Publish a snapshot
     #[command(after_help = "Example:\n  aptkit publish snapshot hello-1.0 -d bookworm --key keys/repo.asc")]
