@@ -298,6 +298,7 @@ mod tests {
             contents: false,
             previous_sets: Vec::new(),
             public_store: None,
+            by_hash: Vec::new(),
             changed,
             purged: None,
         }
