@@ -178,6 +178,9 @@ _aptkit() {
             aptkit__subcmd__help__subcmd__publish,list)
                 cmd="aptkit__subcmd__help__subcmd__publish__subcmd__list"
                 ;;
+            aptkit__subcmd__help__subcmd__publish,purge)
+                cmd="aptkit__subcmd__help__subcmd__publish__subcmd__purge"
+                ;;
             aptkit__subcmd__help__subcmd__publish,repo)
                 cmd="aptkit__subcmd__help__subcmd__publish__subcmd__repo"
                 ;;
@@ -262,6 +265,9 @@ _aptkit() {
             aptkit__subcmd__publish,list)
                 cmd="aptkit__subcmd__publish__subcmd__list"
                 ;;
+            aptkit__subcmd__publish,purge)
+                cmd="aptkit__subcmd__publish__subcmd__purge"
+                ;;
             aptkit__subcmd__publish,repo)
                 cmd="aptkit__subcmd__publish__subcmd__repo"
                 ;;
@@ -285,6 +291,9 @@ _aptkit() {
                 ;;
             aptkit__subcmd__publish__subcmd__help,list)
                 cmd="aptkit__subcmd__publish__subcmd__help__subcmd__list"
+                ;;
+            aptkit__subcmd__publish__subcmd__help,purge)
+                cmd="aptkit__subcmd__publish__subcmd__help__subcmd__purge"
                 ;;
             aptkit__subcmd__publish__subcmd__help,repo)
                 cmd="aptkit__subcmd__publish__subcmd__help__subcmd__repo"
@@ -998,7 +1007,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__help__subcmd__publish)
-            opts="repo snapshot switch update list drop unlock"
+            opts="repo snapshot switch update list purge drop unlock"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1026,6 +1035,20 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__help__subcmd__publish__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aptkit__subcmd__help__subcmd__publish__subcmd__purge)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1624,7 +1647,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish)
-            opts="-h --help repo snapshot switch update list drop unlock help"
+            opts="-h --help repo snapshot switch update list purge drop unlock help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1660,7 +1683,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__help)
-            opts="repo snapshot switch update list drop unlock help"
+            opts="repo snapshot switch update list purge drop unlock help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1702,6 +1725,20 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aptkit__subcmd__publish__subcmd__help__subcmd__purge)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1799,8 +1836,30 @@ _aptkit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        aptkit__subcmd__publish__subcmd__purge)
+            opts="-h --prefix --cloudfront-distribution --purge-wait --dry-run --json --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cloudfront-distribution)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         aptkit__subcmd__publish__subcmd__repo)
-            opts="-d -c -h --distribution --component --architectures --origin --label --valid-for --contents --prefix --key --key-env --base-index --skip-dependency-check --progress --wait --json --dry-run --help"
+            opts="-d -c -h --distribution --component --architectures --origin --label --valid-for --contents --prefix --key --key-env --base-index --skip-dependency-check --progress --wait --cloudfront-distribution --purge-wait --json --dry-run --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1859,6 +1918,10 @@ _aptkit() {
                     return 0
                     ;;
                 --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cloudfront-distribution)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1870,7 +1933,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__snapshot)
-            opts="-d -c -h --distribution --component --architectures --origin --label --valid-for --contents --prefix --key --key-env --base-index --skip-dependency-check --progress --wait --json --dry-run --help"
+            opts="-d -c -h --distribution --component --architectures --origin --label --valid-for --contents --prefix --key --key-env --base-index --skip-dependency-check --progress --wait --cloudfront-distribution --purge-wait --json --dry-run --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1932,6 +1995,10 @@ _aptkit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cloudfront-distribution)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1940,7 +2007,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__switch)
-            opts="-h --prefix --key --key-env --base-index --skip-dependency-check --progress --wait --json --dry-run --help"
+            opts="-h --prefix --key --key-env --base-index --skip-dependency-check --progress --wait --cloudfront-distribution --purge-wait --json --dry-run --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1967,6 +2034,10 @@ _aptkit() {
                     return 0
                     ;;
                 --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cloudfront-distribution)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1996,7 +2067,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__update)
-            opts="-h --prefix --key --key-env --base-index --skip-dependency-check --progress --wait --json --dry-run --help"
+            opts="-h --prefix --key --key-env --base-index --skip-dependency-check --progress --wait --cloudfront-distribution --purge-wait --json --dry-run --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2023,6 +2094,10 @@ _aptkit() {
                     return 0
                     ;;
                 --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cloudfront-distribution)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -166,15 +166,16 @@ complete -c aptkit -n "__fish_aptkit_using_subcommand snapshot; and __fish_seen_
 complete -c aptkit -n "__fish_aptkit_using_subcommand snapshot; and __fish_seen_subcommand_from help" -f -a "filter" -d 'A new snapshot with the packages matching any query (`name-pattern [(op version)]`)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand snapshot; and __fish_seen_subcommand_from help" -f -a "drop" -d 'Delete a snapshot that no publication uses'
 complete -c aptkit -n "__fish_aptkit_using_subcommand snapshot; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list drop unlock help" -s h -l help -d 'Print help'
-complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list drop unlock help" -f -a "repo" -d 'Publish a repo'
-complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list drop unlock help" -f -a "snapshot" -d 'Publish a snapshot'
-complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list drop unlock help" -f -a "switch" -d 'Point a snapshot publication at another snapshot'
-complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list drop unlock help" -f -a "update" -d 'Republish a repo publication with the repo\'s current packages'
-complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list drop unlock help" -f -a "list" -d 'List publications'
-complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list drop unlock help" -f -a "drop" -d 'Remove a publication\'s dists/ tree (pool files stay for `gc`)'
-complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list drop unlock help" -f -a "unlock" -d 'Break a claim on a suite left by a job that died (names its holder)'
-complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list drop unlock help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list purge drop unlock help" -s h -l help -d 'Print help'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list purge drop unlock help" -f -a "repo" -d 'Publish a repo'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list purge drop unlock help" -f -a "snapshot" -d 'Publish a snapshot'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list purge drop unlock help" -f -a "switch" -d 'Point a snapshot publication at another snapshot'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list purge drop unlock help" -f -a "update" -d 'Republish a repo publication with the repo\'s current packages'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list purge drop unlock help" -f -a "list" -d 'List publications'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list purge drop unlock help" -f -a "purge" -d 'Invalidate on CloudFront what the last publish of a suite changed (retry a failed purge)'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list purge drop unlock help" -f -a "drop" -d 'Remove a publication\'s dists/ tree (pool files stay for `gc`)'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list purge drop unlock help" -f -a "unlock" -d 'Break a claim on a suite left by a job that died (names its holder)'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list purge drop unlock help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -s d -l distribution -d 'Distribution (suite) to publish as, e.g. `bookworm`' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -s c -l component -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -l architectures -d 'Architectures to index, comma-separated [default: those of the packages]' -r
@@ -191,8 +192,10 @@ plain\t'One line per step, for logs'
 json\t'One JSON object per event per line on stderr'
 none\t'Notes only'"
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -l wait -d 'How long to wait for a suite another job holds (or gc), and to retry one that changed under this command, with backoff and jitter: e.g. 0 (refuse at once), 30s, 10m. Past it the command exits 75 [default: `[publish] wait` in aptkit.toml, else 10m]' -r
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -l cloudfront-distribution -d 'CloudFront distribution to invalidate the changed InRelease, Release and index paths on, once the publish is committed [default: [cloudfront] distribution in aptkit.toml]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -l contents -d 'Also publish Contents-<arch>.gz (which package ships which file, for apt-file)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -l skip-dependency-check -d 'Publish even if some Depends/Pre-Depends cannot be satisfied'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -l purge-wait -d 'Wait until the CloudFront invalidation has completed (up to 20 minutes)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -l json
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -l dry-run -d 'Print the writes the publish would make (objects to create, replace, the state\'s compare-and-swaps) after every check it makes, and write nothing'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from repo" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -212,8 +215,10 @@ plain\t'One line per step, for logs'
 json\t'One JSON object per event per line on stderr'
 none\t'Notes only'"
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -l wait -d 'How long to wait for a suite another job holds (or gc), and to retry one that changed under this command, with backoff and jitter: e.g. 0 (refuse at once), 30s, 10m. Past it the command exits 75 [default: `[publish] wait` in aptkit.toml, else 10m]' -r
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -l cloudfront-distribution -d 'CloudFront distribution to invalidate the changed InRelease, Release and index paths on, once the publish is committed [default: [cloudfront] distribution in aptkit.toml]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -l contents -d 'Also publish Contents-<arch>.gz (which package ships which file, for apt-file)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -l skip-dependency-check -d 'Publish even if some Depends/Pre-Depends cannot be satisfied'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -l purge-wait -d 'Wait until the CloudFront invalidation has completed (up to 20 minutes)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -l json
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -l dry-run -d 'Print the writes the publish would make (objects to create, replace, the state\'s compare-and-swaps) after every check it makes, and write nothing'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from snapshot" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -227,7 +232,9 @@ plain\t'One line per step, for logs'
 json\t'One JSON object per event per line on stderr'
 none\t'Notes only'"
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from switch" -l wait -d 'How long to wait for a suite another job holds (or gc), and to retry one that changed under this command, with backoff and jitter: e.g. 0 (refuse at once), 30s, 10m. Past it the command exits 75 [default: `[publish] wait` in aptkit.toml, else 10m]' -r
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from switch" -l cloudfront-distribution -d 'CloudFront distribution to invalidate the changed InRelease, Release and index paths on, once the publish is committed [default: [cloudfront] distribution in aptkit.toml]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from switch" -l skip-dependency-check -d 'Publish even if some Depends/Pre-Depends cannot be satisfied'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from switch" -l purge-wait -d 'Wait until the CloudFront invalidation has completed (up to 20 minutes)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from switch" -l json
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from switch" -l dry-run -d 'Print the writes the publish would make (objects to create, replace, the state\'s compare-and-swaps) after every check it makes, and write nothing'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from switch" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -241,12 +248,20 @@ plain\t'One line per step, for logs'
 json\t'One JSON object per event per line on stderr'
 none\t'Notes only'"
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from update" -l wait -d 'How long to wait for a suite another job holds (or gc), and to retry one that changed under this command, with backoff and jitter: e.g. 0 (refuse at once), 30s, 10m. Past it the command exits 75 [default: `[publish] wait` in aptkit.toml, else 10m]' -r
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from update" -l cloudfront-distribution -d 'CloudFront distribution to invalidate the changed InRelease, Release and index paths on, once the publish is committed [default: [cloudfront] distribution in aptkit.toml]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from update" -l skip-dependency-check -d 'Publish even if some Depends/Pre-Depends cannot be satisfied'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from update" -l purge-wait -d 'Wait until the CloudFront invalidation has completed (up to 20 minutes)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from update" -l json
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from update" -l dry-run -d 'Print the writes the publish would make (objects to create, replace, the state\'s compare-and-swaps) after every check it makes, and write nothing'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from list" -l json
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from purge" -l prefix -d 'Path prefix in the publish store (e.g. `debian`) [default: its root]' -r
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from purge" -l cloudfront-distribution -d 'CloudFront distribution to invalidate the changed InRelease, Release and index paths on, once the publish is committed [default: [cloudfront] distribution in aptkit.toml]' -r
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from purge" -l purge-wait -d 'Wait until the CloudFront invalidation has completed (up to 20 minutes)'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from purge" -l dry-run -d 'Print the paths and the CallerReference; send nothing'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from purge" -l json
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from purge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from drop" -l prefix -d 'Path prefix in the publish store (e.g. `debian`) [default: its root]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from drop" -l wait -d 'How long to wait for a suite another job holds (or gc), and to retry one that changed under this command, with backoff and jitter: e.g. 0 (refuse at once), 30s, 10m. Past it the command exits 75 [default: `[publish] wait` in aptkit.toml, else 10m]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from drop" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -259,6 +274,7 @@ complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_s
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "switch" -d 'Point a snapshot publication at another snapshot'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "update" -d 'Republish a repo publication with the repo\'s current packages'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "list" -d 'List publications'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "purge" -d 'Invalidate on CloudFront what the last publish of a suite changed (retry a failed purge)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "drop" -d 'Remove a publication\'s dists/ tree (pool files stay for `gc`)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "unlock" -d 'Break a claim on a suite left by a job that died (names its holder)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -354,6 +370,7 @@ complete -c aptkit -n "__fish_aptkit_using_subcommand help; and __fish_seen_subc
 complete -c aptkit -n "__fish_aptkit_using_subcommand help; and __fish_seen_subcommand_from publish" -f -a "switch" -d 'Point a snapshot publication at another snapshot'
 complete -c aptkit -n "__fish_aptkit_using_subcommand help; and __fish_seen_subcommand_from publish" -f -a "update" -d 'Republish a repo publication with the repo\'s current packages'
 complete -c aptkit -n "__fish_aptkit_using_subcommand help; and __fish_seen_subcommand_from publish" -f -a "list" -d 'List publications'
+complete -c aptkit -n "__fish_aptkit_using_subcommand help; and __fish_seen_subcommand_from publish" -f -a "purge" -d 'Invalidate on CloudFront what the last publish of a suite changed (retry a failed purge)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand help; and __fish_seen_subcommand_from publish" -f -a "drop" -d 'Remove a publication\'s dists/ tree (pool files stay for `gc`)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand help; and __fish_seen_subcommand_from publish" -f -a "unlock" -d 'Break a claim on a suite left by a job that died (names its holder)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "generate" -d 'Generate a signing key (secret key file; keep it private)'

@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod build;
+mod cdn;
 mod concurrency;
 mod crash;
 mod distros;

@@ -16,6 +16,10 @@ pub struct CloudFront {
 pub struct CloudFrontError {
     pub distribution_id: String,
     pub message: String,
+    /// The same request may succeed later: CloudFront was unreachable,
+    /// failed (5xx), throttled it, or has too many invalidations in
+    /// progress.
+    pub retryable: bool,
 }
 
 impl std::fmt::Display for CloudFrontError {
@@ -26,6 +30,11 @@ impl std::fmt::Display for CloudFrontError {
 
 impl std::error::Error for CloudFrontError {}
 
+/// CloudFront's answers that say "later": too many invalidations (or
+/// wildcard paths) in progress, or too many requests.
+const RETRYABLE_CODES: [&str; 4] =
+    ["TooManyInvalidationsInProgress", "Throttling", "ThrottlingException", "ServiceUnavailable"];
+
 impl CloudFront {
     /// Credentials and region as for S3 (the standard AWS chain); the
     /// endpoint from `endpoint_url`, `$AWS_ENDPOINT_URL_CLOUDFRONT` or
@@ -34,6 +43,7 @@ impl CloudFront {
         let runtime = crate::runtime().map_err(|e| CloudFrontError {
             distribution_id: distribution_id.to_string(),
             message: format!("cannot start the AWS runtime: {e}"),
+            retryable: false,
         })?;
         let config = crate::load_config(&runtime, endpoint_url, None);
         let client = Client::new(&config);
@@ -69,6 +79,11 @@ impl CloudFront {
             .ok_or_else(|| self.error("CloudFront returned no invalidation".into()))
     }
 
+    /// The distribution's id.
+    pub fn distribution_id(&self) -> &str {
+        &self.distribution_id
+    }
+
     /// `InProgress` or `Completed` (as the server spells it).
     pub fn status(&self, invalidation_id: &str) -> Result<String, CloudFrontError> {
         let request = self.client.get_invalidation().distribution_id(&self.distribution_id).id(invalidation_id).send();
@@ -77,7 +92,7 @@ impl CloudFront {
     }
 
     fn error(&self, message: String) -> CloudFrontError {
-        CloudFrontError { distribution_id: self.distribution_id.clone(), message }
+        CloudFrontError { distribution_id: self.distribution_id.clone(), message, retryable: false }
     }
 
     fn sdk_error<E>(&self, op: &str, e: SdkError<E>) -> CloudFrontError
@@ -85,11 +100,19 @@ impl CloudFront {
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
         let status = e.raw_response().map(|r| r.status().as_u16());
-        self.error(match (e.code(), status) {
+        let retryable = match (&e, e.code(), status) {
+            // Never reached CloudFront, or no answer in time.
+            (SdkError::DispatchFailure(_) | SdkError::TimeoutError(_), _, _) => true,
+            (_, Some(code), _) if RETRYABLE_CODES.contains(&code) => true,
+            (_, _, Some(status)) => status >= 500 || status == 429,
+            _ => false,
+        };
+        let message = match (e.code(), status) {
             (Some(code), Some(status)) => {
                 format!("cannot {op}: {code} (HTTP {status}): {}", e.message().unwrap_or("no message"))
             }
             _ => format!("cannot {op}: {}", crate::s3::error_chain(&e)),
-        })
+        };
+        CloudFrontError { retryable, ..self.error(message) }
     }
 }

@@ -105,6 +105,24 @@ pub enum Error {
         findings.join("\n  ")
     )]
     NotVerified { publication: String, location: String, findings: Vec<String> },
+    /// A CDN invalidation after publishing failed (the publications are
+    /// committed all the same).
+    #[error("{cdn}: cannot invalidate what the publish of {} changed", publications.join(", "))]
+    Cdn {
+        cdn: String,
+        publications: Vec<String>,
+        #[source]
+        source: crate::purge::CdnError,
+    },
+    /// The invalidation was made but could not be recorded: a rerun sends
+    /// the same request again (which CloudFront answers with this one).
+    #[error("{cdn}: invalidation {invalidation} was made, but recording it in the state failed")]
+    PurgeNotRecorded {
+        cdn: String,
+        invalidation: String,
+        #[source]
+        source: Box<Error>,
+    },
     #[error(transparent)]
     Store(#[from] aptkit_store::Error),
     #[error(transparent)]
@@ -147,6 +165,9 @@ pub enum ErrorKind {
     CorruptState,
     /// Signing failed, or what was published did not verify.
     Integrity,
+    /// The CDN refused an invalidation; `transient` if it may accept the
+    /// same one later (throttled, too many in progress, unreachable).
+    Cdn { transient: bool },
 }
 
 impl Error {
@@ -174,6 +195,8 @@ impl Error {
             Error::Store(e) => ErrorKind::Store { transient: e.is_transient() },
             Error::CorruptState { .. } => ErrorKind::CorruptState,
             Error::Sign(_) | Error::NotVerified { .. } => ErrorKind::Integrity,
+            Error::Cdn { source, .. } => ErrorKind::Cdn { transient: source.retryable },
+            Error::PurgeNotRecorded { source, .. } => source.kind(),
         }
     }
 
@@ -181,7 +204,13 @@ impl Error {
     /// succeed: another job held the suite, the state changed under it, or
     /// the store was unreachable. CI retries on exactly these.
     pub fn is_retryable(&self) -> bool {
-        matches!(self.kind(), ErrorKind::Busy | ErrorKind::Stale | ErrorKind::Store { transient: true })
+        matches!(
+            self.kind(),
+            ErrorKind::Busy
+                | ErrorKind::Stale
+                | ErrorKind::Store { transient: true }
+                | ErrorKind::Cdn { transient: true }
+        )
     }
 
     /// The busy holder, when another job holds what this command needs.

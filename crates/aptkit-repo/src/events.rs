@@ -70,6 +70,13 @@ pub enum PublishEvent {
     Verified { indices: usize, pool_files: usize },
     /// The publication record is committed and the claim given back.
     Committed { publication: String, date: i64 },
+    /// After the commit: a CDN is asked to invalidate `paths` paths.
+    Invalidating { cdn: String, paths: usize, reference: String },
+    /// The CDN accepted the invalidation (or, `already`, it had been sent
+    /// before and nothing was sent now).
+    Invalidated { cdn: String, invalidation: String, already: bool },
+    /// The invalidation has completed (waited for).
+    InvalidationCompleted { cdn: String, invalidation: String },
 }
 
 /// Where a publish sends its events. Called from several threads at once

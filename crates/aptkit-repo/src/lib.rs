@@ -26,6 +26,7 @@ mod lease;
 mod package_set;
 mod publish;
 mod publisher;
+mod purge;
 mod readback;
 mod repos;
 pub mod set_ops;
@@ -47,9 +48,10 @@ pub use ingest::{collect_debs, Intake};
 pub use package_set::{PackageRecord, PackageSet};
 pub use publish::{architectures_of, PublishReport, MAX_DATE_LEAD};
 pub use publisher::{Clock, Dependencies, PublishAction, PublishRequest, Published, Publisher};
+pub use purge::{encode_path, plan_purge, Cdn, CdnError, PurgePlan, PurgeReport, PurgeWait, MAX_PATHS, MAX_WILDCARDS};
 pub use repos::AddReport;
 pub use set_ops::{Query, SetDiff};
-pub use state::{Publication, Refs, Source};
+pub use state::{Publication, Purged, Refs, Source};
 pub use unlock::ClaimInfo;
 
 pub struct Repository {

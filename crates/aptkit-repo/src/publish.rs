@@ -281,6 +281,9 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
         date,
         signed_by: publication.signed_by.clone(),
     });
+    // Recorded with the publication: a later `publish purge` sends the
+    // same batch again.
+    publication.changed = report.purge.clone();
     Ok((publication, report, now))
 }
 

@@ -248,6 +248,8 @@ impl<'a> Publisher<'a> {
             previous_sets: Vec::new(),
             public_store: None,
             by_hash: Vec::new(),
+            changed: Vec::new(),
+            purged: None,
         };
         Ok(Resolved { publication, set, previous: None })
     }

@@ -188,6 +188,29 @@ pub struct Publication {
     /// are older than a CDN may cache an InRelease that lists them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub by_hash: Vec<Vec<String>>,
+    /// The publish store keys its last publish changed under names clients
+    /// read again (InRelease, Release, Release.gpg, plain index names): what
+    /// `publish purge` invalidates on a CDN, the same batch every time.
+    /// Empty in records written before it was kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changed: Vec<String>,
+    /// The last CDN invalidation that covered `changed`: a rerun that would
+    /// send the same batch sends nothing. Copied into the next record of the
+    /// suite, where its reference (derived from the Release Date) no longer
+    /// matches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purged: Option<Purged>,
+}
+
+/// A CDN invalidation made for a publication.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Purged {
+    /// The CDN, as [`crate::Cdn::name`] says (`CloudFront distribution E2…`).
+    pub cdn: String,
+    /// The request's idempotency reference ([`crate::PurgePlan::reference`]).
+    pub reference: String,
+    /// The CDN's id for the invalidation.
+    pub invalidation: String,
 }
 
 /// Generations of a publication whose pool files gc keeps (the current one

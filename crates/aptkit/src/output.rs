@@ -137,6 +137,14 @@ mod exit_code_tests {
             source: std::io::Error::from(std::io::ErrorKind::ConnectionReset),
         };
         assert_eq!(exit_code_of(&anyhow::Error::new(cut)), retry);
+        // A CDN purge after the publish: CloudFront busy, or the distribution unknown.
+        let cdn = |retryable| aptkit_repo::Error::Cdn {
+            cdn: "CloudFront distribution E1".into(),
+            publications: vec!["stable".into()],
+            source: aptkit_repo::CdnError { message: "TooManyInvalidationsInProgress".into(), retryable },
+        };
+        assert_eq!(exit_code_of(&wrapped(cdn(true))), retry);
+        assert_eq!(exit_code_of(&wrapped(cdn(false))), ExitCode::from(2));
         let corrupt = aptkit_verify::Error::EmptyKeyring;
         assert_eq!(exit_code_of(&anyhow::Error::new(corrupt)), ExitCode::from(2));
     }

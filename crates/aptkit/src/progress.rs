@@ -101,6 +101,7 @@ impl PublishEvents for PublishProgress {
                 self.bar.set_message("placing pool files");
             }
             PublishEvent::Signed { .. } => self.bar.set_message("reading back what was written"),
+            PublishEvent::Invalidating { cdn, .. } => self.bar.set_message(format!("invalidating on {cdn}")),
             PublishEvent::PoolPlaced { written, .. } => {
                 self.placed.fetch_add(1, Ordering::Relaxed);
                 if *written {
@@ -191,6 +192,18 @@ fn step(event: &PublishEvent, indices: u64) -> Option<String> {
             format!("verified what was written: {indices} indices, {pool_files} new pool files")
         }
         PublishEvent::Committed { publication, .. } => format!("recorded publication {publication}"),
+        PublishEvent::Invalidating { cdn, paths, reference } => {
+            format!("invalidating {paths} paths on {cdn} (CallerReference {reference})")
+        }
+        PublishEvent::Invalidated { cdn, invalidation, already: true } => {
+            format!("{cdn}: invalidation {invalidation} was sent before; nothing sent now")
+        }
+        PublishEvent::Invalidated { cdn, invalidation, already: false } => {
+            format!("{cdn}: invalidation {invalidation} created")
+        }
+        PublishEvent::InvalidationCompleted { cdn, invalidation } => {
+            format!("{cdn}: invalidation {invalidation} completed")
+        }
         _ => return None,
     })
 }

@@ -35,7 +35,7 @@ pub use key::KeyCommand;
 pub use man::ManArgs;
 pub use mirror::MirrorArgs;
 pub use package::PackageArgs;
-pub use publish::{DependencyArgs, PublishCommand, PublishNewArgs, PublishOptions, WaitArgs};
+pub use publish::{CdnArgs, DependencyArgs, PublishCommand, PublishNewArgs, PublishOptions, WaitArgs};
 pub use repo::RepoCommand;
 pub use serve::ServeArgs;
 pub use snapshot::SnapshotCommand;

@@ -77,6 +77,8 @@ pub struct PublishOptions {
     pub progress: ProgressArgs,
     #[command(flatten)]
     pub wait: WaitArgs,
+    #[command(flatten)]
+    pub cdn: CdnArgs,
     #[arg(long)]
     pub json: bool,
     /// Print the writes the publish would make (objects to create, replace, the state's
@@ -85,10 +87,24 @@ pub struct PublishOptions {
     pub dry_run: bool,
 }
 
+/// The CDN in front of the publish store, purged once the publish is committed.
+#[derive(Debug, Args, Clone, Default)]
+pub struct CdnArgs {
+    /// CloudFront distribution to invalidate the changed InRelease, Release and index paths on,
+    /// once the publish is committed [default: [cloudfront] distribution in aptkit.toml]
+    #[arg(long, value_name = "ID")]
+    pub cloudfront_distribution: Option<String>,
+    /// Wait until the CloudFront invalidation has completed (up to 20 minutes)
+    #[arg(long)]
+    pub purge_wait: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum PublishCommand {
     /// Publish a repo
-    #[command(after_help = "Example:\n  aptkit publish repo nightly -d bookworm-nightly --key keys/repo.asc")]
+    #[command(
+        after_help = "Examples:\n  aptkit publish repo nightly -d bookworm-nightly --key keys/repo.asc\n  aptkit publish repo main -d stable --key repo.asc --cloudfront-distribution E2QWRUHAPOMQZL"
+    )]
     Repo(PublishNewArgs),
     /// Publish a snapshot
     #[command(after_help = "Example:\n  aptkit publish snapshot hello-1.0 -d bookworm --key keys/repo.asc")]
@@ -117,6 +133,24 @@ pub enum PublishCommand {
     },
     /// List publications
     List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Invalidate on CloudFront what the last publish of a suite changed (retry a failed purge)
+    ///
+    /// Sends the same invalidation the publish sent or meant to send: the InRelease, Release,
+    /// Release.gpg and plain index paths that publish changed (never pool/ or by-hash/), with the
+    /// same CallerReference. Recorded once made, so running it again sends nothing.
+    #[command(after_help = PURGE_EXAMPLES)]
+    Purge {
+        distribution: String,
+        #[command(flatten)]
+        target: PublishTarget,
+        #[command(flatten)]
+        cdn: CdnArgs,
+        /// Print the paths and the CallerReference; send nothing
+        #[arg(long)]
+        dry_run: bool,
         #[arg(long)]
         json: bool,
     },
@@ -158,3 +192,7 @@ pub enum PublishCommand {
         json: bool,
     },
 }
+
+const PURGE_EXAMPLES: &str = "Examples:
+  aptkit publish purge stable --cloudfront-distribution E2QWRUHAPOMQZL
+  aptkit publish purge nightly --prefix debian --dry-run";

@@ -11,6 +11,7 @@ pub mod man;
 pub mod mirror;
 pub mod package;
 pub mod publish;
+mod purge;
 pub mod repo;
 pub mod serve;
 pub mod snapshot;

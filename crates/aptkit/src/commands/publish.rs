@@ -6,15 +6,27 @@ use anyhow::Context;
 use aptkit_repo::{Dependencies, Publication, PublishAction, PublishReport, Publisher, Repository};
 use serde_json::json;
 
-use super::Outcome;
+use super::{purge, Outcome};
 use crate::base_indices::load_universe;
 use crate::clock::now;
 use crate::output;
 use crate::progress::{ProgressMode, PublishProgress};
 use crate::settings::{DependencyCheck, OnePublish, PublishSettings, PublishTask};
 
-fn report(publication: &Publication, report: &PublishReport, json: bool, public_dir: &Option<PathBuf>) {
+/// What was published, and what the CDN purge made of it (if one ran).
+fn report(
+    publication: &Publication,
+    report: &PublishReport,
+    purged: Option<&anyhow::Result<aptkit_repo::PurgeReport>>,
+    json: bool,
+    public_dir: &Option<PathBuf>,
+) {
     if json {
+        let invalidation = match purged {
+            None => serde_json::Value::Null,
+            Some(Ok(purged)) => purge::report_json(purged),
+            Some(Err(e)) => json!({"error": format!("{e:#}")}),
+        };
         output::print_json(&json!({
             "publication": publication.id(),
             "source": publication.source.to_string(),
@@ -27,6 +39,7 @@ fn report(publication: &Publication, report: &PublishReport, json: bool, public_
             "index_chunks": report.index_chunks,
             "index_chunks_compressed": report.index_chunks_compressed,
             "purge": report.purge,
+            "invalidation": invalidation,
         }));
         return;
     }
@@ -50,6 +63,9 @@ fn report(publication: &Publication, report: &PublishReport, json: bool, public_
         "  deb [signed-by=/etc/apt/keyrings/aptkit.gpg] {base} {} {}",
         publication.distribution, publication.component
     );
+    if let Some(Ok(purged)) = purged {
+        println!("{}", purge::summary(purged));
+    }
 }
 
 fn dependencies(check: &DependencyCheck) -> anyhow::Result<Dependencies> {
@@ -62,7 +78,12 @@ fn dependencies(check: &DependencyCheck) -> anyhow::Result<Dependencies> {
 /// One publish through the library's one publishing call, which also reads
 /// back what it wrote before it records it (in every publish store); then
 /// say what was published.
-fn publish_one(repo: &Repository, public_dir: &Option<PathBuf>, one: OnePublish) -> anyhow::Result<Outcome> {
+fn publish_one(
+    repo: &Repository,
+    public_dir: &Option<PathBuf>,
+    store_flags: &[String],
+    one: OnePublish,
+) -> anyhow::Result<Outcome> {
     let keys = one.keys.load()?;
     let deps = dependencies(&one.deps)?;
     let what = match &one.action {
@@ -74,15 +95,28 @@ fn publish_one(repo: &Repository, public_dir: &Option<PathBuf>, one: OnePublish)
     };
     let events = PublishProgress::new(one.progress, one.json);
     let publisher = Publisher::new(repo, &keys, deps).events(&events).wait(one.wait).dry_run(one.dry_run);
-    let published = publisher.run(one.action);
-    events.finish();
-    let published = published.context(what)?;
+    let published = match publisher.run(one.action) {
+        Ok(published) => published,
+        Err(e) => {
+            events.finish();
+            return Err(anyhow::Error::new(e).context(what));
+        }
+    };
     if one.dry_run {
+        events.finish();
         print_plan(&published, one.json);
         return Ok(Outcome::Success);
     }
-    report(&published.publication, &published.report, one.json, public_dir);
-    Ok(Outcome::Success)
+    // The very last step, once the publication is committed: one
+    // invalidation of what this publish changed.
+    let retry = purge::Retry { store_flags, publication: &published.publication };
+    let purged = purge::after_publish(repo, &one.cdn, retry, &events);
+    events.finish();
+    report(&published.publication, &published.report, purged.as_ref(), one.json, public_dir);
+    match purged {
+        Some(Err(e)) => Err(e),
+        _ => Ok(Outcome::Success),
+    }
 }
 
 /// A dry run's plan: one line per write, or `{"dry_run": true, "plan": […]}`.
@@ -103,9 +137,15 @@ fn print_plan(published: &aptkit_repo::Published, json: bool) {
 }
 
 pub fn run(settings: PublishSettings) -> anyhow::Result<Outcome> {
-    let PublishSettings { repository: repo, public_dir, task } = settings;
+    let PublishSettings { repository: repo, public_dir, task, store_flags } = settings;
     match task {
-        PublishTask::Publish(one) => publish_one(&repo, &public_dir, one),
+        PublishTask::Publish(one) => publish_one(&repo, &public_dir, &store_flags, *one),
+        PublishTask::Purge { distribution, prefix, cdn, dry_run, json } => {
+            let events = PublishProgress::new(ProgressMode::Auto, json);
+            let done = purge::run(&repo, &cdn, (&prefix, &distribution), dry_run, json, &events);
+            events.finish();
+            done.map(|()| Outcome::Success)
+        }
         PublishTask::List { json } => {
             let refs = repo.refs()?;
             if json {

@@ -19,6 +19,7 @@ pub struct ConfigFile {
     pub build: BuildConfig,
     #[serde(default)]
     pub publish: PublishConfig,
+    pub cloudfront: CloudFrontConfig,
 }
 
 /// `[publish]`: how publishes (and drops, and gc) share a suite.
@@ -46,6 +47,22 @@ impl ConfigFile {
             None => Ok(DEFAULT_WAIT),
         }
     }
+}
+
+/// `[cloudfront]`: the CDN in front of the publish store, purged after each
+/// publish. Credentials come from the standard AWS chain, as for S3.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloudFrontConfig {
+    /// The distribution's id (`--cloudfront-distribution` overrides it).
+    pub distribution: Option<String>,
+    /// Another CloudFront API endpoint (moto in tests; default: AWS's, or
+    /// `$AWS_ENDPOINT_URL_CLOUDFRONT` / `$AWS_ENDPOINT_URL`).
+    pub endpoint_url: Option<String>,
+    /// Where the distribution serves the publish store, when not at its
+    /// root: `apt` if `https://cdn.example.org/apt/dists/…` is the store's
+    /// `dists/…`.
+    pub path_prefix: Option<String>,
 }
 
 /// `[build]`: the build stage.

@@ -37,7 +37,7 @@ pub use key::KeySettings;
 pub use man::ManSettings;
 pub use mirror::MirrorSettings;
 pub use package::PackageSettings;
-pub use publish::{DependencyCheck, OnePublish, PublishSettings, PublishTask};
+pub use publish::{CdnSettings, DependencyCheck, OnePublish, PublishSettings, PublishTask};
 pub use repo::{RepoAction, RepoSettings};
 pub use serve::ServeSettings;
 pub use signing::KeySources;
@@ -85,7 +85,7 @@ impl ResolvedCommand {
             Command::Snapshot(cmd) => Self::Snapshot(SnapshotSettings::from_args(cmd, &open_stores(stores)?.1)?),
             Command::Publish(cmd) => {
                 let (config, opened) = open_stores(stores)?;
-                Self::Publish(PublishSettings::from_args(cmd, &config, opened)?)
+                Self::Publish(PublishSettings::from_args(cmd, &config, opened)?.with_store_flags(stores))
             }
             Command::Key(cmd) => Self::Key(KeySettings::from_args(cmd, stores)?),
             Command::Serve(args) => Self::Serve(ServeSettings::from_args(args, stores)?),

@@ -7,7 +7,7 @@ use std::time::Duration;
 use aptkit_repo::{PublishAction, PublishRequest, Repository, Source};
 
 use super::{ConfigFile, KeySources, Stores};
-use crate::cli::{DependencyArgs, PublishCommand, PublishNewArgs, PublishOptions};
+use crate::cli::{CdnArgs, DependencyArgs, PublishCommand, PublishNewArgs, PublishOptions, StoreArgs};
 use crate::progress::ProgressMode;
 
 pub struct PublishSettings {
@@ -16,11 +16,14 @@ pub struct PublishSettings {
     /// printed names it.
     pub public_dir: Option<PathBuf>,
     pub task: PublishTask,
+    /// `--state`, `--public` and `--config` as given: a retry command said
+    /// after a failed purge names the same stores.
+    pub store_flags: Vec<String>,
 }
 
 pub enum PublishTask {
     /// `publish repo`, `snapshot`, `switch` and `update`: one publish.
-    Publish(OnePublish),
+    Publish(Box<OnePublish>),
     List {
         json: bool,
     },
@@ -35,6 +38,48 @@ pub enum PublishTask {
         force: bool,
         json: bool,
     },
+    /// `publish purge`: invalidate again what the last publish changed.
+    Purge {
+        distribution: String,
+        prefix: String,
+        cdn: CdnSettings,
+        dry_run: bool,
+        json: bool,
+    },
+}
+
+/// The CloudFront distribution purged after a publish (flags over
+/// `[cloudfront]` in aptkit.toml).
+pub struct CdnSettings {
+    /// None: no CDN to purge.
+    pub distribution: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub path_prefix: String,
+    /// `--purge-wait`: until the invalidation has completed.
+    pub wait: bool,
+}
+
+impl CdnSettings {
+    fn resolve(args: CdnArgs, config: &ConfigFile) -> anyhow::Result<Self> {
+        let distribution = args.cloudfront_distribution.or_else(|| config.cloudfront.distribution.clone());
+        if let Some(id) = &distribution {
+            // CloudFront's ids are upper-case letters and digits; anything
+            // else would end up in the request's URL path.
+            if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                anyhow::bail!("invalid CloudFront distribution id `{id}` (letters and digits, e.g. E2QWRUHAPOMQZL)");
+            }
+        }
+        if args.purge_wait && distribution.is_none() {
+            anyhow::bail!("--purge-wait needs a CloudFront distribution (--cloudfront-distribution, or [cloudfront] distribution in aptkit.toml)");
+        }
+        let path_prefix = config.cloudfront.path_prefix.clone().unwrap_or_default();
+        Ok(CdnSettings {
+            distribution,
+            endpoint_url: config.cloudfront.endpoint_url.clone(),
+            path_prefix,
+            wait: args.purge_wait,
+        })
+    }
 }
 
 /// What one publish needs besides the repository.
@@ -43,6 +88,7 @@ pub struct OnePublish {
     pub keys: KeySources,
     pub deps: DependencyCheck,
     pub progress: ProgressMode,
+    pub cdn: CdnSettings,
     pub json: bool,
     /// Plan and print the writes; write nothing.
     pub dry_run: bool,
@@ -60,10 +106,20 @@ pub enum DependencyCheck {
 impl PublishSettings {
     pub fn from_args(cmd: PublishCommand, config: &ConfigFile, stores: Stores) -> anyhow::Result<Self> {
         let one = |action, how: PublishOptions| {
-            let PublishOptions { signing, deps, progress, wait, json, dry_run, .. } = how;
+            let PublishOptions { signing, deps, progress, wait, cdn, json, dry_run, .. } = how;
             let keys = KeySources::resolve(&signing, config)?;
             let (deps, progress, wait) = (deps.into(), progress.progress, config.wait(wait.wait)?);
-            anyhow::Ok(PublishTask::Publish(OnePublish { action, keys, deps, progress, json, wait, dry_run }))
+            let cdn = CdnSettings::resolve(cdn, config)?;
+            anyhow::Ok(PublishTask::Publish(Box::new(OnePublish {
+                action,
+                keys,
+                deps,
+                progress,
+                cdn,
+                json,
+                wait,
+                dry_run,
+            })))
         };
         let task = match cmd {
             PublishCommand::Repo(args) => {
@@ -91,8 +147,32 @@ impl PublishSettings {
                 let subject = aptkit_repo::state::publication_id(&target.prefix, &suite);
                 PublishTask::Unlock { subject, force, json }
             }
+            PublishCommand::Purge { distribution, target, cdn, dry_run, json } => {
+                let cdn = CdnSettings::resolve(cdn, config)?;
+                if cdn.distribution.is_none() && !dry_run {
+                    anyhow::bail!(
+                        "no CloudFront distribution to purge: give --cloudfront-distribution ID, or set [cloudfront] \
+                         distribution in aptkit.toml"
+                    );
+                }
+                PublishTask::Purge { distribution, prefix: target.prefix, cdn, dry_run, json }
+            }
         };
-        Ok(PublishSettings { repository: stores.repository(), public_dir: stores.public_dir, task })
+        let store_flags = Vec::new();
+        Ok(PublishSettings { repository: stores.repository(), public_dir: stores.public_dir, task, store_flags })
+    }
+
+    /// Remember the store flags given (see [`PublishSettings::store_flags`]).
+    pub fn with_store_flags(mut self, args: &StoreArgs) -> Self {
+        let given = [("--state", args.state.clone()), ("--public", args.public.clone())];
+        for (flag, value) in
+            given.into_iter().chain([("--config", args.config.as_ref().map(|c| c.display().to_string()))])
+        {
+            if let Some(value) = value {
+                self.store_flags.extend([flag.to_string(), value]);
+            }
+        }
+        self
     }
 }
 
