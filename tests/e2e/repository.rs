@@ -581,7 +581,8 @@ fn a_publish_killed_part_way_does_not_block_the_next() {
     use std::io::BufRead;
     let ws = Workspace::new();
     ws.ok(&publish_example_as_stable(&ws));
-    let release = ws.path("public/dists/stable/Release");
+    // InRelease: where a publish reads the suite's last Date.
+    let release = ws.path("public/dists/stable/InRelease");
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     let ahead = stdout(&run_ok(Command::new("date").args([
         "-u",

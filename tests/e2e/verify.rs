@@ -115,14 +115,16 @@ fn verifies_aptkits_publication_and_finds_every_kind_of_tampering() {
         .sha256_hex();
         public.join(format!("dists/stable/main/binary-amd64/by-hash/SHA256/{hash}"))
     };
-    for change in [|b: &mut Vec<u8>| b[10] ^= 0x20, |b: &mut Vec<u8>| b.push(b'\n')] {
+    type Change = fn(&mut Vec<u8>);
+    let changes: [(Change, &str); 2] = [(|b| b[10] ^= 0x20, "Hash"), (|b| b.push(b'\n'), "Size")];
+    for (change, kind) in changes {
         let (_d, public) = p.copy();
         let copy = by_hash_of_packages(&public);
         let mut bytes = std::fs::read(&copy).unwrap();
         change(&mut bytes);
         std::fs::remove_file(&copy).unwrap();
         std::fs::write(&copy, &bytes).unwrap();
-        expect_finding(&public, &keyring, &[], "Hash", "by-hash/SHA256");
+        expect_finding(&public, &keyring, &[], kind, "by-hash/SHA256");
         std::fs::remove_file(&copy).unwrap();
         expect_finding(&public, &keyring, &[], "Missing", "by-hash/SHA256");
     }

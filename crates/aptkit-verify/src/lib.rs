@@ -537,24 +537,35 @@ fn verify_suite(
     })?;
     // Each verified index's place in `data.indices`, by path.
     let mut verified: BTreeMap<String, usize> = BTreeMap::new();
+    let mut absent = Vec::new();
+    let mut present_bases = std::collections::HashSet::new();
     for ((hash, _, path), outcome) in entries.iter().zip(checked) {
         let Some(IndexCheck { bytes, findings: index_findings, stale: index_stale }) = outcome else {
-            // Listed, and absent under every name. An uncompressed index
-            // may be (apt fetches a compressed form; Debian's own archive
-            // lists `Packages` and serves only `Packages.xz`), but apt
-            // asks for a compressed form it is offered and fails on a 404.
-            if Codec::from_file_name(path) != Codec::Plain {
-                let key = format!("{dists}/{path}");
-                findings.push(finding(Kind::Missing, &key, "the file Release lists", "nothing (apt gets a 404)"));
-            }
+            absent.push(path);
             continue;
         };
+        if Codec::from_file_name(path) != Codec::Plain {
+            present_bases.insert(strip_compression(path));
+        }
         report.indices_checked += 1;
         findings.extend(index_findings);
         data.stale.extend(index_stale);
         if let Some(bytes) = bytes {
             verified.insert(path.clone(), data.indices.len());
             data.indices.push((path.clone(), hash.clone(), bytes));
+        }
+    }
+    // Listed, and absent under every name, while another compressed form
+    // of the same index is there: the publisher serves compressed indices
+    // and lost one, and apt, asking for the form it prefers among those
+    // listed, gets a 404. (An uncompressed form may be absent: Debian's
+    // archive lists `Packages` and serves `Packages.xz`. A copy holding
+    // only the uncompressed index, or none in any form, is a partial
+    // mirror's choice; the Packages indices asked for are checked below.)
+    for path in absent {
+        if Codec::from_file_name(path) != Codec::Plain && present_bases.contains(strip_compression(path)) {
+            let key = format!("{dists}/{path}");
+            findings.push(finding(Kind::Missing, &key, "the file Release lists", "nothing (apt gets a 404)"));
         }
     }
     // Every Packages index must be present in at least one form.
@@ -769,6 +780,7 @@ fn check_index(
         }
     }
     let mut findings = Vec::new();
+    let mut by_hash_missing = false;
     if by_hash {
         let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
         let hash_key = format!("{dists}/{dir}/by-hash/SHA256/{hash}");
@@ -790,15 +802,21 @@ fn check_index(
                 }
                 return Ok(Some(IndexCheck { bytes: Some(bytes), findings, stale }));
             }
+            // What by-hash clients read is wrong; the plain name is
+            // checked too, and said as well if it is wrong (a local store
+            // links the two, so one damage shows under both names).
             Some(Err(mismatch)) => {
-                findings.push(mismatch_finding(&hash_key, mismatch, "more (stopped reading at the listed size)"));
-                return checked(None, findings);
+                findings.push(mismatch_finding(&hash_key, mismatch, "more (stopped reading at the listed size)"))
             }
-            None => findings.push(finding(Kind::Missing, &hash_key, "the by-hash copy", "nothing")),
+            None => {
+                by_hash_missing = true;
+                findings.push(finding(Kind::Missing, &hash_key, "the by-hash copy", "nothing"))
+            }
         }
     }
     match read_listed(store, &key, size, hash)? {
-        None if findings.is_empty() => Ok(None),
+        // Under none of its names.
+        None if findings.is_empty() || by_hash_missing => Ok(None),
         None => checked(None, findings),
         Some(Ok(bytes)) => checked(Some(bytes), findings),
         Some(Err(mismatch)) => {

@@ -74,8 +74,13 @@ fn with_by_hash_the_by_hash_copy_is_the_index_and_a_plain_name_behind_it_is_stal
     // A damaged by-hash copy is a failure whatever the plain name holds.
     store.put(&by_hash, Body::Bytes(b"abd"), Caching::Immutable).unwrap();
     let IndexCheck { bytes, findings, .. } = check(&store).unwrap();
-    assert_eq!(bytes, None);
+    assert_eq!(bytes.as_deref(), Some(&b"abc"[..]), "the plain name still reads");
+    assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!((findings[0].kind, findings[0].file.as_str()), (Kind::Hash, by_hash.as_str()));
+    // Both damaged: said of both.
+    store.put("dists/s/main/Packages", Body::Bytes(b"abd"), Caching::Short).unwrap();
+    let IndexCheck { bytes, findings, .. } = check(&store).unwrap();
+    assert_eq!((bytes, findings.len()), (None, 2), "{findings:?}");
     // Neither name: absent (the caller decides whether that is a finding).
     assert!(check(&MemoryStore::new()).is_none());
 }

@@ -75,10 +75,19 @@ fn one_changed_byte_or_another_keyring_fails() {
         b[at] = if b[at] == b'A' { b'B' } else { b'A' };
     });
     assert_eq!(kinds(sig.path(), &keyring), [Kind::Signature]);
-    // In the index the Release lists.
-    let index = tampered("dists/bookworm-updates/main/binary-amd64/Packages", |b| b[100] ^= 0x01);
+    // In the index the Release lists, as by-hash clients read it.
+    let by_hash = "dists/bookworm-updates/main/binary-amd64/by-hash/SHA256/\
+                   80a1f6ee524222c49f230fc5700d00f946d0a47eb5258180106dd03df126e16a";
+    let index = tampered(by_hash, |b| b[100] ^= 0x01);
     let found = kinds(index.path(), &keyring);
     assert_eq!(found.first(), Some(&Kind::Hash), "{found:?}");
+    // Under its plain name only (which the suite's by-hash clients never
+    // read): stale, not failed.
+    let plain = tampered("dists/bookworm-updates/main/binary-amd64/Packages", |b| b[100] ^= 0x01);
+    let report = verify(&FileStore::new(plain.path()), &options(&keyring), &|_| {}).unwrap();
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+    assert_eq!(report.stale.len(), 1, "{:?}", report.stale);
+    assert!(report.stale[0].file.ends_with("main/binary-amd64/Packages"), "{:?}", report.stale);
     // A keyring without Debian's keys.
     let other = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../keys-example/ed25519.gpg");
     assert_eq!(kinds(&fixture(), &other), [Kind::Signature]);

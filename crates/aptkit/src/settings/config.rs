@@ -19,6 +19,7 @@ pub struct ConfigFile {
     pub build: BuildConfig,
     #[serde(default)]
     pub publish: PublishConfig,
+    #[serde(default)]
     pub cloudfront: CloudFrontConfig,
 }
 
