@@ -19,7 +19,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 use aptkit_store::{Caching, ETag, Error, RemoteObject, Result, Store};
-use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::primitives::{ByteStream, Length};
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, MetadataDirective};
 use md5::Digest;
@@ -178,18 +178,13 @@ impl S3Store {
 
     /// The newest unfinished upload of exactly `full`, if any.
     fn unfinished_upload(&self, key: &str, full: &str) -> Result<Option<String>> {
-        let uploads = self.uploads(full).map_err(|e| self.sdk_err("list unfinished uploads of", key, e))?;
+        let uploads = self.uploads(full, key)?;
         Ok(uploads.into_iter().filter(|u| u.key == full).max_by_key(|u| u.initiated).map(|u| u.id))
     }
 
-    /// Every unfinished upload under `prefix`, all pages.
-    fn uploads(
-        &self,
-        prefix: &str,
-    ) -> std::result::Result<
-        Vec<Upload>,
-        SdkError<aws_sdk_s3::operation::list_multipart_uploads::ListMultipartUploadsError>,
-    > {
+    /// Every unfinished upload under `prefix`, all pages (`key` names
+    /// the write in errors).
+    fn uploads(&self, prefix: &str, key: &str) -> Result<Vec<Upload>> {
         let mut out = Vec::new();
         let (mut key_marker, mut id_marker) = (None, None);
         loop {
@@ -201,7 +196,8 @@ impl S3Store {
                 .set_key_marker(key_marker.take())
                 .set_upload_id_marker(id_marker.take())
                 .send();
-            let page = self.runtime.block_on(request)?;
+            let page =
+                self.runtime.block_on(request).map_err(|e| self.sdk_err("list unfinished uploads of", key, e))?;
             for u in page.uploads() {
                 if let (Some(key), Some(id)) = (u.key(), u.upload_id()) {
                     let initiated = u.initiated().map(|t| t.secs()).unwrap_or(0);
@@ -232,7 +228,8 @@ impl S3Store {
                 .upload_id(upload_id)
                 .set_part_number_marker(marker.take())
                 .send();
-            let page = self.runtime.block_on(request).map_err(|e| self.sdk_err("list the uploaded parts of", key, e))?;
+            let page =
+                self.runtime.block_on(request).map_err(|e| self.sdk_err("list the uploaded parts of", key, e))?;
             for p in page.parts() {
                 if let (Some(n), Some(etag)) = (p.part_number(), p.e_tag()) {
                     sent.insert(n, (p.size().unwrap_or(0).max(0) as u64, etag.to_string()));
@@ -255,9 +252,9 @@ impl S3Store {
             .set_content_type(content_type(key).map(str::to_string))
             .send();
         let out = self.runtime.block_on(request).map_err(|e| self.sdk_err("start an upload of", key, e))?;
-        out.upload_id().map(str::to_string).ok_or_else(|| {
-            self.io_err("start an upload of", key, std::io::Error::other("S3 gave no upload id"))
-        })
+        out.upload_id()
+            .map(str::to_string)
+            .ok_or_else(|| self.io_err("start an upload of", key, std::io::Error::other("S3 gave no upload id")))
     }
 
     fn upload_part(
@@ -338,7 +335,12 @@ impl S3Store {
                     let source = std::io::Error::other(format!(
                         "another writer completed or changed upload {upload_id} of this key first: try again"
                     ));
-                    return Err(Error::Unavailable { op: "write", key: key.to_string(), location: self.location(), source });
+                    return Err(Error::Unavailable {
+                        op: "write",
+                        key: key.to_string(),
+                        location: self.location(),
+                        source,
+                    });
                 }
                 _ => return Err(self.sdk_err("complete the upload of", key, e)),
             }
@@ -456,7 +458,7 @@ impl S3Store {
     /// `min_age` seconds before `now`, aborted unless `dry_run`: each as
     /// `KEY (unfinished upload)` and the size of its parts.
     pub(crate) fn sweep_uploads(&self, min_age: i64, now: i64, dry_run: bool) -> Result<Vec<(String, u64)>> {
-        let uploads = self.uploads(&self.prefix).map_err(|e| self.sdk_err("list unfinished uploads in", "", e))?;
+        let uploads = self.uploads(&self.prefix, "")?;
         let mut found = Vec::new();
         for upload in uploads {
             let Some(key) = upload.key.strip_prefix(&self.prefix) else { continue };
@@ -558,7 +560,7 @@ mod tests {
         assert_eq!(Multipart::part_size_for(eight, 10_000 * eight), eight);
         let huge = 5u64 << 40; // 5 TiB, S3's largest object
         let part = Multipart::part_size_for(eight, huge);
-        assert!(huge.div_ceil(part) <= MAX_PARTS && part % MIB == 0 && part <= MAX_PART, "{part}");
+        assert!(huge.div_ceil(part) <= MAX_PARTS && part.is_multiple_of(MIB) && part <= MAX_PART, "{part}");
         assert_eq!(Multipart { part_size: 1, ..Multipart::default() }.checked().part_size, MIN_PART);
     }
 

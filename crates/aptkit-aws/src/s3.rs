@@ -200,13 +200,7 @@ impl S3Store {
     /// Write `key` from any body, under `condition` (see [`Self::put_object`]).
     /// A 409 (a concurrent conditional write on the key) is asked again
     /// where the body can be sent again; a stream cannot, and reports it.
-    fn write(
-        &self,
-        key: &str,
-        body: Body<'_>,
-        caching: Caching,
-        condition: Option<Option<&ETag>>,
-    ) -> Result<Put> {
+    fn write(&self, key: &str, body: Body<'_>, caching: Caching, condition: Option<Option<&ETag>>) -> Result<Put> {
         let threshold = self.limits.threshold;
         match body {
             Body::Object { store, key: source, size } => {
@@ -221,7 +215,11 @@ impl S3Store {
             }
             Body::File(path) | Body::Immutable(path) => {
                 let size = std::fs::metadata(path).map_err(|e| {
-                    self.io_err("read the source of", key, std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+                    self.io_err(
+                        "read the source of",
+                        key,
+                        std::io::Error::new(e.kind(), format!("{}: {e}", path.display())),
+                    )
                 })?;
                 if size.len() > threshold {
                     return self.upload_in_parts(key, Source::File(path), size.len(), caching, condition);

@@ -92,8 +92,7 @@ fn large_files_and_streams_go_up_in_parts_and_read_back_equal() {
     let path = dir.path().join("big.deb");
     std::fs::write(&path, &content).unwrap();
 
-    let Written::Created(etag) = s.put_if_absent("pool/big.deb", Body::File(&path), Caching::Immutable).unwrap()
-    else {
+    let Written::Created(etag) = s.put_if_absent("pool/big.deb", Body::File(&path), Caching::Immutable).unwrap() else {
         panic!("created")
     };
     assert!(etag.0.ends_with("-5\""), "24 MiB in 5 MiB parts: {etag}");
@@ -142,7 +141,8 @@ fn a_rerun_resumes_an_interrupted_upload_and_sends_only_what_differs() {
     // Parts 1 and 2 reached the server and are kept for a rerun.
     let uploads = s3api(&moto, &["list-multipart-uploads", "--bucket", "aptkit-resume"]);
     let upload_id = uploads["Uploads"][0]["UploadId"].as_str().unwrap().to_string();
-    let parts = s3api(&moto, &["list-parts", "--bucket", "aptkit-resume", "--key", "pool/x.deb", "--upload-id", &upload_id]);
+    let parts =
+        s3api(&moto, &["list-parts", "--bucket", "aptkit-resume", "--key", "pool/x.deb", "--upload-id", &upload_id]);
     assert_eq!(parts["Parts"].as_array().unwrap().len(), 2, "{parts}");
 
     // The rerun sends parts 3 to 5 only, into the same upload.

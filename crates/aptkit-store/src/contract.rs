@@ -89,7 +89,9 @@ fn copies(store: &dyn Store) {
     store.put("o/b", from_other(), Caching::Short).unwrap();
     assert_eq!(store.get("o/b").unwrap().unwrap().0, b"from elsewhere");
     // A missing source is an error that writes nothing.
-    for missing in [Body::Object { store: &other, key: "absent", size: 1 }, Body::Object { store, key: "o/absent", size: 1 }] {
+    for missing in
+        [Body::Object { store: &other, key: "absent", size: 1 }, Body::Object { store, key: "o/absent", size: 1 }]
+    {
         assert!(store.put_if_absent("o/none", missing, Caching::Immutable).is_err());
         assert!(store.head("o/none").unwrap().is_none());
     }

@@ -247,10 +247,10 @@ impl Store for FileStore {
         meta.filter(|m| m.is_file()).map(|m| self.meta(key, &m)).transpose()
     }
 
-    fn put_if_absent(&self, key: &str, body: Body<'_>, caching: Caching) -> Result<Written> {
+    fn put_if_absent(&self, key: &str, body: Body<'_>, _caching: Caching) -> Result<Written> {
         if matches!(body, Body::Object { .. }) {
             // Another local store's blob is linked, anything else streamed.
-            return body.streamed(key, &self.location(), |body| self.put_if_absent(key, body, caching));
+            return body.streamed(key, &self.location(), |body| self.put_if_absent(key, body, _caching));
         }
         let path = self.path(key)?;
         if let Body::Immutable(src) = body {
@@ -300,9 +300,9 @@ impl Store for FileStore {
         Ok(Written::Created(self.meta(key, &meta)?.etag))
     }
 
-    fn put(&self, key: &str, body: Body<'_>, caching: Caching) -> Result<ETag> {
+    fn put(&self, key: &str, body: Body<'_>, _caching: Caching) -> Result<ETag> {
         if matches!(body, Body::Object { .. }) {
-            return body.streamed(key, &self.location(), |body| self.put(key, body, caching));
+            return body.streamed(key, &self.location(), |body| self.put(key, body, _caching));
         }
         let path = self.path(key)?;
         if let Body::Immutable(src) = body {

@@ -13,6 +13,14 @@
 //!   two concurrent publishers never lose each other's update.
 //! - [`Store::put`]: plain overwrite, for mutable index names.
 //!
+//! What is written is a [`Body`]: bytes, a local file, a stream, or
+//! another store's object ([`Body::Object`]), which the destination copies
+//! as it best can: an S3 store asks its server to copy an object of another
+//! S3 store on the same server ([`Store::remote_object`]: the bytes never
+//! pass through the process), a local store hard-links another local
+//! store's file ([`Store::local_path`]), and any other pair streams it
+//! ([`Body::streamed`]). Put-if-absent holds whichever way it is copied.
+//!
 //! Backends: [`FileStore`] (a local directory; the embedded default),
 //! [`HttpStore`] (read-only: a published repository as clients see it),
 //! [`MemoryStore`] (tests), [`FaultyStore`] (tests: fails the Nth write, or
@@ -79,7 +87,11 @@ pub enum Body<'a> {
     /// never pass through this process; a local store hard-links the
     /// source's file ([`Store::local_path`]); anything else streams it
     /// ([`Body::streamed`]).
-    Object { store: &'a dyn Store, key: &'a str, size: u64 },
+    Object {
+        store: &'a dyn Store,
+        key: &'a str,
+        size: u64,
+    },
 }
 
 impl Body<'_> {
