@@ -63,7 +63,10 @@ fi
 # write (If-Match, If-None-Match) is atomic; moto checks the condition and
 # then writes without a lock, so two concurrent compare-and-swaps could both
 # win on a loaded machine, and the tests of aptkit's CAS would test moto's
-# race instead. Rewritten on every run (it is a few lines).
+# race instead. And moto (5.2) answers ListParts with a <ListPartsResponse>
+# root where S3 says <ListPartsResult>, which the AWS SDK for Rust checks
+# (awscli does not): the launcher renames it, and nothing else. Rewritten on
+# every run (it is a few lines).
 cat >"$venv/bin/aptkit-moto-server" <<LAUNCHER
 #!$venv/bin/python
 import threading
@@ -78,7 +81,24 @@ def serialized(app):
             return list(app(environ, start_response))
     return handle
 
-moto.server.run_simple = lambda host, port, app, **options: run_simple(host, port, serialized(app), **options)
+def list_parts_as_s3(app):
+    def handle(environ, start_response):
+        answer = {}
+        def capture(status, headers, exc_info=None):
+            answer["status"], answer["headers"] = status, headers
+        body = b"".join(app(environ, capture))
+        headers = answer["headers"]
+        if b"<ListPartsResponse" in body[:300]:
+            body = body.replace(b"<ListPartsResponse", b"<ListPartsResult", 1)
+            body = body.replace(b"</ListPartsResponse>", b"</ListPartsResult>", 1)
+            headers = [(k, str(len(body)) if k.lower() == "content-length" else v) for k, v in headers]
+        start_response(answer["status"], headers)
+        return [body]
+    return handle
+
+moto.server.run_simple = lambda host, port, app, **options: run_simple(
+    host, port, serialized(list_parts_as_s3(app)), **options
+)
 moto.server.main()
 LAUNCHER
 chmod +x "$venv/bin/aptkit-moto-server"

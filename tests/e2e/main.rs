@@ -14,6 +14,7 @@ mod publishing;
 mod reader;
 mod repository;
 mod s3;
+mod s3_large;
 mod shlibs;
 mod source;
 mod verify;

@@ -94,6 +94,14 @@ impl Moto {
         (status, headers)
     }
 
+    /// The requests the server has answered so far, one line each as its
+    /// log has them (`"PUT /bucket/key?partNumber=2&uploadId=… HTTP/1.1" 200 -`):
+    /// what reached the server, whichever client sent it.
+    pub fn requests(&self) -> Vec<String> {
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        log.lines().filter(|l| l.contains(" HTTP/1.")).map(str::to_string).collect()
+    }
+
     /// One HTTP/1.0 request without a body; (status, headers, body).
     fn request(&self, method: &str, path: &str) -> std::io::Result<(u16, String, String)> {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port))?;

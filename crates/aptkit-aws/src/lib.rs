@@ -7,9 +7,11 @@
 //! owns a small Tokio runtime and blocks on it inside every method.
 
 mod cloudfront;
+mod multipart;
 mod s3;
 
 pub use cloudfront::{CloudFront, CloudFrontError};
+pub use multipart::{Multipart, MULTIPART_THRESHOLD_ENV, PART_SIZE_ENV};
 pub use s3::{S3Options, S3Store, FORCE_PATH_STYLE_ENV};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};

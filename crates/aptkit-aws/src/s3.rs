@@ -2,12 +2,14 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use aptkit_store::{validate_key, Body, Caching, ETag, Error, ObjectMeta, Result, Store, Written};
+use aptkit_store::{validate_key, Body, Caching, ETag, Error, ObjectMeta, RemoteObject, Result, Store, Written};
 use aws_sdk_s3::config::{RequestChecksumCalculation, ResponseChecksumValidation};
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::Client;
 use tokio::runtime::Runtime;
+
+use crate::multipart::{Multipart, Source};
 
 /// Set to `1` to address buckets as `https://endpoint/bucket/key` instead of
 /// `https://bucket.endpoint/key` (most S3-compatible servers need this).
@@ -38,20 +40,30 @@ pub struct S3Options {
 /// A [`Store`] in an S3 bucket, under an optional key prefix
 /// (`s3://bucket/some/prefix`).
 ///
-/// Conditional writes are S3's own: put-if-absent is PutObject with
-/// `If-None-Match: *`, compare-and-swap is PutObject with `If-Match: <ETag>`;
-/// ETags are S3's, quotes included, and only ever compared with each other.
+/// Conditional writes are S3's own: put-if-absent is PutObject (or
+/// CompleteMultipartUpload, or CopyObject) with `If-None-Match: *`,
+/// compare-and-swap is PutObject with `If-Match: <ETag>`; ETags are S3's,
+/// quotes included, and only ever compared with each other.
+///
+/// Large bodies are never held whole: files and streams above
+/// [`Multipart::threshold`] go up in parts, one part in memory at a time,
+/// and an upload that failed part-way is resumed by the next write of the
+/// same key. Another S3 store's object on the same server
+/// ([`Body::Object`]) is copied by the server.
 pub struct S3Store {
     /// Shared with open readers, which block on it while they stream.
-    runtime: Arc<Runtime>,
-    client: Client,
-    bucket: String,
+    pub(crate) runtime: Arc<Runtime>,
+    pub(crate) client: Client,
+    pub(crate) bucket: String,
     /// Empty, or ends with `/`.
-    prefix: String,
+    pub(crate) prefix: String,
+    /// Which server, as [`RemoteObject::server`]: the endpoint and the region.
+    server: String,
+    pub(crate) limits: Multipart,
 }
 
-/// How a PutObject ended.
-enum Put {
+/// How a write (PutObject, CompleteMultipartUpload, CopyObject) ended.
+pub(crate) enum Put {
     Created(ETag),
     /// 412: the precondition did not hold.
     PreconditionFailed,
@@ -59,7 +71,8 @@ enum Put {
     Conflict,
 }
 
-/// What a PutObject sends: owned, so that a retried request can send it again.
+/// What a single PutObject sends: owned, so that a retried request can
+/// send it again.
 enum Payload {
     Bytes(bytes::Bytes),
     /// Streamed from the file, never read into memory.
@@ -78,7 +91,20 @@ impl S3Store {
         };
         let (bucket, prefix) = parse_url(url).map_err(invalid)?;
         let runtime = crate::runtime().map_err(|e| invalid(format!("cannot start the S3 runtime: {e}")))?;
+        let limits = Multipart::from_env().map_err(invalid)?;
         let sdk_config = crate::load_config(&runtime, options.endpoint_url.as_deref(), options.region.as_deref());
+        // The same endpoint (as given, else from the environment the SDK
+        // reads it from) and region: a server that can copy between the
+        // two stores' buckets. Both stores of one process are made with the
+        // same options and credentials chain.
+        let endpoint = options
+            .endpoint_url
+            .clone()
+            .or_else(|| std::env::var("AWS_ENDPOINT_URL_S3").ok())
+            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
+            .unwrap_or_default();
+        let region = sdk_config.region().map(|r| r.to_string()).unwrap_or_default();
+        let server = format!("s3 {} {region}", endpoint.trim_end_matches('/'));
         let force_path_style =
             options.force_path_style || std::env::var(FORCE_PATH_STYLE_ENV).is_ok_and(|v| v == "1" || v == "true");
         let config = aws_sdk_s3::config::Builder::from(&sdk_config)
@@ -90,7 +116,14 @@ impl S3Store {
             .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
             .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
             .build();
-        Ok(S3Store { runtime: Arc::new(runtime), client: Client::from_conf(config), bucket, prefix })
+        Ok(S3Store { runtime: Arc::new(runtime), client: Client::from_conf(config), bucket, prefix, server, limits })
+    }
+
+    /// The same store with other multipart sizes (tests and tuning; the
+    /// binary takes them from the environment, see [`Multipart`]).
+    pub fn with_multipart(mut self, limits: Multipart) -> S3Store {
+        self.limits = limits.checked();
+        self
     }
 
     /// Create the bucket (for tests and first-time setup on a local server).
@@ -103,12 +136,12 @@ impl S3Store {
         }
     }
 
-    fn full_key(&self, key: &str) -> Result<String> {
+    pub(crate) fn full_key(&self, key: &str) -> Result<String> {
         validate_key(key)?;
         Ok(format!("{}{key}", self.prefix))
     }
 
-    fn io_err(&self, op: &'static str, key: &str, source: std::io::Error) -> Error {
+    pub(crate) fn io_err(&self, op: &'static str, key: &str, source: std::io::Error) -> Error {
         Error::Io { op, key: key.to_string(), location: self.location(), source }
     }
 
@@ -117,7 +150,7 @@ impl S3Store {
     /// A server that could not be reached, timed out, failed (5xx) or asked
     /// to slow down is [`Error::Unavailable`]: the same request may succeed
     /// later.
-    fn sdk_err<E>(&self, op: &'static str, key: &str, e: SdkError<E>) -> Error
+    pub(crate) fn sdk_err<E>(&self, op: &'static str, key: &str, e: SdkError<E>) -> Error
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
@@ -164,30 +197,69 @@ impl S3Store {
         Box::new(S3Reader { runtime: self.runtime.clone(), key: key.to_string(), body, chunk: bytes::Bytes::new() })
     }
 
-    fn payload(&self, key: &str, body: Body<'_>) -> Result<Payload> {
-        Ok(match body {
-            Body::Bytes(b) => Payload::Bytes(bytes::Bytes::copy_from_slice(b)),
-            Body::File(p) | Body::Immutable(p) => Payload::File(p.to_path_buf()),
-            // Read here, outside the runtime: the reader may be another
-            // S3Store's, which blocks on its own runtime and must not be
-            // called from inside this one's.
-            Body::Reader(reader, size) => {
-                let mut bytes = Vec::with_capacity(size.min(64 << 20) as usize);
-                reader.read_to_end(&mut bytes).map_err(|e| self.io_err("read the source of", key, e))?;
-                if bytes.len() as u64 != size {
-                    let msg = format!("expected {size} bytes, the source gave {}", bytes.len());
-                    return Err(self.io_err("write", key, std::io::Error::new(std::io::ErrorKind::UnexpectedEof, msg)));
+    /// Write `key` from any body, under `condition` (see [`Self::put_object`]).
+    /// A 409 (a concurrent conditional write on the key) is asked again
+    /// where the body can be sent again; a stream cannot, and reports it.
+    fn write(&self, key: &str, body: Body<'_>, caching: Caching, condition: Option<Option<&ETag>>) -> Result<Put> {
+        let threshold = self.limits.threshold;
+        match body {
+            Body::Object { store, key: source, size } => {
+                if let Some(remote) = store.remote_object(source).filter(|r| r.server == self.server) {
+                    return retry_conflicts(|| self.copy(key, &remote, size, caching, condition.is_some()));
                 }
-                Payload::Bytes(bytes.into())
+                body.streamed(key, &self.location(), |body| self.write(key, body, caching, condition))
             }
-        })
+            Body::Bytes(b) => {
+                let payload = Payload::Bytes(bytes::Bytes::copy_from_slice(b));
+                retry_conflicts(|| self.put_object(key, &payload, Some(caching), condition))
+            }
+            Body::File(path) | Body::Immutable(path) => {
+                let size = std::fs::metadata(path).map_err(|e| {
+                    self.io_err(
+                        "read the source of",
+                        key,
+                        std::io::Error::new(e.kind(), format!("{}: {e}", path.display())),
+                    )
+                })?;
+                if size.len() > threshold {
+                    return self.upload_in_parts(key, Source::File(path), size.len(), caching, condition);
+                }
+                let payload = Payload::File(path.to_path_buf());
+                retry_conflicts(|| self.put_object(key, &payload, Some(caching), condition))
+            }
+            Body::Reader(reader, size) if size > threshold => {
+                self.upload_in_parts(key, Source::Reader(reader), size, caching, condition)
+            }
+            // At most the threshold: read whole, here, outside the runtime
+            // (the reader may be another S3Store's, which blocks on its own
+            // runtime and must not be called from inside this one's).
+            Body::Reader(reader, size) => {
+                let mut bytes = Vec::with_capacity(size as usize);
+                (&mut *reader)
+                    .take(size + 1)
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| self.io_err("read the source of", key, e))?;
+                if bytes.len() as u64 != size {
+                    return Err(self.short_source(key, size, bytes.len() as u64));
+                }
+                let payload = Payload::Bytes(bytes.into());
+                retry_conflicts(|| self.put_object(key, &payload, Some(caching), condition))
+            }
+        }
     }
 
-    /// One PutObject. `condition` is `If-None-Match: *` (`None`) or
-    /// `If-Match: etag`; unconditional when `conditional` is false.
-    ///
-    /// A single PutObject takes up to 5 GiB, far more than any package;
-    /// multipart uploads for larger files are not needed yet.
+    /// A source that gave another number of bytes than announced.
+    pub(crate) fn short_source(&self, key: &str, size: u64, got: u64) -> Error {
+        let msg = if got > size {
+            format!("expected {size} bytes, the source gave more")
+        } else {
+            format!("expected {size} bytes, the source gave {got}")
+        };
+        self.io_err("write", key, std::io::Error::new(std::io::ErrorKind::UnexpectedEof, msg))
+    }
+
+    /// One PutObject. `condition` is `If-None-Match: *` (`Some(None)`) or
+    /// `If-Match: etag`; unconditional when `None`.
     fn put_object(
         &self,
         key: &str,
@@ -202,16 +274,9 @@ impl S3Store {
                 self.io_err("read the source of", key, std::io::Error::other(format!("{}: {e}", path.display())))
             })?,
         };
-        let mut request = self.client.put_object().bucket(&self.bucket).key(full).body(stream);
-        if let Some(caching) = caching {
-            request = request.cache_control(match caching {
-                Caching::Immutable => CACHE_IMMUTABLE,
-                Caching::Short => CACHE_SHORT,
-            });
-        }
-        if let Some(content_type) = content_type(key) {
-            request = request.content_type(content_type);
-        }
+        let request = self.client.put_object().bucket(&self.bucket).key(full).body(stream);
+        let request = request.set_cache_control(caching.map(|c| cache_control(c).to_string()));
+        let mut request = request.set_content_type(content_type(key).map(str::to_string));
         request = match condition {
             None => request,
             Some(None) => request.if_none_match("*"),
@@ -254,8 +319,27 @@ fn is_not_found<E: ProvideErrorMetadata>(e: &SdkError<E>) -> bool {
     e.raw_response().is_some_and(|r| r.status().as_u16() == 404) && e.code() != Some("NoSuchBucket")
 }
 
+pub(crate) fn cache_control(caching: Caching) -> &'static str {
+    match caching {
+        Caching::Immutable => CACHE_IMMUTABLE,
+        Caching::Short => CACHE_SHORT,
+    }
+}
+
+/// A write that met a 409 (another conditional write on the key in
+/// flight) asked again a few times: then it is either created or 412.
+fn retry_conflicts(mut write: impl FnMut() -> Result<Put>) -> Result<Put> {
+    for attempt in 0..5 {
+        match write()? {
+            Put::Conflict => std::thread::sleep(std::time::Duration::from_millis(50 << attempt)),
+            done => return Ok(done),
+        }
+    }
+    write()
+}
+
 /// Browsers and proxies get a sensible type; S3 would say `binary/octet-stream`.
-fn content_type(key: &str) -> Option<&'static str> {
+pub(crate) fn content_type(key: &str) -> Option<&'static str> {
     let name = key.rsplit('/').next().unwrap_or(key);
     let ext = name.rsplit_once('.').map(|(_, ext)| ext);
     Some(match (name, ext) {
@@ -357,18 +441,10 @@ impl Store for S3Store {
     }
 
     fn put_if_absent(&self, key: &str, body: Body<'_>, caching: Caching) -> Result<Written> {
-        let payload = self.payload(key, body)?;
-        // 409 means another conditional write on this key is in flight: ask
-        // again, and the answer is then either created or 412 (it exists).
-        for attempt in 0.. {
-            match self.put_object(key, &payload, Some(caching), Some(None))? {
-                Put::Created(etag) => return Ok(Written::Created(etag)),
-                Put::PreconditionFailed => return Ok(Written::Conflict(self.head(key)?)),
-                Put::Conflict if attempt < 5 => std::thread::sleep(std::time::Duration::from_millis(50 << attempt)),
-                Put::Conflict => return Ok(Written::Conflict(self.head(key)?)),
-            }
+        match self.write(key, body, caching, Some(None))? {
+            Put::Created(etag) => Ok(Written::Created(etag)),
+            Put::PreconditionFailed | Put::Conflict => Ok(Written::Conflict(self.head(key)?)),
         }
-        unreachable!("the loop returns")
     }
 
     fn put_if_match(&self, key: &str, body: &[u8], expected: Option<&ETag>) -> Result<Written> {
@@ -381,14 +457,20 @@ impl Store for S3Store {
     }
 
     fn put(&self, key: &str, body: Body<'_>, caching: Caching) -> Result<ETag> {
-        let payload = self.payload(key, body)?;
-        match self.put_object(key, &payload, Some(caching), None)? {
+        match self.write(key, body, caching, None)? {
             Put::Created(etag) => Ok(etag),
-            Put::PreconditionFailed | Put::Conflict => Err(self.io_err(
+            Put::PreconditionFailed => Err(self.io_err(
                 "write",
                 key,
                 std::io::Error::other("S3 refused an unconditional write with a precondition failure"),
             )),
+            // Only a stream that met another writer's upload gets here.
+            Put::Conflict => Err(Error::Unavailable {
+                op: "write",
+                key: key.to_string(),
+                location: self.location(),
+                source: std::io::Error::other("another upload of this key was in flight; try again"),
+            }),
         }
     }
 
@@ -428,6 +510,15 @@ impl Store for S3Store {
         // for servers that do not.
         out.sort_by(|a, b| a.key.cmp(&b.key));
         Ok(out)
+    }
+
+    fn remote_object(&self, key: &str) -> Option<RemoteObject> {
+        let key = self.full_key(key).ok()?;
+        Some(RemoteObject { server: self.server.clone(), bucket: self.bucket.clone(), key })
+    }
+
+    fn sweep_leftovers(&self, min_age: i64, now: i64, dry_run: bool) -> Result<Vec<(String, u64)>> {
+        self.sweep_uploads(min_age, now, dry_run)
     }
 
     fn delete(&self, key: &str) -> Result<()> {

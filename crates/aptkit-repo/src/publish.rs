@@ -395,17 +395,12 @@ fn place_one(input: &PublishInput<'_>, key: &str, record: &PackageRecord) -> Res
         location: input.state.location(),
         reason: format!("the .deb of {} (`{blob}`) is missing", record.key()),
     };
-    // Blobs never change: a local publish store may hard-link them.
-    let local = input.state.local_path(&blob);
-    let mut reader = match &local {
-        Some(_) => None,
-        None => Some(input.state.open(&blob)?.ok_or_else(missing)?),
-    };
-    let body = match (&local, reader.as_mut()) {
-        (Some(path), _) => Body::Immutable(path),
-        (None, Some(r)) => Body::Reader(r, record.size()),
-        (None, None) => return Err(missing()),
-    };
+    // Blobs never change: the publish store chooses how to copy one (a
+    // local store hard-links it, S3 copies it server-side, else streams).
+    if input.state.local_path(&blob).is_none() && input.state.head(&blob)?.is_none() {
+        return Err(missing());
+    }
+    let body = Body::Object { store: input.state, key: &blob, size: record.size() };
     match put_new(input.public, key, body, input.pool_may_exist)? {
         Written::Created(_) => Ok(true),
         Written::Conflict(meta) => {

@@ -4,7 +4,7 @@
 
 use std::io::Read;
 
-use crate::{Body, Caching, ETag, Store, Written};
+use crate::{Body, Caching, ETag, MemoryStore, Store, Written};
 
 /// The behaviour every backend must show; run by each backend's tests.
 pub fn exercise(store: &dyn Store) {
@@ -58,4 +58,45 @@ pub fn exercise(store: &dyn Store) {
     store.delete("i/empty").unwrap();
     assert!(store.get("../escape").is_err());
     assert!(store.put("/abs", Body::Bytes(b""), Caching::Short).is_err());
+    copies(store);
+}
+
+/// [`Body::Object`]: another store's object (streamed) and one of this very
+/// store (which an S3 store copies server-side, a local one links), with
+/// put-if-absent's semantics; nothing is left behind.
+fn copies(store: &dyn Store) {
+    let other = MemoryStore::new();
+    other.put("blob", Body::Bytes(b"from elsewhere"), Caching::Immutable).unwrap();
+    let from_other = || Body::Object { store: &other, key: "blob", size: 14 };
+    store.put_if_absent("o/src", Body::Bytes(b"own blob"), Caching::Immutable).unwrap();
+    let from_self = || Body::Object { store, key: "o/src", size: 8 };
+    for (key, body, expected) in [("o/a", from_other(), &b"from elsewhere"[..]), ("o/b", from_self(), b"own blob")] {
+        let Written::Created(etag) = store.put_if_absent(key, body, Caching::Immutable).unwrap() else {
+            panic!("copying to the free key {key} must create")
+        };
+        assert_eq!(store.get(key).unwrap().unwrap(), (expected.to_vec(), etag.clone()), "{key}");
+        for again in [from_other(), from_self()] {
+            match store.put_if_absent(key, again, Caching::Immutable).unwrap() {
+                Written::Conflict(Some(meta)) => assert_eq!((meta.size, &meta.etag), (expected.len() as u64, &etag)),
+                other => panic!("a copy onto {key} must conflict, got {other:?}"),
+            }
+        }
+        assert_eq!(store.get(key).unwrap().unwrap().0, expected, "a conflicting copy changed {key}");
+    }
+    // Unconditional copies overwrite, either way.
+    store.put("o/a", from_self(), Caching::Short).unwrap();
+    assert_eq!(store.get("o/a").unwrap().unwrap().0, b"own blob");
+    store.put("o/b", from_other(), Caching::Short).unwrap();
+    assert_eq!(store.get("o/b").unwrap().unwrap().0, b"from elsewhere");
+    // A missing source is an error that writes nothing.
+    for missing in
+        [Body::Object { store: &other, key: "absent", size: 1 }, Body::Object { store, key: "o/absent", size: 1 }]
+    {
+        assert!(store.put_if_absent("o/none", missing, Caching::Immutable).is_err());
+        assert!(store.head("o/none").unwrap().is_none());
+    }
+    for key in ["o/src", "o/a", "o/b"] {
+        store.delete(key).unwrap();
+    }
+    assert!(store.list("o/").unwrap().is_empty());
 }

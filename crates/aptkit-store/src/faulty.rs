@@ -35,15 +35,20 @@ impl<S: Store> FaultyStore<S> {
         }
         let io =
             |source| Error::Io { op: "read the source of", key: key.to_string(), location: self.location(), source };
-        let mut bytes = match body {
-            Body::Bytes(b) => b.to_vec(),
-            Body::File(p) | Body::Immutable(p) => std::fs::read(p).map_err(io)?,
-            Body::Reader(r, _) => {
-                let mut bytes = Vec::new();
-                r.read_to_end(&mut bytes).map_err(io)?;
-                bytes
-            }
+        let read = |body: Body<'_>| -> Result<Vec<u8>> {
+            Ok(match body {
+                Body::Bytes(b) => b.to_vec(),
+                Body::File(p) | Body::Immutable(p) => std::fs::read(p).map_err(io)?,
+                Body::Reader(r, _) => {
+                    let mut bytes = Vec::new();
+                    r.read_to_end(&mut bytes).map_err(io)?;
+                    bytes
+                }
+                Body::Object { .. } => unreachable!("streamed first"),
+            })
         };
+        let taken = std::mem::replace(body, Body::Bytes(b""));
+        let mut bytes = taken.streamed(key, &self.location(), read)?;
         if let Some(last) = bytes.last_mut() {
             *last ^= 0xff;
         }
@@ -117,6 +122,9 @@ impl<S: Store> Store for FaultyStore<S> {
     }
     fn local_path(&self, key: &str) -> Option<std::path::PathBuf> {
         self.inner.local_path(key)
+    }
+    fn remote_object(&self, key: &str) -> Option<crate::RemoteObject> {
+        self.inner.remote_object(key)
     }
     fn concurrency(&self) -> usize {
         self.inner.concurrency()

@@ -56,6 +56,9 @@ impl FileStore {
 
     /// Write `body` to a temporary file beside `path`.
     fn write_temp(&self, key: &str, path: &Path, body: Body<'_>) -> Result<tempfile::NamedTempFile> {
+        if matches!(body, Body::Object { .. }) {
+            return body.streamed(key, &self.location(), |body| self.write_temp(key, path, body));
+        }
         let dir = path.parent().expect("keys have a parent under the root");
         make_dirs(dir).map_err(self.io_err("create directories for", key))?;
         let mut temp =
@@ -79,6 +82,7 @@ impl FileStore {
                     return Err(self.io_err("write", key)(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, msg)));
                 }
             }
+            Body::Object { .. } => unreachable!("made a file or a stream above"),
         }
         Ok(temp)
     }
@@ -244,6 +248,10 @@ impl Store for FileStore {
     }
 
     fn put_if_absent(&self, key: &str, body: Body<'_>, _caching: Caching) -> Result<Written> {
+        if matches!(body, Body::Object { .. }) {
+            // Another local store's blob is linked, anything else streamed.
+            return body.streamed(key, &self.location(), |body| self.put_if_absent(key, body, _caching));
+        }
         let path = self.path(key)?;
         if let Body::Immutable(src) = body {
             // link(2) is the existence check; its directory is made only
@@ -293,6 +301,9 @@ impl Store for FileStore {
     }
 
     fn put(&self, key: &str, body: Body<'_>, _caching: Caching) -> Result<ETag> {
+        if matches!(body, Body::Object { .. }) {
+            return body.streamed(key, &self.location(), |body| self.put(key, body, _caching));
+        }
         let path = self.path(key)?;
         if let Body::Immutable(src) = body {
             if let Some(etag) = self.link_over(key, &path, src)? {

@@ -13,6 +13,14 @@
 //!   two concurrent publishers never lose each other's update.
 //! - [`Store::put`]: plain overwrite, for mutable index names.
 //!
+//! What is written is a [`Body`]: bytes, a local file, a stream, or
+//! another store's object ([`Body::Object`]), which the destination copies
+//! as it best can: an S3 store asks its server to copy an object of another
+//! S3 store on the same server ([`Store::remote_object`]: the bytes never
+//! pass through the process), a local store hard-links another local
+//! store's file ([`Store::local_path`]), and any other pair streams it
+//! ([`Body::streamed`]). Put-if-absent holds whichever way it is copied.
+//!
 //! Backends: [`FileStore`] (a local directory; the embedded default),
 //! [`HttpStore`] (read-only: a published repository as clients see it),
 //! [`MemoryStore`] (tests), [`FaultyStore`] (tests: fails the Nth write, or
@@ -74,6 +82,18 @@ pub enum Body<'a> {
     /// A local file that never changes (another local store's immutable
     /// object): a local store may hard-link it instead of copying.
     Immutable(&'a Path),
+    /// Object `key` of another store, `size` bytes, never rewritten in
+    /// place (a content-addressed blob): the destination chooses how to
+    /// copy it. An S3 store asks its server to copy an object of another S3
+    /// store on the same server ([`Store::remote_object`]), so the bytes
+    /// never pass through this process; a local store hard-links the
+    /// source's file ([`Store::local_path`]); anything else streams it
+    /// ([`Body::streamed`]).
+    Object {
+        store: &'a dyn Store,
+        key: &'a str,
+        size: u64,
+    },
 }
 
 impl Body<'_> {
@@ -81,9 +101,41 @@ impl Body<'_> {
         match self {
             Body::Bytes(b) => Ok(b.len() as u64),
             Body::File(p) | Body::Immutable(p) => Ok(std::fs::metadata(p)?.len()),
-            Body::Reader(_, size) => Ok(*size),
+            Body::Reader(_, size) | Body::Object { size, .. } => Ok(*size),
         }
     }
+
+    /// Hand `write` this body with a [`Body::Object`] made local: its
+    /// source's file ([`Body::Immutable`]) where the source store has one,
+    /// else a stream over it ([`Body::Reader`]). Other bodies pass as they
+    /// are. What a store does that cannot copy an object any better;
+    /// `dest` (the key being written) and `location` name the write in an
+    /// error about a missing source.
+    pub fn streamed<T>(self, dest: &str, location: &str, write: impl FnOnce(Body<'_>) -> Result<T>) -> Result<T> {
+        let Body::Object { store, key, size } = self else { return write(self) };
+        if let Some(path) = store.local_path(key) {
+            return write(Body::Immutable(&path));
+        }
+        let Some(mut reader) = store.open(key)? else {
+            let reason = format!("the source object `{key}` is missing from {}", store.location());
+            let source = std::io::Error::new(std::io::ErrorKind::NotFound, reason);
+            return Err(Error::Io { op: "copy", key: dest.to_string(), location: location.to_string(), source });
+        };
+        write(Body::Reader(&mut *reader, size))
+    }
+}
+
+/// Where an object lives on a server that can copy it itself (S3's
+/// CopyObject): see [`Store::remote_object`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteObject {
+    /// Which server, and as whom: two stores whose `server` is equal can
+    /// copy between each other server-side (for S3: the endpoint and the
+    /// region; both stores of one process share the credentials).
+    pub server: String,
+    pub bucket: String,
+    /// The object's full key in the bucket (any store prefix included).
+    pub key: String,
 }
 
 /// How a conditional write ended.
@@ -172,6 +224,14 @@ pub trait Store: Send + Sync {
         None
     }
 
+    /// Where object `key` lives on its server, for stores whose server
+    /// can copy objects itself (S3): another store on the same server then
+    /// copies a [`Body::Object`] of this store without reading it.
+    /// `None` (the default): the object can only be read.
+    fn remote_object(&self, _key: &str) -> Option<RemoteObject> {
+        None
+    }
+
     /// Remove directories left empty under `prefix` (and `prefix` itself)
     /// after deletes, so that a dropped suite leaves no empty tree to be
     /// served. Only where no writer is at work under `prefix`: a writer may
@@ -184,8 +244,9 @@ pub trait Store: Send + Sync {
     /// What writes that never finished left behind (a process killed
     /// mid-write): the store's own temporary files and staging directories
     /// older than `min_age` seconds at `now`, removed unless `dry_run`.
-    /// Returns each one's path under the store and its size. Stores whose
-    /// writes are atomic (S3) leave nothing.
+    /// Returns each one's path under the store and its size. (S3: the
+    /// unfinished multipart uploads, kept for a rerun to resume, aborted.)
+    /// Stores whose writes are atomic leave nothing.
     fn sweep_leftovers(&self, _min_age: i64, _now: i64, _dry_run: bool) -> Result<Vec<(String, u64)>> {
         Ok(Vec::new())
     }

@@ -20,6 +20,7 @@ impl MemoryStore {
 
     fn read_body(key: &str, body: Body<'_>) -> Result<Vec<u8>> {
         match body {
+            Body::Object { .. } => body.streamed(key, "memory://", |body| Self::read_body(key, body)),
             Body::Bytes(b) => Ok(b.to_vec()),
             Body::File(p) | Body::Immutable(p) => std::fs::read(p).map_err(|source| Error::Io {
                 op: "read the source of",

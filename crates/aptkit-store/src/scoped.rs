@@ -72,6 +72,9 @@ impl Store for Scoped<'_> {
     fn local_path(&self, key: &str) -> Option<std::path::PathBuf> {
         self.inner.local_path(&self.full(key))
     }
+    fn remote_object(&self, key: &str) -> Option<crate::RemoteObject> {
+        self.inner.remote_object(&self.full(key))
+    }
     fn concurrency(&self) -> usize {
         self.inner.concurrency()
     }
