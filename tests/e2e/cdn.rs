@@ -225,4 +225,6 @@ fn suite_and_prefix_names_with_plus_and_tilde_are_invalidated_url_encoded() {
         "{log}"
     );
     assert!(log.contains(&format!("invalidation {} created", made[0]["Id"].as_str().unwrap())), "{log}");
+    // Such a prefix works, and is warned about.
+    assert!(log.contains("warning: prefix `x~y+z` has characters a URL must encode (`~`, `+`)"), "{log}");
 }

@@ -134,7 +134,7 @@ fn eight_ci_jobs_adding_and_publishing_one_suite_in_s3_all_land() {
     assert!(!refs.contains("\"claims\""), "a claim was left behind:\n{refs}");
 }
 
-/// The last Release's Date moved `seconds` ahead of now: the next publish
+/// The last InRelease's Date moved `seconds` ahead of now: the next publish
 /// dates its own a second later and waits for the clock, holding the claim.
 fn date_release_ahead(release: &Path, seconds: u64) {
     let text = std::fs::read_to_string(release).unwrap();
@@ -182,7 +182,7 @@ fn a_claim_left_by_a_job_killed_in_another_pid_namespace_is_taken_over_after_its
     let ws = workspace("", "base");
     let d = ws.path();
     run_ok(aptkit().current_dir(d).args(["repo", "add", "main"]).arg(deb_named(d, "later")));
-    date_release_ahead(&d.join("public/dists/stable/Release"), 8);
+    date_release_ahead(&d.join("public/dists/stable/InRelease"), 8);
 
     // The holder runs as pid 1 of its own pid namespace: nothing here can
     // tell whether it still runs, only its lease can.
@@ -251,7 +251,7 @@ fn unlock_names_the_holder_refuses_a_live_lease_and_breaks_it_with_force() {
     assert!(stdout(&nothing).contains("nothing holds `stable`"), "{}", stdout(&nothing));
 
     run_ok(aptkit().current_dir(d).args(["repo", "add", "main"]).arg(deb_named(d, "later")));
-    date_release_ahead(&d.join("public/dists/stable/Release"), 8);
+    date_release_ahead(&d.join("public/dists/stable/InRelease"), 8);
     let mut holder = aptkit()
         .current_dir(d)
         .args(UPDATE)

@@ -364,7 +364,9 @@ impl<'a> Publisher<'a> {
             // Stopped part-way: some of it may be live. Its files are kept
             // from gc, and the next publish of the suite checks everything.
             Err(publish::Failed { error, wrote: true }) => {
-                let error = guard.check().err().unwrap_or(error);
+                // A lost lease: the claim is another job's now, and so is
+                // the suite's record.
+                guard.check()?;
                 guard.commit(|refs| {
                     refs.unverified.retain(|p| !same(p));
                     refs.unverified.push(pending.clone());

@@ -86,6 +86,9 @@ fn publish_one(
 ) -> anyhow::Result<Outcome> {
     let keys = one.keys.load()?;
     let deps = dependencies(&one.deps)?;
+    if let PublishAction::New(request) = &one.action {
+        warn_unless_url_safe(&request.prefix);
+    }
     let what = match &one.action {
         PublishAction::New(request) => format!("cannot publish {}", request.source),
         PublishAction::Switch { distribution, snapshot, .. } => {
@@ -204,4 +207,19 @@ fn unlock(repo: &Repository, subject: &str, force: bool, json: bool) -> anyhow::
         ),
     }
     Ok(Outcome::Success)
+}
+
+/// A prefix with characters URLs must encode works in a store, but every
+/// client must then encode it alike, and they do not: S3 and CloudFront
+/// read `+` in a path as itself, some proxies and web servers as a space.
+fn warn_unless_url_safe(prefix: &str) {
+    let unsafe_chars: Vec<char> =
+        prefix.chars().filter(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '/'))).collect();
+    if !unsafe_chars.is_empty() {
+        output::warn(&format!(
+            "prefix `{prefix}` has characters a URL must encode ({}): apt sources lines and CDN paths \
+             for it must encode them alike; letters, digits, `-`, `.`, `_` and `/` need nothing",
+            unsafe_chars.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+        ));
+    }
 }
