@@ -397,11 +397,15 @@ fn place_one(input: &PublishInput<'_>, key: &str, record: &PackageRecord) -> Res
     };
     // Blobs never change: the publish store chooses how to copy one (a
     // local store hard-links it, S3 copies it server-side, else streams).
-    if input.state.local_path(&blob).is_none() && input.state.head(&blob)?.is_none() {
-        return Err(missing());
-    }
+    // Whether the blob is there is asked only when the copy fails: a HEAD
+    // per pool file up front would double a cold publish's requests.
     let body = Body::Object { store: input.state, key: &blob, size: record.size() };
-    match put_new(input.public, key, body, input.pool_may_exist)? {
+    let written = match put_new(input.public, key, body, input.pool_may_exist) {
+        Ok(written) => written,
+        Err(_) if input.state.head(&blob)?.is_none() => return Err(missing()),
+        Err(e) => return Err(e),
+    };
+    match written {
         Written::Created(_) => Ok(true),
         Written::Conflict(meta) => {
             // Left by an interrupted publish, or by another publication:

@@ -125,3 +125,26 @@ fn a_damaged_by_hash_copy_is_repaired_by_the_next_publish() {
     let digest = aptkit_index::FileDigests::of_bytes(&std::fs::read(&copy).unwrap()).sha256_hex();
     assert_eq!(copy.file_name().unwrap().to_str().unwrap(), digest, "the copy holds what its name says");
 }
+
+/// A .deb gone from the state store is named, and the suite is left as it
+/// was: no InRelease is written over the last one.
+#[test]
+fn a_deb_missing_from_the_state_store_is_named_and_the_suite_is_untouched() {
+    let common::Scratch { work, debs, key, repo } = common::scratch();
+    let keys = std::slice::from_ref(&key);
+    repo.repo_add("main", &[common::tiny_deb(&debs, "tiny", "1.0")], &|_, _| {}).unwrap();
+    let request = common::request(Source::Repo("main".into()), &["amd64"]);
+    common::publish(&repo, PublishAction::New(request), &Dependencies::Skip, keys, now(), &NoEvents).unwrap();
+    repo.repo_add("main", &[common::tiny_deb(&debs, "later", "1.0")], &|_, _| {}).unwrap();
+    let blobs = aptkit_tests::walk(&work.path().join("state/pool"));
+    let inrelease = work.path().join("public/dists/stable/InRelease");
+    let before = std::fs::read(&inrelease).unwrap();
+    for blob in &blobs {
+        std::fs::remove_file(blob).unwrap();
+    }
+    let err = common::publish(&repo, common::update("", "stable"), &Dependencies::Skip, keys, now(), &NoEvents)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("later") && err.contains("is missing"), "{err}");
+    assert_eq!(std::fs::read(&inrelease).unwrap(), before, "InRelease was rewritten");
+}
