@@ -5,7 +5,8 @@
 # and aptly each run twice: copying the .debs into their pool (the
 # default), and taking them in with --remove-files / -remove-files (CI,
 # where the build's .debs are thrown away). Prints wall time and peak
-# memory. Not part of the test suite.
+# memory. Not part of the test suite. The same against S3 (moto on
+# loopback), with request counts: bench/publish-s3.sh.
 #
 #   bench/publish.sh             # 2,000 packages of 100 KiB (~200 MB)
 #   N=20000 bench/publish.sh     # ~2 GB
