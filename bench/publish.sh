@@ -5,7 +5,8 @@
 # and aptly each run twice: copying the .debs into their pool (the
 # default), and taking them in with --remove-files / -remove-files (CI,
 # where the build's .debs are thrown away). Prints wall time and peak
-# memory. Not part of the test suite.
+# memory. Not part of the test suite. The same against S3 (moto on
+# loopback), with request counts: bench/publish-s3.sh.
 #
 #   bench/publish.sh             # 2,000 packages of 100 KiB (~200 MB)
 #   N=20000 bench/publish.sh     # ~2 GB
@@ -22,21 +23,7 @@ fi
 
 # shellcheck source=common.sh
 . "$repo/bench/common.sh"
-# Five distinct packages for the incremental case, landing at the start, a
-# quarter, half and three quarters in, and the end of the index.
-extras=()
-for name in bench-00000-extra "bench-$(printf %05d $((n / 4)))-extra" "bench-$(printf %05d $((n / 2)))-extra" \
-	"bench-$(printf %05d $((3 * n / 4)))-extra" bench-zzz-extra; do
-	deb=$work/extra-pkg/${name}_1.0-1_amd64.deb
-	extras+=("$deb")
-	[ -f "$deb" ] && continue
-	rm -rf "$work/extra-pkg/x" "$work/extra-pkg/root"
-	mkdir -p "$work/extra-pkg/x"
-	"$repo/target/release/examples/gen_debs" "$work/extra-pkg/x" 1 "$kib"
-	dpkg-deb -R "$work/extra-pkg/x/bench-00000_1.0-1_amd64.deb" "$work/extra-pkg/root"
-	sed -i "s/^Package: bench-00000/Package: $name/" "$work/extra-pkg/root/DEBIAN/control"
-	dpkg-deb --root-owner-group -Zgzip -b "$work/extra-pkg/root" "$deb" >/dev/null
-done
+make_extras
 find "$debs" -name "*.deb" -exec cat {} + >/dev/null # page cache warm for everyone
 
 
