@@ -11,6 +11,7 @@ mod install;
 mod mirror;
 mod packaging;
 mod publishing;
+mod release;
 mod reader;
 mod repository;
 mod s3;

@@ -9,11 +9,24 @@
 //! continued from its first unfinished step and never repeats a finished
 //! one.
 
+mod builds;
+pub mod events;
 pub mod journal;
+pub mod pipeline;
+pub mod plan;
+mod publishes;
+pub mod report;
 pub mod retention;
 pub mod routing;
+mod sources;
+pub mod status_page;
 
 pub use journal::{release_id, Journal, JournalStore, Step, StepStatus};
 pub use retention::{nightlies_to_drop, upstream_of};
 pub use routing::DEFAULT_KEEP_NIGHTLIES;
 pub use routing::{Route, RouteError, Routing, Target, VersionPattern};
+pub use events::{ReleaseEvent, ReleaseEvents, Silent};
+pub use pipeline::{BuildOptions, CdnStep, Error, GitOrigin, PublishOptions, Release};
+pub use plan::{Mode, Plan, PlanError};
+pub use publishes::repo_name;
+pub use report::{ReleaseReport, Status};

@@ -159,6 +159,12 @@ impl Routing {
     pub fn targets(&self, version: &str, codename: &str) -> Result<Vec<Target>, RouteError> {
         // Versions are checked before routing; an invalid one matches only a glob.
         let kind = SourceKind::of(version).unwrap_or(SourceKind::Release);
+        self.targets_as(version, kind, codename)
+    }
+
+    /// [`Routing::targets`], routing `version` as a version of `kind`
+    /// (a promoted nightly goes where releases go).
+    pub fn targets_as(&self, version: &str, kind: SourceKind, codename: &str) -> Result<Vec<Target>, RouteError> {
         let (n, route) = self
             .routes
             .iter()

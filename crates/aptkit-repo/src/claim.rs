@@ -32,6 +32,15 @@ pub enum Activity {
     Dropping,
     /// Deleting unreferenced files (`gc`).
     Collecting,
+    /// Running a release pipeline (`aptkit release`): held for the whole
+    /// release, under `:release:<versions>` ([`release_subject`]).
+    Releasing,
+}
+
+/// The subject a release of `id` claims: one release of the same versions
+/// at a time.
+pub fn release_subject(id: &str) -> String {
+    format!(":release:{id}")
 }
 
 /// Another job holds what a command needs: retry when it is done.
@@ -82,6 +91,14 @@ impl std::fmt::Display for Busy {
                 f,
                 "`{subject}` is being dropped by another job ({by}since {since}); retry when it is done ({dead})"
             ),
+            (Activity::Releasing, _) => {
+                let id = subject.strip_prefix(":release:").unwrap_or(subject);
+                write!(
+                    f,
+                    "a release of {id} is running in another job ({by}since {since}); retry when it is done, or \
+                     continue it with --resume once it has stopped ({dead})"
+                )
+            }
         }
     }
 }
@@ -279,5 +296,41 @@ impl Drop for ClaimGuard {
             // or is taken over once this process is gone.
             let _ = self.give_back();
         }
+    }
+}
+
+/// A claim held for work that is not this crate's (a release pipeline):
+/// taken with [`crate::Repository::hold`], its lease renewed in the
+/// background while it is held, given back when released or dropped.
+pub struct Held {
+    guard: ClaimGuard,
+}
+
+impl Held {
+    /// `Ok` while the claim is certainly this job's: ask before each step
+    /// that must not come from a job presumed dead.
+    pub fn check(&self) -> Result<()> {
+        self.guard.check()
+    }
+
+    /// The dead holder this claim replaced, if it replaced one.
+    pub fn taken_over(&self) -> Option<&TakenOver> {
+        self.guard.taken_over.as_ref()
+    }
+
+    /// Give the claim back.
+    pub fn release(self) -> Result<()> {
+        self.guard.release()
+    }
+}
+
+impl crate::Repository {
+    /// Claim `subject` for `activity` until the [`Held`] is released or
+    /// dropped; refused with [`Error::Busy`] (naming the holder) while
+    /// another job's live claim holds it. A claim whose holder died is
+    /// taken over as a publish's is ([`Held::taken_over`] says whose).
+    pub fn hold(&self, subject: &str, activity: Activity, now: i64) -> Result<Held> {
+        let (guard, ()) = ClaimGuard::take(self.state_arc(), subject, activity, now, state::lease_length(), |_| Ok(()))?;
+        Ok(Held { guard })
     }
 }

@@ -236,6 +236,7 @@ fn activity_word(activity: crate::Activity) -> &'static str {
         crate::Activity::Publishing => "publishing",
         crate::Activity::Dropping => "dropping",
         crate::Activity::Collecting => "collecting garbage",
+        crate::Activity::Releasing => "releasing",
     }
 }
 

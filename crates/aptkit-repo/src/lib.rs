@@ -39,7 +39,7 @@ use std::sync::Arc;
 
 use aptkit_store::Store;
 
-pub use claim::{Activity, Busy, TakenOver};
+pub use claim::{release_subject, Activity, Busy, Held, TakenOver};
 pub use depcheck::{Universe, Unsatisfied};
 pub use error::{Error, ErrorKind, PackageConflict, Result};
 pub use events::{NoEvents, PublishEvent, PublishEvents};
@@ -89,7 +89,8 @@ impl Repository {
         self.state.as_ref()
     }
 
-    pub(crate) fn state_arc(&self) -> &Arc<dyn Store> {
+    /// The state store, shared (a build cache in it, a journal).
+    pub fn state_arc(&self) -> &Arc<dyn Store> {
         &self.state
     }
 

@@ -224,6 +224,50 @@ impl Repository {
         Ok(removed)
     }
 
+    /// Add `records` (packages whose files are in the state store already,
+    /// e.g. another repo's: a copy without re-reading a .deb) and remove
+    /// the packages `remove` names (`name_version_arch` keys), in one
+    /// compare-and-swap. A different package under an existing key is a
+    /// conflict and nothing changes; an identical one is left as it is.
+    pub fn repo_change(&self, name: &str, records: &[PackageRecord], remove: &[String]) -> Result<AddReport> {
+        let mut report = AddReport::default();
+        // Nothing to change writes nothing.
+        state::update_if(self.state.as_ref(), |refs| {
+            let repo = refs.repos.get_mut(name).ok_or_else(|| Error::UnknownRepo(name.to_string()))?;
+            let mut set = PackageSet::load(self.state.as_ref(), &repo.set)?;
+            report = AddReport::default();
+            for key in remove {
+                if set.remove(key).is_some() {
+                    report.retired.push(key.clone());
+                }
+            }
+            for record in records {
+                match set.get(&record.key()) {
+                    Some(existing) if existing.sha256() == record.sha256() => report.unchanged.push(record.key()),
+                    Some(existing) => {
+                        return Err(Error::Conflict(Box::new(PackageConflict::InRepo {
+                            key: record.key(),
+                            repo: name.to_string(),
+                            new: record.file_name().to_string(),
+                            new_sha: record.sha256().to_string(),
+                            old_sha: existing.sha256().to_string(),
+                        })))
+                    }
+                    None => {
+                        set.insert(record.clone());
+                        report.added.push(record.key());
+                    }
+                }
+            }
+            if report.added.is_empty() && report.retired.is_empty() {
+                return Ok(None);
+            }
+            repo.set = set.save(self.state.as_ref())?;
+            Ok(Some(()))
+        })?;
+        Ok(report)
+    }
+
     pub fn repo_drop(&self, name: &str) -> Result<()> {
         state::update(self.state.as_ref(), |refs| {
             if !refs.repos.contains_key(name) {

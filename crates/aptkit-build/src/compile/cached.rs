@@ -17,6 +17,10 @@ pub struct CacheUse {
     pub cache: BuildCache,
     /// Build even when an entry exists, and replace it.
     pub rebuild: bool,
+    /// Only restore: a build the cache lacks is an error
+    /// ([`super::Error::NotBuilt`]), never compiled (the publishing job of
+    /// a CI matrix, whose runners built).
+    pub restore_only: bool,
     /// When and where builds are stored (the manifest says so).
     pub provenance: Provenance,
 }

@@ -38,6 +38,8 @@ pub enum Error {
     Package { distro: String, source: aptkit_debian_dir::Error },
     #[error("{distro}: build cache: {source}")]
     Cache { distro: String, source: Box<crate::cache::Error> },
+    #[error("{distro}: not built: the build cache holds no products for {key} (build it first, e.g. `aptkit build {distro}` against this state store, from the same source)")]
+    NotBuilt { distro: String, key: String },
     #[error("cannot write the products into `{}`: {source}", path.display())]
     Out { path: PathBuf, source: std::io::Error },
 }

@@ -177,6 +177,9 @@ pub fn build(distros: &Distros, distro: &Distro, settings: &BuildSettings, sink:
             return Ok(Built::from_products(distro, &version, &dir, &products, true, started));
         }
         log.note(&format!("not in the build cache: {key}"));
+        if cache.restore_only {
+            return Err(Error::NotBuilt { distro: id.into(), key: key.to_string() });
+        }
     }
 
     let source_epoch = match &settings.source {

@@ -14,6 +14,7 @@ mod man;
 mod mirror;
 mod package;
 mod publish;
+mod release;
 mod repo;
 mod serve;
 mod snapshot;
@@ -36,6 +37,7 @@ pub use man::ManArgs;
 pub use mirror::MirrorArgs;
 pub use package::PackageArgs;
 pub use publish::{CdnArgs, DependencyArgs, PublishCommand, PublishNewArgs, PublishOptions, WaitArgs};
+pub use release::ReleaseArgs;
 pub use repo::RepoCommand;
 pub use serve::ServeArgs;
 pub use snapshot::SnapshotCommand;
@@ -103,6 +105,9 @@ pub enum Command {
     /// Signed apt distributions made from repos or snapshots
     #[command(subcommand)]
     Publish(PublishCommand),
+    /// From source to published nightlies and releases: build every distro, publish each version, purge the CDN; resumable
+    #[command(after_help = release::EXAMPLES, long_about = release::LONG_ABOUT)]
+    Release(Box<ReleaseArgs>),
     /// Signing keys: generate one, export its public keyring for `signed-by`
     #[command(subcommand)]
     Key(KeyCommand),

@@ -12,6 +12,7 @@ pub mod mirror;
 pub mod package;
 pub mod publish;
 mod purge;
+pub mod release;
 pub mod repo;
 pub mod serve;
 pub mod snapshot;
@@ -55,6 +56,7 @@ pub fn run(command: ResolvedCommand) -> anyhow::Result<Outcome> {
         ResolvedCommand::Repo(settings) => repo::run(settings),
         ResolvedCommand::Snapshot(settings) => snapshot::run(settings),
         ResolvedCommand::Publish(settings) => publish::run(settings),
+        ResolvedCommand::Release(settings) => release::run(*settings),
         ResolvedCommand::Key(settings) => key::run(settings),
         ResolvedCommand::Serve(settings) => serve::run(settings),
         ResolvedCommand::Verify(settings) => verify::run(settings),

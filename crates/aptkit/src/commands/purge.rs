@@ -10,7 +10,14 @@ use crate::output;
 use crate::settings::CdnSettings;
 
 /// [`aptkit_aws::CloudFront`] as the library's [`Cdn`].
-struct CloudFrontCdn(aptkit_aws::CloudFront);
+pub struct CloudFrontCdn(aptkit_aws::CloudFront);
+
+/// The CloudFront distribution the settings name, connected; `None` when
+/// they name none.
+pub fn cloudfront(cdn: &CdnSettings) -> anyhow::Result<Option<CloudFrontCdn>> {
+    let Some(id) = cdn.distribution.as_deref() else { return Ok(None) };
+    Ok(Some(CloudFrontCdn(aptkit_aws::CloudFront::connect(id, cdn.endpoint_url.as_deref())?)))
+}
 
 impl Cdn for CloudFrontCdn {
     fn name(&self) -> String {

@@ -84,6 +84,7 @@ impl BuildSettings {
             Some(CacheUse {
                 cache: BuildCache::new(Stores::open_state(stores, config)?),
                 rebuild: args.rebuild,
+                restore_only: false,
                 provenance: Provenance { created: crate::clock::now(), runner: hostname() },
             })
         };
@@ -111,14 +112,14 @@ impl BuildSettings {
 }
 
 /// This machine's name, for the build cache's manifests.
-fn hostname() -> Option<String> {
+pub(super) fn hostname() -> Option<String> {
     let name = std::fs::read_to_string("/proc/sys/kernel/hostname").ok()?;
     let name = name.trim();
     (!name.is_empty()).then(|| name.to_string())
 }
 
 /// `$XDG_CACHE_HOME/aptkit`, else `~/.cache/aptkit`, else under $TMPDIR.
-fn machine_cache_dir() -> PathBuf {
+pub(super) fn machine_cache_dir() -> PathBuf {
     let base = std::env::var_os("XDG_CACHE_HOME")
         .filter(|d| !d.is_empty())
         .map(PathBuf::from)

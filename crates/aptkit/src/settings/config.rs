@@ -21,6 +21,34 @@ pub struct ConfigFile {
     pub publish: PublishConfig,
     #[serde(default)]
     pub cloudfront: CloudFrontConfig,
+    #[serde(default)]
+    pub release: ReleaseConfig,
+}
+
+/// `[release]`: how `aptkit release` makes, routes and keeps versions.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename_all = "kebab-case")]
+pub struct ReleaseConfig {
+    /// The git repository sources are made from (default: `.`).
+    pub git: Option<PathBuf>,
+    /// The commit nightlies are made from (default: the branch checked out).
+    pub nightly_ref: Option<String>,
+    /// A release's tag (default: `v{version}`).
+    pub tag_format: Option<String>,
+    /// Nightlies a nightly suite keeps (default: 7).
+    pub keep_nightlies: Option<usize>,
+    /// The routing table, replacing the default: `[[release.routes]]` with
+    /// `versions` (`nightly`, `release` or a glob), `suites` (templates
+    /// with `{codename}`, `{version}`, `{major}`, `{minor}`, `{patch}`,
+    /// `{kind}`) and an optional `keep`.
+    pub routes: Option<Vec<aptkit_release::Route>>,
+    /// Path prefix of the publications in the publish store.
+    pub prefix: Option<String>,
+    #[serde(default)]
+    pub all_or_nothing: bool,
+    #[serde(default)]
+    pub status_page_public: bool,
 }
 
 /// `[publish]`: how publishes (and drops, and gc) share a suite.
@@ -141,6 +169,7 @@ impl ConfigFile {
             .chain(&mut config.build.distros)
             .chain(&mut config.build.out)
             .chain(&mut config.build.log_dir)
+            .chain(&mut config.release.git)
         {
             if path.is_relative() {
                 *path = dir.join(&*path);

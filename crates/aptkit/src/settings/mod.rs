@@ -17,6 +17,7 @@ mod man;
 mod mirror;
 mod package;
 mod publish;
+mod release;
 mod repo;
 mod serve;
 mod signing;
@@ -38,6 +39,7 @@ pub use man::ManSettings;
 pub use mirror::MirrorSettings;
 pub use package::PackageSettings;
 pub use publish::{CdnSettings, DependencyCheck, OnePublish, PublishSettings, PublishTask};
+pub use release::ReleaseSettings;
 pub use repo::{RepoAction, RepoSettings};
 pub use serve::ServeSettings;
 pub use signing::KeySources;
@@ -60,6 +62,7 @@ pub enum ResolvedCommand {
     Repo(RepoSettings),
     Snapshot(SnapshotSettings),
     Publish(PublishSettings),
+    Release(Box<ReleaseSettings>),
     Key(KeySettings),
     Serve(ServeSettings),
     Verify(VerifySettings),
@@ -86,6 +89,9 @@ impl ResolvedCommand {
             Command::Publish(cmd) => {
                 let (config, opened) = open_stores(stores)?;
                 Self::Publish(PublishSettings::from_args(cmd, &config, opened)?.with_store_flags(stores))
+            }
+            Command::Release(args) => {
+                Self::Release(Box::new(ReleaseSettings::from_args(*args, stores, &load_config(stores)?)?))
             }
             Command::Key(cmd) => Self::Key(KeySettings::from_args(cmd, stores)?),
             Command::Serve(args) => Self::Serve(ServeSettings::from_args(args, stores)?),

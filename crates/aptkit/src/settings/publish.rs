@@ -60,7 +60,7 @@ pub struct CdnSettings {
 }
 
 impl CdnSettings {
-    fn resolve(args: CdnArgs, config: &ConfigFile) -> anyhow::Result<Self> {
+    pub(super) fn resolve(args: CdnArgs, config: &ConfigFile) -> anyhow::Result<Self> {
         let distribution = args.cloudfront_distribution.or_else(|| config.cloudfront.distribution.clone());
         if let Some(id) = &distribution {
             // CloudFront's ids are upper-case letters and digits; anything
