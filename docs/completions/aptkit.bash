@@ -52,6 +52,9 @@ _aptkit() {
             aptkit,publish)
                 cmd="aptkit__subcmd__publish"
                 ;;
+            aptkit,release)
+                cmd="aptkit__subcmd__release"
+                ;;
             aptkit,repo)
                 cmd="aptkit__subcmd__repo"
                 ;;
@@ -138,6 +141,9 @@ _aptkit() {
                 ;;
             aptkit__subcmd__help,publish)
                 cmd="aptkit__subcmd__help__subcmd__publish"
+                ;;
+            aptkit__subcmd__help,release)
+                cmd="aptkit__subcmd__help__subcmd__release"
                 ;;
             aptkit__subcmd__help,repo)
                 cmd="aptkit__subcmd__help__subcmd__repo"
@@ -413,7 +419,7 @@ _aptkit() {
 
     case "${cmd}" in
         aptkit)
-            opts="-h -V --state --public --config --help --version source build package deb distros repo snapshot publish key serve verify mirror check gc completions man help"
+            opts="-h -V --state --public --config --help --version source build package deb distros repo snapshot publish release key serve verify mirror check gc completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -755,7 +761,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__help)
-            opts="source build package deb distros repo snapshot publish key serve verify mirror check gc completions man help"
+            opts="source build package deb distros repo snapshot publish release key serve verify mirror check gc completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1121,6 +1127,20 @@ _aptkit() {
         aptkit__subcmd__help__subcmd__publish__subcmd__update)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aptkit__subcmd__help__subcmd__release)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2091,6 +2111,108 @@ _aptkit() {
                     ;;
                 --progress)
                     COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cloudfront-distribution)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aptkit__subcmd__release)
+            opts="-j -c -q -h --git --nightly-ref --tag-format --distros --distro --engine --jobs --keep-nightlies --resume --promote-from --build-only --no-build --all-or-nothing --out --log-dir --prefix --component --origin --label --status-page-public --key --key-env --base-index --skip-dependency-check --wait --cloudfront-distribution --purge-wait --quiet --dry-run --json --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --git)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nightly-ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --distros)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --distro)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --engine)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-nightlies)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --promote-from)
+                    COMPREPLY=($(compgen -W "nightly" -- "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --component)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-index)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --wait)

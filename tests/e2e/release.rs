@@ -122,7 +122,9 @@ fn verify_signatures(public: &Path, suite: &str) {
     let dists = public.join("dists").join(suite);
     run_ok(Command::new("gpgv").arg("--keyring").arg(keyring()).arg(dists.join("InRelease")));
     require_tool("sqv");
-    run_ok(Command::new("sqv").arg("--keyring").arg(keyring()).arg(dists.join("Release.gpg")).arg(dists.join("Release")));
+    run_ok(
+        Command::new("sqv").arg("--keyring").arg(keyring()).arg(dists.join("Release.gpg")).arg(dists.join("Release")),
+    );
 }
 
 /// `aptkit verify` of the whole publish store.
@@ -236,7 +238,8 @@ fn eight_nightlies_in_a_row_leave_seven_in_the_nightly_suite() {
     let versions = report["report"]["versions"].as_array().unwrap();
     assert_eq!(versions[7]["publishes"][0]["dropped"], serde_json::json!(["2026.11.01"]));
     assert!(versions[..7].iter().all(|v| v["publishes"][0]["dropped"] == serde_json::json!([])));
-    let page = fs::read_to_string(project.path(&format!("state/releases/{}/status.html", nightlies.join("_")))).unwrap();
+    let page =
+        fs::read_to_string(project.path(&format!("state/releases/{}/status.html", nightlies.join("_")))).unwrap();
     assert!(page.contains("2026.11.01"), "the page names the dropped nightly");
     verify(&project.path("public"));
 }
@@ -266,12 +269,8 @@ fn lines(path: &Path) -> usize {
 /// `marker` (or a file appears), then SIGKILL the whole group.
 fn kill_when(mut cmd: Command, wait_for: impl Fn(&str) -> bool) -> String {
     let log = tempfile::NamedTempFile::new().unwrap();
-    let mut child = cmd
-        .stdout(Stdio::null())
-        .stderr(Stdio::from(log.reopen().unwrap()))
-        .process_group(0)
-        .spawn()
-        .unwrap();
+    let mut child =
+        cmd.stdout(Stdio::null()).stderr(Stdio::from(log.reopen().unwrap())).process_group(0).spawn().unwrap();
     let started = std::time::Instant::now();
     loop {
         let text = fs::read_to_string(log.path()).unwrap();

@@ -92,8 +92,7 @@ pub(crate) fn all(ctx: &Context<'_, '_>, tarballs: &[Option<PathBuf>], report: &
                     debs: built.debs.iter().map(|d| d.path.clone()).collect(),
                 });
             }
-            Err(e) => {
-                let error = e.to_string();
+            Err(error) => {
                 report.failures.push(format!("{}: {}", job.step, first_line(&error)));
                 let log = release.build.log_dir.join(&release.plan.versions[job.version].version);
                 report.versions[job.version].builds.push(BuildReport {
@@ -118,14 +117,17 @@ fn status_and_debs(job: &Job, built: &compile::Built) -> (Status, Vec<DebReport>
     let debs = built
         .debs
         .iter()
-        .map(|d| DebReport { file: d.path.file_name().unwrap_or_default().to_string_lossy().into_owned(), size: d.size })
+        .map(|d| DebReport {
+            file: d.path.file_name().unwrap_or_default().to_string_lossy().into_owned(),
+            size: d.size,
+        })
         .collect();
     (status, debs)
 }
 
 /// The journal's record of a build that ended now (none for a build an
 /// earlier run finished: it was only restored).
-fn record(ctx: &Context<'_, '_>, job: &Job, result: &compile::Result<compile::Built>) -> Result<(), String> {
+fn record(ctx: &Context<'_, '_>, job: &Job, result: &Result<compile::Built, String>) -> Result<(), String> {
     match result {
         Ok(_) if job.done => Ok(()),
         Ok(built) => {
@@ -136,7 +138,7 @@ fn record(ctx: &Context<'_, '_>, job: &Job, result: &compile::Result<compile::Bu
             });
             ctx.try_record(&job.step, StepStatus::Done, detail)
         }
-        Err(e) => ctx.try_record(&job.step, StepStatus::Failed, json!({ "error": e.to_string() })),
+        Err(error) => ctx.try_record(&job.step, StepStatus::Failed, json!({ "error": error })),
     }
 }
 
@@ -144,7 +146,8 @@ fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or(text)
 }
 
-fn build_one(ctx: &Context<'_, '_>, job: &Job, tarball: &std::path::Path) -> compile::Result<compile::Built> {
+/// The build's error as its message (its log tail included).
+fn build_one(ctx: &Context<'_, '_>, job: &Job, tarball: &std::path::Path) -> Result<compile::Built, String> {
     let release = ctx.release;
     let version = &release.plan.versions[job.version].version;
     let distro = release.distros.find(&job.distro).expect("the plan checked every distro");
@@ -174,5 +177,5 @@ fn build_one(ctx: &Context<'_, '_>, job: &Job, tarball: &std::path::Path) -> com
     let sink = |distro: &str, line: &str| {
         ctx.event(ReleaseEvent::BuildLine { version, distro, line });
     };
-    compile::build(release.distros, distro, &settings, &sink)
+    compile::build(release.distros, distro, &settings, &sink).map_err(|e| e.to_string())
 }

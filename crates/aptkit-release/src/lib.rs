@@ -21,12 +21,12 @@ pub mod routing;
 mod sources;
 pub mod status_page;
 
-pub use journal::{release_id, Journal, JournalStore, Step, StepStatus};
-pub use retention::{nightlies_to_drop, upstream_of};
-pub use routing::DEFAULT_KEEP_NIGHTLIES;
-pub use routing::{Route, RouteError, Routing, Target, VersionPattern};
 pub use events::{ReleaseEvent, ReleaseEvents, Silent};
+pub use journal::{release_id, Journal, JournalStore, Step, StepStatus};
 pub use pipeline::{BuildOptions, CdnStep, Error, GitOrigin, PublishOptions, Release};
 pub use plan::{Mode, Plan, PlanError};
 pub use publishes::repo_name;
 pub use report::{ReleaseReport, Status};
+pub use retention::{nightlies_to_drop, upstream_of};
+pub use routing::DEFAULT_KEEP_NIGHTLIES;
+pub use routing::{Route, RouteError, Routing, Target, VersionPattern};

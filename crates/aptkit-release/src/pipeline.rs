@@ -110,7 +110,9 @@ pub enum Error {
     Claim { id: String, source: aptkit_repo::Error },
     #[error(transparent)]
     Journal(#[from] crate::journal::Error),
-    #[error("--resume: the state store has no journal of a release of {id} (`{key}`); run the release without --resume")]
+    #[error(
+        "--resume: the state store has no journal of a release of {id} (`{key}`); run the release without --resume"
+    )]
     NothingToResume { id: String, key: String },
     #[error(
         "an unfinished release of {id} is in the state store (`{key}`, {done} of its steps finished): continue it with \
@@ -119,7 +121,9 @@ pub enum Error {
     Unfinished { id: String, key: String, done: usize },
     #[error("{what}: {source}")]
     Repo { what: String, source: aptkit_repo::Error },
-    #[error("the release of {id} needs a git repository to make its sources from (--git, or [release] git in aptkit.toml)")]
+    #[error(
+        "the release of {id} needs a git repository to make its sources from (--git, or [release] git in aptkit.toml)"
+    )]
     NoGit { id: String },
 }
 

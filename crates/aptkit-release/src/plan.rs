@@ -76,7 +76,7 @@ pub enum PlanError {
     #[error("`{0}` holds no distro folders to release")]
     NoDistros(String),
     #[error("routing {version} for {distro}: {source}")]
-    Route { version: String, distro: String, source: RouteError },
+    Route { version: String, distro: String, source: Box<RouteError> },
     #[error("--promote-from {from}: {version} is a {kind}, not a {from}: only a {from}'s packages can be promoted")]
     NotPromotable { version: String, kind: &'static str, from: &'static str },
 }
@@ -120,11 +120,15 @@ impl Plan {
                 Mode::Promote { .. } => SourceKind::Nightly,
                 _ => kind,
             };
-            let mut plan = VersionPlan { version: version.clone(), kind: kind.as_str(), distros: vec![], suites: vec![] };
+            let mut plan =
+                VersionPlan { version: version.clone(), kind: kind.as_str(), distros: vec![], suites: vec![] };
             for id in &ids {
                 let distro = distros.find(id)?;
-                let route_err =
-                    |source| PlanError::Route { version: version.clone(), distro: id.clone(), source };
+                let route_err = |source| PlanError::Route {
+                    version: version.clone(),
+                    distro: id.clone(),
+                    source: Box::new(source),
+                };
                 let codename = distro.distribution.as_str();
                 let promote_from = match mode {
                     Mode::Promote { from } => {
@@ -218,8 +222,8 @@ mod tests {
     fn a_promoted_nightly_goes_to_the_release_suites_from_the_nightly_suite() {
         let (_dir, distros) = distros();
         let mode = Mode::Promote { from: SourceKind::Nightly };
-        let plan = Plan::new(&v(&["2026.12.03"]), &distros, &v(&["debian-12-bookworm"]), &Routing::default(), mode)
-            .unwrap();
+        let plan =
+            Plan::new(&v(&["2026.12.03"]), &distros, &v(&["debian-12-bookworm"]), &Routing::default(), mode).unwrap();
         let version = &plan.versions[0];
         assert_eq!(version.distros[0].promote_from.as_deref(), Some("bookworm-nightly"));
         let suites: Vec<_> = version.suites.iter().map(|s| s.suite.as_str()).collect();

@@ -8,9 +8,7 @@
 //! republished only when the repo's packages differ from what it serves
 //! (a release of unchanged inputs publishes nothing).
 
-use aptkit_repo::{
-    Held, PackageRecord, PublishAction, PublishRequest, Publisher, Repository, Source,
-};
+use aptkit_repo::{Held, PackageRecord, PublishAction, PublishRequest, Publisher, Repository, Source};
 use serde_json::json;
 
 use crate::builds::Products;
@@ -214,7 +212,10 @@ fn promoted(ctx: &Context<'_, '_>, version: &str, suite: &SuitePlan) -> Result<V
             .map_err(|e| format!("cannot promote {version} from `{from}`: {e}"))?;
         let found: Vec<PackageRecord> = set.iter().filter(|r| upstream_of(r.version()) == version).cloned().collect();
         if found.is_empty() {
-            return Err(format!("cannot promote {version}: the suite `{from}` holds no packages of it ({})", distro.id));
+            return Err(format!(
+                "cannot promote {version}: the suite `{from}` holds no packages of it ({})",
+                distro.id
+            ));
         }
         for record in found {
             if !records.iter().any(|r: &PackageRecord| r.key() == record.key()) {
@@ -268,4 +269,3 @@ pub(crate) fn purge(
     }
     outcome
 }
-

@@ -131,7 +131,9 @@ pub fn render(report: &ReleaseReport, logs: &[(String, String, String)]) -> Stri
                 let _ = writeln!(h, "<tr><td colspan=\"5\"><pre>{}</pre></td></tr>", escape(&tail));
             }
         }
-        h.push_str("</table>\n<table><tr><th>suite</th><th>publish</th><th>added</th><th>dropped by retention</th></tr>\n");
+        h.push_str(
+            "</table>\n<table><tr><th>suite</th><th>publish</th><th>added</th><th>dropped by retention</th></tr>\n",
+        );
         for publish in &version.publishes {
             let class = if publish.status == Status::Failed { " class=\"failed\"" } else { "" };
             let _ = writeln!(
@@ -154,7 +156,11 @@ pub fn render(report: &ReleaseReport, logs: &[(String, String, String)]) -> Stri
             "<h2>CDN</h2>\n<p>{}: {}{}</p>",
             escape(&purge.cdn),
             status_word(purge.status),
-            purge.invalidation.as_ref().map(|i| format!(", invalidation {} of {} paths", escape(i), purge.paths.len())).unwrap_or_default()
+            purge
+                .invalidation
+                .as_ref()
+                .map(|i| format!(", invalidation {} of {} paths", escape(i), purge.paths.len()))
+                .unwrap_or_default()
         );
     }
     if report.failed() {

@@ -330,7 +330,8 @@ impl crate::Repository {
     /// another job's live claim holds it. A claim whose holder died is
     /// taken over as a publish's is ([`Held::taken_over`] says whose).
     pub fn hold(&self, subject: &str, activity: Activity, now: i64) -> Result<Held> {
-        let (guard, ()) = ClaimGuard::take(self.state_arc(), subject, activity, now, state::lease_length(), |_| Ok(()))?;
+        let (guard, ()) =
+            ClaimGuard::take(self.state_arc(), subject, activity, now, state::lease_length(), |_| Ok(()))?;
         Ok(Held { guard })
     }
 }

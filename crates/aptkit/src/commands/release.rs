@@ -161,7 +161,13 @@ fn print_summary(report: &ReleaseReport, settings: &ReleaseSettings) {
         }
         for build in &version.builds {
             let debs: Vec<&str> = build.debs.iter().map(|d| d.file.as_str()).collect();
-            println!("  build   {:<24} {:<11} {:>6.1} s  {}", build.distro, word(build.status), build.seconds, debs.join(" "));
+            println!(
+                "  build   {:<24} {:<11} {:>6.1} s  {}",
+                build.distro,
+                word(build.status),
+                build.seconds,
+                debs.join(" ")
+            );
             if let Some(error) = &build.error {
                 for line in error.lines() {
                     println!("          | {line}");
