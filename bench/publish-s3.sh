@@ -71,8 +71,10 @@ size=$(du -sm "$debs" | cut -f1)
 printf '%s packages, %s MB, %s cores; moto %s on %s, one request at a time\n\n' "$n" "$size" "$(nproc)" \
 	"$("$repo/target/moto-venv/bin/python" -c 'import moto; print(moto.__version__)' 2>/dev/null || echo '?')" "$endpoint"
 
-# Requests moto has answered so far. It logs a request after answering it:
-# wait until the count stops moving.
+# Requests moto has answered so far, one werkzeug log line each. It logs a
+# request after answering it: wait until the count stops moving. werkzeug
+# colours the lines of non-2xx answers (a HEAD's 404) with ANSI escapes
+# inside the quoted request line: tq strips them before reading the method.
 requests() {
 	local before now
 	before=$(grep -c ' HTTP/1\.' "$motolog" || true)
@@ -92,7 +94,8 @@ tq() { # label, command...: t, plus the S3 requests it sent (to $work/last-reque
 	echo $((to - from)) >"$work/last-requests"
 	((to > from)) || { echo "    no S3 requests"; return; }
 	printf '    %d S3 requests (%s)\n' $((to - from)) \
-		"$(grep ' HTTP/1\.' "$motolog" | sed -n "$((from + 1)),${to}p" | awk -F'"' '{ split($2, r, " "); c[r[1]]++ }
+		"$(grep ' HTTP/1\.' "$motolog" | sed -n "$((from + 1)),${to}p" | sed 's/\x1b\[[0-9;]*m//g' |
+			awk -F'"' '{ split($2, r, " "); c[r[1]]++ }
 			END { s = ""; for (m in c) s = s (s ? ", " : "") m " " c[m]; print s }')"
 }
 reqs() { cat "$work/last-requests"; }
