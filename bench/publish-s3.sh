@@ -3,13 +3,15 @@
 # aptly, against one moto S3 server on loopback in the same run, each tool
 # into its own fresh bucket: (a) a cold publish of the corpus (repo add +
 # publish), (b) the incremental case (one package added, suite republished;
+# five times, the median counts), (c) a no-op republish (nothing changed;
 # five times, the median counts). aptkit runs twice: with both stores on S3
 # (state and public, two buckets: a publish then copies pool files server
 # side), and with a local state and only the public store on S3, which is
 # aptly's shape (its database and pool are always local). Prints wall time,
 # peak memory and the S3 requests each step sent (counted from moto's
-# request log). aptkit signs (keys-example/ed25519.asc); aptly runs with
-# -skip-signing. Not part of the test suite.
+# request log), then a table of aptly beside aptkit with the ratios. aptkit
+# signs (keys-example/ed25519.asc); aptly runs with -skip-signing. Not part
+# of the test suite.
 #
 # moto handles one request at a time (scripts/install-test-tools.sh's
 # launcher), so on loopback the request count, more than the latency of
@@ -71,8 +73,10 @@ size=$(du -sm "$debs" | cut -f1)
 printf '%s packages, %s MB, %s cores; moto %s on %s, one request at a time\n\n' "$n" "$size" "$(nproc)" \
 	"$("$repo/target/moto-venv/bin/python" -c 'import moto; print(moto.__version__)' 2>/dev/null || echo '?')" "$endpoint"
 
-# Requests moto has answered so far. It logs a request after answering it:
-# wait until the count stops moving.
+# Requests moto has answered so far, one werkzeug log line each. It logs a
+# request after answering it: wait until the count stops moving. werkzeug
+# colours the lines of non-2xx answers (a HEAD's 404) with ANSI escapes
+# inside the quoted request line: tq strips them before reading the method.
 requests() {
 	local before now
 	before=$(grep -c ' HTTP/1\.' "$motolog" || true)
@@ -92,7 +96,8 @@ tq() { # label, command...: t, plus the S3 requests it sent (to $work/last-reque
 	echo $((to - from)) >"$work/last-requests"
 	((to > from)) || { echo "    no S3 requests"; return; }
 	printf '    %d S3 requests (%s)\n' $((to - from)) \
-		"$(grep ' HTTP/1\.' "$motolog" | sed -n "$((from + 1)),${to}p" | awk -F'"' '{ split($2, r, " "); c[r[1]]++ }
+		"$(grep ' HTTP/1\.' "$motolog" | sed -n "$((from + 1)),${to}p" | sed 's/\x1b\[[0-9;]*m//g' |
+			awk -F'"' '{ split($2, r, " "); c[r[1]]++ }
 			END { s = ""; for (m in c) s = s (s ? ", " : "") m " " c[m]; print s }')"
 }
 reqs() { cat "$work/last-requests"; }
@@ -149,22 +154,46 @@ tq "aptly publish repo (unsigned)" "${aptly[@]}" publish repo -skip-signing -dis
 aptly_cold=$(echo "$add + $(secs)" | bc) aptly_cold_r=$((addr + $(reqs)))
 
 echo
-echo "incremental: one package added, suite republished (five times; the median counts)"
-median() { printf '%s\n' "$@" | sort -n | sed -n 3p; }
-inc_s3=() inc_s3_r=() inc_local=() inc_local_r=() inc_aptly=() inc_aptly_r=()
+median() { printf '%s\n' "$@" | sort -n | sed -n 3p; } # of five
 ks3=(--state s3://aptkit-state/state --public s3://aptkit-public/debian)
 klocal=(--state "$work/aptkit-local/state" --public s3://aptkit-local-public/debian)
-for deb in "${extras[@]}"; do
-	tq "aptkit (S3 state) add + publish update" sh -c "'$aptkit' ${ks3[*]} repo add bench '$deb' && '$aptkit' ${ks3[*]} publish update stable --key '$key' --skip-dependency-check"
-	inc_s3+=("$(secs)") inc_s3_r+=("$(reqs)")
+# The three publishers, by the name the results are kept under: the command
+# that adds one .deb ($1) to repo bench and republishes suite stable.
+add_publish() { # who, deb
+	case $1 in
+	s3) echo "'$aptkit' ${ks3[*]} repo add bench '$2' && '$aptkit' ${ks3[*]} publish update stable --key '$key' --skip-dependency-check" ;;
+	local) echo "'$aptkit' ${klocal[*]} repo add bench '$2' && '$aptkit' ${klocal[*]} publish update stable --key '$key' --skip-dependency-check" ;;
+	aptly) echo "${aptly[*]} repo add bench '$2' && ${aptly[*]} publish update -skip-signing stable s3:bench:" ;;
+	esac
+}
+# The same republish with nothing added: what a CI job that reruns costs.
+republish() { # who
+	case $1 in
+	s3) echo "'$aptkit' ${ks3[*]} publish update stable --key '$key' --skip-dependency-check" ;;
+	local) echo "'$aptkit' ${klocal[*]} publish update stable --key '$key' --skip-dependency-check" ;;
+	aptly) echo "${aptly[*]} publish update -skip-signing stable s3:bench:" ;;
+	esac
+}
+label() { case $1 in s3) echo "aptkit (S3 state)" ;; local) echo "aptkit (local state)" ;; aptly) echo aptly ;; esac; }
+declare -A inc inc_r noop noop_r
+echo "incremental: one package added, suite republished (five times; the median counts)"
+for who in s3 local aptly; do
+	s=() r=()
+	for deb in "${extras[@]}"; do
+		tq "$(label $who) add + publish update" sh -c "$(add_publish $who "$deb")"
+		s+=("$(secs)") r+=("$(reqs)")
+	done
+	inc[$who]=$(median "${s[@]}") inc_r[$who]=$(median "${r[@]}")
 done
-for deb in "${extras[@]}"; do
-	tq "aptkit (local state) add + publish update" sh -c "'$aptkit' ${klocal[*]} repo add bench '$deb' && '$aptkit' ${klocal[*]} publish update stable --key '$key' --skip-dependency-check"
-	inc_local+=("$(secs)") inc_local_r+=("$(reqs)")
-done
-for deb in "${extras[@]}"; do
-	tq "aptly repo add + publish update" sh -c "${aptly[*]} repo add bench '$deb' && ${aptly[*]} publish update -skip-signing stable s3:bench:"
-	inc_aptly+=("$(secs)") inc_aptly_r+=("$(reqs)")
+echo
+echo "no-op: the suite republished with nothing changed (five times; the median counts)"
+for who in s3 local aptly; do
+	s=() r=()
+	for _ in 1 2 3 4 5; do
+		tq "$(label $who) publish update (no change)" sh -c "$(republish $who)"
+		s+=("$(secs)") r+=("$(reqs)")
+	done
+	noop[$who]=$(median "${s[@]}") noop_r[$who]=$(median "${r[@]}")
 done
 
 # Each bucket holds a whole repository: Release and InRelease (aptly:
@@ -181,17 +210,20 @@ for where in aptkit-public/debian aptkit-local-public/debian aptly/debian; do
 	[ "$debs_there" = $((n + ${#extras[@]})) ] && [ "$release" = 1 ] || { echo "s3://$where is not a whole repository" >&2; exit 1; }
 done
 
+# The table: aptly's seconds and requests, then each aptkit shape's, with
+# aptly/aptkit ratios (above 1: aptkit is faster, or sends fewer requests).
 echo
-awk -v as="$aptkit_s3" -v asr="$aptkit_s3_r" -v al="$aptkit_local" -v alr="$aptkit_local_r" -v l="$aptly_cold" -v lr="$aptly_cold_r" \
-	-v is="$(median "${inc_s3[@]}")" -v isr="$(median "${inc_s3_r[@]}")" \
-	-v il="$(median "${inc_local[@]}")" -v ilr="$(median "${inc_local_r[@]}")" \
-	-v li="$(median "${inc_aptly[@]}")" -v lir="$(median "${inc_aptly_r[@]}")" 'BEGIN {
-	printf "cold (repo add + publish): aptly %.2f s, %d requests (unsigned)\n", l, lr
-	printf "  aptkit, both stores on S3:  %.2f s, %d requests -> %.1fx faster than aptly\n", as, asr, l / as
-	printf "  aptkit, local state:        %.2f s, %d requests -> %.1fx faster than aptly\n", al, alr, l / al
-	printf "incremental (median of 5): aptly %.2f s, %d requests (unsigned)\n", li, lir
-	printf "  aptkit, both stores on S3:  %.2f s, %d requests -> %.1fx faster than aptly\n", is, isr, li / is
-	printf "  aptkit, local state:        %.2f s, %d requests -> %.1fx faster than aptly\n", il, ilr, li / il
-}'
+row() { # case, aptly s, aptly req, aptkit S3-state s, req, aptkit local-state s, req
+	awk -v c="$1" -v l="$2" -v lr="$3" -v s="$4" -v sr="$5" -v o="$6" -v or_="$7" 'BEGIN {
+		printf "%-12s %8.2f %6d | %8.2f %6d %6.1fx %6.1fx | %8.2f %6d %6.1fx %6.1fx\n", c, l, lr,
+			s, sr, l / s, (sr ? lr / sr : 0), o, or_, l / o, (or_ ? lr / or_ : 0)
+	}'
+}
+printf '%-12s %15s | %31s | %31s\n' "" "aptly 1.5" "aptkit, both stores on S3" "aptkit, local state"
+printf '%-12s %8s %6s | %8s %6s %7s %7s | %8s %6s %7s %7s\n' "" s req s req "x time" "x req" s req "x time" "x req"
+row cold "$aptly_cold" "$aptly_cold_r" "$aptkit_s3" "$aptkit_s3_r" "$aptkit_local" "$aptkit_local_r"
+row incremental "${inc[aptly]}" "${inc_r[aptly]}" "${inc[s3]}" "${inc_r[s3]}" "${inc[local]}" "${inc_r[local]}"
+row no-op "${noop[aptly]}" "${noop_r[aptly]}" "${noop[s3]}" "${noop_r[s3]}" "${noop[local]}" "${noop_r[local]}"
+echo "(cold: repo add + publish; incremental, no-op: median of 5; ratios aptly/aptkit; aptkit signs, aptly -skip-signing)"
 kill "$moto_pid" 2>/dev/null || true
 rm -rf "$work"/trash.*
