@@ -37,11 +37,12 @@ fn git(dir: &Path, args: &[&str]) -> String {
 /// `ids` only, the throwaway key of keys-example/, and stores of its own.
 struct Project {
     dir: tempfile::TempDir,
+    engine: &'static str,
 }
 
 impl Project {
     fn new(ids: &[&str]) -> Project {
-        let p = Project { dir: tempfile::tempdir().unwrap() };
+        let p = Project { dir: tempfile::tempdir().unwrap(), engine: "none" };
         let hello = p.path("hello");
         copy_tree(&repo_root().join("testdata/hello"), &hello);
         for entry in fs::read_dir(hello.join("distros")).unwrap() {
@@ -75,7 +76,7 @@ impl Project {
         cmd.current_dir(self.dir.path())
             .args(["--state", "state", "--public", "public", "release"])
             .args(args)
-            .args(["--git", "hello", "--engine", "none", "--skip-dependency-check", "--quiet"])
+            .args(["--git", "hello", "--engine", self.engine, "--skip-dependency-check", "--quiet"])
             .args(["--out", "out", "--log-dir", "logs", "--key"])
             .arg(repo_root().join("keys-example/ed25519.asc"));
         cmd
@@ -224,6 +225,39 @@ fn a_nightly_and_a_release_for_two_distros_reach_their_suites_and_install_with_a
     verify(&project.path("public"));
 }
 
+/// The local image scripts/install-test-tools.sh makes (debootstrap, then
+/// `docker import`): no registry is reachable.
+fn test_image() -> String {
+    let image = std::env::var("APTKIT_TEST_IMAGE").unwrap_or_else(|_| "localhost/aptkit-test/debian:bookworm".into());
+    let found = Command::new("docker").args(["image", "inspect", &image]).output().expect("run docker");
+    assert!(
+        found.status.success(),
+        "no image {image}: run scripts/install-test-tools.sh (the README's test command does)"
+    );
+    image
+}
+
+#[test]
+fn a_release_compiled_in_docker_installs_from_both_suites() {
+    let image = test_image();
+    let mut project = Project::new(&["debian-12-bookworm"]);
+    project.engine = "docker";
+    fs::write(project.path("hello/distros/debian-12-bookworm/DOCKER_BASE"), format!("{image}\n")).unwrap();
+    let report = project.release_json(&[NIGHTLY, RELEASE]);
+    assert_eq!(statuses(&report, "builds"), ["2026.12.02 debian-12-bookworm built", "1.3.0 debian-12-bookworm built"]);
+    assert_eq!(hello_versions(&project, "bookworm"), ["1.3.0-1~bookworm"]);
+    assert_eq!(hello_versions(&project, "bookworm-1.3"), ["1.3.0-1~bookworm"]);
+    assert_eq!(hello_versions(&project, "bookworm-nightly"), ["2026.12.02-1~bookworm"]);
+    for suite in ["bookworm", "bookworm-1.3", "bookworm-nightly"] {
+        verify_signatures(&project.path("public"), suite);
+    }
+    assert_eq!(apt_install(&project.path("public"), "bookworm"), "1.3.0-1~bookworm");
+    assert_eq!(apt_install(&project.path("public"), "bookworm-nightly"), "2026.12.02-1~bookworm");
+    // Built in the container: its log says so.
+    let log = fs::read_to_string(project.path("logs/1.3.0/debian-12-bookworm.log")).unwrap();
+    assert!(log.contains(&format!("image {image}")), "{log}");
+}
+
 #[test]
 fn eight_nightlies_in_a_row_leave_seven_in_the_nightly_suite() {
     let project = Project::new(&["debian-12-bookworm"]);
@@ -330,6 +364,13 @@ fn a_release_killed_mid_build_and_between_publishes_resumes_to_the_same_result()
         let second: Output = watcher.output().unwrap();
         assert_eq!(second.status.code(), Some(75), "{}", stderr(&second));
         assert!(stderr(&second).contains("a release of 2026.12.02_1.3.0 is running in another job (process"));
+        let list = stdout(&run_ok(
+            aptkit()
+                .current_dir(project.dir.path())
+                .args(["--state", "state", "--public", "public", "publish", "list"]),
+        ));
+        assert!(list.contains(&format!("claimed: :release:2026.12.02_1.3.0 by process {} on ", child.id())), "{list}");
+        assert!(list.contains("(releasing)"), "{list}");
         let (ok, text) = AptClient::for_directory(&project.path("public"), "bookworm-nightly", &keyring()).update();
         assert!(ok, "{text}");
         verify(&project.path("public"));

@@ -131,7 +131,11 @@ pub enum PublishCommand {
         #[command(flatten)]
         how: PublishOptions,
     },
-    /// List publications
+    /// List publications, and the claims jobs hold (publishing, dropping, gc, a release)
+    ///
+    /// A claim names its holder and when its lease runs out; one whose lease ran out is taken
+    /// over by the next job (or broken at once with `aptkit publish unlock`). With --json, a
+    /// publication that is claimed has a `claim` object.
     List {
         #[arg(long)]
         json: bool,

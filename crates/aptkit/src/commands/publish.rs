@@ -151,8 +151,15 @@ pub fn run(settings: PublishSettings) -> anyhow::Result<Outcome> {
         }
         PublishTask::List { json } => {
             let refs = repo.refs()?;
+            // Who holds what (a publish, a drop, gc, a release), and until when.
+            let claims = repo.claims(now())?;
             if json {
                 let mut list = serde_json::to_value(&refs.publications)?;
+                for (entry, p) in list.as_array_mut().expect("a list").iter_mut().zip(&refs.publications) {
+                    if let Some(claim) = claims.iter().find(|c| c.subject == p.id()) {
+                        entry["claim"] = serde_json::to_value(claim)?;
+                    }
+                }
                 for p in &refs.dropping {
                     let mut entry = serde_json::to_value(p)?;
                     entry["dropping"] = json!(true);
@@ -173,6 +180,9 @@ pub fn run(settings: PublishSettings) -> anyhow::Result<Outcome> {
                 for p in &refs.dropping {
                     println!("{}  (an interrupted drop: run `aptkit publish drop` again to finish it)", p.id());
                 }
+                for claim in &claims {
+                    println!("{}", claim_line(claim)?);
+                }
             }
             Ok(Outcome::Success)
         }
@@ -186,6 +196,20 @@ pub fn run(settings: PublishSettings) -> anyhow::Result<Outcome> {
         }
         PublishTask::Unlock { subject, force, json } => unlock(&repo, &subject, force, json),
     }
+}
+
+/// `claimed: SUBJECT by HOLDER (publishing) since …, lease live until …`.
+fn claim_line(claim: &aptkit_repo::ClaimInfo) -> anyhow::Result<String> {
+    Ok(format!(
+        "claimed: {} by {} ({}) since {}, lease {} {}{}",
+        claim.subject,
+        claim.holder.as_deref().unwrap_or("an unnamed job"),
+        serde_json::to_value(claim.activity)?.as_str().unwrap_or("working"),
+        aptkit_index::format_date(claim.since),
+        if claim.live { "live until" } else { "ran out at" },
+        aptkit_index::format_date(claim.expires),
+        if claim.live { "" } else { " (the next job takes it over; `aptkit publish unlock` breaks it now)" },
+    ))
 }
 
 /// `publish unlock`: break the claim on `subject`, naming whose it was.
