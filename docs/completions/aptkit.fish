@@ -172,7 +172,7 @@ complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_se
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list purge drop unlock help" -f -a "snapshot" -d 'Publish a snapshot'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list purge drop unlock help" -f -a "switch" -d 'Point a snapshot publication at another snapshot'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list purge drop unlock help" -f -a "update" -d 'Republish a repo publication with the repo\'s current packages'
-complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list purge drop unlock help" -f -a "list" -d 'List publications'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list purge drop unlock help" -f -a "list" -d 'List publications, and the claims jobs hold (publishing, dropping, gc, a release)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list purge drop unlock help" -f -a "purge" -d 'Invalidate on CloudFront what the last publish of a suite changed (retry a failed purge)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list purge drop unlock help" -f -a "drop" -d 'Remove a publication\'s dists/ tree (pool files stay for `gc`)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and not __fish_seen_subcommand_from repo snapshot switch update list purge drop unlock help" -f -a "unlock" -d 'Break a claim on a suite left by a job that died (names its holder)'
@@ -256,7 +256,7 @@ complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_s
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from update" -l dry-run -d 'Print the writes the publish would make (objects to create, replace, the state\'s compare-and-swaps) after every check it makes, and write nothing'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from list" -l json
-complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from purge" -l prefix -d 'Path prefix in the publish store (e.g. `debian`) [default: its root]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from purge" -l cloudfront-distribution -d 'CloudFront distribution to invalidate the changed InRelease, Release and index paths on, once the publish is committed [default: [cloudfront] distribution in aptkit.toml]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from purge" -l purge-wait -d 'Wait until the CloudFront invalidation has completed (up to 20 minutes)'
@@ -274,7 +274,7 @@ complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_s
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "snapshot" -d 'Publish a snapshot'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "switch" -d 'Point a snapshot publication at another snapshot'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "update" -d 'Republish a repo publication with the repo\'s current packages'
-complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "list" -d 'List publications'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "list" -d 'List publications, and the claims jobs hold (publishing, dropping, gc, a release)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "purge" -d 'Invalidate on CloudFront what the last publish of a suite changed (retry a failed purge)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "drop" -d 'Remove a publication\'s dists/ tree (pool files stay for `gc`)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "unlock" -d 'Break a claim on a suite left by a job that died (names its holder)'
@@ -402,7 +402,7 @@ complete -c aptkit -n "__fish_aptkit_using_subcommand help; and __fish_seen_subc
 complete -c aptkit -n "__fish_aptkit_using_subcommand help; and __fish_seen_subcommand_from publish" -f -a "snapshot" -d 'Publish a snapshot'
 complete -c aptkit -n "__fish_aptkit_using_subcommand help; and __fish_seen_subcommand_from publish" -f -a "switch" -d 'Point a snapshot publication at another snapshot'
 complete -c aptkit -n "__fish_aptkit_using_subcommand help; and __fish_seen_subcommand_from publish" -f -a "update" -d 'Republish a repo publication with the repo\'s current packages'
-complete -c aptkit -n "__fish_aptkit_using_subcommand help; and __fish_seen_subcommand_from publish" -f -a "list" -d 'List publications'
+complete -c aptkit -n "__fish_aptkit_using_subcommand help; and __fish_seen_subcommand_from publish" -f -a "list" -d 'List publications, and the claims jobs hold (publishing, dropping, gc, a release)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand help; and __fish_seen_subcommand_from publish" -f -a "purge" -d 'Invalidate on CloudFront what the last publish of a suite changed (retry a failed purge)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand help; and __fish_seen_subcommand_from publish" -f -a "drop" -d 'Remove a publication\'s dists/ tree (pool files stay for `gc`)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand help; and __fish_seen_subcommand_from publish" -f -a "unlock" -d 'Break a claim on a suite left by a job that died (names its holder)'
