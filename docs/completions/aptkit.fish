@@ -282,7 +282,7 @@ complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_s
 complete -c aptkit -n "__fish_aptkit_using_subcommand release" -l git -d 'The git repository sources are made from [default: `[release] git`, else .]' -r -F
 complete -c aptkit -n "__fish_aptkit_using_subcommand release" -l nightly-ref -d 'The commit nightlies are made from [default: `[release] nightly-ref`, else the branch checked out]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand release" -l tag-format -d 'A release\'s tag, `{version}` replaced [default: `[release] tag-format`, else v{version}]' -r
-complete -c aptkit -n "__fish_aptkit_using_subcommand release" -l distros -d 'The distros directory [default: `[build] distros` in aptkit.toml, else ./distros]' -r -F
+complete -c aptkit -n "__fish_aptkit_using_subcommand release" -l distros -d 'The distros directory [default: `[build] distros` in aptkit.toml, else the git tree\'s distros/]' -r -F
 complete -c aptkit -n "__fish_aptkit_using_subcommand release" -l distro -d 'Only these distros (folder names), comma-separated or repeated [default: every folder]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand release" -l engine -d 'Where the compile commands run: docker, podman, or none (the host) [default: `[build] engine`, else docker where it answers, else none]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand release" -s j -l jobs -d 'Builds at once [default: `[build] jobs`, else 1]' -r

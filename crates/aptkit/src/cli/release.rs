@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{CdnArgs, DependencyArgs, DistrosDirArgs, SigningArgs, WaitArgs};
+use super::{CdnArgs, DependencyArgs, SigningArgs, WaitArgs};
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -60,8 +60,9 @@ pub struct ReleaseArgs {
     /// A release's tag, `{version}` replaced [default: `[release] tag-format`, else v{version}]
     #[arg(long, value_name = "FMT")]
     pub tag_format: Option<String>,
-    #[command(flatten)]
-    pub location: DistrosDirArgs,
+    /// The distros directory [default: `[build] distros` in aptkit.toml, else the git tree's distros/]
+    #[arg(long = "distros", value_name = "DIR")]
+    pub distros_dir: Option<PathBuf>,
     /// Only these distros (folder names), comma-separated or repeated [default: every folder]
     #[arg(long = "distro", value_name = "ID", value_delimiter = ',')]
     pub distro_ids: Vec<String>,

@@ -71,8 +71,7 @@ impl ReleaseSettings {
         };
         // The distros of the project being released: its git tree's.
         let distros_dir = args
-            .location
-            .dir
+            .distros_dir
             .or_else(|| config.build.distros.clone())
             .unwrap_or_else(|| git_dir.unwrap_or_else(|| PathBuf::from(".")).join("distros"));
         let distros = Distros::load(&distros_dir)?;
