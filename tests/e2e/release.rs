@@ -467,4 +467,9 @@ fn bad_input_is_refused_by_name_and_nothing_is_published() {
     assert!(text.contains("the compiler is on fire") && text.contains("build/1.3.0/ubuntu-24.04-noble"), "{text}");
     assert_eq!(hello_versions(&project, "bookworm"), ["1.3.0-1~bookworm"]);
     assert!(!project.path("public/dists/noble").exists());
+    // A later version's suites too: a distro that cannot build holds up no one.
+    let (code, text) = fails(project.release(&[NIGHTLY, "2026.12.03"]));
+    assert_eq!(code, Some(2), "{text}");
+    assert_eq!(hello_versions(&project, "bookworm-nightly"), ["2026.12.02-1~bookworm", "2026.12.03-1~bookworm"]);
+    assert!(!project.path("public/dists/noble-nightly").exists());
 }

@@ -53,6 +53,11 @@ pub(crate) fn all(
                 }
             } else if failed {
                 entry.status = Status::Skipped;
+            } else if !has_packages(ctx, products, vi, suite) {
+                // Its distros' builds failed (and are reported as such):
+                // the other suites are published all the same.
+                entry.status = Status::Skipped;
+                entry.error = Some(format!("no build of {} succeeded", suite.distros.join(", ")));
             } else {
                 ctx.release.events.before_step(&step);
                 ctx.event(ReleaseEvent::Start { step: &step });
@@ -105,6 +110,13 @@ pub(crate) fn all(
     changed
 }
 
+/// Whether `suite` has packages of version `vi` to publish: a promotion
+/// finds them in the suites it promotes from; a build, in its products.
+fn has_packages(ctx: &Context<'_, '_>, products: &[Products], vi: usize, suite: &SuitePlan) -> bool {
+    matches!(ctx.release.mode, Mode::Promote { .. })
+        || products.iter().any(|p| p.version == vi && suite.distros.contains(&p.distro) && !p.debs.is_empty())
+}
+
 fn strings(value: &serde_json::Value) -> Vec<String> {
     value.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()).unwrap_or_default()
 }
@@ -134,9 +146,6 @@ fn publish_suite(
             repository.repo_change(&name, &records, &[]).map_err(|e| err("cannot add the promoted packages", e))?
         }
         _ => {
-            if debs.is_empty() {
-                return Err(format!("no packages to publish: no build of {} succeeded", suite.distros.join(", ")));
-            }
             repository.repo_add(&name, debs, &|_, _| {}).map_err(|e| err(&format!("cannot add to repo `{name}`"), e))?
         }
     };
