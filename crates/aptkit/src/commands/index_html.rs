@@ -31,18 +31,14 @@ pub fn run(settings: IndexHtmlSettings) -> anyhow::Result<Outcome> {
         report.written.iter().for_each(|k| println!("would write {k}"));
         report.removed.iter().for_each(|k| println!("would delete {k}"));
     }
-    let verb = if dry_run { "would write" } else { "wrote" };
-    let removed = if report.removed.is_empty() {
-        String::new()
-    } else {
-        format!(
-            ", {} {} (their directories are empty)",
-            if dry_run { "would delete" } else { "deleted" },
-            report.removed.len()
-        )
+    // Unlike the listed keys, the summary starts with a number: a script can tell them apart.
+    let (written, removed) = if dry_run { ("would be written", "would be deleted") } else { ("written", "deleted") };
+    let removed = match report.removed.len() {
+        0 => String::new(),
+        n => format!(", {n} of empty directories {removed}"),
     };
     println!(
-        "{verb} {} of {} index.html pages ({} unchanged{removed}) in {location}",
+        "{} of {} index.html pages {written} ({} unchanged{removed}) in {location}",
         report.written.len(),
         report.directories,
         report.unchanged
