@@ -37,6 +37,9 @@ _aptkit() {
             aptkit,help)
                 cmd="aptkit__subcmd__help"
                 ;;
+            aptkit,index-html)
+                cmd="aptkit__subcmd__index__subcmd__html"
+                ;;
             aptkit,key)
                 cmd="aptkit__subcmd__key"
                 ;;
@@ -126,6 +129,9 @@ _aptkit() {
                 ;;
             aptkit__subcmd__help,help)
                 cmd="aptkit__subcmd__help__subcmd__help"
+                ;;
+            aptkit__subcmd__help,index-html)
+                cmd="aptkit__subcmd__help__subcmd__index__subcmd__html"
                 ;;
             aptkit__subcmd__help,key)
                 cmd="aptkit__subcmd__help__subcmd__key"
@@ -419,7 +425,7 @@ _aptkit() {
 
     case "${cmd}" in
         aptkit)
-            opts="-h -V --state --public --config --help --version source build package deb distros repo snapshot publish release key serve verify mirror check gc completions man help"
+            opts="-h -V --state --public --config --help --version source build package deb distros repo snapshot publish release key serve verify mirror check gc index-html completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -761,7 +767,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__help)
-            opts="source build package deb distros repo snapshot publish release key serve verify mirror check gc completions man help"
+            opts="source build package deb distros repo snapshot publish release key serve verify mirror check gc index-html completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -915,6 +921,20 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aptkit__subcmd__help__subcmd__index__subcmd__html)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1411,6 +1431,24 @@ _aptkit() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aptkit__subcmd__index__subcmd__html)
+            opts="-h --prefix --dry-run --json --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

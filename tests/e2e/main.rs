@@ -7,6 +7,7 @@ mod cdn;
 mod concurrency;
 mod crash;
 mod distros;
+mod index_html;
 mod install;
 mod mirror;
 mod packaging;

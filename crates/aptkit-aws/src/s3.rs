@@ -348,6 +348,8 @@ pub(crate) fn content_type(key: &str) -> Option<&'static str> {
         (_, Some("xz")) => "application/x-xz",
         (_, Some("zst")) => "application/zstd",
         (_, Some("gpg")) => "application/pgp-signature",
+        // `aptkit index-html`'s pages: a browser must render them, not download them.
+        (_, Some("html")) => "text/html; charset=utf-8",
         ("Release" | "InRelease" | "Packages" | "Sources", _) => "text/plain; charset=utf-8",
         _ => return None,
     })
@@ -570,6 +572,7 @@ mod tests {
             Some("application/vnd.debian.binary-package")
         );
         assert_eq!(content_type("dists/stable/InRelease"), Some("text/plain; charset=utf-8"));
+        assert_eq!(content_type("pool/main/index.html"), Some("text/html; charset=utf-8"));
         assert_eq!(content_type("dists/stable/main/binary-amd64/by-hash/SHA256/abc"), None);
     }
 }

@@ -158,7 +158,9 @@ fn collect_claimed(
     let mut emptied = Vec::new();
     for prefix in prefixes {
         let pool = pool_of(&prefix);
-        let listed = public.list(&pool)?;
+        // index.html pages are `aptkit index-html`'s, not pool files: it
+        // deletes those of directories emptied here when it runs next.
+        let listed: Vec<_> = public.list(&pool)?.into_iter().filter(|m| !crate::index_html::is_page(&m.key)).collect();
         let mut left = listed.len();
         for meta in listed {
             if !live_pool.contains(&meta.key) && old_enough(meta.modified) {

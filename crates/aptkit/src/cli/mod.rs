@@ -9,6 +9,7 @@ mod deb;
 mod distros;
 mod duration;
 mod gc;
+mod index_html;
 mod key;
 mod man;
 mod mirror;
@@ -32,6 +33,7 @@ pub use deb::DebCommand;
 pub use distros::{DistrosCommand, DistrosDirArgs};
 pub use duration::parse_duration;
 pub use gc::GcArgs;
+pub use index_html::IndexHtmlArgs;
 pub use key::KeyCommand;
 pub use man::ManArgs;
 pub use mirror::MirrorArgs;
@@ -124,6 +126,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Delete package files and sets nothing references any more, and what killed writes left behind
     Gc(GcArgs),
+    /// Write browsable index.html pages into the publish store (S3 lists no directories)
+    #[command(after_help = index_html::EXAMPLES, long_about = index_html::LONG_ABOUT)]
+    IndexHtml(IndexHtmlArgs),
     /// Print a shell completion script to stdout
     #[command(after_help = completions::EXAMPLES)]
     Completions(CompletionsArgs),

@@ -6,6 +6,7 @@ pub mod completions;
 pub mod deb;
 pub mod distros;
 pub mod gc;
+pub mod index_html;
 pub mod key;
 pub mod man;
 pub mod mirror;
@@ -63,6 +64,7 @@ pub fn run(command: ResolvedCommand) -> anyhow::Result<Outcome> {
         ResolvedCommand::Mirror(settings) => mirror::run(settings),
         ResolvedCommand::Check(settings) => check::run(settings),
         ResolvedCommand::Gc(settings) => gc::run(settings),
+        ResolvedCommand::IndexHtml(settings) => index_html::run(settings),
         ResolvedCommand::Completions(settings) => completions::run(settings),
         ResolvedCommand::Man(settings) => man::run(settings),
     }

@@ -12,6 +12,7 @@ mod config;
 mod deb;
 mod distros;
 mod gc;
+mod index_html;
 mod key;
 mod man;
 mod mirror;
@@ -34,6 +35,7 @@ pub use config::ConfigFile;
 pub use deb::{DebSettings, DebView};
 pub use distros::{DistrosAction, DistrosSettings};
 pub use gc::GcSettings;
+pub use index_html::IndexHtmlSettings;
 pub use key::KeySettings;
 pub use man::ManSettings;
 pub use mirror::MirrorSettings;
@@ -69,6 +71,7 @@ pub enum ResolvedCommand {
     Mirror(MirrorSettings),
     Check(CheckSettings),
     Gc(GcSettings),
+    IndexHtml(IndexHtmlSettings),
     Completions(CompletionsSettings),
     Man(ManSettings),
 }
@@ -101,6 +104,9 @@ impl ResolvedCommand {
             Command::Gc(args) => {
                 let (config, opened) = open_stores(stores)?;
                 Self::Gc(GcSettings::from_args(args, &config, &opened)?)
+            }
+            Command::IndexHtml(args) => {
+                Self::IndexHtml(IndexHtmlSettings::from_args(args, stores, &load_config(stores)?)?)
             }
             Command::Completions(args) => Self::Completions(CompletionsSettings::from_args(args)),
             Command::Man(args) => Self::Man(ManSettings::from_args(args)?),

@@ -22,7 +22,7 @@ pub struct Stores {
 impl Stores {
     pub fn open(args: &StoreArgs, config: &ConfigFile) -> anyhow::Result<Self> {
         let state = args.state.clone().or_else(|| config.state.clone()).unwrap_or_else(|| "./.aptkit".into());
-        let public = args.public.clone().or_else(|| config.public.clone()).unwrap_or_else(|| "./public".into());
+        let public = public_location(args, config);
         if overlapping(&state, &public) {
             bail!("the state store `{state}` and the publish store `{public}` overlap: give them separate places (the state is private, and both keep files under pool/)");
         }
@@ -37,9 +37,18 @@ impl Stores {
         Ok(open_store(&state, config).context("invalid state store (--state)")?.0)
     }
 
+    /// The publish store alone (`aptkit index-html` reads no state).
+    pub fn open_public(args: &StoreArgs, config: &ConfigFile) -> anyhow::Result<Arc<dyn Store>> {
+        Ok(open_store(&public_location(args, config), config).context("invalid publish store (--public)")?.0)
+    }
+
     pub fn repository(&self) -> Repository {
         Repository::new(self.state.clone(), self.public.clone())
     }
+}
+
+fn public_location(args: &StoreArgs, config: &ConfigFile) -> String {
+    args.public.clone().or_else(|| config.public.clone()).unwrap_or_else(|| "./public".into())
 }
 
 /// Whether two store locations are one place or one holds the other: a
