@@ -12,6 +12,8 @@ use aptkit_store::{Body, Caching, Store};
 use crate::pipeline::Context;
 use crate::report::{ReleaseReport, Status};
 
+use aptkit_repo::html_escape as escape;
+
 /// Lines of a failed build's log shown on the page.
 const TAIL: usize = 30;
 
@@ -46,21 +48,6 @@ pub(crate) fn write(ctx: &Context<'_, '_>, report: &mut ReleaseReport) {
             Err(e) => report.failures.push(format!("status page: cannot write `{key}` to {}: {e}", store.location())),
         }
     }
-}
-
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn status_word(status: Status) -> &'static str {

@@ -18,9 +18,9 @@ Examples:
   aptkit release 2026.12.03 --promote-from nightly --key repo-key.asc
   # what would run, and what an earlier run finished
   aptkit release 1.3.0 --git . --dry-run
-  # a CI matrix: one job per distro builds into the shared state store…
+  # a CI matrix: one job per distro builds into the shared state store,
   aptkit --state s3://ci/state release 1.3.0 --git . --key-env KEY --build-only --distro debian-12-bookworm
-  # …then one job publishes what the matrix built, and purges the CDN once
+  # then one job publishes what the matrix built, and purges the CDN once
   aptkit --state s3://ci/state --public s3://apt release 1.3.0 --git . --key-env KEY --no-build \\
     --cloudfront-distribution E2QWRUHAPOMQZL";
 
