@@ -8,19 +8,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use aptkit_tests::{aptkit, chroot, copy_tree, debs_in, dir_names, repo_root, rootfs, run_ok, stderr, stdout};
-
-/// The local image scripts/install-test-tools.sh makes (debootstrap
-/// --variant=minbase bookworm, docker import): no registry is reachable.
-fn test_image() -> String {
-    let image = std::env::var("APTKIT_TEST_IMAGE").unwrap_or_else(|_| "localhost/aptkit-test/debian:bookworm".into());
-    let found = Command::new("docker").args(["image", "inspect", &image]).output().expect("run docker");
-    assert!(
-        found.status.success(),
-        "no image {image}: run scripts/install-test-tools.sh (the README's test command does)"
-    );
-    image
-}
+use aptkit_tests::{
+    aptkit, chroot, copy_tree, debs_in, dir_names, repo_root, rootfs, run_ok, stderr, stdout, test_image,
+};
 
 /// A copy of the example project (testdata/hello, its distros/ inside),
 /// with debian-12-bookworm's DOCKER_BASE set to `image`.

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use aptkit_tests::AptClient;
-use aptkit_tests::{aptkit, chroot, copy_tree, repo_root, require_tool, rootfs, run_ok, stderr, stdout};
+use aptkit_tests::{aptkit, chroot, copy_tree, repo_root, require_tool, rootfs, run_ok, stderr, stdout, test_image};
 
 const NIGHTLY: &str = "2026.12.02";
 const RELEASE: &str = "1.3.0";
@@ -223,18 +223,6 @@ fn a_nightly_and_a_release_for_two_distros_reach_their_suites_and_install_with_a
     };
     assert_eq!(sha("bookworm-2026.12"), sha("bookworm-nightly"));
     verify(&project.path("public"));
-}
-
-/// The local image scripts/install-test-tools.sh makes (debootstrap, then
-/// `docker import`): no registry is reachable.
-fn test_image() -> String {
-    let image = std::env::var("APTKIT_TEST_IMAGE").unwrap_or_else(|_| "localhost/aptkit-test/debian:bookworm".into());
-    let found = Command::new("docker").args(["image", "inspect", &image]).output().expect("run docker");
-    assert!(
-        found.status.success(),
-        "no image {image}: run scripts/install-test-tools.sh (the README's test command does)"
-    );
-    image
 }
 
 #[test]

@@ -216,6 +216,18 @@ pub fn control_fields(text: &str) -> Vec<(String, String)> {
     fields
 }
 
+/// The local image scripts/install-test-tools.sh makes (debootstrap
+/// --variant=minbase bookworm, docker import): no registry is reachable.
+pub fn test_image() -> String {
+    let image = std::env::var("APTKIT_TEST_IMAGE").unwrap_or_else(|_| "localhost/aptkit-test/debian:bookworm".into());
+    let found = Command::new("docker").args(["image", "inspect", &image]).output().expect("run docker");
+    assert!(
+        found.status.success(),
+        "no image {image}: run scripts/install-test-tools.sh (the README's test command does)"
+    );
+    image
+}
+
 /// The minimal Debian root made by scripts/install-test-tools.sh (copy it
 /// before changing anything).
 pub fn rootfs() -> PathBuf {

@@ -67,6 +67,23 @@ pub enum Status {
     Skipped,
 }
 
+impl Status {
+    /// The word people read (the summary, the status page).
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Planned => "planned",
+            Status::Done => "done before",
+            Status::Built => "built",
+            Status::Reused => "reused",
+            Status::Made => "made",
+            Status::Published => "published",
+            Status::Unchanged => "unchanged",
+            Status::Failed => "FAILED",
+            Status::Skipped => "skipped",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct BuildReport {
     pub distro: String,

@@ -50,20 +50,6 @@ pub(crate) fn write(ctx: &Context<'_, '_>, report: &mut ReleaseReport) {
     }
 }
 
-fn status_word(status: Status) -> &'static str {
-    match status {
-        Status::Planned => "planned",
-        Status::Done => "done before",
-        Status::Built => "built",
-        Status::Reused => "reused",
-        Status::Made => "made",
-        Status::Published => "published",
-        Status::Unchanged => "unchanged",
-        Status::Failed => "FAILED",
-        Status::Skipped => "skipped",
-    }
-}
-
 /// The page itself: no scripts, no external styles.
 pub fn render(report: &ReleaseReport, logs: &[(String, String, String)]) -> String {
     let mut h = String::new();
@@ -108,7 +94,7 @@ pub fn render(report: &ReleaseReport, logs: &[(String, String, String)]) -> Stri
                 h,
                 "<tr><td>{}</td><td{class}>{}</td><td>{:.1}</td><td>{}</td><td>{log}</td></tr>",
                 escape(&build.distro),
-                status_word(build.status),
+                build.status.word(),
                 build.seconds,
                 debs.join("<br>")
             );
@@ -127,7 +113,7 @@ pub fn render(report: &ReleaseReport, logs: &[(String, String, String)]) -> Stri
                 h,
                 "<tr><td>{}</td><td{class}>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(&publish.suite),
-                status_word(publish.status),
+                publish.status.word(),
                 publish.added.iter().map(|a| escape(a)).collect::<Vec<_>>().join("<br>"),
                 publish.dropped.iter().map(|a| escape(a)).collect::<Vec<_>>().join(", "),
             );
@@ -142,7 +128,7 @@ pub fn render(report: &ReleaseReport, logs: &[(String, String, String)]) -> Stri
             h,
             "<h2>CDN</h2>\n<p>{}: {}{}</p>",
             escape(&purge.cdn),
-            status_word(purge.status),
+            purge.status.word(),
             purge
                 .invalidation
                 .as_ref()

@@ -4,9 +4,7 @@
 use std::io::Write;
 use std::sync::Mutex;
 
-use aptkit_release::{
-    BuildOptions, CdnStep, PublishOptions, Release, ReleaseEvent, ReleaseEvents, ReleaseReport, Status,
-};
+use aptkit_release::{BuildOptions, CdnStep, PublishOptions, Release, ReleaseEvent, ReleaseEvents, ReleaseReport};
 use aptkit_repo::{Cdn, Dependencies, PurgeWait};
 
 use super::{purge, Outcome};
@@ -133,20 +131,6 @@ pub fn run(settings: ReleaseSettings) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-fn word(status: Status) -> &'static str {
-    match status {
-        Status::Planned => "would run",
-        Status::Done => "done before",
-        Status::Built => "built",
-        Status::Reused => "reused",
-        Status::Made => "made",
-        Status::Published => "published",
-        Status::Unchanged => "unchanged",
-        Status::Failed => "FAILED",
-        Status::Skipped => "skipped",
-    }
-}
-
 fn print_summary(report: &ReleaseReport, settings: &ReleaseSettings) {
     let verdict = match (report.dry_run, report.failed()) {
         (true, _) => "dry run, nothing done",
@@ -157,14 +141,14 @@ fn print_summary(report: &ReleaseReport, settings: &ReleaseSettings) {
     for version in &report.versions {
         println!("{} ({})", version.version, version.kind);
         if let Some(source) = &version.source {
-            println!("  source  {}  {} ({})", source.file, source.sha256, word(source.status));
+            println!("  source  {}  {} ({})", source.file, source.sha256, source.status.word());
         }
         for build in &version.builds {
             let debs: Vec<&str> = build.debs.iter().map(|d| d.file.as_str()).collect();
             println!(
                 "  build   {:<24} {:<11} {:>6.1} s  {}",
                 build.distro,
-                word(build.status),
+                build.status.word(),
                 build.seconds,
                 debs.join(" ")
             );
@@ -175,7 +159,7 @@ fn print_summary(report: &ReleaseReport, settings: &ReleaseSettings) {
             }
         }
         for publish in &version.publishes {
-            let mut line = format!("  publish {:<24} {}", publish.suite, word(publish.status));
+            let mut line = format!("  publish {:<24} {}", publish.suite, publish.status.word());
             if !publish.added.is_empty() {
                 line.push_str(&format!(", {} added", publish.added.len()));
             }
@@ -194,10 +178,10 @@ fn print_summary(report: &ReleaseReport, settings: &ReleaseSettings) {
             .as_ref()
             .map(|i| format!(": invalidation {i} of {} paths", purge.paths.len()))
             .unwrap_or_default();
-        println!("purge   {} {}{what}", purge.cdn, word(purge.status));
+        println!("purge   {} {}{what}", purge.cdn, purge.status.word());
     }
     if let Some(page) = &report.status_page {
-        println!("status page: {page} in the state store");
+        println!("status page: {}/{page}", settings.repository.state_store().location());
     }
     if !report.dry_run && !report.failed() {
         let base = match &settings.public_dir {

@@ -64,20 +64,8 @@ impl BuildSettings {
         }
         let compression: Compression =
             args.compression.parse().map_err(|e: String| anyhow::anyhow!(e)).context("invalid --compression")?;
-        let source_date_epoch = match std::env::var("SOURCE_DATE_EPOCH") {
-            Ok(v) if !v.is_empty() => {
-                Some(v.parse::<i64>().with_context(|| format!("invalid SOURCE_DATE_EPOCH `{v}` in the environment"))?)
-            }
-            _ => None,
-        };
-        let log_dir = match args.log_dir.or_else(|| config.build.log_dir.clone()) {
-            Some(dir) => dir,
-            None => tempfile::Builder::new()
-                .prefix("aptkit-build-logs-")
-                .tempdir()
-                .context("cannot make a directory for the build logs")?
-                .keep(),
-        };
+        let source_date_epoch = source_date_epoch()?;
+        let log_dir = log_dir(args.log_dir, config, "aptkit-build-logs-")?;
         let cache = if args.no_cache {
             None
         } else {
@@ -108,6 +96,29 @@ impl BuildSettings {
             quiet: args.quiet,
             json: args.json,
         })
+    }
+}
+
+/// `$SOURCE_DATE_EPOCH`, if set: over the source's own timestamp.
+pub(super) fn source_date_epoch() -> anyhow::Result<Option<i64>> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) if !v.is_empty() => {
+            Ok(Some(v.parse::<i64>().with_context(|| format!("invalid SOURCE_DATE_EPOCH `{v}` in the environment"))?))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// `--log-dir`, else `[build] log-dir`, else a new directory under $TMPDIR
+/// named `prefix…` (kept: the logs outlive the command).
+pub(super) fn log_dir(flag: Option<PathBuf>, config: &ConfigFile, prefix: &str) -> anyhow::Result<PathBuf> {
+    match flag.or_else(|| config.build.log_dir.clone()) {
+        Some(dir) => Ok(dir),
+        None => Ok(tempfile::Builder::new()
+            .prefix(prefix)
+            .tempdir()
+            .context("cannot make a directory for the build logs")?
+            .keep()),
     }
 }
 

@@ -12,7 +12,7 @@ use aptkit_build::Distros;
 use aptkit_release::{GitOrigin, Mode, Plan, Route, Routing, VersionPattern, DEFAULT_KEEP_NIGHTLIES};
 use aptkit_repo::Repository;
 
-use super::build::{hostname, machine_cache_dir};
+use super::build::{hostname, log_dir, machine_cache_dir, source_date_epoch};
 use super::{CdnSettings, ConfigFile, DependencyCheck, KeySources, Stores};
 use crate::cli::{ReleaseArgs, StoreArgs};
 
@@ -113,20 +113,8 @@ impl ReleaseSettings {
         };
         let keys = KeySources::resolve(&args.signing, config)?;
         let opened = Stores::open(stores, config)?;
-        let source_date_epoch = match std::env::var("SOURCE_DATE_EPOCH") {
-            Ok(v) if !v.is_empty() => {
-                Some(v.parse::<i64>().with_context(|| format!("invalid SOURCE_DATE_EPOCH `{v}` in the environment"))?)
-            }
-            _ => None,
-        };
-        let log_dir = match args.log_dir.or_else(|| config.build.log_dir.clone()) {
-            Some(dir) => dir,
-            None => tempfile::Builder::new()
-                .prefix("aptkit-release-logs-")
-                .tempdir()
-                .context("cannot make a directory for the build logs")?
-                .keep(),
-        };
+        let source_date_epoch = source_date_epoch()?;
+        let log_dir = log_dir(args.log_dir, config, "aptkit-release-logs-")?;
         let prefix = if args.prefix.is_empty() { release.prefix.clone().unwrap_or_default() } else { args.prefix };
         Ok(ReleaseSettings {
             repository: opened.repository(),
