@@ -91,7 +91,7 @@ cat >"$root.conf" <<CONF
 CONF
 aptly=(aptly -config="$root.conf")
 suites=()
-for dir in "$work/out"/*/*/; do
+for dir in "$work/out/$nightly"/*/ "$work/out/1.3.0"/*/; do
 	version=$(basename "$(dirname "$dir")") distro=$(basename "$dir")
 	codename=$(cat "$project/distros/$distro/DISTRIBUTION")
 	if [ "$version" = "$nightly" ]; then targets=("$codename-nightly"); else targets=("$codename" "$codename-1.3"); fi

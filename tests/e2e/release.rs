@@ -417,6 +417,14 @@ fn bad_input_is_refused_by_name_and_nothing_is_published() {
         nothing_published(&project);
     }
 
+    // A dry run says what would run, and runs and writes nothing.
+    let out = run_ok(&mut project.release(&[NIGHTLY, RELEASE, "--dry-run"]));
+    let text = stdout(&out);
+    assert!(text.contains("dry run, nothing done") && text.contains("bookworm-1.3"), "{text}");
+    assert!(text.contains("planned"), "{text}");
+    nothing_published(&project);
+    assert!(!project.path("state/releases").exists(), "a dry run wrote a journal");
+
     // A routing template that makes an invalid suite name, from aptkit.toml.
     fs::write(
         project.path("aptkit.toml"),

@@ -10,6 +10,7 @@
 
 use aptkit_repo::{Held, PackageRecord, PublishAction, PublishRequest, Publisher, Repository, Source};
 use serde_json::json;
+use sha2::Digest;
 
 use crate::builds::Products;
 use crate::events::ReleaseEvent;
@@ -145,6 +146,10 @@ fn publish_suite(
             let records = promoted(ctx, version, suite)?;
             repository.repo_change(&name, &records, &[]).map_err(|e| err("cannot add the promoted packages", e))?
         }
+        // A rerun's packages are in the repo already: a look at their
+        // SHA-256s spares the add (which would rewrite each stored file
+        // to restart its age for gc).
+        _ if all_in_repo(repository, &name, debs)? => aptkit_repo::AddReport::default(),
         _ => {
             repository.repo_add(&name, debs, &|_, _| {}).map_err(|e| err(&format!("cannot add to repo `{name}`"), e))?
         }
@@ -192,6 +197,23 @@ fn publish_suite(
         .run(action)
         .map_err(|e| err(&format!("cannot publish `{}`", suite.suite), e))?;
     Ok(SuiteDone { published: true, added: added.added, dropped })
+}
+
+/// Whether the repo holds every one of `debs`, byte for byte (by file
+/// name and SHA-256).
+fn all_in_repo(repository: &Repository, name: &str, debs: &[std::path::PathBuf]) -> Result<bool, String> {
+    let set = repository.repo_packages(name).map_err(|e| format!("cannot read repo `{name}`: {e}"))?;
+    let held: std::collections::HashSet<(&str, &str)> =
+        set.iter().map(|r| (r.file_name().rsplit('/').next().unwrap_or_default(), r.sha256())).collect();
+    for deb in debs {
+        let bytes = std::fs::read(deb).map_err(|e| format!("cannot read `{}`: {e}", deb.display()))?;
+        let sha256 = hex::encode(sha2::Sha256::digest(&bytes));
+        let file = deb.file_name().unwrap_or_default().to_string_lossy();
+        if !held.contains(&(file.as_ref(), sha256.as_str())) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// The repo exists after this, made by this run or another.
