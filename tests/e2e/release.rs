@@ -423,7 +423,7 @@ fn bad_input_is_refused_by_name_and_nothing_is_published() {
     assert!(text.contains("dry run, nothing done") && text.contains("bookworm-1.3"), "{text}");
     assert!(text.contains("planned"), "{text}");
     nothing_published(&project);
-    assert!(!project.path("state/releases").exists(), "a dry run wrote a journal");
+    assert!(!project.path("state/releases/2026.12.02_1.3.0").exists(), "a dry run wrote a journal");
 
     // A routing template that makes an invalid suite name, from aptkit.toml.
     fs::write(
