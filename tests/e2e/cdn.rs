@@ -10,7 +10,7 @@ use aptkit_tests::*;
 use serde_json::Value;
 
 /// `aws --endpoint-url MOTO ARGS…` as JSON; it must succeed.
-fn aws(moto: &Moto, args: &[&str]) -> Value {
+pub(crate) fn aws(moto: &Moto, args: &[&str]) -> Value {
     require_tool("aws");
     let out = run_ok(Command::new("aws").arg("--endpoint-url").arg(moto.endpoint()).args(args).envs(MOTO_ENV));
     let text = stdout(&out);
@@ -21,13 +21,13 @@ fn aws(moto: &Moto, args: &[&str]) -> Value {
 }
 
 /// A new distribution on moto; its id.
-fn create_distribution(moto: &Moto) -> String {
+pub(crate) fn create_distribution(moto: &Moto) -> String {
     let made = aws(moto, &["cloudfront", "create-distribution", "--origin-domain-name", "aptkit-pub.s3.amazonaws.com"]);
     made["Distribution"]["Id"].as_str().expect("an id").to_string()
 }
 
 /// The distribution's invalidations, each as `get-invalidation` shows it.
-fn invalidations(moto: &Moto, distribution: &str) -> Vec<Value> {
+pub(crate) fn invalidations(moto: &Moto, distribution: &str) -> Vec<Value> {
     let list = aws(moto, &["cloudfront", "list-invalidations", "--distribution-id", distribution]);
     let items = list["InvalidationList"]["Items"].as_array().cloned().unwrap_or_default();
     items
@@ -41,7 +41,7 @@ fn invalidations(moto: &Moto, distribution: &str) -> Vec<Value> {
         .collect()
 }
 
-fn paths_of(invalidation: &Value) -> Vec<String> {
+pub(crate) fn paths_of(invalidation: &Value) -> Vec<String> {
     let items = invalidation["InvalidationBatch"]["Paths"]["Items"].as_array().expect("paths");
     let mut paths: Vec<String> = items.iter().map(|p| p.as_str().unwrap().to_string()).collect();
     paths.sort();

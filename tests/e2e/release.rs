@@ -16,8 +16,8 @@ use std::process::{Command, Output, Stdio};
 use aptkit_tests::AptClient;
 use aptkit_tests::{aptkit, chroot, copy_tree, repo_root, require_tool, rootfs, run_ok, stderr, stdout, test_image};
 
-const NIGHTLY: &str = "2026.12.02";
-const RELEASE: &str = "1.3.0";
+pub(crate) const NIGHTLY: &str = "2026.12.02";
+pub(crate) const RELEASE: &str = "1.3.0";
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = run_ok(
@@ -35,13 +35,13 @@ fn git(dir: &Path, args: &[&str]) -> String {
 
 /// The example project as a git repository (tag v1.3.0), with the distros
 /// `ids` only, the throwaway key of keys-example/, and stores of its own.
-struct Project {
+pub(crate) struct Project {
     dir: tempfile::TempDir,
     engine: &'static str,
 }
 
 impl Project {
-    fn new(ids: &[&str]) -> Project {
+    pub(crate) fn new(ids: &[&str]) -> Project {
         let p = Project { dir: tempfile::tempdir().unwrap(), engine: "none" };
         let hello = p.path("hello");
         copy_tree(&repo_root().join("testdata/hello"), &hello);
@@ -66,15 +66,21 @@ impl Project {
         git(&hello, &["commit", "-q", "--allow-empty", "-m", message]);
     }
 
-    fn path(&self, rel: &str) -> PathBuf {
+    pub(crate) fn path(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
     }
 
     /// `aptkit release ARGS` on this project's stores, compiled on the host.
     fn release(&self, args: &[&str]) -> Command {
+        self.release_on(&["--state", "state", "--public", "public"], args)
+    }
+
+    /// `aptkit STORES release ARGS`: the stores given (`--state s3://…`).
+    pub(crate) fn release_on(&self, stores: &[&str], args: &[&str]) -> Command {
         let mut cmd = aptkit();
         cmd.current_dir(self.dir.path())
-            .args(["--state", "state", "--public", "public", "release"])
+            .args(stores)
+            .arg("release")
             .args(args)
             .args(["--git", "hello", "--engine", self.engine, "--skip-dependency-check", "--quiet"])
             .args(["--out", "out", "--log-dir", "logs", "--key"])
@@ -110,7 +116,7 @@ impl Project {
     }
 }
 
-fn keyring() -> PathBuf {
+pub(crate) fn keyring() -> PathBuf {
     repo_root().join("keys-example/ed25519.gpg")
 }
 
@@ -155,7 +161,7 @@ fn apt_install(public: &Path, suite: &str) -> String {
     stdout(&chroot(&root, &["dpkg-query", "-W", "-f=${Version}", "hello"])).trim().to_string()
 }
 
-fn statuses(report: &serde_json::Value, what: &str) -> Vec<String> {
+pub(crate) fn statuses(report: &serde_json::Value, what: &str) -> Vec<String> {
     let mut out = Vec::new();
     for v in report["report"]["versions"].as_array().unwrap() {
         for entry in v[what].as_array().unwrap() {
@@ -289,7 +295,7 @@ fn lines(path: &Path) -> usize {
 
 /// Start a release in its own process group; wait until its stderr says
 /// `marker` (or a file appears), then SIGKILL the whole group.
-fn kill_when(mut cmd: Command, wait_for: impl Fn(&str) -> bool) -> String {
+pub(crate) fn kill_when(mut cmd: Command, wait_for: impl Fn(&str) -> bool) -> String {
     let log = tempfile::NamedTempFile::new().unwrap();
     let mut child =
         cmd.stdout(Stdio::null()).stderr(Stdio::from(log.reopen().unwrap())).process_group(0).spawn().unwrap();

@@ -22,9 +22,18 @@ pub fn repo_root() -> PathBuf {
 /// The `aptkit` binary, built by cargo for this very test run (a test
 /// package cannot name another package's binary, so build it once here:
 /// cargo is already done with its own lock when tests run).
+///
+/// `$APTKIT_TEST_BIN` names a binary built beforehand instead: a target
+/// dir that two worktrees share keeps one `debug/aptkit`, whichever
+/// compiled last, and cargo finds it fresh for the other worktree too.
 pub fn aptkit_bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
+        if let Some(bin) = std::env::var_os("APTKIT_TEST_BIN").filter(|b| !b.is_empty()) {
+            let bin = PathBuf::from(bin);
+            assert!(bin.is_file(), "APTKIT_TEST_BIN: no aptkit binary at {}", bin.display());
+            return bin;
+        }
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = Command::new(cargo)
             .args(["build", "--quiet", "-p", "aptkit", "--bin", "aptkit"])

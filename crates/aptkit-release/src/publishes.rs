@@ -291,7 +291,16 @@ pub(crate) fn purge(
             ctx.record("purge", StepStatus::Done, detail, report);
         }
         Err(e) => {
-            let error = format!("{e} (every publish is committed; `--resume` retries just the purge)");
+            // The error's own text names the CDN but not why it refused
+            // (that is its source, e.g. `NoSuchDistribution`): add the
+            // causes, as `aptkit publish` shows them.
+            let mut why = e.to_string();
+            let mut cause = std::error::Error::source(&e);
+            while let Some(c) = cause {
+                why.push_str(&format!(": {c}"));
+                cause = c.source();
+            }
+            let error = format!("{why} (every publish is committed; `--resume` retries just the purge)");
             ctx.record("purge", StepStatus::Failed, json!({ "error": error }), report);
             report.failures.push(format!("purge: {error}"));
             outcome.status = Status::Failed;
