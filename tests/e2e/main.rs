@@ -13,6 +13,7 @@ mod packaging;
 mod publishing;
 mod reader;
 mod release;
+mod release_fanout;
 mod repository;
 mod s3;
 mod s3_large;

@@ -17,7 +17,7 @@ use aptkit_tests::AptClient;
 use aptkit_tests::{aptkit, chroot, copy_tree, repo_root, require_tool, rootfs, run_ok, stderr, stdout};
 
 const NIGHTLY: &str = "2026.12.02";
-const RELEASE: &str = "1.3.0";
+pub(crate) const RELEASE: &str = "1.3.0";
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = run_ok(
@@ -35,12 +35,13 @@ fn git(dir: &Path, args: &[&str]) -> String {
 
 /// The example project as a git repository (tag v1.3.0), with the distros
 /// `ids` only, the throwaway key of keys-example/, and stores of its own.
-struct Project {
+/// (Also the fixture of release_fanout.rs.)
+pub(crate) struct Project {
     dir: tempfile::TempDir,
 }
 
 impl Project {
-    fn new(ids: &[&str]) -> Project {
+    pub(crate) fn new(ids: &[&str]) -> Project {
         let p = Project { dir: tempfile::tempdir().unwrap() };
         let hello = p.path("hello");
         copy_tree(&repo_root().join("testdata/hello"), &hello);
@@ -65,12 +66,12 @@ impl Project {
         git(&hello, &["commit", "-q", "--allow-empty", "-m", message]);
     }
 
-    fn path(&self, rel: &str) -> PathBuf {
+    pub(crate) fn path(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
     }
 
     /// `aptkit release ARGS` on this project's stores, compiled on the host.
-    fn release(&self, args: &[&str]) -> Command {
+    pub(crate) fn release(&self, args: &[&str]) -> Command {
         let mut cmd = aptkit();
         cmd.current_dir(self.dir.path())
             .args(["--state", "state", "--public", "public", "release"])
@@ -88,7 +89,7 @@ impl Project {
         serde_json::from_str(&stdout(&out)).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(&out)))
     }
 
-    fn packages(&self, suite: &str) -> String {
+    pub(crate) fn packages(&self, suite: &str) -> String {
         let path = self.path(&format!("public/dists/{suite}/main/binary-amd64/Packages"));
         fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     }
@@ -109,7 +110,7 @@ impl Project {
     }
 }
 
-fn keyring() -> PathBuf {
+pub(crate) fn keyring() -> PathBuf {
     repo_root().join("keys-example/ed25519.gpg")
 }
 
