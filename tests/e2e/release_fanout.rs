@@ -121,7 +121,7 @@ impl Drop for Network {
 
 /// One CI job: a container named `name` (also its hostname, which the
 /// build cache's manifests record as the runner) with a work directory of
-/// its own under `jobs`; the project, the key and aptkit read-only.
+/// its own; the project, the key and aptkit mounted read-only.
 struct Job {
     name: &'static str,
     work: PathBuf,
