@@ -14,6 +14,7 @@ mod packaging;
 mod publishing;
 mod reader;
 mod release;
+mod release_fanout;
 mod release_s3;
 mod repository;
 mod s3;

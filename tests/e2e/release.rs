@@ -35,6 +35,7 @@ fn git(dir: &Path, args: &[&str]) -> String {
 
 /// The example project as a git repository (tag v1.3.0), with the distros
 /// `ids` only, the throwaway key of keys-example/, and stores of its own.
+/// (Also the fixture of release_fanout.rs.)
 pub(crate) struct Project {
     dir: tempfile::TempDir,
     engine: &'static str,
@@ -71,7 +72,7 @@ impl Project {
     }
 
     /// `aptkit release ARGS` on this project's stores, compiled on the host.
-    fn release(&self, args: &[&str]) -> Command {
+    pub(crate) fn release(&self, args: &[&str]) -> Command {
         self.release_on(&["--state", "state", "--public", "public"], args)
     }
 
@@ -95,7 +96,7 @@ impl Project {
         serde_json::from_str(&stdout(&out)).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(&out)))
     }
 
-    fn packages(&self, suite: &str) -> String {
+    pub(crate) fn packages(&self, suite: &str) -> String {
         let path = self.path(&format!("public/dists/{suite}/main/binary-amd64/Packages"));
         fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     }

@@ -28,6 +28,8 @@ pub fn set_moto_env() {
 
 pub struct Moto {
     child: Child,
+    /// The address it listens on (loopback unless [`Moto::start_on`]).
+    host: String,
     pub port: u16,
     log: PathBuf,
 }
@@ -36,29 +38,34 @@ impl Moto {
     /// Start a fresh server (empty: no buckets). Fails, never skips, when
     /// moto is not installed.
     pub fn start() -> Moto {
+        Moto::start_on("127.0.0.1")
+    }
+
+    /// [`Moto::start`] on another address of this host: a Docker network's
+    /// gateway, where containers on that network reach it.
+    pub fn start_on(host: &str) -> Moto {
         let bin = moto_server();
         // A free port can be taken between asking and binding: try again.
         for _ in 0..3 {
-            let port =
-                TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free loopback port").port();
+            let port = TcpListener::bind((host, 0))
+                .and_then(|l| l.local_addr())
+                .unwrap_or_else(|e| panic!("no free port on {host}: {e}"))
+                .port();
             let log = std::env::temp_dir().join(format!("aptkit-moto-{port}.log"));
             let log_file = std::fs::File::create(&log).expect("create the moto log");
             let child = Command::new(&bin)
-                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .args(["-H", host, "-p", &port.to_string()])
                 .stdin(Stdio::null())
                 .stdout(log_file.try_clone().expect("dup the log file"))
                 .stderr(log_file)
                 .spawn()
                 .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
-            let mut moto = Moto { child, port, log };
+            let mut moto = Moto { child, host: host.to_string(), port, log };
             if moto.wait_ready() {
                 return moto;
             }
         }
-        panic!(
-            "moto_server did not start on a loopback port (see {})",
-            std::env::temp_dir().join("aptkit-moto-*.log").display()
-        )
+        panic!("moto_server did not start on {host} (see {})", std::env::temp_dir().join("aptkit-moto-*.log").display())
     }
 
     /// Until the server answers HTTP; false if it died (its port was taken).
@@ -76,9 +83,9 @@ impl Moto {
         panic!("moto_server did not answer within 60 s (log: {})", self.log.display())
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// `http://HOST:PORT` (`127.0.0.1` unless [`Moto::start_on`]).
     pub fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("http://{}:{}", self.host, self.port)
     }
 
     /// Create a bucket (moto checks no signature, so a plain request does).
@@ -104,7 +111,7 @@ impl Moto {
 
     /// One HTTP/1.0 request without a body; (status, headers, body).
     fn request(&self, method: &str, path: &str) -> std::io::Result<(u16, String, String)> {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port))?;
+        let mut stream = TcpStream::connect((self.host.as_str(), self.port))?;
         stream.set_read_timeout(Some(Duration::from_secs(30)))?;
         // Unsigned requests are anonymous and may not read private objects;
         // moto checks no signature, so any well-formed one will do.
@@ -112,8 +119,8 @@ impl Moto {
             "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00";
         write!(
             stream,
-            "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1:{}\r\nAuthorization: {auth}\r\nContent-Length: 0\r\n\r\n",
-            self.port
+            "{method} {path} HTTP/1.0\r\nHost: {}:{}\r\nAuthorization: {auth}\r\nContent-Length: 0\r\n\r\n",
+            self.host, self.port
         )?;
         let mut response = Vec::new();
         stream.read_to_end(&mut response)?;
