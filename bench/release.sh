@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Benchmark: a no-op `aptkit release` (every build cached, nothing changed)
 # of the example project — release 1.3.0 and one nightly for its three
-# distros, six suites — with both stores on one moto S3 server (requests
+# distros, nine suites — with both stores on one moto S3 server (requests
 # counted from moto's log) and with local stores; then the same no-op after
 # N generated packages were added to one of the suites, to show that its
 # cost follows the distros and suites, not the packages in the pool. Beside
 # it, in the same run, aptly doing the least a release job built on it does
-# when nothing changed: `aptly publish update` of the same six suites to
+# when nothing changed: `aptly publish update` of the same nine suites to
 # the same moto server. Ends with the steps a person takes to recover from
 # a failure at each point of one version's release, by hand in the HHVM
 # farm's procedure and with aptkit (counted, not timed). Not part of the
@@ -56,8 +56,8 @@ noop() { # label, stores...: five no-op releases; "median-seconds median-request
 	echo "$(median "${s[@]}") $(median "${r[@]}")" >"$work/noop"
 }
 
-printf '%s distros, 2 versions, 6 suites; %s extra packages of %s KiB; %s cores; moto on %s\n\n' \
-	"$distros" "$n" "$kib" "$(nproc)" "$endpoint"
+printf '%s distros, 2 versions, %s suites; %s extra packages of %s KiB; %s cores; moto on %s\n\n' \
+	"$distros" $((3 * distros)) "$n" "$kib" "$(nproc)" "$endpoint"
 tq "aptkit release, cold (S3 stores)" sh -c "$(release "${s3[@]}")"
 tq "aptkit release, cold (local stores)" sh -c "$(release "${local_stores[@]}")"
 echo
@@ -78,7 +78,7 @@ read -r s3_big s3_big_r <"$work/noop"
 noop "aptkit release, no-op, +$n packages (local)" "${local_stores[@]}"
 read -r local_big _ <"$work/noop"
 
-# aptly: the six suites from the same .debs (+N in bookworm), published
+# aptly: the same suites from the same .debs (+N in bookworm), published
 # to the same moto server; then the no-op: each suite republished.
 echo
 root=$work/aptly
@@ -115,7 +115,7 @@ aptly_noop=$(median "${s[@]}") aptly_noop_r=$(median "${r[@]}")
 
 echo
 printf '%-44s %8s %8s\n' "no-op release (median of 5)" seconds requests
-printf '%-44s %8.2f %8d\n' "aptly publish update of the 6 suites (S3)" "$aptly_noop" "$aptly_noop_r"
+printf '%-44s %8.2f %8d\n' "aptly publish update of the ${#suites[@]} suites (S3)" "$aptly_noop" "$aptly_noop_r"
 printf '%-44s %8.2f %8d   %.1fx aptly\n' "aptkit release (S3 stores)" "$s3_small" "$s3_small_r" "$(echo "$aptly_noop / $s3_small" | bc -l)"
 printf '%-44s %8.2f %8d\n' "aptkit release, +$n packages (S3 stores)" "$s3_big" "$s3_big_r"
 printf '%-44s %8.2f %8s\n' "aptkit release (local stores)" "$local_small" -
