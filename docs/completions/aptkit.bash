@@ -2167,13 +2167,17 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__release)
-            opts="-j -c -q -h --git --nightly-ref --tag-format --distros --distro --engine --jobs --keep-nightlies --resume --promote-from --build-only --no-build --all-or-nothing --out --log-dir --prefix --component --origin --label --status-page-public --key --key-env --base-index --skip-dependency-check --wait --cloudfront-distribution --purge-wait --quiet --dry-run --json --help"
+            opts="-j -c -q -h --git --tarballs --nightly-ref --tag-format --distros --distro --engine --jobs --keep-nightlies --resume --promote-from --build-only --no-build --all-or-nothing --out --log-dir --prefix --component --origin --label --status-page-public --key --key-env --base-index --skip-dependency-check --wait --cloudfront-distribution --purge-wait --quiet --dry-run --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --git)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tarballs)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

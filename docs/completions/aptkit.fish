@@ -281,6 +281,7 @@ complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_s
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "unlock" -d 'Break a claim on a suite left by a job that died (names its holder)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand release" -l git -d 'The git repository sources are made from [default: `[release] git`, else .]' -r -F
+complete -c aptkit -n "__fish_aptkit_using_subcommand release" -l tarballs -d 'Take each version\'s source tarball (NAME-VERSION.tar.gz, .xz, .zst, .bz2, as `aptkit source --out DIR` makes it) from DIR instead of making it from git [default: `[release] tarballs`]' -r -F
 complete -c aptkit -n "__fish_aptkit_using_subcommand release" -l nightly-ref -d 'The commit nightlies are made from [default: `[release] nightly-ref`, else the branch checked out]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand release" -l tag-format -d 'A release\'s tag, `{version}` replaced [default: `[release] tag-format`, else v{version}]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand release" -l distros -d 'The distros directory [default: `[build] distros` in aptkit.toml, else the git tree\'s distros/]' -r -F

@@ -476,3 +476,38 @@ fn bad_input_is_refused_by_name_and_nothing_is_published() {
     assert_eq!(hello_versions(&project, "bookworm-nightly"), ["2026.12.02-1~bookworm", "2026.12.03-1~bookworm"]);
     assert!(!project.path("public/dists/noble-nightly").exists());
 }
+
+#[test]
+fn a_release_from_tarballs_made_before_takes_them_as_they_are() {
+    let project = Project::new(&["debian-12-bookworm"]);
+    let key = repo_root().join("keys-example/ed25519.asc");
+    let dir = project.dir.path();
+    run_ok(aptkit().current_dir(dir).args(["source", RELEASE, "--git", "hello", "--out", "dist", "--key"]).arg(&key));
+    let release = |version: &str| {
+        let mut cmd = aptkit();
+        cmd.current_dir(dir)
+            .args(["--state", "state", "--public", "public", "release", version, "--tarballs", "dist"])
+            .args(["--distros", "hello/distros", "--engine", "none", "--skip-dependency-check", "--quiet"])
+            .args(["--out", "out", "--log-dir", "logs", "--json", "--key"])
+            .arg(&key);
+        cmd
+    };
+    let out = run_ok(&mut release(RELEASE));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let source = &report["report"]["versions"][0]["source"];
+    let tarball = fs::read(project.path(&format!("dist/{}", source["file"].as_str().unwrap()))).unwrap();
+    let sha = stdout(&run_ok(
+        Command::new("sha256sum").arg(project.path(&format!("dist/{}", source["file"].as_str().unwrap()))),
+    ));
+    assert_eq!(source["sha256"].as_str().unwrap(), sha.split_whitespace().next().unwrap());
+    assert!(!tarball.is_empty());
+    assert_eq!(source["commit"], serde_json::Value::Null, "not made from git");
+    assert_eq!(hello_versions(&project, "bookworm"), ["1.3.0-1~bookworm"]);
+    verify(&project.path("public"));
+
+    // A version the directory has no tarball of: named, nothing published.
+    let (code, text) = fails(release(NIGHTLY));
+    assert_eq!(code, Some(2));
+    assert!(text.contains("holds no tarball of 2026.12.02"), "{text}");
+    assert!(!project.path("public/dists/bookworm-nightly").exists());
+}

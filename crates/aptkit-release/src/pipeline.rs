@@ -85,8 +85,12 @@ pub struct Release<'a> {
     pub distros: &'a Distros,
     pub plan: Plan,
     pub mode: Mode,
-    /// Where sources are made; `None` when they need not be (promotion).
+    /// Where sources are made; `None` when they need not be (promotion),
+    /// or are taken from `tarballs`.
     pub git: Option<GitOrigin>,
+    /// A directory of source tarballs made before (`aptkit source --out`):
+    /// each version's `NAME-VERSION.tar.*` is taken from it, not from git.
+    pub tarballs: Option<PathBuf>,
     pub build: BuildOptions,
     pub publish: PublishOptions,
     pub cdn: Option<CdnStep<'a>>,
@@ -167,7 +171,7 @@ impl Release<'_> {
         if self.dry_run {
             return Ok(self.dry_run_report(report, &journal, started));
         }
-        if self.git.is_none() && !matches!(self.mode, Mode::Promote { .. }) {
+        if self.git.is_none() && self.tarballs.is_none() && !matches!(self.mode, Mode::Promote { .. }) {
             let all_recorded =
                 self.plan.versions.iter().all(|v| recorded(&journal, &format!("source/{}", v.version)).is_some());
             if !all_recorded {

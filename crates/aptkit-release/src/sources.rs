@@ -71,8 +71,55 @@ fn sources_prefix(ctx: &Context<'_, '_>) -> String {
     format!("releases/{}/sources", ctx.release.plan.id)
 }
 
-/// Make, sign and store the tarball of `version`.
+/// Tarball names `aptkit source` makes (and `--orig`'s), in the order
+/// looked for.
+const SUFFIXES: [&str; 5] = [".tar.gz", ".tar.xz", ".tar.zst", ".tar.bz2", ".tgz"];
+
+/// The one tarball of `version` in `dir`: `NAME-VERSION.tar.*` (or
+/// `NAME_VERSION.orig.tar.*`); none, or two of different names, is an error.
+fn find_tarball(dir: &Path, version: &str) -> Result<PathBuf, String> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot read the tarball directory `{}`: {e}", dir.display()))?;
+    let mut found: Vec<PathBuf> = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let matches = SUFFIXES.iter().any(|suffix| {
+            name.strip_suffix(suffix).is_some_and(|stem| {
+                stem.strip_suffix(&format!("-{version}")).is_some_and(|n| !n.is_empty())
+                    || stem.strip_suffix(&format!("_{version}.orig")).is_some_and(|n| !n.is_empty())
+            })
+        });
+        if matches && entry.path().is_file() {
+            found.push(entry.path());
+        }
+    }
+    found.sort();
+    match found.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(format!(
+            "`{}` holds no tarball of {version} (NAME-{version}.tar.gz, as `aptkit source {version} --out {}` makes it)",
+            dir.display(),
+            dir.display()
+        )),
+        many => Err(format!(
+            "`{}` holds more than one tarball of {version}: {}",
+            dir.display(),
+            many.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
+/// Make, sign and store the tarball of `version`: from git, or taken
+/// from the tarball directory.
 fn make(ctx: &Context<'_, '_>, version: &str, scratch: &Path) -> Result<(PathBuf, SourceReport), String> {
+    if let Some(dir) = &ctx.release.tarballs {
+        let path = find_tarball(dir, version)?;
+        let bytes = std::fs::read(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        let file = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let signature = aptkit_sign::sign_detached(ctx.release.keys, &bytes, SystemTime::now())
+            .map_err(|e| format!("cannot sign `{}`: {e}", path.display()))?;
+        return store(ctx, &file, &bytes, &signature, None, scratch);
+    }
     let git = ctx.release.git.as_ref().ok_or("no git repository to make it from (--git)")?;
     let kind = aptkit_build::source::SourceKind::of(version).map_err(|e| e.to_string())?;
     let request = SourceRequest {
@@ -88,15 +135,29 @@ fn make(ctx: &Context<'_, '_>, version: &str, scratch: &Path) -> Result<(PathBuf
     };
     let tarball = source_tarball(&request).map_err(|e| e.to_string())?;
     let signature = tarball.sign(ctx.release.keys, SystemTime::now()).map_err(|e| e.to_string())?;
+    let origin = Some((tarball.commit.clone(), tarball.ref_used.clone()));
+    store(ctx, &tarball.file_name, &tarball.bytes, &signature, origin, scratch)
+}
+
+/// Keep a version's tarball and its signature in the state store, and a
+/// copy in `scratch` to build from. The first run (or runner) to store a
+/// version's tarball decides it: every other build of this release then
+/// builds the same bytes.
+fn store(
+    ctx: &Context<'_, '_>,
+    file: &str,
+    made: &[u8],
+    signature: &[u8],
+    origin: Option<(String, String)>,
+    scratch: &Path,
+) -> Result<(PathBuf, SourceReport), String> {
     let state = ctx.release.repository.state_store();
-    let key = format!("{}/{}", sources_prefix(ctx), tarball.file_name);
-    // The first run (or runner) to store a version's tarball decides it:
-    // every other build of this release then builds the same bytes.
-    let mut bytes = tarball.bytes.clone();
-    match state.put_if_absent(&key, Body::Bytes(&tarball.bytes), Caching::Immutable).map_err(|e| e.to_string())? {
+    let key = format!("{}/{file}", sources_prefix(ctx));
+    let mut bytes = made.to_vec();
+    match state.put_if_absent(&key, Body::Bytes(made), Caching::Immutable).map_err(|e| e.to_string())? {
         Written::Created(_) => {
             let signature_key = format!("{key}.asc");
-            state.put(&signature_key, Body::Bytes(&signature), Caching::Immutable).map_err(|e| e.to_string())?;
+            state.put(&signature_key, Body::Bytes(signature), Caching::Immutable).map_err(|e| e.to_string())?;
         }
         Written::Conflict(_) => {
             let (stored, _) = state.get(&key).map_err(|e| e.to_string())?.ok_or(format!("`{key}` vanished"))?;
@@ -104,16 +165,10 @@ fn make(ctx: &Context<'_, '_>, version: &str, scratch: &Path) -> Result<(PathBuf
         }
     }
     let sha256 = hex::encode(Sha256::digest(&bytes));
-    let path = scratch.join(&tarball.file_name);
+    let path = scratch.join(file);
     std::fs::write(&path, &bytes).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-    let source = SourceReport {
-        file: tarball.file_name.clone(),
-        sha256,
-        commit: Some(tarball.commit.clone()),
-        git_ref: Some(tarball.ref_used.clone()),
-        key,
-        status: Status::Made,
-    };
+    let (commit, git_ref) = origin.unzip();
+    let source = SourceReport { file: file.to_string(), sha256, commit, git_ref, key, status: Status::Made };
     Ok((path, source))
 }
 

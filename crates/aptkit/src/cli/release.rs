@@ -54,6 +54,9 @@ pub struct ReleaseArgs {
     /// The git repository sources are made from [default: `[release] git`, else .]
     #[arg(long = "git", value_name = "DIR")]
     pub git_dir: Option<PathBuf>,
+    /// Take each version's source tarball (NAME-VERSION.tar.gz, .xz, .zst, .bz2, as `aptkit source --out DIR` makes it) from DIR instead of making it from git [default: `[release] tarballs`]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["git_dir", "nightly_ref", "tag_format"])]
+    pub tarballs: Option<PathBuf>,
     /// The commit nightlies are made from [default: `[release] nightly-ref`, else the branch checked out]
     #[arg(long, value_name = "REF")]
     pub nightly_ref: Option<String>,

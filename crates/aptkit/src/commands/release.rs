@@ -80,6 +80,7 @@ pub fn run(settings: ReleaseSettings) -> anyhow::Result<Outcome> {
         plan: settings.plan.clone(),
         mode: settings.mode,
         git: settings.git.clone(),
+        tarballs: settings.tarballs.clone(),
         build: BuildOptions {
             engine: settings.engine,
             host_arch: aptkit_debian_dir::arch::host_arch(),

@@ -32,6 +32,8 @@ pub struct ConfigFile {
 pub struct ReleaseConfig {
     /// The git repository sources are made from (default: `.`).
     pub git: Option<PathBuf>,
+    /// A directory of source tarballs to release from instead of git.
+    pub tarballs: Option<PathBuf>,
     /// The commit nightlies are made from (default: the branch checked out).
     pub nightly_ref: Option<String>,
     /// A release's tag (default: `v{version}`).
@@ -170,6 +172,7 @@ impl ConfigFile {
             .chain(&mut config.build.out)
             .chain(&mut config.build.log_dir)
             .chain(&mut config.release.git)
+            .chain(&mut config.release.tarballs)
         {
             if path.is_relative() {
                 *path = dir.join(&*path);

@@ -23,6 +23,7 @@ pub struct ReleaseSettings {
     pub plan: Plan,
     pub mode: Mode,
     pub git: Option<GitOrigin>,
+    pub tarballs: Option<PathBuf>,
     pub engine: Engine,
     pub out: PathBuf,
     pub log_dir: PathBuf,
@@ -55,10 +56,25 @@ impl ReleaseSettings {
             (None, false, true) => Mode::NoBuild,
             (None, false, false) => Mode::Full,
         };
-        let git_dir = args.git_dir.or_else(|| release.git.clone());
+        let git_dir = args.git_dir.clone().or_else(|| release.git.clone());
+        if release.git.is_some() && release.tarballs.is_some() {
+            anyhow::bail!("invalid config file: [release] sets both `git` and `tarballs`: sources come from one");
+        }
+        // A flag beats aptkit.toml: --git over [release] tarballs.
+        let tarballs = match (&args.tarballs, &args.git_dir) {
+            (Some(dir), _) => Some(dir.clone()),
+            (None, Some(_)) => None,
+            (None, None) => release.tarballs.clone(),
+        };
+        if let Some(dir) = &tarballs {
+            if !dir.is_dir() {
+                anyhow::bail!("--tarballs `{}` is not a directory", dir.display());
+            }
+        }
         // A promotion builds nothing and makes no source.
         let git = match mode {
             Mode::Promote { .. } => None,
+            _ if tarballs.is_some() => None,
             _ => Some(GitOrigin {
                 dir: git_dir.clone().unwrap_or_else(|| PathBuf::from(".")),
                 nightly_ref: args.nightly_ref.or_else(|| release.nightly_ref.clone()),
@@ -123,6 +139,7 @@ impl ReleaseSettings {
             plan,
             mode,
             git,
+            tarballs,
             engine,
             out: args.out.or_else(|| config.build.out.clone()).unwrap_or_else(|| PathBuf::from("out")),
             log_dir,
