@@ -414,6 +414,9 @@ fn bad_input_is_refused_by_name_and_nothing_is_published() {
         (vec!["9.9.9"], &["source/9.9.9", "v9.9.9"]),
         (vec![RELEASE, "--resume"], &["no journal", "without --resume"]),
         (vec![RELEASE, "--keep-nightlies", "0"], &["--keep-nightlies 0"]),
+        (vec![RELEASE, "--promote-from", "nightly"], &["1.3.0 is a release, not a nightly"]),
+        // A nightly that was never published: nothing to promote.
+        (vec!["2026.12.09", "--promote-from", "nightly"], &["cannot promote 2026.12.09 from `bookworm-nightly`"]),
     ];
     for (args, expected) in cases {
         let (code, text) = fails(project.release(&args));
@@ -432,6 +435,10 @@ fn bad_input_is_refused_by_name_and_nothing_is_published() {
     nothing_published(&project);
     assert!(!project.path("state/releases/2026.12.02_1.3.0").exists(), "a dry run wrote a journal");
 
+    // The failed promotion made no repo.
+    let repos = stdout(&run_ok(aptkit().current_dir(project.dir.path()).args(["--state", "state", "repo", "list"])));
+    assert!(!repos.contains("release-"), "{repos}");
+
     // A routing template that makes an invalid suite name, from aptkit.toml.
     fs::write(
         project.path("aptkit.toml"),
@@ -441,6 +448,11 @@ fn bad_input_is_refused_by_name_and_nothing_is_published() {
     let (code, text) = fails(project.release(&[RELEASE]));
     assert_eq!(code, Some(2));
     assert!(text.contains("bookworm/1.3.0"), "{text}");
+    // Sources from git and from tarballs at once, in aptkit.toml.
+    fs::write(project.path("aptkit.toml"), "[release]\ngit = \"hello\"\ntarballs = \"dist\"\n").unwrap();
+    let (code, text) = fails(project.release(&[RELEASE]));
+    assert_eq!(code, Some(2));
+    assert!(text.contains("sets both `git` and `tarballs`"), "{text}");
     fs::remove_file(project.path("aptkit.toml")).unwrap();
     nothing_published(&project);
 
@@ -483,15 +495,16 @@ fn a_release_from_tarballs_made_before_takes_them_as_they_are() {
     let key = repo_root().join("keys-example/ed25519.asc");
     let dir = project.dir.path();
     run_ok(aptkit().current_dir(dir).args(["source", RELEASE, "--git", "hello", "--out", "dist", "--key"]).arg(&key));
-    let release = |version: &str| {
+    let release_from = |version: &str, tarballs: &str| {
         let mut cmd = aptkit();
         cmd.current_dir(dir)
-            .args(["--state", "state", "--public", "public", "release", version, "--tarballs", "dist"])
+            .args(["--state", "state", "--public", "public", "release", version, "--tarballs", tarballs])
             .args(["--distros", "hello/distros", "--engine", "none", "--skip-dependency-check", "--quiet"])
             .args(["--out", "out", "--log-dir", "logs", "--json", "--key"])
             .arg(&key);
         cmd
     };
+    let release = |version: &str| release_from(version, "dist");
     let out = run_ok(&mut release(RELEASE));
     let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     let source = &report["report"]["versions"][0]["source"];
@@ -504,6 +517,11 @@ fn a_release_from_tarballs_made_before_takes_them_as_they_are() {
     assert_eq!(source["commit"], serde_json::Value::Null, "not made from git");
     assert_eq!(hello_versions(&project, "bookworm"), ["1.3.0-1~bookworm"]);
     verify(&project.path("public"));
+
+    // A tarball directory that is not one.
+    let (code, text) = fails(release_from(RELEASE, "hello/README"));
+    assert_eq!(code, Some(2));
+    assert!(text.contains("--tarballs") && text.contains("hello/README"), "{text}");
 
     // A version the directory has no tarball of: named, nothing published.
     let (code, text) = fails(release(NIGHTLY));

@@ -123,8 +123,8 @@ pub enum Error {
          --resume"
     )]
     Unfinished { id: String, key: String, done: usize },
-    #[error("{what}: {source}")]
-    Repo { what: String, source: aptkit_repo::Error },
+    #[error("cannot make a scratch directory for the sources: {0}")]
+    Scratch(std::io::Error),
     #[error(
         "the release of {id} needs a git repository to make its sources from (--git, or [release] git in aptkit.toml)"
     )]
@@ -203,10 +203,7 @@ impl Release<'_> {
         }
         let ctx = Context { release: &self, journals: &journals, journal };
 
-        let scratch = tempfile::Builder::new().prefix("aptkit-release-").tempdir().map_err(|e| Error::Repo {
-            what: "cannot make a scratch directory".into(),
-            source: aptkit_repo::Error::Invalid(e.to_string()),
-        })?;
+        let scratch = tempfile::Builder::new().prefix("aptkit-release-").tempdir().map_err(Error::Scratch)?;
         for version in &self.plan.versions {
             report.versions.push(VersionReport {
                 version: version.version.clone(),
@@ -263,9 +260,11 @@ impl Release<'_> {
                 version: v.clone(),
                 kind: version.kind.to_string(),
                 source: None,
+                // A promotion builds nothing.
                 builds: version
                     .distros
                     .iter()
+                    .filter(|_| !matches!(self.mode, Mode::Promote { .. }))
                     .map(|d| crate::report::BuildReport {
                         distro: d.id.clone(),
                         status: status(format!("build/{v}/{}", d.id)),

@@ -10,7 +10,6 @@
 
 use aptkit_repo::{Held, PackageRecord, PublishAction, PublishRequest, Publisher, Repository, Source};
 use serde_json::json;
-use sha2::Digest;
 
 use crate::builds::Products;
 use crate::events::ReleaseEvent;
@@ -139,12 +138,17 @@ fn publish_suite(
     let prefix = &release.publish.prefix;
     let name = repo_name(prefix, &suite.suite);
     let err = |what: &str, e: aptkit_repo::Error| format!("{what}: {e}");
+    // What a promotion takes is found before anything is made: a version
+    // the nightly suite lacks leaves the state as it was.
+    let promoted = match release.mode {
+        Mode::Promote { .. } => Some(promoted(ctx, version, suite)?),
+        _ => None,
+    };
     ensure_repo(repository, &name, &suite.suite, ctx.now()).map_err(|e| err("cannot make its repo", e))?;
 
-    let added = match release.mode {
-        Mode::Promote { .. } => {
-            let records = promoted(ctx, version, suite)?;
-            repository.repo_change(&name, &records, &[]).map_err(|e| err("cannot add the promoted packages", e))?
+    let added = match &promoted {
+        Some(records) => {
+            repository.repo_change(&name, records, &[]).map_err(|e| err("cannot add the promoted packages", e))?
         }
         // A rerun's packages are in the repo already: a look at their
         // SHA-256s spares the add (which would rewrite each stored file
@@ -206,8 +210,9 @@ fn all_in_repo(repository: &Repository, name: &str, debs: &[std::path::PathBuf])
     let held: std::collections::HashSet<(&str, &str)> =
         set.iter().map(|r| (r.file_name().rsplit('/').next().unwrap_or_default(), r.sha256())).collect();
     for deb in debs {
-        let bytes = std::fs::read(deb).map_err(|e| format!("cannot read `{}`: {e}", deb.display()))?;
-        let sha256 = hex::encode(sha2::Sha256::digest(&bytes));
+        let read_err = |e: std::io::Error| format!("cannot read `{}`: {e}", deb.display());
+        let file = std::fs::File::open(deb).map_err(read_err)?;
+        let sha256 = aptkit_index::FileDigests::of_reader(file).map_err(read_err)?.sha256_hex();
         let file = deb.file_name().unwrap_or_default().to_string_lossy();
         if !held.contains(&(file.as_ref(), sha256.as_str())) {
             return Ok(false);

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use aptkit_build::source::{source_tarball, Naming, SourceRequest};
+use aptkit_build::upstream_version::version_in_tarball_name;
 use aptkit_store::{Body, Caching, Written};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -71,28 +72,17 @@ fn sources_prefix(ctx: &Context<'_, '_>) -> String {
     format!("releases/{}/sources", ctx.release.plan.id)
 }
 
-/// Tarball names `aptkit source` makes (and `--orig`'s), in the order
-/// looked for.
-const SUFFIXES: [&str; 5] = [".tar.gz", ".tar.xz", ".tar.zst", ".tar.bz2", ".tgz"];
-
-/// The one tarball of `version` in `dir`: `NAME-VERSION.tar.*` (or
-/// `NAME_VERSION.orig.tar.*`); none, or two of different names, is an error.
+/// The one tarball of `version` in `dir`: `NAME-VERSION.tar.*`, read as
+/// the build reads a tarball's name; none, or several, is an error.
 fn find_tarball(dir: &Path, version: &str) -> Result<PathBuf, String> {
     let entries =
         std::fs::read_dir(dir).map_err(|e| format!("cannot read the tarball directory `{}`: {e}", dir.display()))?;
-    let mut found: Vec<PathBuf> = Vec::new();
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let matches = SUFFIXES.iter().any(|suffix| {
-            name.strip_suffix(suffix).is_some_and(|stem| {
-                stem.strip_suffix(&format!("-{version}")).is_some_and(|n| !n.is_empty())
-                    || stem.strip_suffix(&format!("_{version}.orig")).is_some_and(|n| !n.is_empty())
-            })
-        });
-        if matches && entry.path().is_file() {
-            found.push(entry.path());
-        }
-    }
+    let mut found: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|entry| version_in_tarball_name(&entry.file_name().to_string_lossy()) == Some(version))
+        .map(|entry| entry.path())
+        .filter(|path| path.is_file())
+        .collect();
     found.sort();
     match found.as_slice() {
         [one] => Ok(one.clone()),
