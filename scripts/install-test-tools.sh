@@ -65,10 +65,15 @@ fi
 # win on a loaded machine, and the tests of aptkit's CAS would test moto's
 # race instead. And moto (5.2) answers ListParts with a <ListPartsResponse>
 # root where S3 says <ListPartsResult>, which the AWS SDK for Rust checks
-# (awscli does not): the launcher renames it, and nothing else. Rewritten on
-# every run (it is a few lines).
+# (awscli does not): the launcher renames it. And S3 refuses a CopyObject
+# with If-None-Match: * onto a key that exists (412 Precondition Failed),
+# which moto 5.2 ignores and copies anyway: the launcher asks moto itself
+# (a HEAD of the destination, inside the same one-at-a-time lock) and
+# answers 412 as S3 does. Nothing else. Rewritten on every run (it is a
+# few lines).
 cat >"$venv/bin/aptkit-moto-server" <<LAUNCHER
 #!$venv/bin/python
+import io
 import threading
 import moto.server
 from werkzeug.serving import run_simple
@@ -96,8 +101,37 @@ def list_parts_as_s3(app):
         return [body]
     return handle
 
+PRECONDITION_FAILED = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PreconditionFailed</Code>'
+    b"<Message>At least one of the pre-conditions you specified did not hold</Message>"
+    b"<Condition>If-None-Match</Condition></Error>"
+)
+
+def copy_if_absent_as_s3(app):
+    def handle(environ, start_response):
+        is_copy_object = (
+            environ["REQUEST_METHOD"] == "PUT"
+            and environ.get("HTTP_X_AMZ_COPY_SOURCE")
+            and "uploadId=" not in environ.get("QUERY_STRING", "")
+        )
+        if is_copy_object and environ.get("HTTP_IF_NONE_MATCH") == "*":
+            probe = {k: v for k, v in environ.items() if not k.startswith("HTTP_X_AMZ_COPY")}
+            probe.update(REQUEST_METHOD="HEAD", QUERY_STRING="", CONTENT_LENGTH="0")
+            probe["wsgi.input"] = io.BytesIO(b"")
+            probe.pop("HTTP_IF_NONE_MATCH")
+            answer = {}
+            def capture(status, headers, exc_info=None):
+                answer["status"] = status
+            b"".join(app(probe, capture))
+            if answer["status"].startswith("200"):
+                headers = [("Content-Type", "application/xml"), ("Content-Length", str(len(PRECONDITION_FAILED)))]
+                start_response("412 Precondition Failed", headers)
+                return [PRECONDITION_FAILED]
+        return app(environ, start_response)
+    return handle
+
 moto.server.run_simple = lambda host, port, app, **options: run_simple(
-    host, port, serialized(list_parts_as_s3(app)), **options
+    host, port, serialized(list_parts_as_s3(copy_if_absent_as_s3(app))), **options
 )
 moto.server.main()
 LAUNCHER

@@ -357,3 +357,89 @@ fn a_dry_run_plans_the_writes_of_the_real_publish_and_makes_none() {
     let text = s.run(&s.publish_args().into_iter().chain(["--dry-run"]).collect::<Vec<_>>());
     assert!(text.contains("nothing written") && text.contains("would put"), "{text}");
 }
+
+/// A cold publish with both stores in S3: each pool file is one server-side
+/// copy (`If-None-Match: *`, no HEAD before it, no byte of a .deb through
+/// aptkit), and the post-publish check reads back only the signed files:
+/// S3's answer to every other write named the MD5 of what it stored.
+#[test]
+fn a_cold_publish_copies_each_pool_file_once_and_reads_back_only_the_signed_files() {
+    let s = Setup::new();
+    s.add_version(0);
+    s.proxy.clear_log();
+    s.run(&["publish", "repo", "main", "-d", "stable", "--key", "key.asc", "--skip-dependency-check"]);
+    let log = s.proxy.log();
+    let summary = || log.iter().map(|l| format!("{} {} {}", l.method, object_key(l), l.status)).collect::<Vec<_>>();
+    let pool: Vec<&Logged> = log.iter().filter(|l| object_key(l).starts_with("public/pool/")).collect();
+    let keys: BTreeSet<String> = pool.iter().map(|l| object_key(l)).collect();
+    assert!(!keys.is_empty() && keys.len() == pool.len(), "one request per pool file:\n{:#?}", summary());
+    for l in &pool {
+        assert!(l.method == "PUT" && l.copy && l.conditional && l.body_len == 0, "{l:?}");
+        assert_eq!(l.status, 200, "{l:?}");
+    }
+    assert!(
+        !log.iter().any(|l| l.method == "GET" && object_key(l).starts_with("state/pool/")),
+        "a .deb came through aptkit:\n{:#?}",
+        summary()
+    );
+    // Read back (200): the signed files only; the 404s are the lookup of
+    // a Release to follow, which a first publish does not find.
+    let read: BTreeSet<String> = log
+        .iter()
+        .filter(|l| {
+            matches!(l.method.as_str(), "GET" | "HEAD") && object_key(l).starts_with("public/") && l.status == 200
+        })
+        .map(object_key)
+        .collect();
+    let signed: BTreeSet<String> =
+        ["InRelease", "Release", "Release.gpg"].iter().map(|n| format!("public/dists/stable/{n}")).collect();
+    assert_eq!(read, signed, "{:#?}", summary());
+    let (code, text) = s.verify(&["--deep"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(s.apt().update().0);
+}
+
+/// A pool key that already holds other bytes (left by another tool) is
+/// never replaced by the server-side copy: S3 refuses it (412), and the
+/// publish fails naming the key, with nothing signed.
+#[test]
+fn a_pool_key_holding_other_bytes_is_never_replaced_by_a_copy() {
+    let s = Setup::new();
+    s.add_version(0);
+    let mut args = vec!["publish", "repo", "main", "-d", "stable", "--key", "key.asc", "--skip-dependency-check"];
+    let plan: serde_json::Value =
+        serde_json::from_str(&s.run(&args.iter().copied().chain(["--dry-run", "--json"]).collect::<Vec<_>>())).unwrap();
+    let pool_key = plan["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["key"].as_str())
+        .find(|k| k.starts_with("pool/") && k.ends_with(".deb"))
+        .expect("a pool file in the plan")
+        .to_string();
+    let other = s.d().join("other.deb");
+    std::fs::write(&other, b"not the package the state holds").unwrap();
+    let target = format!("s3://{BUCKET}/public/{pool_key}");
+    run_ok(
+        Command::new("aws")
+            .args(["--endpoint-url", &s.moto.endpoint(), "s3", "cp"])
+            .arg(&other)
+            .arg(&target)
+            .envs(MOTO_ENV),
+    );
+    s.proxy.clear_log();
+    args.extend(["--progress", "none"]);
+    let out = s.cmd(&args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains(&pool_key), "the error names the key: {}", stderr(&out));
+    let log = s.proxy.log();
+    let refused =
+        log.iter().find(|l| object_key(l) == format!("public/{pool_key}") && l.copy).expect("the copy was sent");
+    assert_eq!(refused.status, 412, "{refused:?}");
+    assert!(!log.iter().any(|l| l.is_write() && object_key(l).ends_with("/InRelease")), "InRelease was written");
+    let held = s.d().join("held.deb");
+    run_ok(
+        Command::new("aws").args(["--endpoint-url", &s.moto.endpoint(), "s3", "cp", &target]).arg(&held).envs(MOTO_ENV),
+    );
+    assert_eq!(std::fs::read(held).unwrap(), b"not the package the state holds");
+}

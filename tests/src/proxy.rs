@@ -26,6 +26,8 @@ pub struct Logged {
     pub body_len: usize,
     /// Whether the request carried `If-None-Match` (a put-if-absent).
     pub conditional: bool,
+    /// Whether it was a server-side copy (`x-amz-copy-source`).
+    pub copy: bool,
     /// The status sent back; 0 if none was (held, reset).
     pub status: u16,
 }
@@ -180,6 +182,7 @@ fn serve(mut client: TcpStream, upstream: u16, shared: &(Mutex<State>, Condvar))
         path: path.clone(),
         body_len: body.len(),
         conditional: header("if-none-match").is_some(),
+        copy: header("x-amz-copy-source").is_some(),
         status: 0,
     };
 

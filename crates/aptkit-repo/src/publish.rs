@@ -22,7 +22,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use aptkit_compress::{Format, NoCache, Records};
 use aptkit_index::{pool_path, FileDigests, IndexFile, ReleaseFile};
 use aptkit_sign::SigningKey;
-use aptkit_store::{Body, Caching, Store, Written};
+use aptkit_store::{Body, Caching, ETag, Store, Written};
 
 use crate::chunk_cache::{chunk_ids, StoreChunkCache};
 use crate::events::{PublishEvent, PublishEvents};
@@ -46,15 +46,32 @@ pub struct PublishReport {
     /// plain index names): what a CDN in front of the store must purge.
     /// Never `pool/` or `by-hash/`, whose content never changes under a key.
     pub purge: Vec<String>,
-    /// Pool keys written by this publish (not those already there), each
-    /// with its size: what a post-publish check reads back.
+    /// Pool keys written by this publish (not those already there): what
+    /// a post-publish check reads back.
     #[serde(skip)]
-    pub pool_keys_written: Vec<(String, u64)>,
+    pub pool_keys_written: Vec<PoolFileWritten>,
     /// Every index, Release and signature file this publish wrote: its
     /// key, its bytes and (indices) its by-hash key. What the post-publish
     /// check compares with the store.
     #[serde(skip)]
     pub files_written: FilesWritten,
+    /// Index keys (plain and by-hash) whose write the store answered with
+    /// an ETag that is the MD5 of the bytes sent (S3): the server holds
+    /// exactly those bytes, and the post-publish check need not read them.
+    #[serde(skip)]
+    pub confirmed: std::collections::BTreeSet<String>,
+}
+
+/// A pool file this publish wrote.
+#[derive(Debug, Clone)]
+pub struct PoolFileWritten {
+    pub key: String,
+    pub size: u64,
+    /// The store answered the write with an ETag that is the MD5 the
+    /// package's record gives (S3, for an object sent in one part or
+    /// copied whole): the server holds exactly those bytes, and the
+    /// post-publish check need not ask again.
+    pub confirmed: bool,
 }
 
 /// Files written, with their bytes; shown by key only.
@@ -203,7 +220,7 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
     let mut changed = Vec::new();
     let mut generation = Vec::new();
     for ((rel, bytes), digests) in files.iter().zip(digests) {
-        let sha256 = digests.sha256_hex();
+        let (sha256, md5) = (digests.sha256_hex(), digests.md5_hex());
         listed.push(IndexFile { path: rel.clone(), digests });
         let dir = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
         generation.push(format!("{dir}/by-hash/SHA256/{sha256}"));
@@ -214,12 +231,18 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
         // The key is the content's hash: an existing object is this content,
         // unless it was damaged (a publish that did not read back); then the
         // right bytes replace it, which no client can mind.
-        if let Written::Conflict(_) = put_new(input.public, &by_hash, Body::Bytes(bytes), input.resuming)? {
-            if aptkit_store::holds_exactly(input.public, &by_hash, bytes)? != Some(true) {
-                input.public.put(&by_hash, Body::Bytes(bytes), Caching::Immutable)?;
+        match put_new(input.public, &by_hash, Body::Bytes(bytes), input.resuming)? {
+            Written::Created(etag) if etag_is_md5(&etag, Some(&md5)) => {
+                report.confirmed.insert(by_hash.clone());
+            }
+            Written::Created(_) => {}
+            Written::Conflict(_) => {
+                if aptkit_store::holds_exactly(input.public, &by_hash, bytes)? != Some(true) {
+                    input.public.put(&by_hash, Body::Bytes(bytes), Caching::Immutable)?;
+                }
             }
         }
-        changed.push((rel, bytes, by_hash, sha256));
+        changed.push((rel, bytes, by_hash, sha256, md5));
     }
     listed.extend(listed_only);
     listed.sort_by(|a, b| a.path.cmp(&b.path));
@@ -253,18 +276,20 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
 
     // 4. The names clients without by-hash read, as soon after as may be:
     // the changed plain names at once, then the detached pair.
-    aptkit_parallel::try_map(changed.len(), input.public.concurrency(), |i| {
-        let (rel, bytes, by_hash, sha256) = &changed[i];
+    let plain_confirmed = aptkit_parallel::try_map(changed.len(), input.public.concurrency(), |i| {
+        let (rel, bytes, by_hash, sha256, md5) = &changed[i];
         // A local store links the plain name to its by-hash copy (which
         // never changes) instead of writing the bytes a second time.
         let local = input.public.local_path(by_hash);
         let body = local.as_deref().map_or(Body::Bytes(bytes), Body::Immutable);
         let key = publication.key(&format!("{dists}/{rel}"));
-        input.public.put(&key, body, Caching::Short)?;
+        let etag = input.public.put(&key, body, Caching::Short)?;
+        let confirmed = etag_is_md5(&etag, Some(md5)).then(|| key.clone());
         input.events.event(PublishEvent::IndexWritten { key, size: bytes.len() as u64, sha256: sha256.clone() });
-        Ok::<_, Error>(())
+        Ok::<_, Error>(confirmed)
     })?;
-    for (rel, bytes, by_hash, _) in &changed {
+    report.confirmed.extend(plain_confirmed.into_iter().flatten());
+    for (rel, bytes, by_hash, _, _) in &changed {
         let key = publication.key(&format!("{dists}/{rel}"));
         report.indices.push(rel.to_string());
         report.files_written.0.push((key.clone(), bytes.to_vec(), Some(by_hash.clone())));
@@ -372,24 +397,41 @@ fn build_indices(
 }
 
 /// Copy pool files from the state store, several at a time (network stores
-/// are latency-bound). Returns the keys written now, with their sizes (the
-/// rest were there already).
+/// are latency-bound). Returns the files written now (the rest were there
+/// already).
 fn upload_pool(
     input: &PublishInput<'_>,
     publication: &Publication,
     todo: &[&(String, &PackageRecord)],
-) -> Result<Vec<(String, u64)>> {
+) -> Result<Vec<PoolFileWritten>> {
     let written = aptkit_parallel::try_map(todo.len(), input.public.concurrency(), |i| {
         let (path, record) = todo[i];
         let key = publication.key(path);
-        let was_written = place_one(input, &key, record)?;
-        input.events.event(PublishEvent::PoolPlaced { key: key.clone(), size: record.size(), written: was_written });
-        Ok::<_, Error>(was_written.then_some((key, record.size())))
+        let placed = place_one(input, &key, record)?;
+        let written = placed != Placed::Present;
+        input.events.event(PublishEvent::PoolPlaced { key: key.clone(), size: record.size(), written });
+        let confirmed = placed == Placed::Written { confirmed: true };
+        Ok::<_, Error>(written.then(|| PoolFileWritten { key, size: record.size(), confirmed }))
     })?;
     Ok(written.into_iter().flatten().collect())
 }
 
-fn place_one(input: &PublishInput<'_>, key: &str, record: &PackageRecord) -> Result<bool> {
+/// What placing one pool file found or did.
+#[derive(Debug, PartialEq, Eq)]
+enum Placed {
+    /// This very file was there already.
+    Present,
+    /// Written now; `confirmed` when the store's answer names its MD5.
+    Written { confirmed: bool },
+}
+
+/// Whether an ETag is the MD5 `md5` (hex): what S3 gives an object sent in
+/// one part or copied whole, so that bytes need not be read to know them.
+fn etag_is_md5(etag: &ETag, md5: Option<&str>) -> bool {
+    md5.is_some_and(|md5| etag.0.trim_matches('"').eq_ignore_ascii_case(md5))
+}
+
+fn place_one(input: &PublishInput<'_>, key: &str, record: &PackageRecord) -> Result<Placed> {
     let blob = record.blob_key();
     let missing = || Error::CorruptState {
         location: input.state.location(),
@@ -405,18 +447,16 @@ fn place_one(input: &PublishInput<'_>, key: &str, record: &PackageRecord) -> Res
         Err(_) if input.state.head(&blob)?.is_none() => return Err(missing()),
         Err(e) => return Err(e),
     };
+    let md5 = record.get("MD5sum");
     match written {
-        Written::Created(_) => Ok(true),
+        Written::Created(etag) => Ok(Placed::Written { confirmed: etag_is_md5(&etag, md5) }),
         Written::Conflict(meta) => {
             // Left by an interrupted publish, or by another publication:
-            // fine if it is this very file, an error otherwise. An S3 ETag
-            // of a single-part upload is the MD5 of the bytes: when it and
-            // the size agree with the record, nothing need be read.
-            let md5 = record.get("MD5sum");
-            if let (Some(meta), Some(md5)) = (&meta, md5) {
-                if meta.size == record.size() && meta.etag.0.trim_matches('"').eq_ignore_ascii_case(md5) {
-                    return Ok(false);
-                }
+            // fine if it is this very file, an error otherwise. When the
+            // ETag is the record's MD5 and the size agrees, nothing need
+            // be read.
+            if meta.as_ref().is_some_and(|m| m.size == record.size() && etag_is_md5(&m.etag, md5)) {
+                return Ok(Placed::Present);
             }
             let existing = input.public.open(key)?;
             let digests = match existing {
@@ -433,7 +473,7 @@ fn place_one(input: &PublishInput<'_>, key: &str, record: &PackageRecord) -> Res
                     expected: record.sha256().to_string(),
                 });
             }
-            Ok(false)
+            Ok(Placed::Present)
         }
     }
 }

@@ -1,10 +1,15 @@
 //! The check every publish makes of what it wrote, before it is recorded,
 //! on every publish store: each index, Release and signature file this
 //! publish wrote read back and compared byte for byte (under its by-hash
-//! name too, for indices), InRelease's signature verified with the keys
+//! name too, for indices; an index whose write the store answered with the
+//! MD5 of its bytes as ETag is taken as confirmed by that answer, which S3
+//! computes from what it stored), InRelease's signature verified with the keys
 //! that made it (through `aptkit-verify`, as a client checks it), and each
 //! pool file this publish placed by a HEAD of its key (present, with the
-//! size it was given).
+//! size it was given) unless the store's answer to the write already named
+//! the file's MD5 (S3's ETag of an object sent in one part or copied
+//! whole: the server computed it from the bytes it holds, which says more
+//! than a size).
 //!
 //! Only what this publish wrote is read: indices it left in place were
 //! checked by the publish that wrote them, and pool files already there are
@@ -45,6 +50,8 @@ pub(crate) fn check(
             reads.push((by_hash, bytes));
         }
     }
+    // An index the store confirmed when it was written is not read again.
+    reads.retain(|(key, _)| !report.confirmed.contains(*key));
     let same = aptkit_parallel::try_map(reads.len(), public.concurrency(), |i| {
         aptkit_store::holds_exactly(public, reads[i].0, reads[i].1)
     })?;
@@ -74,13 +81,15 @@ pub(crate) fn check(
             Err(e) => findings.push(format!("Signature: InRelease: {e}")),
         }
     }
-    // The pool files placed now, by a HEAD each.
-    let written = &report.pool_keys_written;
-    let heads = aptkit_parallel::try_map(written.len(), public.concurrency(), |i| public.head(&written[i].0))?;
-    for ((key, size), head) in written.iter().zip(heads) {
+    // The pool files placed now whose write did not confirm them, by a
+    // HEAD each.
+    let asked: Vec<_> = report.pool_keys_written.iter().filter(|w| !w.confirmed).collect();
+    let heads = aptkit_parallel::try_map(asked.len(), public.concurrency(), |i| public.head(&asked[i].key))?;
+    for (written, head) in asked.iter().zip(heads) {
+        let (key, size) = (&written.key, written.size);
         match head {
             None => findings.push(format!("Missing: {key}: expected {size} bytes, found nothing")),
-            Some(meta) if meta.size != *size => {
+            Some(meta) if meta.size != size => {
                 findings.push(format!("Size: {key}: expected {size} bytes, found {} bytes", meta.size))
             }
             Some(_) => {}
@@ -89,5 +98,5 @@ pub(crate) fn check(
     if !findings.is_empty() {
         return Err(not_verified(findings));
     }
-    Ok(Checked { indices: report.indices.len(), pool_files: written.len() })
+    Ok(Checked { indices: report.indices.len(), pool_files: report.pool_keys_written.len() })
 }
