@@ -443,3 +443,62 @@ fn a_pool_key_holding_other_bytes_is_never_replaced_by_a_copy() {
     );
     assert_eq!(std::fs::read(held).unwrap(), b"not the package the state holds");
 }
+
+/// A publisher paused past its claim's lease (SIGSTOP) with its InRelease
+/// already on the wire, while another job publishes a newer version: when
+/// the paused one goes on, S3 refuses that InRelease (it replaces only the
+/// version its publish read), so the newer publish stays live, and the
+/// paused job ends with a retryable error, having written nothing more.
+#[test]
+fn a_publisher_paused_past_its_lease_cannot_replace_a_newer_publish() {
+    let s = Setup::new();
+    s.add_version(0);
+    s.run(&["publish", "repo", "main", "-d", "stable", "--key", "key.asc", "--skip-dependency-check"]);
+    s.add_version(1);
+    s.proxy.hold_write_to("/dists/stable/InRelease");
+    let out = s.d().join("paused.log");
+    let mut paused = s
+        .cmd(&s.publish_args())
+        .args(["--wait", "0"])
+        .env("APTKIT_CLAIM_LEASE", "2")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&out).unwrap())
+        .spawn()
+        .unwrap();
+    let held = s.proxy.wait_held(|| paused.try_wait().unwrap().is_some());
+    assert!(held.is_some(), "the publish ended before its InRelease: {}", std::fs::read_to_string(&out).unwrap());
+    let signal = |sig: &str| run_ok(Command::new("kill").args([sig, &paused.id().to_string()]));
+    signal("-STOP");
+    // Meanwhile: a newer version, published by a job that takes the suite
+    // over once the paused job's lease has run out.
+    s.add_version(2);
+    let started = std::time::Instant::now();
+    s.run(&s.publish_args());
+    assert!(started.elapsed() >= Duration::from_secs(1), "the suite was taken over before the lease ran out");
+    let (code, text) = s.verify(&["--deep"]);
+    assert_eq!(code, 0, "{text}");
+
+    s.proxy.clear_log();
+    signal("-CONT");
+    s.proxy.forward_held();
+    let status = paused.wait().unwrap();
+    let said = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(status.code(), Some(75), "the paused job: {said}");
+    // Said as the fence found it, or as the lease did (whichever the job
+    // noticed first): either way a retry is what it needs.
+    assert!(said.contains("changed while this publish") || said.contains("was taken over"), "{said}");
+    let log = s.proxy.log();
+    let late = log.iter().find(|l| object_key(l) == "public/dists/stable/InRelease").expect("the held InRelease");
+    assert_eq!(late.status, 412, "{late:?}");
+    let writes: Vec<String> = log.iter().filter(|l| l.is_write() && l.status != 412).map(object_key).collect();
+    assert!(writes.is_empty(), "the paused job wrote after its fenced InRelease: {writes:?}");
+
+    // The newer publish is what clients and verify see.
+    let client = s.apt();
+    let (ok, log) = client.update();
+    assert!(ok, "{log}");
+    assert_eq!(client.candidate("hello").as_deref(), Some("1.2-1"));
+    let (code, text) = s.verify(&["--deep"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(!text.contains("STALE"), "{text}");
+}

@@ -62,8 +62,12 @@ struct State {
     writes: usize,
     /// Hold the write with this number (counted in `writes`).
     hold_at: Option<usize>,
+    /// Hold the first write whose path contains this.
+    hold_path: Option<String>,
     held: Option<Logged>,
     released: bool,
+    /// On release, send the held request on instead of dropping it.
+    forward_held: bool,
     rules: Vec<Rule>,
 }
 
@@ -110,6 +114,16 @@ impl Proxy {
         state.hold_at = Some(state.writes + n);
         state.held = None;
         state.released = false;
+        state.forward_held = false;
+    }
+
+    /// Hold the next write whose path contains `path_contains`.
+    pub fn hold_write_to(&self, path_contains: &str) {
+        let mut state = self.shared.0.lock().unwrap();
+        state.hold_path = Some(path_contains.to_string());
+        state.held = None;
+        state.released = false;
+        state.forward_held = false;
     }
 
     /// Wait until the write asked for is held; `None` if `stop` says to
@@ -130,10 +144,22 @@ impl Proxy {
 
     /// Drop the held request (never forwarded) and hold nothing more.
     pub fn release(&self) {
+        self.let_go(false);
+    }
+
+    /// Send the held request on, late, as a writer paused before it
+    /// would, and hold nothing more. Its answer is logged.
+    pub fn forward_held(&self) {
+        self.let_go(true);
+    }
+
+    fn let_go(&self, forward: bool) {
         let (lock, cvar) = &*self.shared;
         let mut state = lock.lock().unwrap();
         state.hold_at = None;
+        state.hold_path = None;
         state.released = true;
+        state.forward_held = forward;
         cvar.notify_all();
     }
 
@@ -192,14 +218,17 @@ fn serve(mut client: TcpStream, upstream: u16, shared: &(Mutex<State>, Condvar))
         let mut state = lock.lock().unwrap();
         if logged.is_write() {
             state.writes += 1;
-            if state.hold_at == Some(state.writes) {
+            let by_path = state.hold_path.as_ref().is_some_and(|p| path.contains(p.as_str()));
+            if state.hold_at == Some(state.writes) || (by_path && state.held.is_none()) {
                 state.held = Some(logged.clone());
-                state.log.push(logged.clone());
                 cvar.notify_all();
                 while !state.released {
                     state = cvar.wait(state).unwrap();
                 }
-                return Ok(());
+                if !state.forward_held {
+                    state.log.push(logged.clone());
+                    return Ok(());
+                }
             }
         }
         let rule = state

@@ -458,6 +458,20 @@ impl Store for S3Store {
         }
     }
 
+    fn put_if_match_cached(
+        &self,
+        key: &str,
+        body: &[u8],
+        expected: Option<&ETag>,
+        caching: Caching,
+    ) -> Result<Written> {
+        let payload = Payload::Bytes(bytes::Bytes::copy_from_slice(body));
+        match retry_conflicts(|| self.put_object(key, &payload, Some(caching), Some(expected)))? {
+            Put::Created(etag) => Ok(Written::Created(etag)),
+            Put::PreconditionFailed | Put::Conflict => Ok(Written::Conflict(self.head(key)?)),
+        }
+    }
+
     fn put(&self, key: &str, body: Body<'_>, caching: Caching) -> Result<ETag> {
         match self.write(key, body, caching, None)? {
             Put::Created(etag) => Ok(etag),

@@ -227,6 +227,16 @@ impl Store for Leased<'_> {
         self.writable("write", key)?;
         self.inner.put_if_match(key, body, expected)
     }
+    fn put_if_match_cached(
+        &self,
+        key: &str,
+        body: &[u8],
+        expected: Option<&ETag>,
+        caching: Caching,
+    ) -> aptkit_store::Result<Written> {
+        self.writable("write", key)?;
+        self.inner.put_if_match_cached(key, body, expected, caching)
+    }
     fn put(&self, key: &str, body: Body<'_>, caching: Caching) -> aptkit_store::Result<ETag> {
         self.writable("write", key)?;
         self.inner.put(key, body, caching)

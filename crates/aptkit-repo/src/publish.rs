@@ -133,6 +133,9 @@ struct Settled {
     /// The indices the suite's InRelease lists now, by path, that this
     /// publish need not write again if unchanged.
     in_place: BTreeMap<String, String>,
+    /// The version of InRelease this publish read (`None`: there was
+    /// none): the new one replaces only that version (see [`write`]).
+    inrelease: Option<ETag>,
 }
 
 fn settle(input: &PublishInput<'_>) -> Result<Settled> {
@@ -150,15 +153,16 @@ fn settle(input: &PublishInput<'_>) -> Result<Settled> {
     })?;
     // Indices in place under both names: the last publish finished (it was
     // recorded, and none was cut short since), so what it listed is there.
+    let inrelease = current.as_ref().and_then(|c| c.inrelease.clone());
     let in_place = match (current, input.previous, input.resuming) {
         (Some(current), Some(_), false) => current.sha256,
         _ => BTreeMap::new(),
     };
-    Ok(Settled { date, now, in_place })
+    Ok(Settled { date, now, in_place, inrelease })
 }
 
 fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, PublishReport, i64)> {
-    let Settled { date, now, in_place } = settled;
+    let Settled { date, now, in_place, inrelease } = settled;
     let mut publication = input.publication.clone();
     let mut report = PublishReport::default();
     let component = publication.component.clone();
@@ -272,7 +276,25 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
     let detached = aptkit_sign::sign_detached(input.keys, text.as_bytes(), time)?;
     let inline = aptkit_sign::clearsign(input.keys, text.as_bytes(), time)?;
     let signed_key = |name: &str| publication.key(&format!("{dists}/{name}"));
-    input.public.put(&signed_key("InRelease"), Body::Bytes(&inline), Caching::Short)?;
+    // The fence: InRelease replaces only the version this publish read.
+    // The claim keeps other publishers out, but a holder paused past its
+    // lease (a frozen VM, a stopped process) does not know it lost it, and
+    // its next write may already be on the wire when it would check: S3
+    // refuses that write here, so a newer publish is never replaced.
+    let inrelease_key = signed_key("InRelease");
+    if let Written::Conflict(_) =
+        input.public.put_if_match_cached(&inrelease_key, &inline, inrelease.as_ref(), Caching::Short)?
+    {
+        return Err(Error::stale(
+            &publication.id(),
+            format!(
+                "`{inrelease_key}` in {} changed while this publish of `{}` was writing (another publish took \
+                 its suite over; was this one paused past its claim's lease?); nothing more was written",
+                input.public.location(),
+                publication.id()
+            ),
+        ));
+    }
 
     // 4. The names clients without by-hash read, as soon after as may be:
     // the changed plain names at once, then the detached pair.
@@ -510,15 +532,17 @@ fn release_date(now: i64, last: Option<i64>, events: &dyn PublishEvents) -> std:
 /// What the suite's current InRelease (else Release) says: its Date and
 /// the SHA-256 of each file it lists, by path.
 struct CurrentRelease {
+    /// InRelease's version, if there is one (else Release was read).
+    inrelease: Option<ETag>,
     date: Option<i64>,
     sha256: BTreeMap<String, String>,
 }
 
 fn current_release(public: &dyn Store, dists: &str) -> Result<Option<CurrentRelease>> {
-    let bytes = match public.get(&format!("{dists}/InRelease"))? {
-        Some((bytes, _)) => bytes,
+    let (bytes, inrelease) = match public.get(&format!("{dists}/InRelease"))? {
+        Some((bytes, etag)) => (bytes, Some(etag)),
         None => match public.get(&format!("{dists}/Release"))? {
-            Some((bytes, _)) => bytes,
+            Some((bytes, _)) => (bytes, None),
             None => return Ok(None),
         },
     };
@@ -533,7 +557,7 @@ fn current_release(public: &dyn Store, dists: &str) -> Result<Option<CurrentRele
             sha256.insert(path.to_string(), hash.to_string());
         }
     }
-    Ok(Some(CurrentRelease { date, sha256 }))
+    Ok(Some(CurrentRelease { inrelease, date, sha256 }))
 }
 
 /// Every package of `set` with its path in `component`'s pool.

@@ -71,6 +71,16 @@ impl Store for DryRun<'_> {
         Ok(Written::Created(self.plan("replace-if-match", key, body.len() as u64)))
     }
 
+    fn put_if_match_cached(
+        &self,
+        key: &str,
+        body: &[u8],
+        _expected: Option<&ETag>,
+        _caching: Caching,
+    ) -> Result<Written> {
+        Ok(Written::Created(self.plan("put", key, body.len() as u64)))
+    }
+
     fn put(&self, key: &str, body: Body<'_>, _caching: Caching) -> Result<ETag> {
         let size = body.size().unwrap_or(0);
         Ok(self.plan("put", key, size))

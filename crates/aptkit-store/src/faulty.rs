@@ -106,6 +106,19 @@ impl<S: Store> Store for FaultyStore<S> {
         self.count(key)?;
         self.inner.put_if_match(key, body, expected)
     }
+    fn put_if_match_cached(
+        &self,
+        key: &str,
+        body: &[u8],
+        expected: Option<&ETag>,
+        caching: Caching,
+    ) -> Result<Written> {
+        self.count(key)?;
+        match self.tampered(key, &mut Body::Bytes(body))? {
+            Some(bytes) => self.inner.put_if_match_cached(key, &bytes, expected, caching),
+            None => self.inner.put_if_match_cached(key, body, expected, caching),
+        }
+    }
     fn put(&self, key: &str, mut body: Body<'_>, caching: Caching) -> Result<ETag> {
         self.count(key)?;
         match self.tampered(key, &mut body)? {

@@ -136,12 +136,45 @@ impl FileStore {
             .write(true)
             .open(self.root.join(LOCK_FILE))
             .map_err(self.io_err("open the lock file of", ""))?;
+        self.flock(file, "")
+    }
+
+    /// The directory of `key` locked, for a compare-and-swap of a file a
+    /// publish store serves: no lock file is left among what clients see.
+    fn lock_dir_of(&self, key: &str, path: &Path) -> Result<fs_err::File> {
+        let dir = path.parent().unwrap_or(&self.root);
+        make_dirs(dir).map_err(self.io_err("create directories for", key))?;
+        let file = fs_err::File::open(dir).map_err(self.io_err("open the directory of", key))?;
+        self.flock(file, key)
+    }
+
+    fn flock(&self, file: fs_err::File, key: &str) -> Result<fs_err::File> {
         // SAFETY: flock on a valid, open file descriptor.
         let rc = unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(file.file()), libc::LOCK_EX) };
         if rc != 0 {
-            return Err(self.io_err("lock", "")(std::io::Error::last_os_error()));
+            return Err(self.io_err("lock", key)(std::io::Error::last_os_error()));
         }
         Ok(file) // unlocked when closed
+    }
+
+    /// Replace `path` with `body` if `key`'s version is `expected`, while
+    /// `_lock` is held.
+    fn swap_locked(
+        &self,
+        key: &str,
+        path: &Path,
+        body: &[u8],
+        expected: Option<&ETag>,
+        _lock: fs_err::File,
+    ) -> Result<Written> {
+        let current = self.head(key)?;
+        if current.as_ref().map(|m| &m.etag) != expected {
+            return Ok(Written::Conflict(current));
+        }
+        let temp = self.write_temp(key, path, Body::Bytes(body))?;
+        temp.persist(path).map_err(|e| self.io_err("write", key)(e.error))?;
+        let meta = std::fs::metadata(path).map_err(self.io_err("stat", key))?;
+        Ok(Written::Created(self.meta(key, &meta)?.etag))
     }
 }
 
@@ -289,15 +322,20 @@ impl Store for FileStore {
 
     fn put_if_match(&self, key: &str, body: &[u8], expected: Option<&ETag>) -> Result<Written> {
         let path = self.path(key)?;
-        let _lock = self.lock()?;
-        let current = self.head(key)?;
-        if current.as_ref().map(|m| &m.etag) != expected {
-            return Ok(Written::Conflict(current));
-        }
-        let temp = self.write_temp(key, &path, Body::Bytes(body))?;
-        temp.persist(&path).map_err(|e| self.io_err("write", key)(e.error))?;
-        let meta = std::fs::metadata(&path).map_err(self.io_err("stat", key))?;
-        Ok(Written::Created(self.meta(key, &meta)?.etag))
+        let lock = self.lock()?;
+        self.swap_locked(key, &path, body, expected, lock)
+    }
+
+    fn put_if_match_cached(
+        &self,
+        key: &str,
+        body: &[u8],
+        expected: Option<&ETag>,
+        _caching: Caching,
+    ) -> Result<Written> {
+        let path = self.path(key)?;
+        let lock = self.lock_dir_of(key, &path)?;
+        self.swap_locked(key, &path, body, expected, lock)
     }
 
     fn put(&self, key: &str, body: Body<'_>, _caching: Caching) -> Result<ETag> {

@@ -202,6 +202,23 @@ pub trait Store: Send + Sync {
     /// only if it does not exist).
     fn put_if_match(&self, key: &str, body: &[u8], expected: Option<&ETag>) -> Result<Written>;
 
+    /// [`Store::put_if_match`] for an object clients read, with the caching
+    /// they must see (on S3 its Cache-Control and Content-Type): how a
+    /// publish writes InRelease, the file that makes it live, so that a
+    /// writer that lost its claim unawares (paused past its lease) cannot
+    /// replace a newer publish. Stores with no such headers need not
+    /// override it; stores that wrap another must pass it on.
+    fn put_if_match_cached(
+        &self,
+        key: &str,
+        body: &[u8],
+        expected: Option<&ETag>,
+        caching: Caching,
+    ) -> Result<Written> {
+        let _ = caching;
+        self.put_if_match(key, body, expected)
+    }
+
     /// Write `key` unconditionally.
     fn put(&self, key: &str, body: Body<'_>, caching: Caching) -> Result<ETag>;
 

@@ -60,6 +60,15 @@ impl Store for Scoped<'_> {
     fn put_if_match(&self, key: &str, body: &[u8], expected: Option<&ETag>) -> Result<Written> {
         self.inner.put_if_match(&self.full(key), body, expected)
     }
+    fn put_if_match_cached(
+        &self,
+        key: &str,
+        body: &[u8],
+        expected: Option<&ETag>,
+        caching: Caching,
+    ) -> Result<Written> {
+        self.inner.put_if_match_cached(&self.full(key), body, expected, caching)
+    }
     fn put(&self, key: &str, body: Body<'_>, caching: Caching) -> Result<ETag> {
         self.inner.put(&self.full(key), body, caching)
     }
