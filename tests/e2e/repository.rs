@@ -690,6 +690,16 @@ fn serve_answers_ranges_and_revalidation_as_http_clients_expect() {
     let head = stdout(&run_ok(Command::new("curl").args(["-sS", "-I"]).arg(&url))).replace('\r', "");
     assert!(head.starts_with("HTTP/1.1 200") && head.contains(&format!("Content-Length: {len}\n")), "{head}");
     assert!(head.contains("Accept-Ranges: bytes") && head.contains("Last-Modified: "), "{head}");
+    // The Last-Modified it gives is answered 304; a date within the second
+    // the file was written is not (a client's own clock may put its copy
+    // before a second write in that second: apt sends its download time
+    // when it got no Last-Modified).
+    let last_modified = head.lines().find_map(|l| l.strip_prefix("Last-Modified: ")).unwrap().to_string();
+    let ims = |date: &str| curl(&["-H", &format!("If-Modified-Since: {date}")], &ws.path("ims"));
+    assert_eq!(ims(&last_modified), "304");
+    let written = a_minute_ago.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    assert_eq!(ims(&aptkit_index::format_date(written).replace("UTC", "GMT")), "200");
+    assert_eq!(ims(&aptkit_index::format_date(written + 30).replace("UTC", "GMT")), "304");
 
     let apt = AptClient::new(
         &format!("deb [signed-by={}] {} stable main", ws.path("key.gpg").display(), server.url()),

@@ -131,8 +131,8 @@ struct Settled {
     date: i64,
     now: i64,
     /// The indices the suite's InRelease lists now, by path, that this
-    /// publish need not write again if unchanged.
-    in_place: BTreeMap<String, String>,
+    /// publish need not write (nor, compressed, make) again if unchanged.
+    in_place: BTreeMap<String, FileDigests>,
     /// The version of InRelease this publish read (`None`: there was
     /// none): the new one replaces only that version (see [`write`]).
     inrelease: Option<ETag>,
@@ -155,7 +155,7 @@ fn settle(input: &PublishInput<'_>) -> Result<Settled> {
     // recorded, and none was cut short since), so what it listed is there.
     let inrelease = current.as_ref().and_then(|c| c.inrelease.clone());
     let in_place = match (current, input.previous, input.resuming) {
-        (Some(current), Some(_), false) => current.sha256,
+        (Some(current), Some(_), false) => current.files,
         _ => BTreeMap::new(),
     };
     Ok(Settled { date, now, in_place, inrelease })
@@ -207,12 +207,12 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
     // The indices are built while the pool files are placed (compressing
     // is CPU-bound; placing waits on the store) and uploaded after them.
     let (written, indices) = std::thread::scope(|scope| {
-        let building = scope.spawn(|| build_indices(&input, &publication, &placed));
+        let building = scope.spawn(|| build_indices(&input, &publication, &placed, &in_place));
         let written = upload_pool(&input, &publication, &todo);
         (written, building.join().expect("building indices does not panic"))
     });
     let written = written?;
-    let Indices { files, digests, listed_only, chunks, chunks_compressed } = indices?;
+    let Indices { files, digests, listed_only, kept, chunks, chunks_compressed } = indices?;
     report.pool_written = written.len();
     report.pool_present = placed.len() - written.len();
     report.pool_keys_written = written;
@@ -228,7 +228,7 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
         listed.push(IndexFile { path: rel.clone(), digests });
         let dir = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
         generation.push(format!("{dir}/by-hash/SHA256/{sha256}"));
-        if in_place.get(rel) == Some(&sha256) {
+        if in_place.get(rel) == Some(&digests) {
             continue;
         }
         let by_hash = publication.key(&format!("{dists}/{dir}/by-hash/SHA256/{sha256}"));
@@ -247,6 +247,11 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
             }
         }
         changed.push((rel, bytes, by_hash, sha256, md5));
+    }
+    for file in kept {
+        let dir = file.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        generation.push(format!("{dir}/by-hash/SHA256/{}", file.digests.sha256_hex()));
+        listed.push(file);
     }
     listed.extend(listed_only);
     listed.sort_by(|a, b| a.path.cmp(&b.path));
@@ -353,6 +358,10 @@ struct Indices {
     /// Listed in Release (apt wants the uncompressed name of every index)
     /// but not uploaded.
     listed_only: Vec<IndexFile>,
+    /// Compressed indices of an unchanged `Packages`, listed as the current
+    /// InRelease lists them: in place under both names, neither made nor
+    /// written again.
+    kept: Vec<IndexFile>,
     chunks: usize,
     chunks_compressed: usize,
 }
@@ -361,33 +370,51 @@ fn build_indices(
     input: &PublishInput<'_>,
     publication: &Publication,
     placed: &[(String, &PackageRecord)],
+    in_place: &BTreeMap<String, FileDigests>,
 ) -> Result<Indices> {
     let component = &publication.component;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut listed_only: Vec<IndexFile> = Vec::new();
+    let mut kept: Vec<IndexFile> = Vec::new();
     // Digests already taken, by path.
     let mut hashed: BTreeMap<String, FileDigests> = BTreeMap::new();
     let previous = input.previous.map(|(prev, set)| (prev, crate::publish::placed(set, &prev.component)));
     let (mut chunks, mut chunks_compressed) = (0, 0);
     for arch in &publication.architectures {
         let packages = packages_index(placed, arch);
-        let stable = previous.as_ref().map(|(_, placed)| chunk_ids(&packages_index(placed, arch)));
-        let cache = StoreChunkCache { store: input.state, stable };
         let dir = format!("{component}/binary-{arch}");
-        // Both formats at once, and the plain text hashed meanwhile: a
-        // republish compresses a chunk or two, each on one thread.
         let formats = [Format::Gzip, Format::Xz];
-        let (compressed, plain_digests) = std::thread::scope(|scope| {
-            let hashing = scope.spawn(|| FileDigests::of_bytes(&packages));
-            let compressed = aptkit_compress::compress_all(&formats, Records::Stanzas, &packages, &cache);
-            (compressed, hashing.join().expect("hashing does not panic"))
-        });
-        for (format, (file, work)) in formats.into_iter().zip(compressed) {
-            chunks += work.chunks;
-            chunks_compressed += work.compressed;
-            files.push((format!("{dir}/Packages.{}", format.extension()), file));
-        }
+        let plain_digests = FileDigests::of_bytes(&packages);
         hashed.insert(format!("{dir}/Packages"), plain_digests);
+        // The same text as the Packages in place: so are its compressed
+        // forms, which the last publish made and read back. A republish with
+        // nothing new makes (and fetches) no chunk.
+        let compressed_in_place: Option<Vec<IndexFile>> = (in_place.get(&format!("{dir}/Packages"))
+            == Some(&plain_digests))
+        .then(|| {
+            formats
+                .iter()
+                .map(|f| {
+                    let path = format!("{dir}/Packages.{}", f.extension());
+                    in_place.get(&path).map(|digests| IndexFile { path, digests: *digests })
+                })
+                .collect()
+        })
+        .flatten();
+        if let Some(in_place) = compressed_in_place {
+            kept.extend(in_place);
+        } else {
+            let stable = previous.as_ref().map(|(_, placed)| chunk_ids(&packages_index(placed, arch)));
+            let cache = StoreChunkCache { store: input.state, stable };
+            // Both formats at once: a republish compresses a chunk or two,
+            // each on one thread.
+            let compressed = aptkit_compress::compress_all(&formats, Records::Stanzas, &packages, &cache);
+            for (format, (file, work)) in formats.into_iter().zip(compressed) {
+                chunks += work.chunks;
+                chunks_compressed += work.compressed;
+                files.push((format!("{dir}/Packages.{}", format.extension()), file));
+            }
+        }
         files.push((format!("{dir}/Packages"), packages));
         let component_release = ReleaseFile {
             archive: Some(publication.distribution.clone()),
@@ -415,7 +442,7 @@ fn build_indices(
         Some(digests) => *digests,
         None => FileDigests::of_bytes(&files[i].1),
     });
-    Ok(Indices { files, digests, listed_only, chunks, chunks_compressed })
+    Ok(Indices { files, digests, listed_only, kept, chunks, chunks_compressed })
 }
 
 /// Copy pool files from the state store, several at a time (network stores
@@ -530,12 +557,12 @@ fn release_date(now: i64, last: Option<i64>, events: &dyn PublishEvents) -> std:
 }
 
 /// What the suite's current InRelease (else Release) says: its Date and
-/// the SHA-256 of each file it lists, by path.
+/// the size and digests of each file it lists, by path.
 struct CurrentRelease {
     /// InRelease's version, if there is one (else Release was read).
     inrelease: Option<ETag>,
     date: Option<i64>,
-    sha256: BTreeMap<String, String>,
+    files: BTreeMap<String, FileDigests>,
 }
 
 fn current_release(public: &dyn Store, dists: &str) -> Result<Option<CurrentRelease>> {
@@ -548,16 +575,38 @@ fn current_release(public: &dyn Store, dists: &str) -> Result<Option<CurrentRele
     };
     let text = String::from_utf8_lossy(&bytes);
     let date = text.lines().find_map(|l| l.strip_prefix("Date:")).and_then(aptkit_index::parse_date);
-    // The SHA256 section's `hash size path` lines, up to the next field
-    // (or the signature's blank line).
-    let mut sha256 = BTreeMap::new();
-    let mut lines = text.lines().skip_while(|l| l.trim_end() != "SHA256:").skip(1);
-    while let Some(line) = lines.next().filter(|l| l.starts_with(' ')) {
-        if let [hash, _size, path] = line.split_whitespace().collect::<Vec<_>>()[..] {
-            sha256.insert(path.to_string(), hash.to_string());
+    Ok(Some(CurrentRelease { inrelease, date, files: listed_files(&text) }))
+}
+
+/// The files a Release lists in both its MD5Sum and SHA256 sections, with
+/// the same size in each: what a publish wrote (it writes both). Anything
+/// else is left out, and so is made and written again.
+fn listed_files(text: &str) -> BTreeMap<String, FileDigests> {
+    // A section's `hash size path` lines, up to the next field (or the
+    // signature's blank line).
+    let section = |name: &str| -> BTreeMap<&str, (&str, u64)> {
+        let mut out = BTreeMap::new();
+        let mut lines = text.lines().skip_while(|l| l.trim_end() != name).skip(1);
+        while let Some(line) = lines.next().filter(|l| l.starts_with(' ')) {
+            if let [hash, size, path] = line.split_whitespace().collect::<Vec<_>>()[..] {
+                if let Ok(size) = size.parse() {
+                    out.insert(path, (hash, size));
+                }
+            }
         }
-    }
-    Ok(Some(CurrentRelease { inrelease, date, sha256 }))
+        out
+    };
+    let md5 = section("MD5Sum:");
+    section("SHA256:")
+        .into_iter()
+        .filter_map(|(path, (sha256, size))| {
+            let (md5, md5_size) = md5.get(path)?;
+            let mut digests = FileDigests { size, md5: [0; 16], sha256: [0; 32] };
+            hex::decode_to_slice(md5, &mut digests.md5).ok()?;
+            hex::decode_to_slice(sha256, &mut digests.sha256).ok()?;
+            (*md5_size == size).then(|| (path.to_string(), digests))
+        })
+        .collect()
 }
 
 /// Every package of `set` with its path in `component`'s pool.

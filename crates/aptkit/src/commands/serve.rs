@@ -109,15 +109,23 @@ fn respond(stream: &mut TcpStream, root: &Path, request: &Request) -> std::io::R
     let Some((mut file, meta)) = opened else { return empty(stream, "404 Not Found") };
     let len = meta.len();
     let secs = |t: std::time::SystemTime| t.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
-    let modified = meta.modified().map_or(0, secs);
+    let mtime = meta.modified().unwrap_or(std::time::UNIX_EPOCH);
+    let modified = secs(mtime);
     // HTTP dates count whole seconds: a file written in this very second
     // could be replaced within it, and a client holding this date would
     // then be told the new file is the one it has. Such a file gets no
-    // Last-Modified (as Apache does), so it cannot be revalidated.
-    let last_modified = (secs(std::time::SystemTime::now()) > modified).then(|| http_date(modified));
+    // Last-Modified (as Apache does), so it cannot be revalidated. For the
+    // same reason a client's date in the very second the file was written
+    // proves nothing (apt, given no Last-Modified, sends the time it
+    // downloaded its copy, which may precede a second write in that
+    // second): only a date past that second gets a 304. Last-Modified is
+    // the end of the file's second, so that a client echoing it qualifies.
+    let written_within = mtime.duration_since(std::time::UNIX_EPOCH).is_ok_and(|d| d.subsec_nanos() > 0);
+    let last_modified =
+        (secs(std::time::SystemTime::now()) > modified).then(|| http_date(modified + i64::from(written_within)));
     if let Some(date) = &last_modified {
         let since = request.if_modified_since.as_deref().and_then(aptkit_index::parse_date);
-        if since.is_some_and(|since| modified <= since) {
+        if since.is_some_and(|since| modified < since) {
             return write!(stream, "HTTP/1.1 304 Not Modified\r\nLast-Modified: {date}\r\n\r\n");
         }
     }
