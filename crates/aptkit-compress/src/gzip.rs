@@ -41,6 +41,26 @@ pub(crate) fn check_piece(piece: &[u8]) -> Result<(), String> {
     }
 }
 
+/// The pieces of a file [`assemble`] made, given their lengths.
+pub(crate) fn split(file: &[u8], lengths: &[u64]) -> Option<Vec<Vec<u8>>> {
+    let body = file.get(HEADER.len()..file.len().checked_sub(FINAL_BLOCK.len() + 8)?)?;
+    if file[..HEADER.len()] != HEADER || !file[HEADER.len() + body.len()..].starts_with(&FINAL_BLOCK) {
+        return None;
+    }
+    if lengths.iter().sum::<u64>() != body.len() as u64 {
+        return None;
+    }
+    let mut at = 0;
+    let mut pieces = Vec::with_capacity(lengths.len());
+    for &len in lengths {
+        let piece = &body[at..at + len as usize];
+        check_piece(piece).ok()?;
+        pieces.push(piece.to_vec());
+        at += len as usize;
+    }
+    Some(pieces)
+}
+
 pub(crate) fn assemble(text: &[u8], ranges: &[Range<usize>], pieces: &[Vec<u8>]) -> Result<Vec<u8>, Error> {
     let body: usize = pieces.iter().map(Vec::len).sum();
     let mut out = Vec::with_capacity(HEADER.len() + body + FINAL_BLOCK.len() + 8);

@@ -82,6 +82,18 @@ pub fn assemble(format: Format, text: &[u8], ranges: &[Range<usize>], pieces: &[
     }
 }
 
+/// The pieces a file that [`assemble`] made is made of, one per chunk of
+/// `chunk_lengths` bytes of text, each as [`compress_chunk`] makes it:
+/// what a republish takes its unchanged chunks from. `piece_lengths` are
+/// [`compress_all_pieces`]'s (gzip needs them). `None` when the file is not
+/// such a file, or not of those chunks.
+pub fn split(format: Format, file: &[u8], chunk_lengths: &[usize], piece_lengths: &[u64]) -> Option<Vec<Vec<u8>>> {
+    match format {
+        Format::Gzip => gzip::split(file, piece_lengths).filter(|p| p.len() == chunk_lengths.len()),
+        Format::Xz => xz::split(file, chunk_lengths),
+    }
+}
+
 /// SHA-256 (hex) of a chunk's text: the name its compressed forms are kept under.
 pub fn chunk_id(text: &[u8]) -> String {
     hex(&Sha256::digest(text))
@@ -130,6 +142,19 @@ pub fn compress(format: Format, records: Records, text: &[u8], cache: &dyn Chunk
 /// compressed joins one queue, slowest format first, so that all cores stay
 /// busy whether one chunk changed or all of them.
 pub fn compress_all(formats: &[Format], records: Records, text: &[u8], cache: &dyn ChunkCache) -> Vec<(Vec<u8>, Work)> {
+    compress_all_pieces(formats, records, text, cache).into_iter().map(|(file, work, _)| (file, work)).collect()
+}
+
+/// [`compress_all`], with each file's piece lengths: the bytes each chunk
+/// takes in it, in order. [`split`] needs them to cut a gzip file back
+/// into its pieces (a deflate stream marks no boundaries); an xz file
+/// indexes its blocks itself, and its list is empty.
+pub fn compress_all_pieces(
+    formats: &[Format],
+    records: Records,
+    text: &[u8],
+    cache: &dyn ChunkCache,
+) -> Vec<(Vec<u8>, Work, Vec<u64>)> {
     let ranges = chunks(text, records);
     let cores = aptkit_parallel::cores();
     let ids: Vec<String> = aptkit_parallel::map(ranges.len(), cores, |i| chunk_id(&text[ranges[i].clone()]));
@@ -162,7 +187,11 @@ pub fn compress_all(formats: &[Format], records: Records, text: &[u8], cache: &d
             let mine: Vec<Vec<u8>> = pieces.by_ref().take(ranges.len()).collect();
             let compressed = missing.iter().filter(|&&p| formats[pairs[p].0] == format).count();
             let file = assemble(format, text, &ranges, &mine).expect("every piece was checked or made here");
-            (file, Work { chunks: ranges.len(), compressed })
+            let lengths = match format {
+                Format::Gzip => mine.iter().map(|piece| piece.len() as u64).collect(),
+                Format::Xz => Vec::new(),
+            };
+            (file, Work { chunks: ranges.len(), compressed }, lengths)
         })
         .collect()
 }

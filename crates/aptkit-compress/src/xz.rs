@@ -91,11 +91,60 @@ pub(crate) fn assemble(text: &[u8], ranges: &[Range<usize>], pieces: &[Vec<u8>])
     for block in &blocks {
         out.extend_from_slice(block.bytes);
     }
+    let sizes: Vec<(u64, u64)> = blocks.iter().map(|b| (b.unpadded, b.uncompressed)).collect();
+    write_index_and_footer(&mut out, &sizes);
+    Ok(out)
+}
+
+/// The blocks of a stream [`assemble`] made, each wrapped again as the
+/// single-block stream [`compress_chunk`] made; one per chunk of
+/// `chunk_lengths` bytes of text.
+pub(crate) fn split(file: &[u8], chunk_lengths: &[usize]) -> Option<Vec<Vec<u8>>> {
+    if file.len() < 24 || file[..6] != MAGIC || file[6..8] != FLAGS || file[file.len() - 2..] != FOOTER_MAGIC {
+        return None;
+    }
+    let footer = &file[file.len() - 12..];
+    let index_size = (u32::from_le_bytes(footer[4..8].try_into().ok()?) as usize + 1) * 4;
+    let index_start = (file.len() - 12).checked_sub(index_size).filter(|&s| s >= 12)?;
+    let index = &file[index_start..file.len() - 12];
+    let mut at = 1;
+    if index[0] != 0 || read_varint(index, &mut at).ok()? != chunk_lengths.len() as u64 {
+        return None;
+    }
+    let mut offset = 12;
+    let mut pieces = Vec::with_capacity(chunk_lengths.len());
+    for &len in chunk_lengths {
+        let unpadded = read_varint(index, &mut at).ok()?;
+        let uncompressed = read_varint(index, &mut at).ok()?;
+        if uncompressed != len as u64 {
+            return None;
+        }
+        let padded = usize::try_from(unpadded.div_ceil(4) * 4).ok()?;
+        let block = file.get(offset..offset + padded).filter(|_| offset + padded <= index_start)?;
+        offset += padded;
+        pieces.push(single_block_stream(block, unpadded, uncompressed));
+    }
+    (offset == index_start).then_some(pieces)
+}
+
+/// A stream of one block: what liblzma writes for one chunk.
+fn single_block_stream(block: &[u8], unpadded: u64, uncompressed: u64) -> Vec<u8> {
+    let mut out = Vec::with_capacity(block.len() + 48);
+    out.extend_from_slice(&MAGIC);
+    out.extend_from_slice(&FLAGS);
+    out.extend_from_slice(&crc32fast::hash(&FLAGS).to_le_bytes());
+    out.extend_from_slice(block);
+    write_index_and_footer(&mut out, &[(unpadded, uncompressed)]);
+    out
+}
+
+/// The index of `blocks` ((unpadded, uncompressed) sizes), then the footer.
+fn write_index_and_footer(out: &mut Vec<u8>, blocks: &[(u64, u64)]) {
     let mut index = vec![0x00];
     write_varint(&mut index, blocks.len() as u64);
-    for block in &blocks {
-        write_varint(&mut index, block.unpadded);
-        write_varint(&mut index, block.uncompressed);
+    for &(unpadded, uncompressed) in blocks {
+        write_varint(&mut index, unpadded);
+        write_varint(&mut index, uncompressed);
     }
     index.resize(index.len().div_ceil(4) * 4, 0);
     let crc = crc32fast::hash(&index);
@@ -107,7 +156,6 @@ pub(crate) fn assemble(text: &[u8], ranges: &[Range<usize>], pieces: &[Vec<u8>])
     out.extend_from_slice(&crc32fast::hash(&footer).to_le_bytes());
     out.extend_from_slice(&footer);
     out.extend_from_slice(&FOOTER_MAGIC);
-    Ok(out)
 }
 
 /// xz's multibyte integers: 7 bits a byte, least significant first.

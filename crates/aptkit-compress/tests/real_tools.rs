@@ -144,3 +144,31 @@ fn both_formats_at_once_are_each_what_one_format_alone_makes() {
         assert_eq!(run(tool, &["-dc"], file), after);
     }
 }
+
+/// A file cut back into its pieces gives exactly the pieces it was made
+/// of, so a republish can take its unchanged chunks from the file it
+/// replaces; anything else (other chunks, wrong lengths, another file) is
+/// refused, never cut wrong.
+#[test]
+fn an_assembled_file_splits_into_the_pieces_it_was_made_of() {
+    let text = packages(3000, None);
+    let ranges = aptkit_compress::chunks(&text, Records::Stanzas);
+    assert!(ranges.len() >= 3, "{} chunks", ranges.len());
+    let lengths: Vec<usize> = ranges.iter().map(|r| r.len()).collect();
+    let made = aptkit_compress::compress_all_pieces(&[Format::Gzip, Format::Xz], Records::Stanzas, &text, &NoCache);
+    for (format, (file, _, piece_lengths)) in [Format::Gzip, Format::Xz].into_iter().zip(&made) {
+        let pieces: Vec<Vec<u8>> =
+            ranges.iter().map(|r| aptkit_compress::compress_chunk(format, &text[r.clone()])).collect();
+        let split = aptkit_compress::split(format, file, &lengths, piece_lengths);
+        assert!(split.as_ref() == Some(&pieces), "{format:?}: the split differs from the pieces");
+        // Other chunk lengths or piece lengths, or a truncated file: refused.
+        let mut other = lengths.clone();
+        other.swap(0, 1);
+        let shorter: Vec<u64> = piece_lengths.iter().map(|l| l.saturating_sub(1)).collect();
+        match format {
+            Format::Xz => assert!(aptkit_compress::split(format, file, &other, piece_lengths).is_none()),
+            Format::Gzip => assert!(aptkit_compress::split(format, file, &lengths, &shorter).is_none()),
+        }
+        assert!(aptkit_compress::split(format, &file[..file.len() - 1], &lengths, piece_lengths).is_none());
+    }
+}

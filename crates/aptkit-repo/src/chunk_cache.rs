@@ -1,7 +1,13 @@
-//! Compressed index chunks kept in the state store between publishes, so
-//! a republish compresses only the chunks of `Packages` that changed.
+//! Compressed index chunks a republish takes instead of compressing them
+//! again, so that it compresses only the chunks of `Packages` that changed:
+//! first from the compressed indices the suite's current InRelease lists
+//! (two GETs, whatever the number of chunks), then from the state store's
+//! chunk cache (a new publication, or indices that cannot be used).
 
-use aptkit_compress::{ChunkCache, Format};
+use std::collections::HashMap;
+
+use aptkit_compress::{ChunkCache, Format, Records};
+use aptkit_index::FileDigests;
 use aptkit_store::{Body, Caching, Store};
 
 /// Where chunks live: `cache/index-chunks/<sha256 of the text>.<gz|xz>`.
@@ -39,10 +45,63 @@ impl ChunkCache for StoreChunkCache<'_> {
     }
 }
 
-/// The ids of the chunks `text` is cut into.
-pub(crate) fn chunk_ids(text: &[u8]) -> std::collections::HashSet<String> {
-    aptkit_compress::chunks(text, aptkit_compress::Records::Stanzas)
+/// The ids of the chunks `text` is cut into, in order, with their lengths.
+pub(crate) fn chunk_ids(text: &[u8]) -> Vec<(String, usize)> {
+    aptkit_compress::chunks(text, Records::Stanzas)
         .into_iter()
-        .map(|range| aptkit_compress::chunk_id(&text[range]))
+        .map(|range| (aptkit_compress::chunk_id(&text[range.clone()]), range.len()))
         .collect()
+}
+
+/// One compressed index in place: its format, its size and digests as the
+/// current InRelease lists them, the key of its by-hash copy, and its piece
+/// lengths as its publication recorded them (gzip).
+pub(crate) struct InPlace<'a> {
+    pub format: Format,
+    pub listed: &'a FileDigests,
+    pub by_hash: String,
+    pub piece_lengths: &'a [u64],
+}
+
+/// The pieces of the compressed indices in place, by (format, chunk id),
+/// when they were made from `text` (whose chunks are `chunks`): each file
+/// read by its by-hash name (immutable) and checked against the listing.
+/// Whatever cannot be used is left out, and so is compressed again.
+pub(crate) fn pieces_in_place(
+    public: &dyn Store,
+    files: &[InPlace<'_>],
+    chunks: &[(String, usize)],
+) -> HashMap<(Format, String), Vec<u8>> {
+    let lengths: Vec<usize> = chunks.iter().map(|(_, len)| *len).collect();
+    let found = aptkit_parallel::map(files.len(), files.len(), |i| {
+        let file = &files[i];
+        let (bytes, _) = public.get(&file.by_hash).ok()??;
+        if FileDigests::of_bytes(&bytes) != *file.listed {
+            return None;
+        }
+        aptkit_compress::split(file.format, &bytes, &lengths, file.piece_lengths)
+    });
+    let mut out = HashMap::new();
+    for (file, pieces) in files.iter().zip(found) {
+        for ((id, _), piece) in chunks.iter().zip(pieces.into_iter().flatten()) {
+            out.insert((file.format, id.clone()), piece);
+        }
+    }
+    out
+}
+
+/// Pieces in place first, then the store's cache (which alone is written).
+pub(crate) struct PiecesFirst<'a> {
+    pub in_place: HashMap<(Format, String), Vec<u8>>,
+    pub cache: StoreChunkCache<'a>,
+}
+
+impl ChunkCache for PiecesFirst<'_> {
+    fn get(&self, format: Format, id: &str) -> Option<Vec<u8>> {
+        self.in_place.get(&(format, id.to_string())).cloned().or_else(|| self.cache.get(format, id))
+    }
+
+    fn put(&self, format: Format, id: &str, compressed: &[u8]) {
+        self.cache.put(format, id, compressed);
+    }
 }

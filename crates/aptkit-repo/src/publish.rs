@@ -24,7 +24,7 @@ use aptkit_index::{pool_path, FileDigests, IndexFile, ReleaseFile};
 use aptkit_sign::SigningKey;
 use aptkit_store::{Body, Caching, ETag, Store, Written};
 
-use crate::chunk_cache::{chunk_ids, StoreChunkCache};
+use crate::chunk_cache::{chunk_ids, pieces_in_place, InPlace, PiecesFirst, StoreChunkCache};
 use crate::events::{PublishEvent, PublishEvents};
 use crate::package_set::{PackageRecord, PackageSet};
 use crate::state::{Publication, KEPT_GENERATIONS};
@@ -212,7 +212,8 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
         (written, building.join().expect("building indices does not panic"))
     });
     let written = written?;
-    let Indices { files, digests, listed_only, kept, chunks, chunks_compressed } = indices?;
+    let Indices { files, digests, listed_only, kept, pieces, chunks, chunks_compressed } = indices?;
+    publication.pieces = pieces;
     report.pool_written = written.len();
     report.pool_present = placed.len() - written.len();
     report.pool_keys_written = written;
@@ -362,6 +363,8 @@ struct Indices {
     /// InRelease lists them: in place under both names, neither made nor
     /// written again.
     kept: Vec<IndexFile>,
+    /// The piece lengths of each gzip index, made now or kept.
+    pieces: BTreeMap<String, Vec<u64>>,
     chunks: usize,
     chunks_compressed: usize,
 }
@@ -376,6 +379,8 @@ fn build_indices(
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut listed_only: Vec<IndexFile> = Vec::new();
     let mut kept: Vec<IndexFile> = Vec::new();
+    let mut pieces: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    let dists = format!("dists/{}", publication.distribution);
     // Digests already taken, by path.
     let mut hashed: BTreeMap<String, FileDigests> = BTreeMap::new();
     let previous = input.previous.map(|(prev, set)| (prev, crate::publish::placed(set, &prev.component)));
@@ -401,18 +406,54 @@ fn build_indices(
                 .collect()
         })
         .flatten();
+        let previous_pieces = |path: &str| {
+            previous.as_ref().and_then(|(prev, _)| prev.pieces.get(path)).map(Vec::as_slice).unwrap_or(&[])
+        };
         if let Some(in_place) = compressed_in_place {
+            for file in &in_place {
+                let lengths = previous_pieces(&file.path);
+                if !lengths.is_empty() {
+                    pieces.insert(file.path.clone(), lengths.to_vec());
+                }
+            }
             kept.extend(in_place);
         } else {
-            let stable = previous.as_ref().map(|(_, placed)| chunk_ids(&packages_index(placed, arch)));
-            let cache = StoreChunkCache { store: input.state, stable };
+            // The text in place (the previous publication's), cut into
+            // chunks: those it shares with this one are taken from the
+            // compressed files in place when these were made from it.
+            let previous_chunks = previous.as_ref().map(|(_, placed)| {
+                let text = packages_index(placed, arch);
+                (chunk_ids(&text), in_place.get(&format!("{dir}/Packages")) == Some(&FileDigests::of_bytes(&text)))
+            });
+            let from_files = match &previous_chunks {
+                Some((chunks, true)) => {
+                    let files: Vec<InPlace<'_>> = formats
+                        .iter()
+                        .filter_map(|&format| {
+                            let path = format!("{dir}/Packages.{}", format.extension());
+                            let listed = in_place.get(&path)?;
+                            let by_hash =
+                                publication.key(&format!("{dists}/{dir}/by-hash/SHA256/{}", listed.sha256_hex()));
+                            Some(InPlace { format, listed, by_hash, piece_lengths: previous_pieces(&path) })
+                        })
+                        .collect();
+                    pieces_in_place(input.public, &files, chunks)
+                }
+                _ => Default::default(),
+            };
+            let stable = previous_chunks.map(|(chunks, _)| chunks.into_iter().map(|(id, _)| id).collect());
+            let cache = PiecesFirst { in_place: from_files, cache: StoreChunkCache { store: input.state, stable } };
             // Both formats at once: a republish compresses a chunk or two,
             // each on one thread.
-            let compressed = aptkit_compress::compress_all(&formats, Records::Stanzas, &packages, &cache);
-            for (format, (file, work)) in formats.into_iter().zip(compressed) {
+            let compressed = aptkit_compress::compress_all_pieces(&formats, Records::Stanzas, &packages, &cache);
+            for (format, (file, work, lengths)) in formats.into_iter().zip(compressed) {
                 chunks += work.chunks;
                 chunks_compressed += work.compressed;
-                files.push((format!("{dir}/Packages.{}", format.extension()), file));
+                let path = format!("{dir}/Packages.{}", format.extension());
+                if !lengths.is_empty() {
+                    pieces.insert(path.clone(), lengths);
+                }
+                files.push((path, file));
             }
         }
         files.push((format!("{dir}/Packages"), packages));
@@ -442,7 +483,7 @@ fn build_indices(
         Some(digests) => *digests,
         None => FileDigests::of_bytes(&files[i].1),
     });
-    Ok(Indices { files, digests, listed_only, kept, chunks, chunks_compressed })
+    Ok(Indices { files, digests, listed_only, kept, pieces, chunks, chunks_compressed })
 }
 
 /// Copy pool files from the state store, several at a time (network stores

@@ -248,6 +248,7 @@ impl<'a> Publisher<'a> {
             previous_sets: Vec::new(),
             public_store: None,
             by_hash: Vec::new(),
+            pieces: Default::default(),
             changed: Vec::new(),
             purged: None,
         };

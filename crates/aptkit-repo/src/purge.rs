@@ -299,6 +299,7 @@ mod tests {
             previous_sets: Vec::new(),
             public_store: None,
             by_hash: Vec::new(),
+            pieces: Default::default(),
             changed,
             purged: None,
         }

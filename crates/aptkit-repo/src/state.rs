@@ -188,6 +188,13 @@ pub struct Publication {
     /// are older than a CDN may cache an InRelease that lists them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub by_hash: Vec<Vec<String>>,
+    /// For each gzip index this publication wrote (`main/binary-amd64/
+    /// Packages.gz`), the bytes each chunk's piece takes in it: a deflate
+    /// stream marks no boundaries (an xz file indexes its blocks), and the
+    /// next publish of the suite takes its unchanged chunks from the files
+    /// this one left in place.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pieces: BTreeMap<String, Vec<u64>>,
     /// The publish store keys its last publish changed under names clients
     /// read again (InRelease, Release, Release.gpg, plain index names): what
     /// `publish purge` invalidates on a CDN, the same batch every time.
