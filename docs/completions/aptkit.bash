@@ -1719,7 +1719,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__drop)
-            opts="-h --prefix --wait --help"
+            opts="-h --prefix --wait --dry-run --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

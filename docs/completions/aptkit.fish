@@ -266,6 +266,8 @@ complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_s
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from purge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from drop" -l prefix -d 'Path prefix in the publish store (e.g. `debian`) [default: its root]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from drop" -l wait -d 'How long to wait for a suite another job holds (or gc), and to retry one that changed under this command, with backoff and jitter: e.g. 0 (refuse at once), 30s, 10m. Past it the command exits 75 [default: `[publish] wait` in aptkit.toml, else 10m]' -r
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from drop" -l dry-run -d 'Print the objects it would delete and the state writes; change nothing'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from drop" -l json -d 'With --dry-run: the plan as JSON'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from drop" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from unlock" -l prefix -d 'Path prefix in the publish store (e.g. `debian`) [default: its root]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from unlock" -l force -d 'Break the claim even though its lease is live'

@@ -502,3 +502,61 @@ fn a_publisher_paused_past_its_lease_cannot_replace_a_newer_publish() {
     assert_eq!(code, 0, "{text}");
     assert!(!text.contains("STALE"), "{text}");
 }
+
+/// `publish drop --dry-run` lists the objects the drop deletes (InRelease
+/// first) and the state writes, and changes nothing; the real drop then
+/// makes exactly those writes.
+#[test]
+fn a_dry_run_of_a_drop_lists_its_deletes_and_makes_none() {
+    let s = Setup::new();
+    s.add_version(0);
+    s.run(&["publish", "repo", "main", "-d", "stable", "--key", "key.asc", "--skip-dependency-check"]);
+    s.proxy.clear_log();
+    let plan: serde_json::Value =
+        serde_json::from_str(&s.run(&["publish", "drop", "stable", "--dry-run", "--json"])).unwrap();
+    let text = s.run(&["publish", "drop", "stable", "--dry-run"]);
+    assert!(s.proxy.log().iter().all(|l| !l.is_write()), "a dry run wrote: {:?}", s.proxy.log());
+    assert!(text.contains("would delete") && text.contains("nothing written"), "{text}");
+    let planned: Vec<String> = plan["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let location = p["location"].as_str().unwrap().trim_start_matches(&format!("s3://{BUCKET}/")).to_string();
+            format!("{location}/{}", p["key"].as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(planned.first().map(String::as_str), Some("public/dists/stable/InRelease"), "{planned:?}");
+    assert!(planned.iter().any(|k| k.contains("/by-hash/SHA256/")), "{planned:?}");
+    assert!(!planned.iter().any(|k| k.starts_with("public/pool/")), "a drop leaves the pool to gc: {planned:?}");
+    let (ok, _) = s.apt().update();
+    assert!(ok, "the suite is still served after the dry run");
+    s.run(&["publish", "drop", "stable"]);
+    let written: BTreeSet<String> = s.proxy.log().iter().filter(|l| l.is_write()).map(object_key).collect();
+    assert_eq!(planned.into_iter().collect::<BTreeSet<_>>(), written);
+}
+
+/// A suite switched back and forth with a client updating after each
+/// switch: every switch is seen. HTTP dates (S3's Last-Modified) count
+/// whole seconds and apt revalidates InRelease with If-Modified-Since, so
+/// an InRelease written within the second of the one the client holds
+/// would be answered 304; the publish writes past that second.
+#[test]
+fn back_to_back_publishes_are_each_seen_by_a_client_updating_between_them() {
+    let s = Setup::new();
+    s.add_version(0);
+    s.run(&["snapshot", "create", "one", "from", "repo", "main"]);
+    s.add_version(1);
+    s.run(&["snapshot", "create", "two", "from", "repo", "main"]);
+    s.run(&["publish", "snapshot", "one", "-d", "stable", "--key", "key.asc", "--skip-dependency-check"]);
+    let client = s.apt();
+    for round in 0..4 {
+        let (ok, log) = client.update();
+        assert!(ok, "{log}");
+        let (target, version) = if round % 2 == 0 { ("two", "1.1-1") } else { ("one", "1.0-1") };
+        s.run(&["publish", "switch", "stable", target, "--key", "key.asc", "--skip-dependency-check"]);
+        let (ok, log) = client.update();
+        assert!(ok, "{log}");
+        assert_eq!(client.candidate("hello").as_deref(), Some(version), "round {round}:\n{log}");
+    }
+}

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use aptkit_store::Store;
+use aptkit_store::{Planned, Store};
 
 use crate::claim::{Activity, ClaimGuard};
 use crate::lease::Leased;
@@ -32,6 +32,41 @@ impl Repository {
     ) -> Result<()> {
         let id = state::publication_id(prefix, distribution);
         crate::wait::retrying(wait, &id, events, || self.drop_once(prefix, distribution, Clock::System.now()))
+    }
+
+    /// What [`Repository::publish_drop`] would do, doing none of it: the
+    /// deletes under the suite's `dists/` (InRelease, Release and
+    /// Release.gpg first), then the two writes of the state (the claim, and
+    /// the record with the claim given back). Reads only.
+    pub fn publish_drop_plan(&self, prefix: &str, distribution: &str) -> Result<Vec<Planned>> {
+        let refs = self.refs()?;
+        let same = |p: &&Publication| p.prefix == prefix && p.distribution == distribution;
+        let publication = refs
+            .publications
+            .iter()
+            .find(same)
+            .or_else(|| refs.dropping.iter().find(same))
+            .ok_or_else(|| unknown_publication(&refs, prefix, distribution))?;
+        let public = self.public_store();
+        let dists = publication.key(&format!("dists/{distribution}/"));
+        let delete = |key: String, size: u64| Planned { op: "delete", location: public.location(), key, size };
+        let listed = public.list(&dists)?;
+        let signed = ["InRelease", "Release", "Release.gpg"].map(|name| format!("{dists}{name}"));
+        let mut plan: Vec<Planned> = signed
+            .iter()
+            .filter_map(|key| listed.iter().find(|m| m.key == *key).map(|m| delete(key.clone(), m.size)))
+            .collect();
+        plan.extend(listed.iter().filter(|m| !signed.contains(&m.key)).map(|m| delete(m.key.clone(), m.size)));
+        let state = self.state_store().location();
+        for _ in 0..2 {
+            plan.push(Planned {
+                op: "replace-if-match",
+                location: state.clone(),
+                key: state::REFS_KEY.into(),
+                size: 0,
+            });
+        }
+        Ok(plan)
     }
 
     fn drop_once(&self, prefix: &str, distribution: &str, now: i64) -> Result<()> {

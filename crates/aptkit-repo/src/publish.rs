@@ -282,6 +282,20 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
     let detached = aptkit_sign::sign_detached(input.keys, text.as_bytes(), time)?;
     let inline = aptkit_sign::clearsign(input.keys, text.as_bytes(), time)?;
     let signed_key = |name: &str| publication.key(&format!("{dists}/{name}"));
+    // HTTP dates, S3's Last-Modified among them, count whole seconds, and
+    // apt revalidates InRelease and the plain index names with
+    // If-Modified-Since: a file rewritten within the second its previous
+    // version was written is answered 304 to a client that holds that
+    // version, which then misses this publish (and, without by-hash, may
+    // mix the two). So the mutable names are written at least 1.2 s (a
+    // margin for the clocks of two publishers) after the last publish of
+    // the suite wrote its own; only back-to-back publishes wait.
+    if let Some(until) = input.previous.and_then(|(p, _)| p.written_until_ms) {
+        let wait = until + SAME_SECOND_MARGIN_MS - crate::lease::system_ms();
+        if wait > 0 {
+            std::thread::sleep(Duration::from_millis(wait as u64));
+        }
+    }
     // The fence: InRelease replaces only the version this publish read.
     // The claim keeps other publishers out, but a holder paused past its
     // lease (a frozen VM, a stopped process) does not know it lost it, and
@@ -337,6 +351,7 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
     // Recorded with the publication: a later `publish purge` sends the
     // same batch again.
     publication.changed = report.purge.clone();
+    publication.written_until_ms = Some(crate::lease::system_ms());
     Ok((publication, report, now))
 }
 
@@ -567,6 +582,11 @@ fn place_one(input: &PublishInput<'_>, key: &str, record: &PackageRecord) -> Res
         }
     }
 }
+
+/// How long after the last publish of a suite wrote its mutable names the
+/// next one may write them (see `write`): past the second they were
+/// written in, with 200 ms for the skew of two publishers' clocks.
+const SAME_SECOND_MARGIN_MS: i64 = 1200;
 
 /// How far ahead of the clock a Release Date may run. Each publish of a
 /// suite is dated at least a second after the last (clients and `aptkit

@@ -249,6 +249,7 @@ impl<'a> Publisher<'a> {
             public_store: None,
             by_hash: Vec::new(),
             pieces: Default::default(),
+            written_until_ms: None,
             changed: Vec::new(),
             purged: None,
         };

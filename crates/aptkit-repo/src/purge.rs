@@ -300,6 +300,7 @@ mod tests {
             public_store: None,
             by_hash: Vec::new(),
             pieces: Default::default(),
+            written_until_ms: None,
             changed,
             purged: None,
         }

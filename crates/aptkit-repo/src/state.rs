@@ -195,6 +195,11 @@ pub struct Publication {
     /// this one left in place.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub pieces: BTreeMap<String, Vec<u64>>,
+    /// When (ms, this publisher's clock) its last write to the publish
+    /// store was made: the next publish of the suite writes nothing that
+    /// clients revalidate within the same second (see `publish::write`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub written_until_ms: Option<i64>,
     /// The publish store keys its last publish changed under names clients
     /// read again (InRelease, Release, Release.gpg, plain index names): what
     /// `publish purge` invalidates on a CDN, the same batch every time.

@@ -163,12 +163,21 @@ pub enum PublishCommand {
     /// InRelease goes first, so clients stop trusting the suite before its indices go. A drop
     /// that fails part-way leaves the suite marked as being dropped (`publish list` shows it, and
     /// it cannot be published meanwhile): run the same command again to finish it.
+    #[command(
+        after_help = "Examples:\n  aptkit publish drop stable --dry-run\n  aptkit publish drop stable --prefix debian"
+    )]
     Drop {
         distribution: String,
         #[command(flatten)]
         target: PublishTarget,
         #[command(flatten)]
         wait: WaitArgs,
+        /// Print the objects it would delete and the state writes; change nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// With --dry-run: the plan as JSON
+        #[arg(long)]
+        json: bool,
     },
     /// Break a claim on a suite left by a job that died (names its holder)
     ///

@@ -133,10 +133,19 @@ fn print_plan(published: &aptkit_repo::Published, json: bool) {
         }));
         return;
     }
-    for p in &published.planned {
+    print_planned(&published.publication.id(), &published.planned, false);
+}
+
+/// The writes a dry run of `id` would make: a line each, or as JSON.
+fn print_planned(id: &str, plan: &[aptkit_store::Planned], json: bool) {
+    if json {
+        output::print_json(&json!({"dry_run": true, "publication": id, "plan": plan}));
+        return;
+    }
+    for p in plan {
         println!("would {} {}/{} ({} bytes)", p.op, p.location, p.key, p.size);
     }
-    println!("dry run of {}: {} writes planned, nothing written", published.publication.id(), published.planned.len());
+    println!("dry run of {id}: {} writes planned, nothing written", plan.len());
 }
 
 pub fn run(settings: PublishSettings) -> anyhow::Result<Outcome> {
@@ -186,7 +195,13 @@ pub fn run(settings: PublishSettings) -> anyhow::Result<Outcome> {
             }
             Ok(Outcome::Success)
         }
-        PublishTask::Drop { distribution, prefix, wait } => {
+        PublishTask::Drop { distribution, prefix, dry_run: true, json, .. } => {
+            let id = aptkit_repo::state::publication_id(&prefix, &distribution);
+            let plan = repo.publish_drop_plan(&prefix, &distribution).with_context(|| format!("cannot drop `{id}`"))?;
+            print_planned(&id, &plan, json);
+            Ok(Outcome::Success)
+        }
+        PublishTask::Drop { distribution, prefix, wait, .. } => {
             let events = PublishProgress::new(ProgressMode::None, false);
             let id = aptkit_repo::state::publication_id(&prefix, &distribution);
             repo.publish_drop_waiting(&prefix, &distribution, wait, &events)

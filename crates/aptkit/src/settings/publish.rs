@@ -31,6 +31,8 @@ pub enum PublishTask {
         distribution: String,
         prefix: String,
         wait: Duration,
+        dry_run: bool,
+        json: bool,
     },
     /// `publish unlock`: the claim's subject (a publication id, or `:gc`).
     Unlock {
@@ -139,8 +141,8 @@ impl PublishSettings {
                 one(action, how)?
             }
             PublishCommand::List { json } => PublishTask::List { json },
-            PublishCommand::Drop { distribution, target, wait } => {
-                PublishTask::Drop { distribution, prefix: target.prefix, wait: config.wait(wait.wait)? }
+            PublishCommand::Drop { distribution, target, wait, dry_run, json } => {
+                PublishTask::Drop { distribution, prefix: target.prefix, wait: config.wait(wait.wait)?, dry_run, json }
             }
             PublishCommand::Unlock { suite, target, force, json } => {
                 // A publication id (`debian/stable`) names its prefix itself.
