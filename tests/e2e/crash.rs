@@ -137,6 +137,19 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8(out).unwrap()
 }
 
+/// The keys of a `--dry-run --json` plan, in order, under the bucket as
+/// [`object_key`] gives them (`public/pool/…`, `state/refs.json`).
+fn planned_keys(plan: &serde_json::Value) -> Vec<String> {
+    let planned = plan["plan"].as_array().expect("a plan");
+    planned
+        .iter()
+        .map(|p| {
+            let location = p["location"].as_str().unwrap().trim_start_matches(&format!("s3://{BUCKET}/")).to_string();
+            format!("{location}/{}", p["key"].as_str().unwrap())
+        })
+        .collect()
+}
+
 /// Puts of a body to keys under `public/pool/` in `log`.
 fn pool_puts(log: &[Logged]) -> Vec<(String, u16)> {
     log.iter()
@@ -341,15 +354,7 @@ fn a_dry_run_plans_the_writes_of_the_real_publish_and_makes_none() {
     args.extend(["--dry-run", "--json"]);
     let plan: serde_json::Value = serde_json::from_str(&s.run(&args)).unwrap();
     assert!(s.proxy.log().iter().all(|l| !l.is_write()), "a dry run wrote: {:?}", s.proxy.log());
-    let planned: BTreeSet<String> = plan["plan"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            let location = p["location"].as_str().unwrap().trim_start_matches(&format!("s3://{BUCKET}/")).to_string();
-            format!("{location}/{}", p["key"].as_str().unwrap())
-        })
-        .collect();
+    let planned: BTreeSet<String> = planned_keys(&plan).into_iter().collect();
     s.run(&s.publish_args());
     let written: BTreeSet<String> = s.proxy.log().iter().filter(|l| l.is_write()).map(object_key).collect();
     assert_eq!(planned, written);
@@ -517,15 +522,7 @@ fn a_dry_run_of_a_drop_lists_its_deletes_and_makes_none() {
     let text = s.run(&["publish", "drop", "stable", "--dry-run"]);
     assert!(s.proxy.log().iter().all(|l| !l.is_write()), "a dry run wrote: {:?}", s.proxy.log());
     assert!(text.contains("would delete") && text.contains("nothing written"), "{text}");
-    let planned: Vec<String> = plan["plan"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            let location = p["location"].as_str().unwrap().trim_start_matches(&format!("s3://{BUCKET}/")).to_string();
-            format!("{location}/{}", p["key"].as_str().unwrap())
-        })
-        .collect();
+    let planned = planned_keys(&plan);
     assert_eq!(planned.first().map(String::as_str), Some("public/dists/stable/InRelease"), "{planned:?}");
     assert!(planned.iter().any(|k| k.contains("/by-hash/SHA256/")), "{planned:?}");
     assert!(!planned.iter().any(|k| k.starts_with("public/pool/")), "a drop leaves the pool to gc: {planned:?}");
