@@ -81,6 +81,16 @@ impl Setup {
         self.run(&["repo", "add", "main", debs[0].parent().unwrap().to_str().unwrap()]);
     }
 
+    /// Snapshots `one` (version 1.0-1) and `two` (1.1-1), and `one`
+    /// published as `stable`: a suite to switch back and forth.
+    fn publish_two_snapshots(&self) {
+        self.add_version(0);
+        self.run(&["snapshot", "create", "one", "from", "repo", "main"]);
+        self.add_version(1);
+        self.run(&["snapshot", "create", "two", "from", "repo", "main"]);
+        self.run(&["publish", "snapshot", "one", "-d", "stable", "--key", "key.asc", "--skip-dependency-check"]);
+    }
+
     fn publish_args(&self) -> Vec<&'static str> {
         vec!["publish", "update", "stable", "--key", "key.asc", "--skip-dependency-check", "--progress", "plain"]
     }
@@ -269,11 +279,7 @@ fn an_incremental_publish_writes_only_what_changed_and_lists_nothing() {
 #[test]
 fn apt_updating_during_thirty_publishes_sees_no_mismatch() {
     let s = Setup::new();
-    s.add_version(0);
-    s.run(&["snapshot", "create", "one", "from", "repo", "main"]);
-    s.add_version(1);
-    s.run(&["snapshot", "create", "two", "from", "repo", "main"]);
-    s.run(&["publish", "snapshot", "one", "-d", "stable", "--key", "key.asc", "--skip-dependency-check"]);
+    s.publish_two_snapshots();
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let updates = {
         let stop = stop.clone();
@@ -541,11 +547,7 @@ fn a_dry_run_of_a_drop_lists_its_deletes_and_makes_none() {
 #[test]
 fn back_to_back_publishes_are_each_seen_by_a_client_updating_between_them() {
     let s = Setup::new();
-    s.add_version(0);
-    s.run(&["snapshot", "create", "one", "from", "repo", "main"]);
-    s.add_version(1);
-    s.run(&["snapshot", "create", "two", "from", "repo", "main"]);
-    s.run(&["publish", "snapshot", "one", "-d", "stable", "--key", "key.asc", "--skip-dependency-check"]);
+    s.publish_two_snapshots();
     let client = s.apt();
     for round in 0..4 {
         let (ok, log) = client.update();

@@ -110,6 +110,25 @@ fn republishing_after_one_added_package_compresses_one_or_two_chunks_per_format(
     assert!(ok, "apt-get update:\n{log}");
     assert_eq!(client.candidate("pkg-1090a").as_deref(), Some("2.0"));
 
+    // A compressed index in place that is not what the InRelease lists
+    // (damaged on disk) is not cut up: its chunks come from the cache or
+    // are compressed again, and what is published reads.
+    let xz = public_dir.join("dists/stable/main/binary-amd64/Packages.xz");
+    let mut bytes = std::fs::read(&xz).unwrap();
+    // Inside every block (its header, index and footer kept): the file
+    // still splits into pieces of the right sizes.
+    for at in (200..bytes.len() - 200).step_by(997) {
+        bytes[at] ^= 0xff;
+    }
+    std::fs::write(&xz, &bytes).unwrap();
+    let third = common::deb_described(&debs, "pkg-0300a", "2.0", &body);
+    repo.repo_add("main", &[third], &|_, _| {}).unwrap();
+    republish();
+    assert_tools_read_the_indices(&public_dir);
+    let (ok, log) = client.update();
+    assert!(ok, "apt-get update:\n{log}");
+    assert_eq!(client.candidate("pkg-0300a").as_deref(), Some("2.0"));
+
     // A new publication of the same repo has no files in place: it takes
     // its chunks from the cache, compressing (and caching) the ones the
     // cache lacks, which the next new publication then finds.
