@@ -46,7 +46,13 @@ impl CloudFront {
             retryable: false,
         })?;
         let config = crate::load_config(&runtime, endpoint_url, None);
-        let client = Client::new(&config);
+        let endpoint =
+            endpoint_url.map(str::to_string).unwrap_or_else(|| crate::endpoint_from_env("AWS_ENDPOINT_URL_CLOUDFRONT"));
+        let mut config = aws_sdk_cloudfront::config::Builder::from(&config);
+        if let Some(client) = crate::plain_http_client(&endpoint) {
+            config = config.http_client(client);
+        }
+        let client = Client::from_conf(config.build());
         Ok(CloudFront { runtime, client, distribution_id: distribution_id.to_string() })
     }
 

@@ -44,8 +44,44 @@ fn load_config(runtime: &Runtime, endpoint_url: Option<&str>, region: Option<&st
 
 /// An HTTPS client on rustls with ring (already in the tree through ureq,
 /// where the SDK's default would build aws-lc from C), trusting the
-/// system's certificates.
+/// system's certificates, made on its first request: the SDK validates the
+/// client of every provider it makes (STS's among them) when the
+/// configuration loads, and the HTTPS client loads and parses the system's
+/// certificates then, ~10 ms of every command, even when no request goes
+/// out over it (static credentials, a plain-HTTP endpoint).
 fn https_client() -> aws_sdk_s3::config::SharedHttpClient {
-    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
-    aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https()
+    aws_sdk_s3::config::SharedHttpClient::new(LazyHttps(std::sync::OnceLock::new()))
+}
+
+#[derive(Debug)]
+struct LazyHttps(std::sync::OnceLock<aws_sdk_s3::config::SharedHttpClient>);
+
+impl aws_sdk_s3::config::HttpClient for LazyHttps {
+    fn http_connector(
+        &self,
+        settings: &aws_smithy_runtime_api::client::http::HttpConnectorSettings,
+        components: &aws_sdk_s3::config::RuntimeComponents,
+    ) -> aws_smithy_runtime_api::client::http::SharedHttpConnector {
+        use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+        let client = self.0.get_or_init(|| {
+            aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https()
+        });
+        client.http_connector(settings, components)
+    }
+}
+
+/// The endpoint a service's requests go to when none is given: its
+/// variable (`AWS_ENDPOINT_URL_S3`), else `AWS_ENDPOINT_URL`, unless the SDK
+/// is told to ignore them; empty for AWS's own (or one set in a profile).
+fn endpoint_from_env(service_variable: &str) -> String {
+    let ignored = std::env::var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_ok_and(|v| v.eq_ignore_ascii_case("true"));
+    if ignored {
+        return String::new();
+    }
+    std::env::var(service_variable).or_else(|_| std::env::var("AWS_ENDPOINT_URL")).unwrap_or_default()
+}
+
+fn plain_http_client(endpoint: &str) -> Option<aws_sdk_s3::config::SharedHttpClient> {
+    let plain = endpoint.get(..7).is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"));
+    plain.then(|| aws_smithy_http_client::Builder::new().build_http())
 }

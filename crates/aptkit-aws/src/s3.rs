@@ -92,22 +92,21 @@ impl S3Store {
         let (bucket, prefix) = parse_url(url).map_err(invalid)?;
         let runtime = crate::runtime().map_err(|e| invalid(format!("cannot start the S3 runtime: {e}")))?;
         let limits = Multipart::from_env().map_err(invalid)?;
-        let sdk_config = crate::load_config(&runtime, options.endpoint_url.as_deref(), options.region.as_deref());
         // The same endpoint (as given, else from the environment the SDK
         // reads it from) and region: a server that can copy between the
         // two stores' buckets. Both stores of one process are made with the
         // same options and credentials chain.
-        let endpoint = options
-            .endpoint_url
-            .clone()
-            .or_else(|| std::env::var("AWS_ENDPOINT_URL_S3").ok())
-            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
-            .unwrap_or_default();
+        let endpoint = options.endpoint_url.clone().unwrap_or_else(|| crate::endpoint_from_env("AWS_ENDPOINT_URL_S3"));
+        let sdk_config = crate::load_config(&runtime, options.endpoint_url.as_deref(), options.region.as_deref());
         let region = sdk_config.region().map(|r| r.to_string()).unwrap_or_default();
         let server = format!("s3 {} {region}", endpoint.trim_end_matches('/'));
         let force_path_style =
             options.force_path_style || std::env::var(FORCE_PATH_STYLE_ENV).is_ok_and(|v| v == "1" || v == "true");
-        let config = aws_sdk_s3::config::Builder::from(&sdk_config)
+        let mut config = aws_sdk_s3::config::Builder::from(&sdk_config);
+        if let Some(client) = crate::plain_http_client(&endpoint) {
+            config = config.http_client(client);
+        }
+        let config = config
             .force_path_style(force_path_style)
             // Checksums only where S3 requires them: several S3-compatible
             // servers reject the aws-chunked uploads with trailing checksums

@@ -27,13 +27,22 @@ pub(crate) fn key(format: Format, id: &str) -> String {
 /// (a nightly adds its version next to the last one): caching it would cost
 /// a write per format per publish and save nothing. A chunk that survives
 /// one publish unchanged is written when it is compressed the second time.
+///
+/// With `stable_only` too, only chunks in that set are looked up: a repo's
+/// republish, whose new chunks hold the packages just added, which no
+/// publish of that repo has seen (a snapshot switched back to may find its
+/// chunks there, cached when it was first published).
 pub(crate) struct StoreChunkCache<'a> {
     pub store: &'a dyn Store,
     pub stable: Option<std::collections::HashSet<String>>,
+    pub stable_only: bool,
 }
 
 impl ChunkCache for StoreChunkCache<'_> {
     fn get(&self, format: Format, id: &str) -> Option<Vec<u8>> {
+        if self.stable_only && self.stable.as_ref().is_some_and(|stable| !stable.contains(id)) {
+            return None;
+        }
         // A chunk that cannot be read is compressed again (see ChunkCache).
         self.store.get(&key(format, id)).ok().flatten().map(|(bytes, _)| bytes)
     }

@@ -302,10 +302,15 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
     // its next write may already be on the wire when it would check: S3
     // refuses that write here, so a newer publish is never replaced.
     let inrelease_key = signed_key("InRelease");
-    if let Written::Conflict(_) =
-        input.public.put_if_match_cached(&inrelease_key, &inline, inrelease.as_ref(), Caching::Short)?
-    {
-        return Err(Error::stale(
+    // A signed file the store's answer confirms (the MD5 of its bytes as
+    // ETag) is not read back either; its signature is checked on the very
+    // bytes sent ([`crate::readback`]).
+    let confirmed = |key: String, etag: &ETag, bytes: &[u8]| {
+        etag_is_md5(etag, Some(&FileDigests::of_bytes(bytes).md5_hex())).then_some(key)
+    };
+    match input.public.put_if_match_cached(&inrelease_key, &inline, inrelease.as_ref(), Caching::Short)? {
+        Written::Created(etag) => report.confirmed.extend(confirmed(inrelease_key.clone(), &etag, &inline)),
+        Written::Conflict(_) => return Err(Error::stale(
             &publication.id(),
             format!(
                 "`{inrelease_key}` in {} changed while this publish of `{}` was writing (another publish took \
@@ -313,7 +318,7 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
                 input.public.location(),
                 publication.id()
             ),
-        ));
+        )),
     }
 
     // 4. The names clients without by-hash read, as soon after as may be:
@@ -337,8 +342,10 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
         report.files_written.0.push((key.clone(), bytes.to_vec(), Some(by_hash.clone())));
         report.purge.push(key);
     }
-    input.public.put(&signed_key("Release.gpg"), Body::Bytes(&detached), Caching::Short)?;
-    input.public.put(&signed_key("Release"), Body::Bytes(text.as_bytes()), Caching::Short)?;
+    for (name, bytes) in [("Release.gpg", &detached[..]), ("Release", text.as_bytes())] {
+        let etag = input.public.put(&signed_key(name), Body::Bytes(bytes), Caching::Short)?;
+        report.confirmed.extend(confirmed(signed_key(name), &etag, bytes));
+    }
     for (name, bytes) in [("InRelease", inline), ("Release.gpg", detached), ("Release", text.into_bytes())] {
         report.purge.push(signed_key(name));
         report.files_written.0.push((signed_key(name), bytes, None));
@@ -457,7 +464,9 @@ fn build_indices(
                 _ => Default::default(),
             };
             let stable = previous_chunks.map(|(chunks, _)| chunks.into_iter().map(|(id, _)| id).collect());
-            let cache = PiecesFirst { in_place: from_files, cache: StoreChunkCache { store: input.state, stable } };
+            let stable_only = matches!(publication.source, crate::state::Source::Repo(_));
+            let cache = StoreChunkCache { store: input.state, stable, stable_only };
+            let cache = PiecesFirst { in_place: from_files, cache };
             // Both formats at once: a republish compresses a chunk or two,
             // each on one thread.
             let compressed = aptkit_compress::compress_all_pieces(&formats, Records::Stanzas, &packages, &cache);

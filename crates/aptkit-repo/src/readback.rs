@@ -1,15 +1,16 @@
 //! The check every publish makes of what it wrote, before it is recorded,
 //! on every publish store: each index, Release and signature file this
 //! publish wrote read back and compared byte for byte (under its by-hash
-//! name too, for indices; an index whose write the store answered with the
-//! MD5 of its bytes as ETag is taken as confirmed by that answer, which S3
-//! computes from what it stored), InRelease's signature verified with the keys
-//! that made it (through `aptkit-verify`, as a client checks it), and each
-//! pool file this publish placed by a HEAD of its key (present, with the
-//! size it was given) unless the store's answer to the write already named
-//! the file's MD5 (S3's ETag of an object sent in one part or copied
-//! whole: the server computed it from the bytes it holds, which says more
-//! than a size).
+//! name too, for indices), InRelease's signature verified with the keys
+//! that made it (through `aptkit-verify`, as a client checks it, on the
+//! bytes sent), and each pool file this publish placed by a HEAD of its key
+//! (present, with the size it was given).
+//!
+//! A write the store answered with the MD5 of its bytes as ETag (S3's ETag
+//! of an object sent in one part or copied whole) is not read again: the
+//! server computed that from the bytes it holds, which says as much as
+//! reading them back, and more than a size. Local stores give no such
+//! answer, and neither do multipart or SSE-KMS uploads: those are read.
 //!
 //! Only what this publish wrote is read: indices it left in place were
 //! checked by the publish that wrote them, and pool files already there are
@@ -50,7 +51,7 @@ pub(crate) fn check(
             reads.push((by_hash, bytes));
         }
     }
-    // An index the store confirmed when it was written is not read again.
+    // A file the store confirmed when it was written is not read again.
     reads.retain(|(key, _)| !report.confirmed.contains(*key));
     let same = aptkit_parallel::try_map(reads.len(), public.concurrency(), |i| {
         aptkit_store::holds_exactly(public, reads[i].0, reads[i].1)

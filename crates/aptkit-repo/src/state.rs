@@ -265,8 +265,8 @@ impl Refs {
 
 /// Read the refs document and its version (a fresh state has none).
 pub fn load(store: &dyn Store) -> Result<(Refs, Option<aptkit_store::ETag>)> {
-    match store.get(REFS_KEY)? {
-        None => Ok((Refs { format: FORMAT, ..Default::default() }, None)),
+    let loaded = match store.get(REFS_KEY)? {
+        None => (Refs { format: FORMAT, ..Default::default() }, None),
         Some((bytes, etag)) => {
             let refs: Refs = serde_json::from_slice(&bytes).map_err(|e| Error::CorruptState {
                 location: format!("{}/{REFS_KEY}", store.location()),
@@ -278,9 +278,11 @@ pub fn load(store: &dyn Store) -> Result<(Refs, Option<aptkit_store::ETag>)> {
                     reason: format!("format {} is not the {FORMAT} this aptkit understands", refs.format),
                 });
             }
-            Ok((refs, Some(etag)))
+            (refs, Some(etag))
         }
-    }
+    };
+    last_seen::remember(store, &loaded.0, loaded.1.as_ref());
+    Ok(loaded)
 }
 
 /// Apply `change` to the current refs and store the result by
@@ -293,16 +295,38 @@ pub fn update<T>(store: &dyn Store, mut change: impl FnMut(&mut Refs) -> Result<
 
 /// [`update`], where `change` may answer `None`: then nothing is written
 /// (its changes to the refs it was given are dropped).
+///
+/// The first attempt starts from the version this process last read or
+/// wrote ([`last_seen`]) instead of a fresh read: a command that read the
+/// refs (or wrote them) a moment ago saves a GET per update, and a stale
+/// version costs only the refused write. What `change` decides from such a
+/// version (an error, or nothing to write) is not trusted: it is judged
+/// again on the current refs.
 pub fn update_if<T>(store: &dyn Store, mut change: impl FnMut(&mut Refs) -> Result<Option<T>>) -> Result<Option<T>> {
     // Writers that lost a round together would collide again at once: a
     // short jittered pause (5 ms doubling to 200 ms) spreads them out.
     let mut backoff = None;
+    let mut seen = last_seen::recall(store);
     for _ in 0..MAX_RETRIES {
-        let (mut refs, etag) = load(store)?;
-        let Some(out) = change(&mut refs)? else { return Ok(None) };
+        let from_seen = seen.is_some();
+        let (mut refs, etag) = match seen.take() {
+            Some((refs, etag)) => (refs, etag),
+            None => load(store)?,
+        };
+        let out = match change(&mut refs) {
+            Ok(Some(out)) => out,
+            Ok(None) | Err(_) if from_seen => continue,
+            Ok(None) => return Ok(None),
+            Err(e) => return Err(e),
+        };
         let bytes = serde_json::to_vec_pretty(&refs).expect("refs always serialise");
         match store.put_if_match(REFS_KEY, &bytes, etag.as_ref())? {
-            Written::Created(_) => return Ok(Some(out)),
+            Written::Created(etag) => {
+                last_seen::remember(store, &refs, Some(&etag));
+                return Ok(Some(out));
+            }
+            // Another writer came first, or the version recalled was old.
+            Written::Conflict(_) if from_seen => {}
             Written::Conflict(_) => {
                 let backoff = backoff.get_or_insert_with(|| {
                     let (base, cap) = (std::time::Duration::from_millis(5), std::time::Duration::from_millis(200));
@@ -313,4 +337,29 @@ pub fn update_if<T>(store: &dyn Store, mut change: impl FnMut(&mut Refs) -> Resu
         }
     }
     Err(Error::Contention(store.location()))
+}
+
+/// The version of the refs document this process last read or wrote, per
+/// store location. Only ever a starting point for a compare-and-swap, which
+/// the store refuses if it is not the current version: never read as the
+/// state (a [`load`] always reads the store).
+mod last_seen {
+    use std::collections::BTreeMap;
+    use std::sync::Mutex;
+
+    use aptkit_store::{ETag, Store};
+
+    use super::Refs;
+
+    type Seen = (Refs, Option<ETag>);
+    static LAST_SEEN: Mutex<BTreeMap<String, Seen>> = Mutex::new(BTreeMap::new());
+
+    pub(super) fn remember(store: &dyn Store, refs: &Refs, etag: Option<&ETag>) {
+        let mut seen = LAST_SEEN.lock().unwrap_or_else(|e| e.into_inner());
+        seen.insert(store.location(), (refs.clone(), etag.cloned()));
+    }
+
+    pub(super) fn recall(store: &dyn Store) -> Option<Seen> {
+        LAST_SEEN.lock().unwrap_or_else(|e| e.into_inner()).get(&store.location()).cloned()
+    }
 }
