@@ -2107,7 +2107,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__unlock)
-            opts="-h --prefix --force --json --help"
+            opts="-h --prefix --force --json --dry-run --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2287,7 +2287,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__repo__subcmd__add)
-            opts="-h --remove-files --json --help"
+            opts="-h --remove-files --json --dry-run --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2301,7 +2301,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__repo__subcmd__create)
-            opts="-h --comment --keep-versions --help"
+            opts="-h --comment --keep-versions --dry-run --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2323,7 +2323,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__repo__subcmd__drop)
-            opts="-h --help"
+            opts="-h --dry-run --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2477,7 +2477,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__repo__subcmd__remove)
-            opts="-h --help"
+            opts="-h --dry-run --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2559,7 +2559,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__snapshot__subcmd__create)
-            opts="-h --help from repo"
+            opts="-h --dry-run --help from repo"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2587,7 +2587,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__snapshot__subcmd__drop)
-            opts="-h --help"
+            opts="-h --dry-run --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2601,7 +2601,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__snapshot__subcmd__filter)
-            opts="-h --help"
+            opts="-h --dry-run --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2755,7 +2755,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__snapshot__subcmd__merge)
-            opts="-h --latest --no-remove --help"
+            opts="-h --latest --no-remove --dry-run --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -119,10 +119,13 @@ complete -c aptkit -n "__fish_aptkit_using_subcommand repo; and not __fish_seen_
 complete -c aptkit -n "__fish_aptkit_using_subcommand repo; and not __fish_seen_subcommand_from create add remove list show search drop help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand repo; and __fish_seen_subcommand_from create" -l comment -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand repo; and __fish_seen_subcommand_from create" -l keep-versions -d 'Keep only the newest N versions of each package (for nightlies)' -r
+complete -c aptkit -n "__fish_aptkit_using_subcommand repo; and __fish_seen_subcommand_from create" -l dry-run -d 'Show what would be written (objects to put, replace or delete) and write nothing'
 complete -c aptkit -n "__fish_aptkit_using_subcommand repo; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
 complete -c aptkit -n "__fish_aptkit_using_subcommand repo; and __fish_seen_subcommand_from add" -l remove-files -d 'Remove the .deb files once they are added (as aptly\'s -remove-files): a file with no other name on the state store\'s filesystem is then taken in by a hard link instead of a copy. A failed add removes none'
 complete -c aptkit -n "__fish_aptkit_using_subcommand repo; and __fish_seen_subcommand_from add" -l json
+complete -c aptkit -n "__fish_aptkit_using_subcommand repo; and __fish_seen_subcommand_from add" -l dry-run -d 'Show what would be written (objects to put, replace or delete) and write nothing (nor remove any file)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand repo; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c aptkit -n "__fish_aptkit_using_subcommand repo; and __fish_seen_subcommand_from remove" -l dry-run -d 'Show what would be written (objects to put, replace or delete) and write nothing'
 complete -c aptkit -n "__fish_aptkit_using_subcommand repo; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c aptkit -n "__fish_aptkit_using_subcommand repo; and __fish_seen_subcommand_from list" -l json
 complete -c aptkit -n "__fish_aptkit_using_subcommand repo; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
@@ -130,6 +133,7 @@ complete -c aptkit -n "__fish_aptkit_using_subcommand repo; and __fish_seen_subc
 complete -c aptkit -n "__fish_aptkit_using_subcommand repo; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c aptkit -n "__fish_aptkit_using_subcommand repo; and __fish_seen_subcommand_from search" -l json
 complete -c aptkit -n "__fish_aptkit_using_subcommand repo; and __fish_seen_subcommand_from search" -s h -l help -d 'Print help'
+complete -c aptkit -n "__fish_aptkit_using_subcommand repo; and __fish_seen_subcommand_from drop" -l dry-run -d 'Show what would be written (objects to put, replace or delete) and write nothing'
 complete -c aptkit -n "__fish_aptkit_using_subcommand repo; and __fish_seen_subcommand_from drop" -s h -l help -d 'Print help'
 complete -c aptkit -n "__fish_aptkit_using_subcommand repo; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create an empty repo'
 complete -c aptkit -n "__fish_aptkit_using_subcommand repo; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add .deb files, or every .deb under directories'
@@ -148,6 +152,7 @@ complete -c aptkit -n "__fish_aptkit_using_subcommand snapshot; and not __fish_s
 complete -c aptkit -n "__fish_aptkit_using_subcommand snapshot; and not __fish_seen_subcommand_from create list show diff merge filter drop help" -f -a "filter" -d 'A new snapshot with the packages matching any query (`name-pattern [(op version)]`)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand snapshot; and not __fish_seen_subcommand_from create list show diff merge filter drop help" -f -a "drop" -d 'Delete a snapshot that no publication uses'
 complete -c aptkit -n "__fish_aptkit_using_subcommand snapshot; and not __fish_seen_subcommand_from create list show diff merge filter drop help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c aptkit -n "__fish_aptkit_using_subcommand snapshot; and __fish_seen_subcommand_from create" -l dry-run -d 'Show what would be written and write nothing'
 complete -c aptkit -n "__fish_aptkit_using_subcommand snapshot; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
 complete -c aptkit -n "__fish_aptkit_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l json
 complete -c aptkit -n "__fish_aptkit_using_subcommand snapshot; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
@@ -157,8 +162,11 @@ complete -c aptkit -n "__fish_aptkit_using_subcommand snapshot; and __fish_seen_
 complete -c aptkit -n "__fish_aptkit_using_subcommand snapshot; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help'
 complete -c aptkit -n "__fish_aptkit_using_subcommand snapshot; and __fish_seen_subcommand_from merge" -l latest -d 'Replace only with newer versions'
 complete -c aptkit -n "__fish_aptkit_using_subcommand snapshot; and __fish_seen_subcommand_from merge" -l no-remove -d 'Keep every version of every package'
+complete -c aptkit -n "__fish_aptkit_using_subcommand snapshot; and __fish_seen_subcommand_from merge" -l dry-run -d 'Show what would be written and write nothing'
 complete -c aptkit -n "__fish_aptkit_using_subcommand snapshot; and __fish_seen_subcommand_from merge" -s h -l help -d 'Print help'
+complete -c aptkit -n "__fish_aptkit_using_subcommand snapshot; and __fish_seen_subcommand_from filter" -l dry-run -d 'Show what would be written and write nothing'
 complete -c aptkit -n "__fish_aptkit_using_subcommand snapshot; and __fish_seen_subcommand_from filter" -s h -l help -d 'Print help'
+complete -c aptkit -n "__fish_aptkit_using_subcommand snapshot; and __fish_seen_subcommand_from drop" -l dry-run -d 'Show what would be written and write nothing'
 complete -c aptkit -n "__fish_aptkit_using_subcommand snapshot; and __fish_seen_subcommand_from drop" -s h -l help -d 'Print help'
 complete -c aptkit -n "__fish_aptkit_using_subcommand snapshot; and __fish_seen_subcommand_from help" -f -a "create" -d 'Freeze a repo\'s current packages: `snapshot create NAME from repo REPO`'
 complete -c aptkit -n "__fish_aptkit_using_subcommand snapshot; and __fish_seen_subcommand_from help" -f -a "list" -d 'List snapshots'
@@ -272,6 +280,7 @@ complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_s
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from unlock" -l prefix -d 'Path prefix in the publish store (e.g. `debian`) [default: its root]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from unlock" -l force -d 'Break the claim even though its lease is live'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from unlock" -l json -d 'Report the broken claim (or null) as JSON'
+complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from unlock" -l dry-run -d 'Name the claim it would break, and break none'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from unlock" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "repo" -d 'Publish a repo'
 complete -c aptkit -n "__fish_aptkit_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "snapshot" -d 'Publish a snapshot'

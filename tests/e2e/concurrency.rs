@@ -273,6 +273,20 @@ fn unlock_names_the_holder_refuses_a_live_lease_and_breaks_it_with_force() {
     assert!(said.contains("--force"), "{said}");
     assert!(!claims(d).is_null(), "a refused unlock removed the claim");
 
+    // A dry run names the claim it would break, plans the one write, and
+    // leaves the claim where it is.
+    let before = claims(d);
+    let planned = unlock(&["--force", "--dry-run", "--json"]);
+    assert!(planned.status.success(), "{}", stderr(&planned));
+    let plan: serde_json::Value = serde_json::from_slice(&planned.stdout).unwrap();
+    assert_eq!(plan["dry_run"], true, "{plan}");
+    assert!(plan["broken"]["holder"].as_str().unwrap().starts_with(&named), "{plan}");
+    let ops: Vec<_> = plan["plan"].as_array().unwrap().iter().map(|p| (p["op"].clone(), p["key"].clone())).collect();
+    assert_eq!(ops, [(serde_json::json!("replace-if-match"), serde_json::json!("refs.json"))], "{plan}");
+    let text = stdout(&unlock(&["--force", "--dry-run"]));
+    assert!(text.contains("would have broken the claim on `stable`") && text.contains("nothing written"), "{text}");
+    assert_eq!(claims(d)["stable"]["token"], before["stable"]["token"], "a dry run broke the claim");
+
     let broken = unlock(&["--force", "--json"]);
     assert!(broken.status.success(), "{}", stderr(&broken));
     let report: serde_json::Value = serde_json::from_slice(&broken.stdout).unwrap();

@@ -422,6 +422,31 @@ impl S3Store {
         }
     }
 
+    /// Restart an object's age without sending its bytes: a CopyObject onto
+    /// itself (allowed when the metadata is replaced, here by the same
+    /// headers a write gives it). `false` when it is gone, or too large for
+    /// one CopyObject (over 5 GiB): the caller writes it again.
+    pub(crate) fn touch(&self, key: &str, caching: Caching) -> Result<bool> {
+        let full = self.full_key(key)?;
+        let request = self
+            .client
+            .copy_object()
+            .bucket(&self.bucket)
+            .key(&full)
+            .copy_source(format!("{}/{}", self.bucket, percent_encode(&full)))
+            .metadata_directive(MetadataDirective::Replace)
+            .cache_control(cache_control(caching))
+            .set_content_type(content_type(key).map(str::to_string));
+        match self.runtime.block_on(request.send()) {
+            Ok(_) => Ok(true),
+            Err(e) => match e.raw_response().map(|r| r.status().as_u16()) {
+                Some(404) if e.code() != Some("NoSuchBucket") => Ok(false),
+                Some(400) if e.code() == Some("InvalidRequest") => Ok(false),
+                _ => Err(self.sdk_err("touch", key, e)),
+            },
+        }
+    }
+
     /// A copy larger than one CopyObject takes: UploadPartCopy of ranges.
     fn copy_in_parts(
         &self,

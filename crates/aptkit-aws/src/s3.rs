@@ -489,6 +489,10 @@ impl Store for S3Store {
         }
     }
 
+    fn touch(&self, key: &str, caching: Caching) -> Result<bool> {
+        S3Store::touch(self, key, caching)
+    }
+
     fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>> {
         let full = format!("{}{prefix}", self.prefix);
         let mut out = Vec::new();

@@ -237,6 +237,10 @@ impl Store for Leased<'_> {
         self.writable("write", key)?;
         self.inner.put_if_match_cached(key, body, expected, caching)
     }
+    fn touch(&self, key: &str, caching: Caching) -> aptkit_store::Result<bool> {
+        self.writable("write", key)?;
+        self.inner.touch(key, caching)
+    }
     fn put(&self, key: &str, body: Body<'_>, caching: Caching) -> aptkit_store::Result<ETag> {
         self.writable("write", key)?;
         self.inner.put(key, body, caching)

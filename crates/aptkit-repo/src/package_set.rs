@@ -383,7 +383,9 @@ impl PackageSet {
             // enough for a concurrent gc (a repo back to an earlier state, a
             // new empty repo): rewrite it so that its age restarts, as
             // re-added blobs are. Readers that mapped it keep their copy.
-            store.put(&id, Body::Bytes(&bytes), Caching::Immutable)?;
+            if !store.touch(&id, Caching::Immutable)? {
+                store.put(&id, Body::Bytes(&bytes), Caching::Immutable)?;
+            }
         }
         Ok(id)
     }

@@ -310,15 +310,17 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
     };
     match input.public.put_if_match_cached(&inrelease_key, &inline, inrelease.as_ref(), Caching::Short)? {
         Written::Created(etag) => report.confirmed.extend(confirmed(inrelease_key.clone(), &etag, &inline)),
-        Written::Conflict(_) => return Err(Error::stale(
-            &publication.id(),
-            format!(
-                "`{inrelease_key}` in {} changed while this publish of `{}` was writing (another publish took \
+        Written::Conflict(_) => {
+            return Err(Error::stale(
+                &publication.id(),
+                format!(
+                    "`{inrelease_key}` in {} changed while this publish of `{}` was writing (another publish took \
                  its suite over; was this one paused past its claim's lease?); nothing more was written",
-                input.public.location(),
-                publication.id()
-            ),
-        )),
+                    input.public.location(),
+                    publication.id()
+                ),
+            ))
+        }
     }
 
     // 4. The names clients without by-hash read, as soon after as may be:

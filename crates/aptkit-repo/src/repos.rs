@@ -102,6 +102,12 @@ impl Repository {
         // copies hold exactly the hashed bytes; a local store links them.
         aptkit_parallel::try_map(records.len(), self.state.concurrency(), |i| {
             let (record, (copy, linked)) = (&records[i], &copies[i]);
+            // A package the repo holds already: its blob is there, and a
+            // conditional write would send its bytes only to be refused.
+            let held = base.get(&record.key()).is_some();
+            if held && self.state.touch(&record.blob_key(), Caching::Immutable)? {
+                return Ok(());
+            }
             if let aptkit_store::Written::Conflict(_) =
                 self.state.put_if_absent(&record.blob_key(), Body::Immutable(copy), Caching::Immutable)?
             {
@@ -111,8 +117,11 @@ impl Repository {
                 // linking the caller's own file (`--remove-files`): that blob
                 // may belong to published packages, and if this add fails
                 // the caller keeps the file and may rewrite it.
-                let body = if *linked { Body::File(copy) } else { Body::Immutable(copy) };
-                self.state.put(&record.blob_key(), body, Caching::Immutable)?;
+                // A store that can restarts the age without the bytes.
+                if !self.state.touch(&record.blob_key(), Caching::Immutable)? {
+                    let body = if *linked { Body::File(copy) } else { Body::Immutable(copy) };
+                    self.state.put(&record.blob_key(), body, Caching::Immutable)?;
+                }
             }
             Ok::<_, Error>(())
         })?;
@@ -125,8 +134,9 @@ impl Repository {
         // The set read for the conflict check is reused unless another job
         // changed the repo meanwhile (then the update reads the new one).
         let mut base = Some((base_id, base));
-        state::update(self.state.as_ref(), |refs| {
+        state::update_if(self.state.as_ref(), |refs| {
             let repo = refs.repos.get_mut(name).ok_or_else(|| Error::UnknownRepo(name.to_string()))?;
+            let set_id = repo.set.clone();
             let mut set = match base.take() {
                 Some((id, set)) if id == repo.set => set,
                 _ => PackageSet::load(self.state.as_ref(), &repo.set)?,
@@ -151,8 +161,13 @@ impl Repository {
                 retired = set_ops::retain_newest(&mut set, keep as usize);
                 added.retain(|k| !retired.contains(k));
             }
+            // Nothing new: nothing to write (the blobs are the repo's).
+            if added.is_empty() && retired.is_empty() {
+                base = Some((set_id, set));
+                return Ok(None);
+            }
             repo.set = set.save(self.state.as_ref())?;
-            Ok(())
+            Ok(Some(()))
         })?;
         report.added = added;
         report.unchanged = unchanged;

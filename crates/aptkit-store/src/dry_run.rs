@@ -3,7 +3,7 @@
 //! path against it, so the plan it prints is what a real run does.
 
 use std::io::Read;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::{Body, Caching, ETag, ObjectMeta, Result, Store, Written};
 
@@ -11,7 +11,7 @@ use crate::{Body, Caching, ETag, ObjectMeta, Result, Store, Written};
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Planned {
     /// `put` (replace), `create` (only if absent), `replace-if-match`
-    /// (compare-and-swap), `delete`.
+    /// (compare-and-swap), `touch` (age restarted, no bytes sent), `delete`.
     pub op: &'static str,
     /// The store's location and the key.
     pub location: String,
@@ -20,13 +20,33 @@ pub struct Planned {
 }
 
 pub struct DryRun<'a> {
-    inner: &'a dyn Store,
+    inner: Inner<'a>,
     planned: Mutex<Vec<Planned>>,
+}
+
+/// The store read through to: borrowed for one call's plan, or shared
+/// when the dry run stands in for a store a whole command uses.
+enum Inner<'a> {
+    Borrowed(&'a dyn Store),
+    Shared(Arc<dyn Store>),
 }
 
 impl<'a> DryRun<'a> {
     pub fn new(inner: &'a dyn Store) -> Self {
-        DryRun { inner, planned: Mutex::new(Vec::new()) }
+        DryRun { inner: Inner::Borrowed(inner), planned: Mutex::new(Vec::new()) }
+    }
+
+    /// A dry run that owns its share of `inner`, to hand a whole command
+    /// as its store (`Arc<DryRun<'static>>` is an `Arc<dyn Store>`).
+    pub fn shared(inner: Arc<dyn Store>) -> DryRun<'static> {
+        DryRun { inner: Inner::Shared(inner), planned: Mutex::new(Vec::new()) }
+    }
+
+    fn inner(&self) -> &dyn Store {
+        match &self.inner {
+            Inner::Borrowed(store) => *store,
+            Inner::Shared(store) => store.as_ref(),
+        }
     }
 
     /// What would have been written, in order.
@@ -35,7 +55,7 @@ impl<'a> DryRun<'a> {
     }
 
     fn plan(&self, op: &'static str, key: &str, size: u64) -> ETag {
-        let planned = Planned { op, location: self.inner.location(), key: key.to_string(), size };
+        let planned = Planned { op, location: self.inner().location(), key: key.to_string(), size };
         self.planned.lock().expect("not poisoned").push(planned);
         ETag(format!("dry-run-{key}"))
     }
@@ -43,24 +63,24 @@ impl<'a> DryRun<'a> {
 
 impl Store for DryRun<'_> {
     fn location(&self) -> String {
-        self.inner.location()
+        self.inner().location()
     }
 
     fn get(&self, key: &str) -> Result<Option<(Vec<u8>, ETag)>> {
-        self.inner.get(key)
+        self.inner().get(key)
     }
 
     fn open(&self, key: &str) -> Result<Option<Box<dyn Read + Send>>> {
-        self.inner.open(key)
+        self.inner().open(key)
     }
 
     fn head(&self, key: &str) -> Result<Option<ObjectMeta>> {
-        self.inner.head(key)
+        self.inner().head(key)
     }
 
     /// Created unless the key exists now (a HEAD, not a write).
     fn put_if_absent(&self, key: &str, body: Body<'_>, _caching: Caching) -> Result<Written> {
-        if let Some(meta) = self.inner.head(key)? {
+        if let Some(meta) = self.inner().head(key)? {
             return Ok(Written::Conflict(Some(meta)));
         }
         let size = body.size().unwrap_or(0);
@@ -86,8 +106,15 @@ impl Store for DryRun<'_> {
         Ok(self.plan("put", key, size))
     }
 
+    /// Planned when the object is there (else the caller plans a put).
+    fn touch(&self, key: &str, _caching: Caching) -> Result<bool> {
+        let Some(meta) = self.inner().head(key)? else { return Ok(false) };
+        self.plan("touch", key, meta.size);
+        Ok(true)
+    }
+
     fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>> {
-        self.inner.list(prefix)
+        self.inner().list(prefix)
     }
 
     fn delete(&self, key: &str) -> Result<()> {
@@ -96,7 +123,7 @@ impl Store for DryRun<'_> {
     }
 
     fn concurrency(&self) -> usize {
-        self.inner.concurrency()
+        self.inner().concurrency()
     }
 }
 

@@ -354,6 +354,16 @@ impl Store for FileStore {
         Ok(self.meta(key, &meta)?.etag)
     }
 
+    fn touch(&self, key: &str, _caching: Caching) -> Result<bool> {
+        let path = self.path(key)?;
+        match std::fs::File::open(&path) {
+            Ok(file) => file.set_modified(std::time::SystemTime::now()).map_err(self.io_err("touch", key))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(self.io_err("touch", key)(e)),
+        }
+        Ok(true)
+    }
+
     fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>> {
         if !self.root.is_dir() {
             return Ok(Vec::new());
@@ -481,6 +491,21 @@ mod tests {
     fn file_store_honours_the_contract() {
         let dir = tempfile::tempdir().unwrap();
         crate::contract::exercise(&FileStore::new(dir.path().join("store")));
+    }
+
+    #[test]
+    fn a_touch_restarts_the_age_and_keeps_the_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::new(dir.path().join("store"));
+        store.put("pool/a.deb", Body::Bytes(b"deb"), Caching::Immutable).unwrap();
+        let path = dir.path().join("store/pool/a.deb");
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
+        std::fs::File::open(&path).unwrap().set_modified(old).unwrap();
+        assert!(store.touch("pool/a.deb", Caching::Immutable).unwrap());
+        let age = std::fs::metadata(&path).unwrap().modified().unwrap().elapsed().unwrap_or_default();
+        assert!(age < std::time::Duration::from_secs(60), "{age:?}");
+        assert_eq!(store.get("pool/a.deb").unwrap().unwrap().0, b"deb");
+        assert!(!store.touch("pool/missing.deb", Caching::Immutable).unwrap());
     }
 
     /// Every name in `dir`, the store's own included.

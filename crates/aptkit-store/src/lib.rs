@@ -222,6 +222,15 @@ pub trait Store: Send + Sync {
     /// Write `key` unconditionally.
     fn put(&self, key: &str, body: Body<'_>, caching: Caching) -> Result<ETag>;
 
+    /// Restart an existing object's age (the modification time gc's grace
+    /// period goes by) without sending its bytes again. `false` when the
+    /// object is not there, or this store cannot: the caller then writes
+    /// it again. `caching` as its write gave it.
+    fn touch(&self, key: &str, caching: Caching) -> Result<bool> {
+        let _ = (key, caching);
+        Ok(false)
+    }
+
     /// Every object whose key starts with `prefix`, sorted by key.
     fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>>;
 

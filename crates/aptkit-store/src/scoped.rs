@@ -72,6 +72,9 @@ impl Store for Scoped<'_> {
     fn put(&self, key: &str, body: Body<'_>, caching: Caching) -> Result<ETag> {
         self.inner.put(&self.full(key), body, caching)
     }
+    fn touch(&self, key: &str, caching: Caching) -> Result<bool> {
+        self.inner.touch(&self.full(key), caching)
+    }
     fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>> {
         Ok(self.inner.list(&self.full(prefix))?.into_iter().map(|meta| self.unscoped(meta)).collect())
     }

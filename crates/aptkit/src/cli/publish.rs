@@ -190,7 +190,7 @@ pub enum PublishCommand {
     /// claim. Nothing to break is not an error.
     #[command(
         after_help = "Examples:\n  aptkit publish unlock stable\n  aptkit publish unlock stable --prefix debian \
-                            --force\n  aptkit publish unlock :gc"
+                            --force\n  aptkit publish unlock :gc --dry-run"
     )]
     Unlock {
         /// The suite (distribution), a publication id (`debian/stable`), or `:gc`
@@ -203,6 +203,9 @@ pub enum PublishCommand {
         /// Report the broken claim (or null) as JSON
         #[arg(long)]
         json: bool,
+        /// Name the claim it would break, and break none
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 

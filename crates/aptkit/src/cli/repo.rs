@@ -14,10 +14,13 @@ pub enum RepoCommand {
         /// Keep only the newest N versions of each package (for nightlies)
         #[arg(long, value_name = "N")]
         keep_versions: Option<u32>,
+        /// Show what would be written (objects to put, replace or delete) and write nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Add .deb files, or every .deb under directories
     #[command(
-        after_help = "Examples:\n  aptkit repo add nightly ./out/debs\n  aptkit repo add stable hello_1.0-1_amd64.deb hello-data_1.0-1_all.deb\n  # in CI, where the build's .debs are not needed afterwards\n  aptkit repo add nightly ./out/debs --remove-files"
+        after_help = "Examples:\n  aptkit repo add nightly ./out/debs\n  aptkit repo add stable hello_1.0-1_amd64.deb hello-data_1.0-1_all.deb\n  # in CI, where the build's .debs are not needed afterwards\n  aptkit repo add nightly ./out/debs --remove-files\n  aptkit repo add nightly ./out/debs --dry-run   # what would be uploaded, nothing written"
     )]
     Add {
         name: String,
@@ -30,12 +33,18 @@ pub enum RepoCommand {
         remove_files: bool,
         #[arg(long)]
         json: bool,
+        /// Show what would be written (objects to put, replace or delete) and write nothing (nor remove any file)
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Remove packages by name, name_version, name_version_arch or query (`bench-*`, `hello (<< 2.0)`)
     Remove {
         name: String,
         #[arg(required = true)]
         packages: Vec<String>,
+        /// Show what would be written (objects to put, replace or delete) and write nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// List repos
     List {
@@ -57,5 +66,10 @@ pub enum RepoCommand {
         json: bool,
     },
     /// Delete a repo (its packages stay until `gc` if snapshots use them)
-    Drop { name: String },
+    Drop {
+        name: String,
+        /// Show what would be written (objects to put, replace or delete) and write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
 }

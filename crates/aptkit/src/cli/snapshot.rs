@@ -12,6 +12,9 @@ pub enum SnapshotCommand {
         #[arg(value_parser = ["repo"])]
         kind: String,
         source: String,
+        /// Show what would be written and write nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// List snapshots
     List {
@@ -42,6 +45,9 @@ pub enum SnapshotCommand {
         /// Keep every version of every package
         #[arg(long, conflicts_with = "latest")]
         no_remove: bool,
+        /// Show what would be written and write nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// A new snapshot with the packages matching any query (`name-pattern [(op version)]`)
     Filter {
@@ -49,7 +55,15 @@ pub enum SnapshotCommand {
         dest: String,
         #[arg(required = true)]
         queries: Vec<String>,
+        /// Show what would be written and write nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Delete a snapshot that no publication uses
-    Drop { name: String },
+    Drop {
+        name: String,
+        /// Show what would be written and write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
 }

@@ -124,28 +124,8 @@ fn publish_one(
 
 /// A dry run's plan: one line per write, or `{"dry_run": true, "plan": […]}`.
 fn print_plan(published: &aptkit_repo::Published, json: bool) {
-    if json {
-        output::print_json(&json!({
-            "dry_run": true,
-            "publication": published.publication.id(),
-            "plan": published.planned,
-            "purge": published.report.purge,
-        }));
-        return;
-    }
-    print_planned(&published.publication.id(), &published.planned, false);
-}
-
-/// The writes a dry run of `id` would make: a line each, or as JSON.
-fn print_planned(id: &str, plan: &[aptkit_store::Planned], json: bool) {
-    if json {
-        output::print_json(&json!({"dry_run": true, "publication": id, "plan": plan}));
-        return;
-    }
-    for p in plan {
-        println!("would {} {}/{} ({} bytes)", p.op, p.location, p.key, p.size);
-    }
-    println!("dry run of {id}: {} writes planned, nothing written", plan.len());
+    let id = published.publication.id();
+    output::print_planned("publication", &id, &published.planned, json, json!({"purge": published.report.purge}));
 }
 
 pub fn run(settings: PublishSettings) -> anyhow::Result<Outcome> {
@@ -198,7 +178,7 @@ pub fn run(settings: PublishSettings) -> anyhow::Result<Outcome> {
         PublishTask::Drop { distribution, prefix, dry_run: true, json, .. } => {
             let id = aptkit_repo::state::publication_id(&prefix, &distribution);
             let plan = repo.publish_drop_plan(&prefix, &distribution).with_context(|| format!("cannot drop `{id}`"))?;
-            print_planned(&id, &plan, json);
+            output::print_planned("publication", &id, &plan, json, json!({}));
             Ok(Outcome::Success)
         }
         PublishTask::Drop { distribution, prefix, wait, .. } => {
@@ -209,7 +189,10 @@ pub fn run(settings: PublishSettings) -> anyhow::Result<Outcome> {
             eprintln!("dropped publication {id}");
             Ok(Outcome::Success)
         }
-        PublishTask::Unlock { subject, force, json } => unlock(&repo, &subject, force, json),
+        PublishTask::Unlock { subject, force, json, planned: None } => unlock(&repo, &subject, force, json, None),
+        PublishTask::Unlock { subject, force, json, planned: Some(planned) } => {
+            unlock(&planned.repository(), &subject, force, json, Some(&planned))
+        }
     }
 }
 
@@ -228,16 +211,29 @@ fn claim_line(claim: &aptkit_repo::ClaimInfo) -> anyhow::Result<String> {
 }
 
 /// `publish unlock`: break the claim on `subject`, naming whose it was.
-fn unlock(repo: &Repository, subject: &str, force: bool, json: bool) -> anyhow::Result<Outcome> {
+fn unlock(
+    repo: &Repository,
+    subject: &str,
+    force: bool,
+    json: bool,
+    planned: Option<&crate::settings::Planned>,
+) -> anyhow::Result<Outcome> {
     let broken = repo.unlock(subject, force, now()).with_context(|| format!("cannot unlock `{subject}`"))?;
-    if json {
+    if let Some(planned) = planned {
+        let extra = json!({ "broken": broken });
+        output::print_planned("subject", subject, &planned.planned(), json, extra);
+        if json {
+            return Ok(Outcome::Success);
+        }
+    } else if json {
         output::print_json(&json!({ "subject": subject, "broken": broken }));
         return Ok(Outcome::Success);
     }
+    let did = if planned.is_some() { "would have broken" } else { "broke" };
     match broken {
         None => println!("nothing holds `{subject}`: no claim to break"),
         Some(claim) => println!(
-            "broke the claim on `{subject}`: {}{} since {}, lease {} {}",
+            "{did} the claim on `{subject}`: {}{} since {}, lease {} {}",
             claim.holder.map(|h| format!("{h}, ")).unwrap_or_default(),
             serde_json::to_value(claim.activity)?.as_str().unwrap_or("working"),
             aptkit_index::format_date(claim.since),

@@ -10,12 +10,18 @@ use crate::settings::{RepoAction, RepoSettings};
 
 pub fn run(settings: RepoSettings) -> anyhow::Result<Outcome> {
     let repo = &settings.repository;
+    // What a dry run says it did, it would have done.
+    let did = if settings.planned.is_some() { "would have " } else { "" };
+    let mut json_out = false;
+    let mut subject = String::new();
     match settings.action {
         RepoAction::Create { name, comment, keep_versions } => {
             repo.repo_create(&name, &comment, keep_versions, now())?;
-            eprintln!("created repo {name}");
+            eprintln!("{did}created repo {name}");
+            subject = name;
         }
         RepoAction::Add { name, paths, intake, json } => {
+            json_out = json;
             let bar = output::count_bar(0, &format!("adding to {name}"), json);
             let progress_bar = bar.clone();
             let report = repo
@@ -25,7 +31,12 @@ pub fn run(settings: RepoSettings) -> anyhow::Result<Outcome> {
             for (path, error) in &report.not_removed {
                 eprintln!("warning: added, but could not remove `{}`: {error}", path.display());
             }
-            if json {
+            if json && settings.planned.is_some() {
+                let planned = settings.planned.as_ref().map(|p| p.planned()).unwrap_or_default();
+                let extra = json!({"added": report.added, "unchanged": report.unchanged, "retired": report.retired});
+                output::print_planned("repo", &name, &planned, true, extra);
+                return Ok(Outcome::Success);
+            } else if json {
                 let not_removed: Vec<_> =
                     report.not_removed.iter().map(|(p, e)| json!({"path": p, "error": e})).collect();
                 output::print_json(
@@ -33,20 +44,22 @@ pub fn run(settings: RepoSettings) -> anyhow::Result<Outcome> {
                 );
             } else {
                 for key in &report.retired {
-                    println!("retired {key} (older than the newest versions {name} keeps)");
+                    println!("{did}retired {key} (older than the newest versions {name} keeps)");
                 }
                 for key in &report.added {
-                    println!("added {key}");
+                    println!("{did}added {key}");
                 }
                 for key in &report.unchanged {
                     println!("unchanged {key} (already in {name})");
                 }
             }
+            subject = name;
         }
         RepoAction::Remove { name, packages } => {
             for key in repo.repo_remove(&name, &packages)? {
-                println!("removed {key}");
+                println!("{did}removed {key}");
             }
+            subject = name;
         }
         RepoAction::List { json } => {
             let refs = repo.refs()?;
@@ -80,8 +93,12 @@ pub fn run(settings: RepoSettings) -> anyhow::Result<Outcome> {
         }
         RepoAction::Drop { name } => {
             repo.repo_drop(&name)?;
-            eprintln!("dropped repo {name}");
+            eprintln!("{did}dropped repo {name}");
+            subject = name;
         }
+    }
+    if let Some(planned) = &settings.planned {
+        output::print_planned("repo", &format!("repo {subject}"), &planned.planned(), json_out, json!({}));
     }
     Ok(Outcome::Success)
 }

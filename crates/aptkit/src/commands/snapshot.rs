@@ -9,10 +9,14 @@ use crate::settings::{SnapshotAction, SnapshotSettings};
 
 pub fn run(settings: SnapshotSettings) -> anyhow::Result<Outcome> {
     let repo = &settings.repository;
+    // What a dry run says it did, it would have done.
+    let did = if settings.planned.is_some() { "would have " } else { "" };
+    let mut subject = String::new();
     match settings.action {
         SnapshotAction::Create { name, repo: source } => {
             let count = repo.snapshot_create_from_repo(&name, &source, now())?;
-            eprintln!("created snapshot {name} of repo {source} ({count} packages)");
+            eprintln!("{did}created snapshot {name} of repo {source} ({count} packages)");
+            subject = name;
         }
         SnapshotAction::List { json } => {
             let refs = repo.refs()?;
@@ -47,16 +51,23 @@ pub fn run(settings: SnapshotSettings) -> anyhow::Result<Outcome> {
         }
         SnapshotAction::Merge { dest, sources, latest, no_remove } => {
             let count = repo.snapshot_merge(&dest, &sources, latest, no_remove, now())?;
-            eprintln!("created snapshot {dest} ({count} packages)");
+            eprintln!("{did}created snapshot {dest} ({count} packages)");
+            subject = dest;
         }
         SnapshotAction::Filter { source, dest, queries } => {
             let count = repo.snapshot_filter(&source, &dest, &queries, now())?;
-            eprintln!("created snapshot {dest} ({count} packages)");
+            eprintln!("{did}created snapshot {dest} ({count} packages)");
+            subject = dest;
         }
         SnapshotAction::Drop { name } => {
             repo.snapshot_drop(&name)?;
-            eprintln!("dropped snapshot {name}");
+            eprintln!("{did}dropped snapshot {name}");
+            subject = name;
         }
+    }
+    if let Some(planned) = &settings.planned {
+        let plan = planned.planned();
+        output::print_planned("snapshot", &format!("snapshot {subject}"), &plan, false, json!({}));
     }
     Ok(Outcome::Success)
 }

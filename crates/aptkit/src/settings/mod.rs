@@ -47,7 +47,7 @@ pub use serve::ServeSettings;
 pub use signing::KeySources;
 pub use snapshot::{SnapshotAction, SnapshotSettings};
 pub use source::SourceSettings;
-pub use stores::Stores;
+pub use stores::{Planned, Stores};
 pub use verify::VerifySettings;
 
 use crate::cli::{Cli, Command, StoreArgs};

@@ -39,6 +39,8 @@ pub enum PublishTask {
         subject: String,
         force: bool,
         json: bool,
+        /// `--dry-run`: stores that write nothing, for the unlock to run on.
+        planned: Option<super::Planned>,
     },
     /// `publish purge`: invalidate again what the last publish changed.
     Purge {
@@ -144,10 +146,10 @@ impl PublishSettings {
             PublishCommand::Drop { distribution, target, wait, dry_run, json } => {
                 PublishTask::Drop { distribution, prefix: target.prefix, wait: config.wait(wait.wait)?, dry_run, json }
             }
-            PublishCommand::Unlock { suite, target, force, json } => {
+            PublishCommand::Unlock { suite, target, force, json, dry_run } => {
                 // A publication id (`debian/stable`) names its prefix itself.
                 let subject = aptkit_repo::state::publication_id(&target.prefix, &suite);
-                PublishTask::Unlock { subject, force, json }
+                PublishTask::Unlock { subject, force, json, planned: dry_run.then(|| stores.planned()) }
             }
             PublishCommand::Purge { distribution, target, cdn, dry_run, json } => {
                 let cdn = CdnSettings::resolve(cdn, config)?;

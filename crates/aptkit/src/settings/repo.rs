@@ -6,11 +6,13 @@ use aptkit_repo::{Intake, Query, Repository};
 
 use crate::cli::RepoCommand;
 
-use super::Stores;
+use super::{Planned, Stores};
 
 pub struct RepoSettings {
     pub repository: Repository,
     pub action: RepoAction,
+    /// `--dry-run`: `repository` is on these stores, which write nothing.
+    pub planned: Option<Planned>,
 }
 
 pub enum RepoAction {
@@ -51,21 +53,35 @@ pub enum RepoAction {
 
 impl RepoSettings {
     pub fn from_args(cmd: RepoCommand, stores: &Stores) -> anyhow::Result<Self> {
+        let mut dry_run = false;
         let action = match cmd {
-            RepoCommand::Create { name, comment, keep_versions } => RepoAction::Create { name, comment, keep_versions },
-            RepoCommand::Add { name, paths, remove_files, json } => {
-                let intake = if remove_files { Intake::Move } else { Intake::Copy };
+            RepoCommand::Create { name, comment, keep_versions, dry_run: dry } => {
+                dry_run = dry;
+                RepoAction::Create { name, comment, keep_versions }
+            }
+            RepoCommand::Add { name, paths, remove_files, json, dry_run: dry } => {
+                dry_run = dry;
+                // A dry run removes no file either.
+                let intake = if remove_files && !dry { Intake::Move } else { Intake::Copy };
                 RepoAction::Add { name, paths, intake, json }
             }
-            RepoCommand::Remove { name, packages } => RepoAction::Remove { name, packages },
+            RepoCommand::Remove { name, packages, dry_run: dry } => {
+                dry_run = dry;
+                RepoAction::Remove { name, packages }
+            }
             RepoCommand::List { json } => RepoAction::List { json },
             RepoCommand::Show { name, json } => RepoAction::Show { name, json },
             RepoCommand::Search { name, query, json } => {
                 let parsed = Query::parse(&query).map_err(|e| anyhow::anyhow!(e))?;
                 RepoAction::Search { name, query: parsed, text: query, json }
             }
-            RepoCommand::Drop { name } => RepoAction::Drop { name },
+            RepoCommand::Drop { name, dry_run: dry } => {
+                dry_run = dry;
+                RepoAction::Drop { name }
+            }
         };
-        Ok(RepoSettings { repository: stores.repository(), action })
+        let planned = dry_run.then(|| stores.planned());
+        let repository = planned.as_ref().map_or_else(|| stores.repository(), Planned::repository);
+        Ok(RepoSettings { repository, action, planned })
     }
 }

@@ -5,11 +5,13 @@ use aptkit_repo::{Query, Repository};
 
 use crate::cli::SnapshotCommand;
 
-use super::Stores;
+use super::{Planned, Stores};
 
 pub struct SnapshotSettings {
     pub repository: Repository,
     pub action: SnapshotAction,
+    /// `--dry-run`: `repository` is on these stores, which write nothing.
+    pub planned: Option<Planned>,
 }
 
 pub enum SnapshotAction {
@@ -48,16 +50,22 @@ pub enum SnapshotAction {
 
 impl SnapshotSettings {
     pub fn from_args(cmd: SnapshotCommand, stores: &Stores) -> anyhow::Result<Self> {
+        let mut dry_run = false;
         let action = match cmd {
             // `from repo` is grammar: clap accepts only those words.
-            SnapshotCommand::Create { name, source, .. } => SnapshotAction::Create { name, repo: source },
+            SnapshotCommand::Create { name, source, dry_run: dry, .. } => {
+                dry_run = dry;
+                SnapshotAction::Create { name, repo: source }
+            }
             SnapshotCommand::List { json } => SnapshotAction::List { json },
             SnapshotCommand::Show { name, json } => SnapshotAction::Show { name, json },
             SnapshotCommand::Diff { a, b, json } => SnapshotAction::Diff { a, b, json },
-            SnapshotCommand::Merge { dest, sources, latest, no_remove } => {
+            SnapshotCommand::Merge { dest, sources, latest, no_remove, dry_run: dry } => {
+                dry_run = dry;
                 SnapshotAction::Merge { dest, sources, latest, no_remove }
             }
-            SnapshotCommand::Filter { source, dest, queries } => {
+            SnapshotCommand::Filter { source, dest, queries, dry_run: dry } => {
+                dry_run = dry;
                 let queries = queries
                     .iter()
                     .map(|q| Query::parse(q))
@@ -65,8 +73,13 @@ impl SnapshotSettings {
                     .map_err(|e| anyhow::anyhow!(e))?;
                 SnapshotAction::Filter { source, dest, queries }
             }
-            SnapshotCommand::Drop { name } => SnapshotAction::Drop { name },
+            SnapshotCommand::Drop { name, dry_run: dry } => {
+                dry_run = dry;
+                SnapshotAction::Drop { name }
+            }
         };
-        Ok(SnapshotSettings { repository: stores.repository(), action })
+        let planned = dry_run.then(|| stores.planned());
+        let repository = planned.as_ref().map_or_else(|| stores.repository(), Planned::repository);
+        Ok(SnapshotSettings { repository, action, planned })
     }
 }

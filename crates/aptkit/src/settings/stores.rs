@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use aptkit_repo::Repository;
-use aptkit_store::{FileStore, HttpStore, Store};
+use aptkit_store::{DryRun, FileStore, HttpStore, Store};
 
 use super::ConfigFile;
 use crate::cli::StoreArgs;
@@ -44,6 +44,35 @@ impl Stores {
 
     pub fn repository(&self) -> Repository {
         Repository::new(self.state.clone(), self.public.clone())
+    }
+
+    /// Stores standing in for these that write nothing: each write a
+    /// command would make is recorded ([`Planned::planned`]) instead.
+    pub fn planned(&self) -> Planned {
+        Planned {
+            state: Arc::new(DryRun::shared(self.state.clone())),
+            public: Arc::new(DryRun::shared(self.public.clone())),
+        }
+    }
+}
+
+/// `--dry-run` of a command that writes to the stores: the real command
+/// runs on a repository whose stores record their writes.
+pub struct Planned {
+    state: Arc<DryRun<'static>>,
+    public: Arc<DryRun<'static>>,
+}
+
+impl Planned {
+    pub fn repository(&self) -> Repository {
+        Repository::new(self.state.clone(), self.public.clone())
+    }
+
+    /// The writes the command would have made, the state store's first.
+    pub fn planned(&self) -> Vec<aptkit_store::Planned> {
+        let mut planned = self.state.planned();
+        planned.extend(self.public.planned());
+        planned
     }
 }
 
