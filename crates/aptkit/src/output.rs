@@ -105,6 +105,24 @@ pub fn count_bar(total: u64, message: &str, quiet: bool) -> ProgressBar {
     bar
 }
 
+/// The writes a dry run of `what` would make: a line each, or as JSON
+/// (`{"dry_run": true, <subject>: what, "plan": [...]}` with `extra`'s
+/// fields).
+pub fn print_planned(subject: &str, what: &str, plan: &[aptkit_store::Planned], json: bool, extra: serde_json::Value) {
+    if json {
+        let mut out = serde_json::json!({"dry_run": true, subject: what, "plan": plan});
+        if let (Some(out), serde_json::Value::Object(extra)) = (out.as_object_mut(), extra) {
+            out.extend(extra);
+        }
+        print_json(&out);
+        return;
+    }
+    for p in plan {
+        println!("would {} {}/{} ({} bytes)", p.op, p.location, p.key, p.size);
+    }
+    println!("dry run of {what}: {} writes planned, nothing written", plan.len());
+}
+
 #[cfg(test)]
 mod exit_code_tests {
     use std::process::ExitCode;
@@ -148,22 +166,4 @@ mod exit_code_tests {
         let corrupt = aptkit_verify::Error::EmptyKeyring;
         assert_eq!(exit_code_of(&anyhow::Error::new(corrupt)), ExitCode::from(2));
     }
-}
-
-/// The writes a dry run of `what` would make: a line each, or as JSON
-/// (`{"dry_run": true, <subject>: what, "plan": [...]}` with `extra`'s
-/// fields).
-pub fn print_planned(subject: &str, what: &str, plan: &[aptkit_store::Planned], json: bool, extra: serde_json::Value) {
-    if json {
-        let mut out = serde_json::json!({"dry_run": true, subject: what, "plan": plan});
-        if let (Some(out), serde_json::Value::Object(extra)) = (out.as_object_mut(), extra) {
-            out.extend(extra);
-        }
-        print_json(&out);
-        return;
-    }
-    for p in plan {
-        println!("would {} {}/{} ({} bytes)", p.op, p.location, p.key, p.size);
-    }
-    println!("dry run of {what}: {} writes planned, nothing written", plan.len());
 }
