@@ -199,7 +199,10 @@ pub trait Store: Send + Sync {
     fn put_if_absent(&self, key: &str, body: Body<'_>, caching: Caching) -> Result<Written>;
 
     /// Replace `key` only if its current version is `expected` (`None`:
-    /// only if it does not exist).
+    /// only if it does not exist). An ETag names one version of one object
+    /// at this store's [`Store::location`]: two stores with one location
+    /// (one bucket through two clients) give an ETag to the same content
+    /// only, so a version remembered from either is safe to compare with.
     fn put_if_match(&self, key: &str, body: &[u8], expected: Option<&ETag>) -> Result<Written>;
 
     /// [`Store::put_if_match`] for an object clients read, with the caching

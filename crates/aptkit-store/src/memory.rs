@@ -10,7 +10,6 @@ pub struct MemoryStore {
     objects: Mutex<BTreeMap<String, (Vec<u8>, u64)>>,
     /// Write time of each key, for `ObjectMeta::modified`.
     times: Mutex<BTreeMap<String, i64>>,
-    version: std::sync::atomic::AtomicU64,
 }
 
 impl MemoryStore {
@@ -51,8 +50,12 @@ impl MemoryStore {
         self.times.lock().unwrap().insert(key.to_string(), now);
     }
 
+    /// Versions count across every memory store of the process: all share
+    /// one location, and an ETag must name one version of one object there
+    /// ([`Store::put_if_match`]).
     fn next_etag(&self) -> (u64, ETag) {
-        let v = self.version.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        static VERSIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let v = VERSIONS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
         (v, ETag(format!("v{v}")))
     }
 }
