@@ -590,6 +590,10 @@ fn dry_runs_of_repo_and_snapshot_commands_write_nothing_and_plan_what_the_comman
     let (_out, debs) = package(&s.tree.1, &["--version", "1.0-1"]);
     let dir = debs[0].parent().unwrap().to_str().unwrap().to_string();
     s.proxy.clear_log();
+    // Bad input is refused in a dry run as in the real command, naming it.
+    let unknown = s.cmd(&["repo", "add", "nope", &dir, "--dry-run"]).output().unwrap();
+    assert_eq!(unknown.status.code(), Some(2), "{}", stderr(&unknown));
+    assert!(stderr(&unknown).contains("nope") && stdout(&unknown).is_empty(), "{}", stderr(&unknown));
     let plan: serde_json::Value =
         serde_json::from_str(&s.run(&["repo", "add", "main", &dir, "--dry-run", "--json"])).unwrap();
     let text = s.run(&["repo", "add", "main", &dir, "--dry-run", "--remove-files"]);

@@ -47,7 +47,7 @@ fn load_config(runtime: &Runtime, endpoint_url: Option<&str>, region: Option<&st
 /// system's certificates, made on its first request: the SDK validates the
 /// client of every provider it makes (STS's among them) when the
 /// configuration loads, and the HTTPS client loads and parses the system's
-/// certificates then, ~10 ms of every command, even when no request goes
+/// certificates then, ~4 ms of every command, even when no request goes
 /// out over it (static credentials, a plain-HTTP endpoint).
 fn https_client() -> aws_sdk_s3::config::SharedHttpClient {
     aws_sdk_s3::config::SharedHttpClient::new(LazyHttps(std::sync::OnceLock::new()))

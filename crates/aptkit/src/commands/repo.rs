@@ -12,7 +12,6 @@ pub fn run(settings: RepoSettings) -> anyhow::Result<Outcome> {
     let repo = &settings.repository;
     // What a dry run says it did, it would have done.
     let did = if settings.planned.is_some() { "would have " } else { "" };
-    let mut json_out = false;
     let mut subject = String::new();
     match settings.action {
         RepoAction::Create { name, comment, keep_versions } => {
@@ -21,7 +20,6 @@ pub fn run(settings: RepoSettings) -> anyhow::Result<Outcome> {
             subject = name;
         }
         RepoAction::Add { name, paths, intake, json } => {
-            json_out = json;
             let bar = output::count_bar(0, &format!("adding to {name}"), json);
             let progress_bar = bar.clone();
             let report = repo
@@ -97,8 +95,9 @@ pub fn run(settings: RepoSettings) -> anyhow::Result<Outcome> {
             subject = name;
         }
     }
+    // (`repo add --dry-run --json` printed its plan above.)
     if let Some(planned) = &settings.planned {
-        output::print_planned("repo", &format!("repo {subject}"), &planned.planned(), json_out, json!({}));
+        output::print_planned("repo", &format!("repo {subject}"), &planned.planned(), false, json!({}));
     }
     Ok(Outcome::Success)
 }
