@@ -5,10 +5,13 @@
 //! chunk cache (a new publication, or indices that cannot be used).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aptkit_compress::{ChunkCache, Format, Records};
 use aptkit_index::FileDigests;
 use aptkit_store::{Body, Caching, Store};
+
+use crate::ahead::Ahead;
 
 /// Where chunks live: `cache/index-chunks/<sha256 of the text>.<gz|xz>`.
 pub(crate) const PREFIX: &str = "cache/index-chunks/";
@@ -99,15 +102,27 @@ pub(crate) fn pieces_in_place(
     out
 }
 
-/// Pieces in place first, then the store's cache (which alone is written).
+/// Pieces in place first, then those compressed ahead, then the store's
+/// cache (which alone is written).
 pub(crate) struct PiecesFirst<'a> {
     pub in_place: HashMap<(Format, String), Vec<u8>>,
+    pub ahead: Option<&'a Ahead>,
     pub cache: StoreChunkCache<'a>,
+    /// Pieces taken from `ahead`: compressed by this publish all the same.
+    pub from_ahead: AtomicUsize,
 }
 
 impl ChunkCache for PiecesFirst<'_> {
     fn get(&self, format: Format, id: &str) -> Option<Vec<u8>> {
-        self.in_place.get(&(format, id.to_string())).cloned().or_else(|| self.cache.get(format, id))
+        let key = (format, id.to_string());
+        if let Some(piece) = self.in_place.get(&key) {
+            return Some(piece.clone());
+        }
+        if let Some(piece) = self.ahead.and_then(|ahead| ahead.wait().get(&key)) {
+            self.from_ahead.fetch_add(1, Ordering::Relaxed);
+            return Some(piece.clone());
+        }
+        self.cache.get(format, id)
     }
 
     fn put(&self, format: Format, id: &str, compressed: &[u8]) {

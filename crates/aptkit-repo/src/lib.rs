@@ -12,6 +12,7 @@
 //! Jobs that share a state store keep out of each other's way by claims
 //! ([`claim`]); an error says whether to retry ([`Error::kind`]).
 
+mod ahead;
 mod chunk_cache;
 pub mod claim;
 mod contents;

@@ -24,6 +24,7 @@ use aptkit_index::{pool_path, FileDigests, IndexFile, ReleaseFile};
 use aptkit_sign::SigningKey;
 use aptkit_store::{Body, Caching, ETag, Store, Written};
 
+use crate::ahead::Ahead;
 use crate::chunk_cache::{chunk_ids, pieces_in_place, InPlace, PiecesFirst, StoreChunkCache};
 use crate::events::{PublishEvent, PublishEvents};
 use crate::package_set::{PackageRecord, PackageSet};
@@ -107,6 +108,8 @@ pub(crate) struct PublishInput<'a> {
     /// not place them (another publication shares the pool, or a publish
     /// was interrupted): each is looked for (a HEAD) before its body is sent.
     pub pool_may_exist: bool,
+    /// New chunks of the indices, being compressed ahead ([`crate::ahead`]).
+    pub ahead: Option<&'a Ahead>,
 }
 
 /// A publish that failed, and whether it had begun writing (its suite may
@@ -171,9 +174,8 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
     // 1. Pool files: those of the packages the indices will list. A set
     // may hold others (a snapshot switched to, with an architecture the
     // publication was not made for): they are said, and not placed.
-    let publishes = |arch: &str| arch == "all" || publication.architectures.iter().any(|a| a == arch);
     let mut left_out: BTreeMap<&str, usize> = BTreeMap::new();
-    for record in input.set.iter().filter(|r| !publishes(r.arch())) {
+    for record in input.set.iter().filter(|r| !publishes(&publication, r.arch())) {
         *left_out.entry(record.arch()).or_default() += 1;
     }
     if !left_out.is_empty() {
@@ -183,8 +185,7 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
             publishes: publication.architectures.clone(),
         });
     }
-    let placed: Vec<(String, &PackageRecord)> =
-        placed(input.set, &component).into_iter().filter(|(_, r)| publishes(r.arch())).collect();
+    let placed = published(input.set, &publication);
     // The same bytes (the same control file) sit at the same pool path:
     // files the previous publication placed in this very store are there.
     let location = input.public.location();
@@ -220,7 +221,7 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
     report.index_chunks = chunks;
     report.index_chunks_compressed = chunks_compressed;
 
-    // 2. Changed indices under their by-hash names.
+    // 2. Changed indices under their by-hash names, all at once.
     let mut listed = Vec::new();
     let mut changed = Vec::new();
     let mut generation = Vec::new();
@@ -233,20 +234,6 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
             continue;
         }
         let by_hash = publication.key(&format!("{dists}/{dir}/by-hash/SHA256/{sha256}"));
-        // The key is the content's hash: an existing object is this content,
-        // unless it was damaged (a publish that did not read back); then the
-        // right bytes replace it, which no client can mind.
-        match put_new(input.public, &by_hash, Body::Bytes(bytes), input.resuming)? {
-            Written::Created(etag) if etag_is_md5(&etag, Some(&md5)) => {
-                report.confirmed.insert(by_hash.clone());
-            }
-            Written::Created(_) => {}
-            Written::Conflict(_) => {
-                if aptkit_store::holds_exactly(input.public, &by_hash, bytes)? != Some(true) {
-                    input.public.put(&by_hash, Body::Bytes(bytes), Caching::Immutable)?;
-                }
-            }
-        }
         changed.push((rel, bytes, by_hash, sha256, md5));
     }
     for file in kept {
@@ -259,7 +246,7 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
     let older: Vec<Vec<String>> = publication.by_hash.iter().filter(|g| **g != generation).cloned().collect();
     publication.by_hash = std::iter::once(generation).chain(older).take(KEPT_GENERATIONS).collect();
 
-    // 3. Release, signed; InRelease first.
+    // 3. Release, signed while the by-hash copies go up; InRelease first.
     publication.date = date;
     publication.signed_by = input.keys.iter().map(|k| k.fingerprint()).collect();
     let release = ReleaseFile {
@@ -279,8 +266,19 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
     // Signatures carry the real time: a Date pushed a second ahead to stay
     // strictly increasing must not make the signature "made in the future".
     let time = UNIX_EPOCH + Duration::from_secs(now.max(0) as u64);
-    let detached = aptkit_sign::sign_detached(input.keys, text.as_bytes(), time)?;
-    let inline = aptkit_sign::clearsign(input.keys, text.as_bytes(), time)?;
+    let (by_hash_confirmed, signed) = std::thread::scope(|scope| {
+        let writing = scope.spawn(|| {
+            aptkit_parallel::try_map(changed.len(), input.public.concurrency(), |i| {
+                let (_, bytes, by_hash, _, md5) = &changed[i];
+                put_by_hash(input.public, by_hash, bytes, md5, input.resuming)
+            })
+        });
+        let signed = aptkit_sign::sign_detached(input.keys, text.as_bytes(), time)
+            .and_then(|detached| Ok((detached, aptkit_sign::clearsign(input.keys, text.as_bytes(), time)?)));
+        (writing.join().expect("writing by-hash copies does not panic"), signed)
+    });
+    report.confirmed.extend(by_hash_confirmed?.into_iter().flatten());
+    let (detached, inline) = signed?;
     let signed_key = |name: &str| publication.key(&format!("{dists}/{name}"));
     // HTTP dates, S3's Last-Modified among them, count whole seconds, and
     // apt revalidates InRelease and the plain index names with
@@ -344,10 +342,14 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
         report.files_written.0.push((key.clone(), bytes.to_vec(), Some(by_hash.clone())));
         report.purge.push(key);
     }
-    for (name, bytes) in [("Release.gpg", &detached[..]), ("Release", text.as_bytes())] {
+    // The pair together: a client without InRelease reads both.
+    let pair = [("Release.gpg", &detached[..]), ("Release", text.as_bytes())];
+    let pair_confirmed = aptkit_parallel::try_map(pair.len(), input.public.concurrency(), |i| {
+        let (name, bytes) = pair[i];
         let etag = input.public.put(&signed_key(name), Body::Bytes(bytes), Caching::Short)?;
-        report.confirmed.extend(confirmed(signed_key(name), &etag, bytes));
-    }
+        Ok::<_, Error>(confirmed(signed_key(name), &etag, bytes))
+    })?;
+    report.confirmed.extend(pair_confirmed.into_iter().flatten());
     for (name, bytes) in [("InRelease", inline), ("Release.gpg", detached), ("Release", text.into_bytes())] {
         report.purge.push(signed_key(name));
         report.files_written.0.push((signed_key(name), bytes, None));
@@ -373,6 +375,22 @@ fn put_new(store: &dyn Store, key: &str, body: Body<'_>, look_first: bool) -> Re
         }
     }
     Ok(store.put_if_absent(key, body, Caching::Immutable)?)
+}
+
+/// An index under its by-hash name; returns the key if the store's answer
+/// confirms the bytes. The key is the content's hash: an existing object is
+/// this content, unless it was damaged (a publish that did not read back);
+/// then the right bytes replace it, which no client can mind.
+fn put_by_hash(public: &dyn Store, key: &str, bytes: &[u8], md5: &str, look_first: bool) -> Result<Option<String>> {
+    Ok(match put_new(public, key, Body::Bytes(bytes), look_first)? {
+        Written::Created(etag) => etag_is_md5(&etag, Some(md5)).then(|| key.to_string()),
+        Written::Conflict(_) => {
+            if aptkit_store::holds_exactly(public, key, bytes)? != Some(true) {
+                public.put(key, Body::Bytes(bytes), Caching::Immutable)?;
+            }
+            None
+        }
+    })
 }
 
 /// A publication's index files, made in memory and hashed: each file's
@@ -468,10 +486,11 @@ fn build_indices(
             let stable = previous_chunks.map(|(chunks, _)| chunks.into_iter().map(|(id, _)| id).collect());
             let stable_only = matches!(publication.source, crate::state::Source::Repo(_));
             let cache = StoreChunkCache { store: input.state, stable, stable_only };
-            let cache = PiecesFirst { in_place: from_files, cache };
+            let cache = PiecesFirst { in_place: from_files, ahead: input.ahead, cache, from_ahead: Default::default() };
             // Both formats at once: a republish compresses a chunk or two,
             // each on one thread.
             let compressed = aptkit_compress::compress_all_pieces(&formats, Records::Stanzas, &packages, &cache);
+            chunks_compressed += cache.from_ahead.into_inner();
             for (format, (file, work, lengths)) in formats.into_iter().zip(compressed) {
                 chunks += work.chunks;
                 chunks_compressed += work.compressed;
@@ -688,6 +707,16 @@ pub(crate) fn placed<'a>(set: &'a PackageSet, component: &str) -> Vec<(String, &
 
 /// The `Packages` file for `arch`: the packages of that architecture and
 /// `all`, each with `Filename` set to its place in the pool.
+/// Whether `publication` lists packages of `arch`: its architectures, and `all`.
+fn publishes(publication: &Publication, arch: &str) -> bool {
+    arch == "all" || publication.architectures.iter().any(|a| a == arch)
+}
+
+/// The packages of `set` that `publication` lists, with their pool paths.
+pub(crate) fn published<'a>(set: &'a PackageSet, publication: &Publication) -> Vec<(String, &'a PackageRecord)> {
+    placed(set, &publication.component).into_iter().filter(|(_, r)| publishes(publication, r.arch())).collect()
+}
+
 pub(crate) fn packages_index(placed: &[(String, &PackageRecord)], arch: &str) -> Vec<u8> {
     let mut packages = Vec::with_capacity(placed.iter().map(|(path, r)| r.text().len() + path.len() + 1).sum());
     for (path, r) in placed.iter().filter(|(_, r)| r.arch() == arch || r.arch() == "all") {

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use aptkit_sign::SigningKey;
 
+use crate::ahead::Ahead;
 use crate::claim::{Activity, ClaimGuard};
 use crate::events::{NoEvents, PublishEvent, PublishEvents};
 use crate::lease::Leased;
@@ -286,7 +287,7 @@ impl<'a> Publisher<'a> {
     }
 
     fn publish(&self, resolved: Resolved) -> Result<Published> {
-        let Resolved { mut publication, set, previous } = resolved;
+        let Resolved { publication, set, previous } = resolved;
         if let Dependencies::Check(base) = &self.dependencies {
             let problems = depcheck::check(&set, &publication.architectures, base);
             if !problems.is_empty() {
@@ -296,6 +297,27 @@ impl<'a> Publisher<'a> {
         if self.dry_run {
             return self.plan(publication, set, previous);
         }
+        // The chunks this publish must compress are known now: they are
+        // compressed while it claims the suite and reads what is in place.
+        let ahead = Ahead::default();
+        let worth_it = Ahead::worth_it(&publication, previous.as_ref().map(|(p, _)| p));
+        std::thread::scope(|scope| {
+            if let (true, Some((_, previous_set))) = (worth_it, &previous) {
+                let (ahead, publication, set) = (&ahead, publication.clone(), &set);
+                scope.spawn(move || ahead.compress(&publication, set, previous_set));
+            }
+            self.publish_claimed(publication, &set, previous.as_ref(), worth_it.then_some(&ahead))
+        })
+    }
+
+    /// The publish itself, from the claim to the record.
+    fn publish_claimed(
+        &self,
+        mut publication: Publication,
+        set: &PackageSet,
+        previous: Option<&(Publication, PackageSet)>,
+        ahead: Option<&Ahead>,
+    ) -> Result<Published> {
         let now = self.clock.now();
         // Claims go by this machine's clock whatever the publish is dated:
         // other jobs judge them by theirs.
@@ -304,7 +326,7 @@ impl<'a> Publisher<'a> {
         // Claim the suite before writing anything under it: two publishers
         // of one suite must not both overwrite its InRelease.
         let id = publication.id();
-        let expected = previous.as_ref().map(|(p, _)| p.clone());
+        let expected = previous.map(|(p, _)| p.clone());
         let location = self.repository.public_store().location();
         let state_arc = self.repository.state_arc();
         let taken = ClaimGuard::take(state_arc, &id, Activity::Publishing, claimed_at, self.lease, |refs| {
@@ -333,7 +355,7 @@ impl<'a> Publisher<'a> {
                 holder_gone: over.holder_gone,
             });
         }
-        if let Some((prev, _)) = &previous {
+        if let Some((prev, _)) = previous {
             publication.previous_sets = std::iter::once(prev.set.clone())
                 .chain(prev.previous_sets.iter().cloned())
                 .filter(|s| *s != publication.set)
@@ -351,14 +373,15 @@ impl<'a> Publisher<'a> {
             public: &public,
             state,
             publication,
-            set: &set,
-            previous: previous.as_ref().map(|(p, s)| (p, s)),
+            set,
+            previous: previous.map(|(p, s)| (p, s)),
             dropped_date,
             keys: self.keys,
             now,
             events: self.events,
             resuming,
             pool_may_exist: resuming || pool_shared,
+            ahead,
         });
         let same = |p: &Publication| p.prefix == pending.prefix && p.distribution == pending.distribution;
         let (done, report, signed_at) = match written {
@@ -433,6 +456,7 @@ impl<'a> Publisher<'a> {
             resuming: cut_short,
             // Planned writes are checked against the store as it is.
             pool_may_exist: true,
+            ahead: None,
         })
         .map_err(|failed| failed.error)?;
         let mut planned = public.planned();

@@ -280,30 +280,9 @@ impl Repository {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::Source;
 
     fn publication(prefix: &str, distribution: &str, date: i64, changed: Vec<String>) -> Publication {
-        Publication {
-            prefix: prefix.into(),
-            distribution: distribution.into(),
-            component: "main".into(),
-            source: Source::Repo("main".into()),
-            set: "sets/x.packages".into(),
-            architectures: vec!["amd64".into()],
-            date,
-            origin: None,
-            label: None,
-            valid_for_days: None,
-            signed_by: Vec::new(),
-            contents: false,
-            previous_sets: Vec::new(),
-            public_store: None,
-            by_hash: Vec::new(),
-            pieces: Default::default(),
-            written_until_ms: None,
-            changed,
-            purged: None,
-        }
+        Publication { prefix: prefix.into(), date, changed, ..Publication::for_tests(distribution) }
     }
 
     /// `n` plain index keys and the three signed files of a suite.

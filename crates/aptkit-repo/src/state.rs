@@ -139,6 +139,35 @@ pub enum Source {
     Snapshot(String),
 }
 
+#[cfg(test)]
+impl Publication {
+    /// A publication of repo `main` for amd64 at the root, as unit tests
+    /// need one.
+    pub(crate) fn for_tests(distribution: &str) -> Self {
+        Publication {
+            prefix: String::new(),
+            distribution: distribution.into(),
+            component: "main".into(),
+            source: Source::Repo("main".into()),
+            set: "sets/x.packages".into(),
+            architectures: vec!["amd64".into()],
+            date: 0,
+            origin: None,
+            label: None,
+            valid_for_days: None,
+            signed_by: Vec::new(),
+            contents: false,
+            previous_sets: Vec::new(),
+            public_store: None,
+            by_hash: Vec::new(),
+            pieces: Default::default(),
+            written_until_ms: None,
+            changed: Vec::new(),
+            purged: None,
+        }
+    }
+}
+
 impl std::fmt::Display for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
