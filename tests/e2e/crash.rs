@@ -580,6 +580,21 @@ fn re_adding_packages_the_repo_holds_sends_no_body_and_writes_no_state() {
     assert_eq!(touched.len(), debs.len(), "{touched:?}");
     assert!(touched.iter().all(|k| k.starts_with("state/pool/") && k.ends_with(".deb")), "{touched:?}");
     assert!(log.iter().all(|l| l.status == 200), "{log:?}");
+
+    // A package set the state names already is touched, not sent again: a
+    // snapshot filtered to all it has, a repo back to what a snapshot holds.
+    s.run(&["snapshot", "create", "one", "from", "repo", "main"]);
+    let (_newer_out, newer) = package(&s.tree.1, &["--version", "1.0-2"]);
+    s.run(&["repo", "add", "main", newer[0].parent().unwrap().to_str().unwrap()]);
+    s.proxy.clear_log();
+    s.run(&["snapshot", "filter", "one", "all", "*"]);
+    s.run(&["repo", "remove", "main", "* (= 1.0-2)"]);
+    let log = s.proxy.log();
+    let sets: Vec<_> = log.iter().filter(|l| l.is_write() && object_key(l).starts_with("state/sets/")).collect();
+    assert_eq!(sets.len(), 2, "{log:?}");
+    assert!(sets.iter().all(|l| l.copy && l.body_len == 0), "a set was sent again: {sets:?}");
+    assert!(s.run(&["snapshot", "show", "all"]).contains("hello_1.0-1"));
+    assert!(!s.run(&["repo", "show", "main"]).contains("hello_1.0-2"));
 }
 
 /// `--dry-run` of the commands that write state: nothing is written, and

@@ -87,14 +87,10 @@ fn collect_claimed(
     pool_is_ours: bool,
 ) -> Result<GcReport> {
     let (refs, _) = state::load(state_store)?;
-    let mut live_sets: HashSet<String> = HashSet::new();
-    live_sets.extend(refs.repos.values().map(|r| r.set.clone()));
-    live_sets.extend(refs.snapshots.values().map(|s| s.set.clone()));
     // Unverified publications' files may be live too (their InRelease was
     // written): kept like published ones.
+    let live_sets: HashSet<String> = refs.named_sets().cloned().collect();
     let publications: Vec<&state::Publication> = refs.publications.iter().chain(&refs.unverified).collect();
-    live_sets.extend(publications.iter().map(|p| p.set.clone()));
-    live_sets.extend(publications.iter().flat_map(|p| p.previous_sets.iter().cloned()));
     let mut live_blobs = HashSet::new();
     let mut live_pool = HashSet::new();
     for id in &live_sets {

@@ -9,6 +9,7 @@ use aptkit_control::Paragraph;
 use aptkit_index::FileDigests;
 use aptkit_store::{Body, Caching, Shared, Store};
 
+use crate::state::Refs;
 use crate::{Error, Result};
 
 /// One package: its control fields plus `Filename` (the .deb's base name),
@@ -375,9 +376,19 @@ impl PackageSet {
 
     /// Store the set under its content hash; returns its id (the key).
     pub fn save(&self, store: &dyn Store) -> Result<String> {
+        self.save_in(store, &Refs::default())
+    }
+
+    /// [`save`](Self::save) knowing what `refs` names: a set it names is in
+    /// the store (gc keeps it), and is touched rather than sent again (a
+    /// repo back to an earlier state, a snapshot filtered to all it has).
+    pub fn save_in(&self, store: &dyn Store, refs: &Refs) -> Result<String> {
         let bytes = self.to_bytes();
         // Named by the SHA-256 of the bytes (chunk_id is that, in hex).
         let id = format!("sets/{}.packages", aptkit_compress::chunk_id(&bytes));
+        if refs.named_sets().any(|named| *named == id) && store.touch(&id, Caching::Immutable)? {
+            return Ok(id);
+        }
         if let aptkit_store::Written::Conflict(_) = store.put_if_absent(&id, Body::Bytes(&bytes), Caching::Immutable)? {
             // The same set is there already, maybe unreferenced and old
             // enough for a concurrent gc (a repo back to an earlier state, a

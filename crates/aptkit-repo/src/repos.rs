@@ -166,7 +166,8 @@ impl Repository {
                 base = Some((set_id, set));
                 return Ok(None);
             }
-            repo.set = set.save(self.state.as_ref())?;
+            let saved = set.save_in(self.state.as_ref(), refs)?;
+            refs.repos.get_mut(name).expect("looked up above").set = saved;
             Ok(Some(()))
         })?;
         report.added = added;
@@ -233,7 +234,8 @@ impl Repository {
                     return Err(Error::Invalid(format!("no package matching `{query}` in repo `{name}`")));
                 }
             }
-            repo.set = set.save(self.state.as_ref())?;
+            let saved = set.save_in(self.state.as_ref(), refs)?;
+            refs.repos.get_mut(name).expect("looked up above").set = saved;
             Ok(())
         })?;
         Ok(removed)
@@ -277,7 +279,8 @@ impl Repository {
             if report.added.is_empty() && report.retired.is_empty() {
                 return Ok(None);
             }
-            repo.set = set.save(self.state.as_ref())?;
+            let saved = set.save_in(self.state.as_ref(), refs)?;
+            refs.repos.get_mut(name).expect("looked up above").set = saved;
             Ok(Some(()))
         })?;
         Ok(report)

@@ -1,6 +1,7 @@
 //! `snapshot …`: immutable package sets made from repos and other snapshots.
 
 use crate::package_set::PackageSet;
+use crate::state::Refs;
 use crate::{check_name, set_ops, state, Error, Query, Repository, Result, SetDiff, Source};
 
 impl Repository {
@@ -21,9 +22,9 @@ impl Repository {
         })
     }
 
-    fn create_snapshot(&self, name: &str, set: &PackageSet, description: String, now: i64) -> Result<()> {
+    fn create_snapshot(&self, name: &str, set: &PackageSet, description: String, now: i64, refs: &Refs) -> Result<()> {
         check_name("snapshot", name)?;
-        let id = set.save(self.state.as_ref())?;
+        let id = set.save_in(self.state.as_ref(), refs)?;
         state::update(self.state.as_ref(), |refs| {
             if refs.snapshots.contains_key(name) {
                 return Err(Error::SnapshotExists(name.to_string()));
@@ -47,23 +48,25 @@ impl Repository {
         keep_all: bool,
         now: i64,
     ) -> Result<usize> {
-        if self.refs()?.snapshots.contains_key(dest) {
+        let refs = self.refs()?;
+        if refs.snapshots.contains_key(dest) {
             return Err(Error::SnapshotExists(dest.to_string()));
         }
-        let sets = sources.iter().map(|s| self.snapshot_packages(s)).collect::<Result<Vec<_>>>()?;
+        let sets = sources.iter().map(|s| self.packages_of(&refs, s)).collect::<Result<Vec<_>>>()?;
         let merged = set_ops::merge(&sets, latest, keep_all);
-        self.create_snapshot(dest, &merged, format!("merge of {}", sources.join(", ")), now)?;
+        self.create_snapshot(dest, &merged, format!("merge of {}", sources.join(", ")), now, &refs)?;
         Ok(merged.len())
     }
 
     /// A new snapshot with the packages of `source` matching any query.
     pub fn snapshot_filter(&self, source: &str, dest: &str, queries: &[Query], now: i64) -> Result<usize> {
-        if self.refs()?.snapshots.contains_key(dest) {
+        let refs = self.refs()?;
+        if refs.snapshots.contains_key(dest) {
             return Err(Error::SnapshotExists(dest.to_string()));
         }
-        let mut set = self.snapshot_packages(source)?;
+        let mut set = self.packages_of(&refs, source)?;
         set.retain(|r| queries.iter().any(|q| q.matches(r)));
-        self.create_snapshot(dest, &set, format!("filter of snapshot {source}"), now)?;
+        self.create_snapshot(dest, &set, format!("filter of snapshot {source}"), now, &refs)?;
         Ok(set.len())
     }
 
@@ -72,7 +75,11 @@ impl Repository {
     }
 
     pub fn snapshot_packages(&self, name: &str) -> Result<PackageSet> {
-        let refs = self.refs()?;
+        self.packages_of(&self.refs()?, name)
+    }
+
+    /// Snapshot `name`'s packages, as `refs` names its set.
+    fn packages_of(&self, refs: &Refs, name: &str) -> Result<PackageSet> {
         let snap = refs.snapshots.get(name).ok_or_else(|| Error::UnknownSnapshot(name.to_string()))?;
         self.load_set(&snap.set)
     }

@@ -287,6 +287,17 @@ pub fn prefixed(prefix: &str, rel: &str) -> String {
 }
 
 impl Refs {
+    /// The package sets repos, snapshots and publications (published or
+    /// unverified, and the generations they keep) name: gc keeps them.
+    pub fn named_sets(&self) -> impl Iterator<Item = &String> {
+        let publications = self.publications.iter().chain(&self.unverified);
+        self.repos
+            .values()
+            .map(|r| &r.set)
+            .chain(self.snapshots.values().map(|s| &s.set))
+            .chain(publications.flat_map(|p| std::iter::once(&p.set).chain(&p.previous_sets)))
+    }
+
     pub fn publication(&self, prefix: &str, distribution: &str) -> Option<&Publication> {
         self.publications.iter().find(|p| p.prefix == prefix && p.distribution == distribution)
     }
