@@ -32,14 +32,16 @@ pub(crate) struct Ahead {
 }
 
 impl Ahead {
-    /// Whether compressing ahead can save a publish of `publication` time:
-    /// a repo's republish, which looks up no new chunk in the chunk cache
-    /// (see [`crate::chunk_cache::StoreChunkCache`]) and so compresses
-    /// every one of them. A snapshot's may find its chunks cached, and a
-    /// new publication has no previous index to tell new chunks by.
-    pub(crate) fn worth_it(publication: &Publication, previous: Option<&Publication>) -> bool {
+    /// Whether compressing ahead can save a republish of `previous` as
+    /// `publication` time: a repo's republish with packages that changed,
+    /// which looks up no new chunk in the chunk cache (see
+    /// [`crate::chunk_cache::StoreChunkCache`]) and so compresses every
+    /// one of them. A snapshot's may find its chunks cached; a new
+    /// publication has no previous index to tell new chunks by.
+    pub(crate) fn worth_it(publication: &Publication, previous: &Publication) -> bool {
         matches!(publication.source, Source::Repo(_))
-            && previous.is_some_and(|prev| prev.component == publication.component)
+            && previous.component == publication.component
+            && previous.set != publication.set
     }
 
     /// Compress the chunks of each architecture's `Packages` of `set` that
@@ -162,13 +164,14 @@ mod tests {
     }
 
     #[test]
-    fn a_repo_republish_compresses_ahead_and_nothing_else_does() {
-        let publication = Publication::for_tests("stable");
-        assert!(Ahead::worth_it(&publication, Some(&publication)));
-        assert!(!Ahead::worth_it(&publication, None), "a new publication has nothing to tell new chunks by");
+    fn a_repo_republish_with_changes_compresses_ahead_and_nothing_else_does() {
+        let before = Publication::for_tests("stable");
+        let publication = Publication { set: "sets/y.packages".into(), ..before.clone() };
+        assert!(Ahead::worth_it(&publication, &before));
+        assert!(!Ahead::worth_it(&before, &before), "nothing changed, nothing to compress");
         let snapshot = Publication { source: Source::Snapshot("s".into()), ..publication.clone() };
-        assert!(!Ahead::worth_it(&snapshot, Some(&snapshot)), "a snapshot's chunks may be cached");
+        assert!(!Ahead::worth_it(&snapshot, &before), "a snapshot's chunks may be cached");
         let other = Publication { component: "contrib".into(), ..publication.clone() };
-        assert!(!Ahead::worth_it(&other, Some(&publication)));
+        assert!(!Ahead::worth_it(&other, &before));
     }
 }

@@ -379,9 +379,10 @@ impl PackageSet {
         self.save_in(store, &Refs::default())
     }
 
-    /// [`save`](Self::save) knowing what `refs` names: a set it names is in
-    /// the store (gc keeps it), and is touched rather than sent again (a
-    /// repo back to an earlier state, a snapshot filtered to all it has).
+    /// [`save`](Self::save) knowing what `refs` names: a set it names is
+    /// most likely in the store (a repo back to an earlier state, a
+    /// snapshot filtered to all it has), and is touched to restart its age
+    /// rather than sent again; one that is gone all the same is written.
     pub fn save_in(&self, store: &dyn Store, refs: &Refs) -> Result<String> {
         let bytes = self.to_bytes();
         // Named by the SHA-256 of the bytes (chunk_id is that, in hex).

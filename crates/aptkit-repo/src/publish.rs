@@ -342,14 +342,14 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
         report.files_written.0.push((key.clone(), bytes.to_vec(), Some(by_hash.clone())));
         report.purge.push(key);
     }
-    // The pair together: a client without InRelease reads both.
-    let pair = [("Release.gpg", &detached[..]), ("Release", text.as_bytes())];
-    let pair_confirmed = aptkit_parallel::try_map(pair.len(), input.public.concurrency(), |i| {
-        let (name, bytes) = pair[i];
+    // The signature first: until `Release` is replaced too, it is older
+    // than InRelease, which verify reports as stale by its Date. The other
+    // way round, an old signature beside the new `Release` reads as a bad
+    // one to a keyring that no longer holds the old key.
+    for (name, bytes) in [("Release.gpg", &detached[..]), ("Release", text.as_bytes())] {
         let etag = input.public.put(&signed_key(name), Body::Bytes(bytes), Caching::Short)?;
-        Ok::<_, Error>(confirmed(signed_key(name), &etag, bytes))
-    })?;
-    report.confirmed.extend(pair_confirmed.into_iter().flatten());
+        report.confirmed.extend(confirmed(signed_key(name), &etag, bytes));
+    }
     for (name, bytes) in [("InRelease", inline), ("Release.gpg", detached), ("Release", text.into_bytes())] {
         report.purge.push(signed_key(name));
         report.files_written.0.push((signed_key(name), bytes, None));
@@ -705,8 +705,6 @@ pub(crate) fn placed<'a>(set: &'a PackageSet, component: &str) -> Vec<(String, &
     set.iter().map(|r| (pool_path(component, r.source(), r.file_name()), r)).collect()
 }
 
-/// The `Packages` file for `arch`: the packages of that architecture and
-/// `all`, each with `Filename` set to its place in the pool.
 /// Whether `publication` lists packages of `arch`: its architectures, and `all`.
 fn publishes(publication: &Publication, arch: &str) -> bool {
     arch == "all" || publication.architectures.iter().any(|a| a == arch)
@@ -717,6 +715,8 @@ pub(crate) fn published<'a>(set: &'a PackageSet, publication: &Publication) -> V
     placed(set, &publication.component).into_iter().filter(|(_, r)| publishes(publication, r.arch())).collect()
 }
 
+/// The `Packages` file for `arch`: the packages of that architecture and
+/// `all`, each with `Filename` set to its place in the pool.
 pub(crate) fn packages_index(placed: &[(String, &PackageRecord)], arch: &str) -> Vec<u8> {
     let mut packages = Vec::with_capacity(placed.iter().map(|(path, r)| r.text().len() + path.len() + 1).sum());
     for (path, r) in placed.iter().filter(|(_, r)| r.arch() == arch || r.arch() == "all") {

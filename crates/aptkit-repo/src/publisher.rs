@@ -234,25 +234,12 @@ impl<'a> Publisher<'a> {
             }
         };
         let publication = Publication {
-            prefix: req.prefix,
-            distribution: req.distribution,
-            component: req.component,
-            source: req.source,
-            set: set_id,
             architectures,
-            date: 0,
             origin: req.origin,
             label: req.label,
             valid_for_days: req.valid_for_days,
-            signed_by: Vec::new(),
             contents: req.contents,
-            previous_sets: Vec::new(),
-            public_store: None,
-            by_hash: Vec::new(),
-            pieces: Default::default(),
-            written_until_ms: None,
-            changed: Vec::new(),
-            purged: None,
+            ..Publication::new(req.prefix, req.distribution, req.component, req.source, set_id)
         };
         Ok(Resolved { publication, set, previous: None })
     }
@@ -300,13 +287,22 @@ impl<'a> Publisher<'a> {
         // The chunks this publish must compress are known now: they are
         // compressed while it claims the suite and reads what is in place.
         let ahead = Ahead::default();
-        let worth_it = Ahead::worth_it(&publication, previous.as_ref().map(|(p, _)| p));
         std::thread::scope(|scope| {
-            if let (true, Some((_, previous_set))) = (worth_it, &previous) {
-                let (ahead, publication, set) = (&ahead, publication.clone(), &set);
-                scope.spawn(move || ahead.compress(&publication, set, previous_set));
+            let compressing = match &previous {
+                Some((prev, previous_set)) if Ahead::worth_it(&publication, prev) => {
+                    let (ahead, publication, set) = (&ahead, publication.clone(), &set);
+                    Some(scope.spawn(move || ahead.compress(&publication, set, previous_set)))
+                }
+                _ => None,
+            };
+            let published =
+                self.publish_claimed(publication, &set, previous.as_ref(), compressing.is_some().then_some(&ahead));
+            // Joined here, so that a panic there (the publish compressed
+            // what it lacked itself) does not fail a publish that is done.
+            if let Some(compressing) = compressing {
+                let _ = compressing.join();
             }
-            self.publish_claimed(publication, &set, previous.as_ref(), worth_it.then_some(&ahead))
+            published
         })
     }
 

@@ -139,18 +139,17 @@ pub enum Source {
     Snapshot(String),
 }
 
-#[cfg(test)]
 impl Publication {
-    /// A publication of repo `main` for amd64 at the root, as unit tests
-    /// need one.
-    pub(crate) fn for_tests(distribution: &str) -> Self {
+    /// A publication not yet made: what it publishes and where, with
+    /// nothing published yet (no date, signers, generations or history).
+    pub fn new(prefix: String, distribution: String, component: String, source: Source, set: String) -> Self {
         Publication {
-            prefix: String::new(),
-            distribution: distribution.into(),
-            component: "main".into(),
-            source: Source::Repo("main".into()),
-            set: "sets/x.packages".into(),
-            architectures: vec!["amd64".into()],
+            prefix,
+            distribution,
+            component,
+            source,
+            set,
+            architectures: Vec::new(),
             date: 0,
             origin: None,
             label: None,
@@ -165,6 +164,16 @@ impl Publication {
             changed: Vec::new(),
             purged: None,
         }
+    }
+
+    /// A publication of repo `main` for amd64 at the root, as unit tests
+    /// need one.
+    #[cfg(test)]
+    pub(crate) fn for_tests(distribution: &str) -> Self {
+        let source = Source::Repo("main".into());
+        let publication =
+            Publication::new(String::new(), distribution.into(), "main".into(), source, "sets/x.packages".into());
+        Publication { architectures: vec!["amd64".into()], ..publication }
     }
 }
 

@@ -687,8 +687,7 @@ fn check_detached_next_to_inline(
         return Ok(());
     }
     if release.trim_ascii_end() != inline_body.trim_ascii_end() {
-        // A publish writes InRelease first, then Release.gpg and Release
-        // (together):
+        // A publish writes InRelease first, then Release.gpg and Release:
         // an older Release is one still to be replaced; a newer or undated
         // one is not what any publish leaves.
         let date = |text: &[u8]| {
