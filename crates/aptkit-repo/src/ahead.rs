@@ -18,8 +18,8 @@ use std::sync::OnceLock;
 use aptkit_compress::{Format, Records};
 
 use crate::chunk_cache::chunk_ids;
+use crate::indices::{packages_index, published};
 use crate::package_set::PackageSet;
-use crate::publish::{packages_index, published};
 use crate::state::{Publication, Source};
 
 /// Pieces by (format, chunk id).

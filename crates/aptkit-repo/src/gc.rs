@@ -11,8 +11,8 @@ use aptkit_compress::{chunk_id, chunks, Format, Records};
 
 use crate::chunk_cache;
 use crate::claim::{Activity, ClaimGuard};
+use crate::indices::{packages_index, placed};
 use crate::package_set::PackageSet;
-use crate::publish::{packages_index, placed};
 use crate::{state, Result};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
