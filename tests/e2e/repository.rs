@@ -466,6 +466,20 @@ fn snapshots_diff_merge_filter_search_retention_and_gc() {
     ws.ok(&["snapshot", "filter", "n3", "libs", "lib*"]);
     let libs = ws.ok(&["snapshot", "show", "libs", "--json"]);
     assert!(libs.contains("libgreet1") && !libs.contains("\"hello\""), "{libs}");
+    // An unknown source or a name taken is refused by name, and nothing is
+    // written: no snapshot, no set.
+    let before = ws.snapshot_of_stores();
+    for (args, named) in [
+        (&["snapshot", "merge", "m2", "n1", "nope"][..], "nope"),
+        (&["snapshot", "filter", "nope", "f", "lib*"][..], "nope"),
+        (&["snapshot", "merge", "libs", "n1", "n3"][..], "libs"),
+        (&["snapshot", "filter", "n3", "m", "lib*"][..], "`m`"),
+    ] {
+        let out = ws.aptkit().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(named), "{args:?}: {}", stderr(&out));
+    }
+    assert!(ws.snapshot_of_stores() == before, "a refused snapshot command changed the stores");
 
     // n1 still holds the 1.0-1 files; once it is dropped, gc removes them.
     let dry = ws.ok(&["gc", "--min-age", "0", "--dry-run"]);

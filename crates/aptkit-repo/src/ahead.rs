@@ -15,7 +15,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
-use aptkit_compress::{Format, Records};
+use aptkit_compress::Format;
 
 use crate::chunk_cache::chunk_ids;
 use crate::indices::{packages_index, published};
@@ -70,9 +70,10 @@ impl Ahead {
             .collect();
         let mut jobs: Vec<(Format, String, &[u8])> = Vec::new();
         for (text, old) in &texts {
-            for range in aptkit_compress::chunks(text, Records::Stanzas) {
-                let chunk = &text[range];
-                let id = aptkit_compress::chunk_id(chunk);
+            let mut at = 0;
+            for (id, len) in chunk_ids(text) {
+                let chunk = &text[at..at + len];
+                at += len;
                 if !old.contains(&id) {
                     jobs.extend([Format::Xz, Format::Gzip].map(|format| (format, id.clone(), chunk)));
                 }
@@ -95,6 +96,8 @@ impl Ahead {
 
 #[cfg(test)]
 mod tests {
+    use aptkit_compress::Records;
+
     use super::*;
 
     /// A set of `n` packages of ~900 bytes a stanza (several chunks), and
