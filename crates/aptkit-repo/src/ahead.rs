@@ -4,7 +4,7 @@
 //! chunks those are is known as soon as the two sets are loaded, so they
 //! are compressed from then on, on their own threads, while the publish
 //! claims its suite, reads the InRelease and the files in place and places
-//! the pool files: xz of one ~256 KiB chunk (~60 ms) was most of an
+//! the pool files: xz of one ~272 KiB chunk (~60 ms) was most of an
 //! incremental publish, after all of its reads.
 //!
 //! What is compressed here is found by chunk id (the SHA-256 of the chunk's
