@@ -222,6 +222,50 @@ fn verifies_aptkits_publication_and_finds_every_kind_of_tampering() {
     expect_finding(&public, &keyring, &[], "UnsafePath", "etc/passwd");
 }
 
+/// A compressed index the Release lists, gone under both of its names, is
+/// a finding naming it (apt asks for it first and gets a 404), whichever
+/// other forms are left; the uncompressed form may be absent (Debian's
+/// archive does not serve it).
+#[test]
+fn a_listed_compressed_index_that_is_gone_is_a_finding_whatever_else_is_there() {
+    let p = Published::new();
+    let keyring = p.path("key.gpg");
+    let dir = "dists/stable/main/binary-amd64";
+    let remove_both_names = |public: &Path, name: &str| {
+        let file = public.join(format!("{dir}/{name}"));
+        let hash = aptkit_index::FileDigests::of_bytes(&std::fs::read(&file).unwrap()).sha256_hex();
+        std::fs::remove_file(public.join(format!("{dir}/by-hash/SHA256/{hash}"))).unwrap();
+        std::fs::remove_file(file).unwrap();
+    };
+    let missing = |text: &str| -> Vec<String> {
+        let lines = text.lines().filter(|l| l.starts_with("FAIL Missing:"));
+        let mut files: Vec<String> =
+            lines.map(|l| l.split_whitespace().nth(2).unwrap_or_default().trim_end_matches(':').to_string()).collect();
+        files.sort();
+        files
+    };
+
+    // Packages.xz gone, Packages.gz and Packages left.
+    let (_d, public) = p.copy();
+    remove_both_names(&public, "Packages.xz");
+    let (code, text) = verify(&public, &keyring, &["--deep"]);
+    assert_eq!(code, 1, "{text}");
+    assert_eq!(missing(&text), [format!("{dir}/Packages.xz")], "{text}");
+    assert!(text.contains("apt gets a 404"), "{text}");
+
+    // Both compressed forms gone, only the uncompressed one left.
+    remove_both_names(&public, "Packages.gz");
+    let (code, text) = verify(&public, &keyring, &["--deep"]);
+    assert_eq!(code, 1, "{text}");
+    assert_eq!(missing(&text), [format!("{dir}/Packages.gz"), format!("{dir}/Packages.xz")], "{text}");
+
+    // The uncompressed form gone and the compressed ones there: no finding.
+    let (_d, public) = p.copy();
+    remove_both_names(&public, "Packages");
+    let (code, text) = verify(&public, &keyring, &["--deep"]);
+    assert_eq!(code, 0, "{text}");
+}
+
 #[test]
 fn verifies_over_http_and_stops_reading_at_the_listed_size() {
     let p = Published::new();

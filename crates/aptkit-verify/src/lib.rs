@@ -538,15 +538,11 @@ fn verify_suite(
     // Each verified index's place in `data.indices`, by path.
     let mut verified: BTreeMap<String, usize> = BTreeMap::new();
     let mut absent = Vec::new();
-    let mut present_bases = std::collections::HashSet::new();
     for ((hash, _, path), outcome) in entries.iter().zip(checked) {
         let Some(IndexCheck { bytes, findings: index_findings, stale: index_stale }) = outcome else {
             absent.push(path);
             continue;
         };
-        if Codec::from_file_name(path) != Codec::Plain {
-            present_bases.insert(strip_compression(path));
-        }
         report.indices_checked += 1;
         findings.extend(index_findings);
         data.stale.extend(index_stale);
@@ -555,15 +551,13 @@ fn verify_suite(
             data.indices.push((path.clone(), hash.clone(), bytes));
         }
     }
-    // Listed, and absent under every name, while another compressed form
-    // of the same index is there: the publisher serves compressed indices
-    // and lost one, and apt, asking for the form it prefers among those
-    // listed, gets a 404. (An uncompressed form may be absent: Debian's
-    // archive lists `Packages` and serves `Packages.xz`. A copy holding
-    // only the uncompressed index, or none in any form, is a partial
-    // mirror's choice; the Packages indices asked for are checked below.)
+    // Listed in a compressed form and absent under every name: apt asks
+    // for the form it prefers among those listed and gets a 404 (it then
+    // falls back to the next, printing the error), whatever other forms
+    // are there. An uncompressed form may be absent: Debian's archive lists
+    // `Packages` and serves `Packages.xz`.
     for path in absent {
-        if Codec::from_file_name(path) != Codec::Plain && present_bases.contains(strip_compression(path)) {
+        if Codec::from_file_name(path) != Codec::Plain {
             let key = format!("{dists}/{path}");
             findings.push(finding(Kind::Missing, &key, "the file Release lists", "nothing (apt gets a 404)"));
         }
