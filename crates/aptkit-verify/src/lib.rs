@@ -180,7 +180,8 @@ impl Options {
         if !self.components.is_empty() && !self.components.iter().any(|c| c == component) {
             return false;
         }
-        let arch = rest.split('/').next().and_then(|d| d.strip_prefix("binary-")).or_else(|| {
+        // `binary-<arch>/`, also under `debian-installer/`; `Contents-<arch>`.
+        let arch = rest.split('/').find_map(|d| d.strip_prefix("binary-")).or_else(|| {
             rest.strip_prefix("Contents-")
                 .map(|a| a.split('.').next().unwrap_or(a))
                 .map(|a| a.strip_prefix("udeb-").unwrap_or(a))

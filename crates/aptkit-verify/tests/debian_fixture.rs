@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use aptkit_store::FileStore;
-use aptkit_verify::{verify, Keyring, Kind, Options};
+use aptkit_verify::{verify, Finding, Keyring, Kind, Options};
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/debian-bookworm-updates")
@@ -39,16 +39,36 @@ fn tampered(rel: &str, edit: impl FnOnce(&mut Vec<u8>)) -> tempfile::TempDir {
     dir
 }
 
-fn kinds(root: &Path, keyring: &Path) -> Vec<Kind> {
+/// Whether a finding is one the fixture itself causes: it is a partial copy
+/// (only the uncompressed amd64 Packages), so every compressed file its
+/// InRelease lists for main and amd64 is reported missing, as it would be
+/// for any copy that left them out (apt asks for them first).
+fn not_carried(finding: &Finding) -> bool {
+    finding.kind == Kind::Missing
+        && finding.found.contains("apt gets a 404")
+        && !fixture().join(&finding.file).exists()
+}
+
+/// The findings, without those about what the fixture does not carry.
+fn findings(root: &Path, keyring: &Path) -> Vec<Finding> {
     let report = verify(&FileStore::new(root), &options(keyring), &|_| {}).unwrap();
-    report.findings.iter().map(|f| f.kind).collect()
+    report.findings.into_iter().filter(|f| !not_carried(f)).collect()
+}
+
+fn kinds(root: &Path, keyring: &Path) -> Vec<Kind> {
+    findings(root, keyring).iter().map(|f| f.kind).collect()
 }
 
 #[test]
 fn debians_own_release_verifies() {
     let keyring = fixture().join("debian-archive-keyring.gpg");
     let report = verify(&FileStore::new(fixture()), &options(&keyring), &|_| {}).unwrap();
-    assert!(report.ok(), "{:#?}", report.findings);
+    // What the fixture leaves out is named, file by file, and is all there is.
+    let missing: Vec<&str> = report.findings.iter().filter(|f| not_carried(f)).map(|f| f.file.as_str()).collect();
+    assert!(missing.contains(&"dists/bookworm-updates/main/binary-amd64/Packages.xz"), "{missing:?}");
+    assert!(missing.contains(&"dists/bookworm-updates/main/Contents-amd64.gz"), "{missing:?}");
+    assert!(!missing.iter().any(|f| f.contains("arm64/")), "not asked for: {missing:?}");
+    assert!(report.findings.iter().all(not_carried), "{:#?}", report.findings);
     let suite = &report.suites[0];
     assert!(!suite.signed_by.is_empty());
     assert!(suite.packages > 0 && suite.indices_checked >= 1, "{suite:?}");
@@ -85,7 +105,7 @@ fn one_changed_byte_or_another_keyring_fails() {
     // read): stale, not failed.
     let plain = tampered("dists/bookworm-updates/main/binary-amd64/Packages", |b| b[100] ^= 0x01);
     let report = verify(&FileStore::new(plain.path()), &options(&keyring), &|_| {}).unwrap();
-    assert!(report.findings.is_empty(), "{:?}", report.findings);
+    assert!(report.findings.iter().all(not_carried), "{:?}", report.findings);
     assert_eq!(report.stale.len(), 1, "{:?}", report.stale);
     assert!(report.stale[0].file.ends_with("main/binary-amd64/Packages"), "{:?}", report.stale);
     // A keyring without Debian's keys.
