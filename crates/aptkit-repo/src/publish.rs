@@ -359,8 +359,18 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
         signed_by: publication.signed_by.clone(),
     });
     // Recorded with the publication: a later `publish purge` sends the
-    // same batch again.
+    // same batch again. What an earlier publish changed and no purge has
+    // covered stays in it, or a purge that failed (or never ran) before
+    // this publish would leave those names cached at the CDN for good.
     publication.changed = report.purge.clone();
+    if let Some((previous, _)) = input.previous {
+        let covered = previous.purged.as_ref().is_some_and(|p| p.date == Some(previous.date));
+        if !covered {
+            publication.changed.extend(previous.changed.iter().cloned());
+            publication.changed.sort();
+            publication.changed.dedup();
+        }
+    }
     publication.written_until_ms = Some(crate::lease::system_ms());
     Ok((publication, report, now))
 }

@@ -269,6 +269,7 @@ impl Repository {
                         cdn: cdn.to_string(),
                         reference: reference.to_string(),
                         invalidation: invalidation.to_string(),
+                        date: Some(p.date),
                     });
                 }
             }

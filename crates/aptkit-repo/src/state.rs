@@ -238,10 +238,13 @@ pub struct Publication {
     /// clients revalidate within the same second (see `publish::write`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub written_until_ms: Option<i64>,
-    /// The publish store keys its last publish changed under names clients
-    /// read again (InRelease, Release, Release.gpg, plain index names): what
-    /// `publish purge` invalidates on a CDN, the same batch every time.
-    /// Empty in records written before it was kept.
+    /// The publish store keys under names clients read again (InRelease,
+    /// Release, Release.gpg, plain index names) that its last publish
+    /// changed, and those earlier publishes changed that no purge has
+    /// covered since (a purge that failed, a job killed before it, a
+    /// publish without a CDN): what `publish purge` invalidates on a CDN,
+    /// the same batch every time. Empty in records written before it was
+    /// kept.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changed: Vec<String>,
     /// The last CDN invalidation that covered `changed`: a rerun that would
@@ -261,6 +264,11 @@ pub struct Purged {
     pub reference: String,
     /// The CDN's id for the invalidation.
     pub invalidation: String,
+    /// The Release Date of the publish it covered: a later record of the
+    /// suite inherits this one, and knows by it that its own changes are
+    /// not covered. `None` in records written before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<i64>,
 }
 
 /// Generations of a publication whose pool files gc keeps (the current one

@@ -79,3 +79,46 @@ fn one_purge_of_two_publications_is_sent_once_and_a_new_publish_is_purged_anew()
     assert!(s.repo.purge(&cdn, &[("", "nope")], "", None, &NoEvents).is_err());
     assert_eq!(cdn.sent.lock().unwrap().len(), 2);
 }
+
+/// A purge that failed (or never ran) before the next publish of the suite
+/// is not lost: the next purge invalidates what both publishes changed,
+/// and once a purge has covered them, only what is new.
+#[test]
+fn what_an_unpurged_publish_changed_is_purged_with_the_next_one() {
+    let s = common::scratch();
+    let add = |name: &str, version: &str, arch: &str| {
+        let deb = common::deb_for(&s.debs, name, version, arch, "body");
+        s.repo.repo_add("main", &[deb], &|_, _| {}).unwrap();
+    };
+    add("alpha", "1.0", "amd64");
+    add("beta", "1.0", "arm64");
+    let keys = std::slice::from_ref(&s.key);
+    let request = common::request(Source::Repo("main".into()), &["amd64", "arm64"]);
+    common::publish(&s.repo, PublishAction::New(request), &Dependencies::Skip, keys, 1_800_000_000, &NoEvents).unwrap();
+    let cdn = Recording::default();
+    let targets = [("", "stable")];
+    s.repo.purge(&cdn, &targets, "", None, &NoEvents).unwrap();
+    let update = |now: i64| {
+        common::publish(&s.repo, common::update("", "stable"), &Dependencies::Skip, keys, now, &NoEvents).unwrap()
+    };
+    let amd64 = "/dists/stable/main/binary-amd64/Packages.xz".to_string();
+    let arm64 = "/dists/stable/main/binary-arm64/Packages.xz".to_string();
+
+    // Only amd64 changes; its purge fails.
+    add("alpha", "2.0", "amd64");
+    update(1_800_000_100);
+    *cdn.fail_next.lock().unwrap() = true;
+    assert!(s.repo.purge(&cdn, &targets, "", None, &NoEvents).is_err());
+    // Only arm64 changes; this purge covers both.
+    add("beta", "2.0", "arm64");
+    let (_, report) = update(1_800_000_200);
+    assert!(!report.purge.contains(&"dists/stable/main/binary-amd64/Packages.xz".to_string()), "{:?}", report.purge);
+    let both = s.repo.purge(&cdn, &targets, "", None, &NoEvents).unwrap();
+    assert!(both.plan.paths.contains(&amd64) && both.plan.paths.contains(&arm64), "{:?}", both.plan.paths);
+    // Covered: the next publish's purge lists only what it changed.
+    add("beta", "3.0", "arm64");
+    update(1_800_000_300);
+    let next = s.repo.purge(&cdn, &targets, "", None, &NoEvents).unwrap();
+    assert!(!next.plan.paths.contains(&amd64) && next.plan.paths.contains(&arm64), "{:?}", next.plan.paths);
+    assert_eq!(cdn.sent.lock().unwrap().len(), 3, "the first, the one that covered two publishes, the last");
+}
