@@ -368,7 +368,7 @@ complete -c aptkit -n "__fish_aptkit_using_subcommand check" -l base-index -r -F
 complete -c aptkit -n "__fish_aptkit_using_subcommand check" -l json
 complete -c aptkit -n "__fish_aptkit_using_subcommand check" -s h -l help -d 'Print help'
 complete -c aptkit -n "__fish_aptkit_using_subcommand gc" -l min-age -d 'Spare objects younger than this many seconds (a concurrent writer may be using them)' -r
-complete -c aptkit -n "__fish_aptkit_using_subcommand gc" -l by-hash-ttl -d 'Keep by-hash index copies that no kept generation lists for this many seconds (a CDN or proxy may serve an InRelease listing them that long); the last three generations stay always' -r
+complete -c aptkit -n "__fish_aptkit_using_subcommand gc" -l by-hash-ttl -d 'Keep by-hash index copies that no kept generation lists until the last generation that listed them has been superseded for this many seconds (a CDN or proxy may serve an InRelease listing them that long); the last three generations stay always' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand gc" -l wait -d 'How long to wait for a suite another job holds (or gc), and to retry one that changed under this command, with backoff and jitter: e.g. 0 (refuse at once), 30s, 10m. Past it the command exits 75 [default: `[publish] wait` in aptkit.toml, else 10m]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand gc" -l dry-run -d 'Only list what would be deleted'
 complete -c aptkit -n "__fish_aptkit_using_subcommand gc" -l json

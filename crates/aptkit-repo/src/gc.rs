@@ -176,7 +176,7 @@ fn collect_claimed(
             }
         }
     }
-    collect_by_hash(public, &publications, now, min_age.max(by_hash_ttl), dry_run, &mut report)?;
+    collect_by_hash(public, &publications, now, (min_age, by_hash_ttl), dry_run, &mut report)?;
     // A dropped prefix whose pool is empty needs no more collecting.
     if emptied.iter().any(|p| refs.dropped_prefixes.contains(p)) {
         state::update(state_store, |refs| {
@@ -192,27 +192,41 @@ fn collect_claimed(
 }
 
 /// By-hash copies of each publication's suite that none of its kept
-/// generations lists (the current one and two before it) and that are older
-/// than `min_age` (the CDN's cache time, or gc's own grace if longer). A
-/// publication recorded before generations were kept is left alone. Listing
-/// `dists/<suite>/` is a few objects per generation, never the pool.
+/// generations lists (the current one and two before it), once clients
+/// cannot be holding an InRelease that lists them: the oldest kept
+/// generation became current more than `by_hash_ttl` ago (the CDN's cache
+/// time for InRelease; every generation that listed them was superseded by
+/// then), and the copy is older than gc's own grace (`min_age`). Records
+/// without generation dates go by the copy's age against the longer of the
+/// two. A publication recorded before generations were kept is left alone.
+/// Listing `dists/<suite>/` is a few objects per generation, never the pool.
 fn collect_by_hash(
     public: &dyn Store,
     publications: &[&state::Publication],
     now: i64,
-    min_age: i64,
+    (min_age, by_hash_ttl): (i64, i64),
     dry_run: bool,
     report: &mut GcReport,
 ) -> Result<()> {
     for p in publications.iter().filter(|p| !p.by_hash.is_empty()) {
         let dists = p.key(&format!("dists/{}/", p.distribution));
-        let kept: HashSet<String> = publications
+        let records: Vec<&&state::Publication> =
+            publications.iter().filter(|q| q.prefix == p.prefix && q.distribution == p.distribution).collect();
+        let kept: HashSet<String> =
+            records.iter().flat_map(|q| q.by_hash.iter().flatten().map(|path| format!("{dists}{path}"))).collect();
+        // When the last generation that listed an unkept copy was superseded
+        // at the latest.
+        let superseded = records
             .iter()
-            .filter(|q| q.prefix == p.prefix && q.distribution == p.distribution)
-            .flat_map(|q| q.by_hash.iter().flatten().map(|path| format!("{dists}{path}")))
-            .collect();
+            .map(|q| (q.by_hash_dates.len() == q.by_hash.len()).then(|| q.by_hash_dates.last().copied()).flatten())
+            .collect::<Option<Vec<i64>>>()
+            .and_then(|dates| dates.into_iter().max());
+        let may_go = |modified: i64| match superseded {
+            Some(since) => now - since >= by_hash_ttl && now - modified >= min_age,
+            None => now - modified >= min_age.max(by_hash_ttl),
+        };
         for meta in public.list(&dists)? {
-            if meta.key.contains("/by-hash/") && !kept.contains(&meta.key) && now - meta.modified >= min_age {
+            if meta.key.contains("/by-hash/") && !kept.contains(&meta.key) && may_go(meta.modified) {
                 if !dry_run {
                     public.delete(&meta.key)?;
                 }

@@ -242,8 +242,7 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
     }
     listed.extend(listed_only);
     listed.sort_by(|a, b| a.path.cmp(&b.path));
-    let older: Vec<Vec<String>> = publication.by_hash.iter().filter(|g| **g != generation).cloned().collect();
-    publication.by_hash = std::iter::once(generation).chain(older).take(KEPT_GENERATIONS).collect();
+    rotate_generations(&mut publication, generation, date);
 
     // 3. Release, signed while the by-hash copies go up; InRelease first.
     publication.date = date;
@@ -373,6 +372,21 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
     }
     publication.written_until_ms = Some(crate::lease::system_ms());
     Ok((publication, report, now))
+}
+
+/// Make `generation` (listed by the publish dated `date`) the current one
+/// of `publication.by_hash`, the older ones after it, at most
+/// [`KEPT_GENERATIONS`]; the same set of copies listed again moves to the
+/// front. Their dates follow them (see [`Publication::by_hash_dates`]).
+fn rotate_generations(publication: &mut Publication, generation: Vec<String>, date: i64) {
+    let dated = publication.by_hash_dates.len() == publication.by_hash.len();
+    let older = publication.by_hash.iter().enumerate().filter(|(_, g)| **g != generation);
+    let older: Vec<(Vec<String>, Option<i64>)> =
+        older.map(|(i, g)| (g.clone(), dated.then(|| publication.by_hash_dates[i]))).collect();
+    let kept: Vec<(Vec<String>, Option<i64>)> =
+        std::iter::once((generation, Some(date))).chain(older).take(KEPT_GENERATIONS).collect();
+    publication.by_hash_dates = kept.iter().map(|(_, d)| *d).collect::<Option<Vec<i64>>>().unwrap_or_default();
+    publication.by_hash = kept.into_iter().map(|(g, _)| g).collect();
 }
 
 /// Put-if-absent, except that when the key may well exist (`look_first`),

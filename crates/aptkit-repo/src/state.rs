@@ -159,6 +159,7 @@ impl Publication {
             previous_sets: Vec::new(),
             public_store: None,
             by_hash: Vec::new(),
+            by_hash_dates: Vec::new(),
             pieces: Default::default(),
             written_until_ms: None,
             changed: Vec::new(),
@@ -226,6 +227,17 @@ pub struct Publication {
     /// are older than a CDN may cache an InRelease that lists them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub by_hash: Vec<Vec<String>>,
+    /// When each generation of `by_hash` became current (the Release Date
+    /// of the publish that listed it), in the same order. A copy no kept
+    /// generation lists was last listed by one that was superseded when
+    /// the oldest kept one became current: gc lets it go once that is
+    /// longer ago than a CDN caches InRelease, however old the file itself
+    /// is (an index unchanged for weeks, then superseded by three quick
+    /// publishes, is still listed by InReleases edges hold). Valid only
+    /// when as long as `by_hash`: records written before it was kept go by
+    /// the copies' own ages.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by_hash_dates: Vec<i64>,
     /// For each gzip index this publication wrote (`main/binary-amd64/
     /// Packages.gz`), the bytes each chunk's piece takes in it: a deflate
     /// stream marks no boundaries (an xz file indexes its blocks), and the

@@ -70,3 +70,50 @@ fn gc_keeps_three_generations_of_by_hash_copies_and_those_younger_than_the_cdn_t
     assert!(ok, "{log}");
     assert_eq!(client.candidate("tiny-last").as_deref(), Some("1.0"));
 }
+
+/// An index unchanged for long, then superseded by three quick publishes:
+/// its by-hash copy is old, but an InRelease listing it was current moments
+/// ago and a CDN may still serve it. It stays until the generation after it
+/// has been superseded for longer than the CDN's cache time.
+#[test]
+fn a_copy_goes_by_when_its_generation_was_superseded_not_by_its_own_age() {
+    let common::Scratch { work, debs, key, repo } = common::scratch();
+    let keys = std::slice::from_ref(&key);
+    let public = work.path().join("public");
+    let ttl = 24 * 3600;
+    repo.repo_add("main", &[common::tiny_deb(&debs, "tiny", "1.0")], &|_, _| {}).unwrap();
+    let request = common::request(Source::Repo("main".into()), &["amd64"]);
+    // The files are written now; the publishes are dated as if the first
+    // were now and the next three came a day and more later.
+    let t0 = now();
+    common::publish(&repo, PublishAction::New(request), &Dependencies::Skip, keys, t0, &NoEvents).unwrap();
+    let first = by_hash_copies(&public);
+    for i in 1..=3 {
+        let deb = common::tiny_deb(&debs, &format!("tiny{i}"), "1.0");
+        repo.repo_add("main", &[deb], &|_, _| {}).unwrap();
+        let at = t0 + ttl + 10 * i;
+        common::publish(&repo, common::update("", "stable"), &Dependencies::Skip, keys, at, &NoEvents).unwrap();
+    }
+    // The first generation's Packages, .gz, .xz: no kept generation lists
+    // them (the component Release, unchanged, every one does).
+    let release = std::fs::read(public.join("dists/stable/main/binary-amd64/Release")).unwrap();
+    let release = aptkit_index::FileDigests::of_bytes(&release).sha256_hex();
+    let first_only: Vec<String> = first.iter().filter(|p| !p.ends_with(&release)).cloned().collect();
+    assert_eq!(first_only.len(), 3, "{first:?}");
+
+    // A day and a bit after the first publish, moments after the fourth:
+    // the copies are older than the TTL, and the generation that listed
+    // them was superseded only 30 s before.
+    let soon = t0 + ttl + 40;
+    let report = repo.gc_keeping(0, ttl, soon, false).unwrap();
+    assert!(report.public.iter().all(|k| !k.contains("/by-hash/")), "{:?}", report.public);
+    assert!(first_only.iter().all(|p| public.join(p).exists()));
+
+    // Once the second generation (the oldest kept) has been current for
+    // longer than the TTL, they go.
+    let later = t0 + 2 * ttl + 20;
+    let report = repo.gc_keeping(0, ttl, later, false).unwrap();
+    let mut deleted: Vec<String> = report.public.iter().filter(|k| k.contains("/by-hash/")).cloned().collect();
+    deleted.sort();
+    assert_eq!(deleted, first_only);
+}
