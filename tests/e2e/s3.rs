@@ -109,6 +109,34 @@ fn an_unreachable_or_missing_bucket_is_an_error_naming_it() {
     let (code, text) = verify(ws.path(), "s3://no-such-bucket/repo", &p.path("key.gpg"), &[]);
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("s3://no-such-bucket/repo") && text.contains("NoSuchBucket"), "{text}");
+
+    // An endpoint nothing listens on: the store, the key, the endpoint and
+    // the connection failure, said plainly (no SDK debug dump), and exit 75:
+    // a retry may pass. Nothing is written anywhere.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let endpoint = format!("http://{closed}");
+    let config = format!("[s3]\nendpoint_url = \"{endpoint}\"\nforce_path_style = true\n");
+    std::fs::write(dir.path().join("aptkit.toml"), config).unwrap();
+    for args in [&["repo", "list"][..], &["repo", "create", "main"]] {
+        let out = aptkit()
+            .current_dir(dir.path())
+            .envs(MOTO_ENV)
+            .args(["--state", "s3://unreachable/state", "--public", "s3://unreachable/public"])
+            .args(args)
+            .output()
+            .unwrap();
+        let text = stderr(&out);
+        assert_eq!(out.status.code(), Some(75), "{args:?}: {text}");
+        assert!(
+            text.contains("in s3://unreachable/state")
+                && text.contains(&format!("S3 at {endpoint} could not be reached")),
+            "{text}"
+        );
+        assert!(text.contains("Connection refused") && text.contains("may pass if run again"), "{text}");
+        assert!(!text.contains("DispatchFailure") && !text.contains("dispatch failure"), "{text}");
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "only aptkit.toml");
 }
 
 #[test]

@@ -59,6 +59,8 @@ pub struct S3Store {
     pub(crate) prefix: String,
     /// Which server, as [`RemoteObject::server`]: the endpoint and the region.
     server: String,
+    /// The endpoint as configured (empty: AWS's own), for messages.
+    endpoint: String,
     pub(crate) limits: Multipart,
 }
 
@@ -115,7 +117,9 @@ impl S3Store {
             .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
             .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
             .build();
-        Ok(S3Store { runtime: Arc::new(runtime), client: Client::from_conf(config), bucket, prefix, server, limits })
+        let endpoint = endpoint.trim_end_matches('/').to_string();
+        let client = Client::from_conf(config);
+        Ok(S3Store { runtime: Arc::new(runtime), client, bucket, prefix, server, endpoint, limits })
     }
 
     /// The same store with other multipart sizes (tests and tuning; the
@@ -154,11 +158,20 @@ impl S3Store {
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
         let status = e.raw_response().map(|r| r.status().as_u16());
-        let message = match (e.code(), status) {
-            (Some(code), Some(status)) => {
+        let message = match (e.code(), status, &e) {
+            (Some(code), Some(status), _) => {
                 format!("S3 error {code} (HTTP {status}): {}", e.message().unwrap_or("no message"))
             }
-            (None, Some(status)) => format!("S3 answered HTTP {status}: {}", error_chain(&e)),
+            (None, Some(status), _) => format!("S3 answered HTTP {status}: {}", error_chain(&e)),
+            // The SDK's layers (`dispatch failure: io error: client error
+            // (Connect): …`) say nothing the innermost cause does not.
+            (_, None, SdkError::DispatchFailure(_) | SdkError::TimeoutError(_)) => {
+                let chain = error_chain(&e);
+                let cause = chain.rsplit(": ").next().unwrap_or(&chain);
+                let at = if self.endpoint.is_empty() { String::new() } else { format!(" at {}", self.endpoint) };
+                let what = if matches!(e, SdkError::TimeoutError(_)) { "timed out" } else { "could not be reached" };
+                format!("S3{at} {what}: {cause}")
+            }
             _ => format!("S3 request failed: {}", error_chain(&e)),
         };
         // Not a dispatch failure of TLS, DNS or the configuration (a mistyped

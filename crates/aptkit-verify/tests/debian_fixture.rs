@@ -44,9 +44,7 @@ fn tampered(rel: &str, edit: impl FnOnce(&mut Vec<u8>)) -> tempfile::TempDir {
 /// InRelease lists for main and amd64 is reported missing, as it would be
 /// for any copy that left them out (apt asks for them first).
 fn not_carried(finding: &Finding) -> bool {
-    finding.kind == Kind::Missing
-        && finding.found.contains("apt gets a 404")
-        && !fixture().join(&finding.file).exists()
+    finding.kind == Kind::Missing && finding.found.contains("apt gets a 404") && !fixture().join(&finding.file).exists()
 }
 
 /// The findings, without those about what the fixture does not carry.
