@@ -434,6 +434,10 @@ fn bad_input_is_refused_by_name_and_nothing_is_published() {
     assert!(text.contains("planned"), "{text}");
     nothing_published(&project);
     assert!(!project.path("state/releases/2026.12.02_1.3.0").exists(), "a dry run wrote a journal");
+    // A prefix a URL must encode is warned about, as `publish` does.
+    let out = run_ok(&mut project.release(&[NIGHTLY, RELEASE, "--dry-run", "--prefix", "x~y"]));
+    assert!(stderr(&out).contains("warning: prefix `x~y` has characters a URL must encode (`~`)"), "{}", stderr(&out));
+    nothing_published(&project);
 
     // The failed promotion made no repo.
     let repos = stdout(&run_ok(aptkit().current_dir(project.dir.path()).args(["--state", "state", "repo", "list"])));

@@ -247,7 +247,7 @@ fn unlock(
 /// A prefix with characters URLs must encode works in a store, but every
 /// client must then encode it alike, and they do not: S3 and CloudFront
 /// read `+` in a path as itself, some proxies and web servers as a space.
-fn warn_unless_url_safe(prefix: &str) {
+pub(crate) fn warn_unless_url_safe(prefix: &str) {
     let unsafe_chars: Vec<char> =
         prefix.chars().filter(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '/'))).collect();
     if !unsafe_chars.is_empty() {

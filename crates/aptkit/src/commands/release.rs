@@ -62,6 +62,7 @@ pub fn run(settings: ReleaseSettings) -> anyhow::Result<Outcome> {
         DependencyCheck::Against(files) => Dependencies::Check(load_universe(files)?),
     };
     let cloudfront = purge::cloudfront(&settings.cdn)?;
+    super::publish::warn_unless_url_safe(&settings.prefix);
     let printer = Printer {
         quiet: settings.quiet,
         pause_before: std::env::var(PAUSE_ENV).ok().filter(|s| !s.is_empty()),
