@@ -127,8 +127,27 @@ fn a_publish_to_s3_makes_one_invalidation_of_its_mutable_paths_after_inrelease_i
     assert!(stdout(&again).contains("sent before"), "{}", stdout(&again));
     assert_eq!(invalidations(&moto, &distribution).len(), 1);
 
-    // A new publish is a new invalidation, of its own changes.
+    // A dry run of the next publish plans its invalidation (after its
+    // writes, with the paths and reference it would send) and sends none.
     std::thread::sleep(std::time::Duration::from_secs(1));
+    let update_args = ["publish", "update", "stable", "--key", "key.asc", "--skip-dependency-check"];
+    let dry = aptkit_in(d, &[&update_args[..], &["--dry-run"]].concat());
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    let text = stdout(&dry);
+    let planned = text.lines().position(|l| l.starts_with("would invalidate "));
+    let planned = planned.unwrap_or_else(|| panic!("no invalidation planned:\n{text}"));
+    assert!(text.lines().nth(planned).unwrap().contains(&distribution), "{text}");
+    assert!(text.lines().take(planned).any(|l| l.contains("InRelease")), "writes first: {text}");
+    let planned_paths: Vec<&str> = text.lines().skip(planned + 1).map(str::trim).collect();
+    assert!(planned_paths.contains(&"/public/dists/stable/InRelease"), "{text}");
+    assert!(planned_paths.iter().all(|p| !p.contains("/pool/") && !p.contains("/by-hash/")), "{text}");
+    let dry_json = aptkit_in(d, &[&update_args[..], &["--dry-run", "--json"]].concat());
+    let plan: Value = serde_json::from_str(&stdout(&dry_json)).unwrap();
+    assert_eq!(plan["invalidation"]["distribution"], distribution.as_str(), "{plan}");
+    assert_eq!(plan["invalidation"]["paths"].as_array().unwrap().len(), planned_paths.len(), "{plan}");
+    assert_eq!(invalidations(&moto, &distribution).len(), 1, "a dry run sends nothing");
+
+    // A new publish is a new invalidation, of its own changes.
     let update = aptkit_in(d, &["publish", "update", "stable", "--key", "key.asc", "--skip-dependency-check"]);
     assert!(update.status.success(), "{}", stderr(&update));
     let made = invalidations(&moto, &distribution);

@@ -11,7 +11,7 @@ use crate::base_indices::load_universe;
 use crate::clock::now;
 use crate::output;
 use crate::progress::{ProgressMode, PublishProgress};
-use crate::settings::{DependencyCheck, OnePublish, PublishSettings, PublishTask};
+use crate::settings::{CdnSettings, DependencyCheck, OnePublish, PublishSettings, PublishTask};
 
 /// What was published, and what the CDN purge made of it (if one ran).
 fn report(
@@ -107,7 +107,7 @@ fn publish_one(
     };
     if one.dry_run {
         events.finish();
-        print_plan(&published, one.json);
+        print_plan(&published, &one.cdn, one.json)?;
         return Ok(Outcome::Success);
     }
     // The very last step, once the publication is committed: one
@@ -122,10 +122,37 @@ fn publish_one(
     }
 }
 
-/// A dry run's plan: one line per write, or `{"dry_run": true, "plan": […]}`.
-fn print_plan(published: &aptkit_repo::Published, json: bool) {
+/// A dry run's plan: one line per write, then the CDN invalidation the
+/// publish would end with (the paths and CallerReference it would send),
+/// or `{"dry_run": true, "plan": […], "purge": […], "invalidation": …}`.
+fn print_plan(published: &aptkit_repo::Published, cdn: &CdnSettings, json: bool) -> anyhow::Result<()> {
     let id = published.publication.id();
-    output::print_planned("publication", &id, &published.planned, json, json!({"purge": published.report.purge}));
+    let invalidation = match &cdn.distribution {
+        Some(distribution) => {
+            let plan = aptkit_repo::plan_purge(&[&published.publication], &cdn.path_prefix)?;
+            Some((distribution, plan))
+        }
+        None => None,
+    };
+    let extra = json!({
+        "purge": published.report.purge,
+        "invalidation": invalidation.as_ref().map(|(distribution, plan)| json!({
+            "distribution": distribution,
+            "paths": plan.paths,
+            "reference": plan.reference,
+        })),
+    });
+    output::print_planned("publication", &id, &published.planned, json, extra);
+    if let (Some((distribution, plan)), false) = (&invalidation, json) {
+        println!(
+            "would invalidate {} paths on CloudFront distribution {distribution} once the publish is committed \
+             (CallerReference {}):",
+            plan.paths.len(),
+            plan.reference
+        );
+        plan.paths.iter().for_each(|p| println!("  {p}"));
+    }
+    Ok(())
 }
 
 pub fn run(settings: PublishSettings) -> anyhow::Result<Outcome> {
