@@ -27,7 +27,7 @@ use crate::ahead::Ahead;
 use crate::events::{PublishEvent, PublishEvents};
 use crate::indices::{build_indices, published, publishes, Indices};
 use crate::package_set::{PackageRecord, PackageSet};
-use crate::state::{Publication, KEPT_GENERATIONS};
+use crate::state::Publication;
 use crate::{Error, Result};
 
 /// What a publish produced, for reports.
@@ -376,7 +376,7 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
 
 /// Make `generation` (listed by the publish dated `date`) the current one
 /// of `publication.by_hash`, the older ones after it, at most
-/// [`KEPT_GENERATIONS`]; the same set of copies listed again moves to the
+/// [`Publication::kept_generations`]; the same set of copies listed again moves to the
 /// front. Their dates follow them (see [`Publication::by_hash_dates`]).
 fn rotate_generations(publication: &mut Publication, generation: Vec<String>, date: i64) {
     let dated = publication.by_hash_dates.len() == publication.by_hash.len();
@@ -384,7 +384,7 @@ fn rotate_generations(publication: &mut Publication, generation: Vec<String>, da
     let older: Vec<(Vec<String>, Option<i64>)> =
         older.map(|(i, g)| (g.clone(), dated.then(|| publication.by_hash_dates[i]))).collect();
     let kept: Vec<(Vec<String>, Option<i64>)> =
-        std::iter::once((generation, Some(date))).chain(older).take(KEPT_GENERATIONS).collect();
+        std::iter::once((generation, Some(date))).chain(older).take(publication.kept_generations()).collect();
     publication.by_hash_dates = kept.iter().map(|(_, d)| *d).collect::<Option<Vec<i64>>>().unwrap_or_default();
     publication.by_hash = kept.into_iter().map(|(g, _)| g).collect();
 }

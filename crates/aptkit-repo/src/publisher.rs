@@ -113,6 +113,7 @@ pub struct Publisher<'a> {
     dry_run: bool,
     wait: Duration,
     lease: Duration,
+    generations: Option<usize>,
 }
 
 /// What a resolved action publishes: the record to write (without `date`
@@ -134,6 +135,7 @@ impl<'a> Publisher<'a> {
             dry_run: false,
             wait: Duration::ZERO,
             lease: state::lease_length(),
+            generations: None,
         }
     }
 
@@ -151,6 +153,15 @@ impl<'a> Publisher<'a> {
     /// blocks the suite for at most.
     pub fn lease(mut self, lease: Duration) -> Self {
         self.lease = lease;
+        self
+    }
+
+    /// How many generations of by-hash copies and pool files the suite
+    /// keeps from this publish on, the current one included (1 to
+    /// [`state::MAX_KEPT_GENERATIONS`]); `None` (the default) keeps what
+    /// its record says ([`state::KEPT_GENERATIONS`] if nothing).
+    pub fn keep_generations(mut self, generations: Option<usize>) -> Self {
+        self.generations = generations;
         self
     }
 
@@ -274,7 +285,16 @@ impl<'a> Publisher<'a> {
     }
 
     fn publish(&self, resolved: Resolved) -> Result<Published> {
-        let Resolved { publication, set, previous } = resolved;
+        let Resolved { mut publication, set, previous } = resolved;
+        if let Some(generations) = self.generations {
+            if !(1..=state::MAX_KEPT_GENERATIONS).contains(&generations) {
+                return Err(Error::Invalid(format!(
+                    "keep-generations {generations}: a suite keeps 1 to {} generations",
+                    state::MAX_KEPT_GENERATIONS
+                )));
+            }
+            publication.generations = (generations != state::KEPT_GENERATIONS).then_some(generations);
+        }
         if let Dependencies::Check(base) = &self.dependencies {
             let problems = depcheck::check(&set, &publication.architectures, base);
             if !problems.is_empty() {
@@ -355,7 +375,7 @@ impl<'a> Publisher<'a> {
             publication.previous_sets = std::iter::once(prev.set.clone())
                 .chain(prev.previous_sets.iter().cloned())
                 .filter(|s| *s != publication.set)
-                .take(state::KEPT_GENERATIONS - 1)
+                .take(publication.kept_generations() - 1)
                 .collect();
         }
         // A claim taken over was held by a publish that died part-way.

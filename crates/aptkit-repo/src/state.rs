@@ -160,6 +160,7 @@ impl Publication {
             public_store: None,
             by_hash: Vec::new(),
             by_hash_dates: Vec::new(),
+            generations: None,
             pieces: Default::default(),
             written_until_ms: None,
             changed: Vec::new(),
@@ -222,7 +223,7 @@ pub struct Publication {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_store: Option<String>,
     /// The by-hash copies of this generation and of those before it,
-    /// newest first, at most [`KEPT_GENERATIONS`]: paths under
+    /// newest first, at most [`Publication::kept_generations`]: paths under
     /// `dists/<distribution>/`. gc keeps these; older copies go once they
     /// are older than a CDN may cache an InRelease that lists them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -238,6 +239,12 @@ pub struct Publication {
     /// the copies' own ages.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub by_hash_dates: Vec<i64>,
+    /// How many generations of by-hash copies (and of pool files, through
+    /// `previous_sets`) the suite keeps, the current one included: `None`
+    /// is [`KEPT_GENERATIONS`]. Set when publishing (`--keep-generations`),
+    /// kept by later publishes that do not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generations: Option<usize>,
     /// For each gzip index this publication wrote (`main/binary-amd64/
     /// Packages.gz`), the bytes each chunk's piece takes in it: a deflate
     /// stream marks no boundaries (an xz file indexes its blocks), and the
@@ -283,11 +290,20 @@ pub struct Purged {
     pub date: Option<i64>,
 }
 
-/// Generations of a publication whose pool files gc keeps (the current one
-/// and two before it), as apt-ftparchive keeps three by-hash generations.
+/// Generations of a publication whose pool files and by-hash copies gc
+/// keeps unless it says otherwise (the current one and two before it), as
+/// apt-ftparchive keeps three by-hash generations.
 pub const KEPT_GENERATIONS: usize = 3;
+/// The most generations a publication may keep (`refs.json` holds each
+/// one's by-hash paths).
+pub const MAX_KEPT_GENERATIONS: usize = 20;
 
 impl Publication {
+    /// How many generations it keeps, the current one included.
+    pub fn kept_generations(&self) -> usize {
+        self.generations.unwrap_or(KEPT_GENERATIONS)
+    }
+
     /// `prefix/distribution`, or just the distribution at the root.
     pub fn id(&self) -> String {
         publication_id(&self.prefix, &self.distribution)

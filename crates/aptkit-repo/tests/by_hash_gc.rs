@@ -117,3 +117,45 @@ fn a_copy_goes_by_when_its_generation_was_superseded_not_by_its_own_age() {
     deleted.sort();
     assert_eq!(deleted, first_only);
 }
+
+/// A suite set to keep five generations keeps five, through publishes that
+/// do not say so again; set to two, it keeps two from its next publish on.
+/// Out of range is refused before anything is written.
+#[test]
+fn a_suite_keeps_the_generations_it_is_told_to() {
+    use aptkit_repo::{Clock, Publisher};
+    let common::Scratch { work, debs, key, repo } = common::scratch();
+    let keys = std::slice::from_ref(&key);
+    let public = work.path().join("public");
+    let publish = |action: PublishAction, generations: Option<usize>| {
+        Publisher::new(&repo, keys, Dependencies::Skip)
+            .clock(Clock::Fixed(now()))
+            .keep_generations(generations)
+            .run(action)
+            .map(|p| p.publication)
+    };
+    repo.repo_add("main", &[common::tiny_deb(&debs, "tiny", "1.0")], &|_, _| {}).unwrap();
+    let request = common::request(Source::Repo("main".into()), &["amd64"]);
+    publish(PublishAction::New(request), Some(5)).unwrap();
+    let mut last = None;
+    for i in 1..8 {
+        repo.repo_add("main", &[common::tiny_deb(&debs, &format!("tiny{i}"), "1.0")], &|_, _| {}).unwrap();
+        last = Some(publish(common::update("", "stable"), None).unwrap());
+    }
+    let last = last.unwrap();
+    assert_eq!((last.generations, last.by_hash.len(), last.previous_sets.len()), (Some(5), 5, 4));
+    repo.gc_keeping(0, 0, now(), false).unwrap();
+    assert_eq!(by_hash_copies(&public).len(), 5 * 3 + 1);
+
+    for bad in [0, 21] {
+        repo.repo_add("main", &[common::tiny_deb(&debs, &format!("bad{bad}"), "1.0")], &|_, _| {}).unwrap();
+        let before = by_hash_copies(&public);
+        let err = publish(common::update("", "stable"), Some(bad)).unwrap_err();
+        assert!(err.to_string().contains(&format!("keep-generations {bad}")), "{err}");
+        assert_eq!(by_hash_copies(&public), before, "nothing written");
+    }
+    let two = publish(common::update("", "stable"), Some(2)).unwrap();
+    assert_eq!((two.by_hash.len(), two.previous_sets.len()), (2, 1));
+    repo.gc_keeping(0, 0, now(), false).unwrap();
+    assert_eq!(by_hash_copies(&public).len(), 2 * 3 + 1);
+}

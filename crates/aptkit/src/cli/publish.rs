@@ -79,6 +79,12 @@ pub struct PublishOptions {
     pub wait: WaitArgs,
     #[command(flatten)]
     pub cdn: CdnArgs,
+    /// Generations of by-hash index copies and pool files the suite keeps for clients holding
+    /// an older InRelease, the current one included (1-20; gc deletes older ones once they are
+    /// past --by-hash-ttl); kept by later publishes [default: `[publish] keep_generations`,
+    /// else what the suite keeps, else 3]
+    #[arg(long, value_name = "K")]
+    pub keep_generations: Option<usize>,
     #[arg(long)]
     pub json: bool,
     /// Print the writes the publish would make (objects to create, replace, the state's

@@ -97,7 +97,11 @@ fn publish_one(
         PublishAction::Update { distribution, .. } => format!("cannot update `{distribution}`"),
     };
     let events = PublishProgress::new(one.progress, one.json);
-    let publisher = Publisher::new(repo, &keys, deps).events(&events).wait(one.wait).dry_run(one.dry_run);
+    let publisher = Publisher::new(repo, &keys, deps)
+        .events(&events)
+        .wait(one.wait)
+        .dry_run(one.dry_run)
+        .keep_generations(one.keep_generations);
     let published = match publisher.run(one.action) {
         Ok(published) => published,
         Err(e) => {

@@ -60,6 +60,9 @@ pub struct PublishConfig {
     /// How long to wait for a suite another job holds, e.g. `"10m"`, `"0"`
     /// (the default for `--wait`).
     pub wait: Option<String>,
+    /// Generations of by-hash copies and pool files each suite keeps (the
+    /// default for `--keep-generations`).
+    pub keep_generations: Option<usize>,
 }
 
 /// How long a publish waits for a busy suite when neither `--wait` nor

@@ -98,6 +98,8 @@ pub struct OnePublish {
     pub dry_run: bool,
     /// How long to wait for a busy suite (and retry a stale one).
     pub wait: Duration,
+    /// `--keep-generations`, else `[publish] keep_generations`.
+    pub keep_generations: Option<usize>,
 }
 
 /// Whether a publish first checks that every Depends/Pre-Depends can be
@@ -110,7 +112,8 @@ pub enum DependencyCheck {
 impl PublishSettings {
     pub fn from_args(cmd: PublishCommand, config: &ConfigFile, stores: Stores) -> anyhow::Result<Self> {
         let one = |action, how: PublishOptions| {
-            let PublishOptions { signing, deps, progress, wait, cdn, json, dry_run, .. } = how;
+            let PublishOptions { signing, deps, progress, wait, cdn, json, dry_run, keep_generations, .. } = how;
+            let keep_generations = keep_generations.or(config.publish.keep_generations);
             let keys = KeySources::resolve(&signing, config)?;
             let (deps, progress, wait) = (deps.into(), progress.progress, config.wait(wait.wait)?);
             let cdn = CdnSettings::resolve(cdn, config)?;
@@ -123,6 +126,7 @@ impl PublishSettings {
                 json,
                 wait,
                 dry_run,
+                keep_generations,
             })))
         };
         let task = match cmd {
