@@ -1719,7 +1719,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__publish__subcmd__drop)
-            opts="-h --prefix --wait --dry-run --json --help"
+            opts="-h --prefix --wait --cloudfront-distribution --purge-wait --dry-run --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1730,6 +1730,10 @@ _aptkit() {
                     return 0
                     ;;
                 --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cloudfront-distribution)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

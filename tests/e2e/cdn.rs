@@ -206,6 +206,64 @@ fn a_failed_purge_leaves_the_publish_committed_and_publish_purge_retries_it_once
     assert_eq!(made[0]["InvalidationBatch"]["CallerReference"], dry["reference"]);
 }
 
+/// A dropped suite is purged whole (`dists/SUITE/*`) once the drop is
+/// committed; a failed purge says the drop is committed and how to retry,
+/// and `publish purge` of the dropped suite sends that wildcard.
+#[test]
+fn a_dropped_suite_is_purged_whole_after_the_drop_and_the_purge_can_be_retried() {
+    let moto = Moto::start();
+    let right = create_distribution(&moto);
+    let config = format!(
+        "state = \"state\"\npublic = \"public\"\n[cloudfront]\nendpoint_url = \"{}\"\npath_prefix = \"public\"",
+        moto.endpoint()
+    );
+    let ws = workspace(&moto, &config);
+    let d = ws.path();
+    let mut args = PUBLISH.to_vec();
+    args.push("--skip-dependency-check");
+    for suite in ["stable", "testing"] {
+        let mut args = args.clone();
+        args[4] = suite;
+        let out = aptkit_in(d, &args);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let wildcard = |suite: &str| vec![format!("/public/dists/{suite}/*")];
+
+    // Planned, with the reference the drop will send; nothing sent or deleted.
+    let dry = aptkit_in(d, &["publish", "drop", "stable", "--cloudfront-distribution", &right, "--dry-run", "--json"]);
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    let plan: Value = serde_json::from_str(&stdout(&dry)).unwrap();
+    assert_eq!(plan["invalidation"]["paths"], serde_json::json!(wildcard("stable")), "{plan}");
+    assert!(invalidations(&moto, &right).is_empty() && d.join("public/dists/stable/InRelease").exists());
+
+    let out = aptkit_in(d, &["publish", "drop", "stable", "--cloudfront-distribution", &right]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!d.join("public/dists/stable").exists());
+    let made = invalidations(&moto, &right);
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert_eq!(paths_of(&made[0]), wildcard("stable"));
+    assert_eq!(made[0]["InvalidationBatch"]["CallerReference"], plan["invalidation"]["reference"]);
+
+    // A distribution that does not exist: the drop stands, the retry is said.
+    let out = aptkit_in(d, &["publish", "drop", "testing", "--cloudfront-distribution", "ENOSUCHDIST"]);
+    let text = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("dropped testing (the drop is committed)") && text.contains("NoSuchDistribution"), "{text}");
+    assert!(
+        text.contains("to retry just that step: aptkit publish purge testing --cloudfront-distribution ENOSUCHDIST"),
+        "{text}"
+    );
+    assert!(!d.join("public/dists/testing").exists());
+    let out = aptkit_in(d, &["publish", "purge", "testing", "--cloudfront-distribution", &right]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let made = invalidations(&moto, &right);
+    assert_eq!(made.len(), 2, "{made:?}");
+    assert!(made.iter().any(|i| paths_of(i) == wildcard("testing")), "{made:?}");
+    // A suite never published is still unknown.
+    let out = aptkit_in(d, &["publish", "purge", "nosuch", "--cloudfront-distribution", &right]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
 #[test]
 fn suite_and_prefix_names_with_plus_and_tilde_are_invalidated_url_encoded() {
     let moto = Moto::start();

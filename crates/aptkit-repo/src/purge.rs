@@ -183,9 +183,27 @@ impl Repository {
         let publications = targets
             .iter()
             .map(|(prefix, distribution)| {
-                refs.publication(prefix, distribution)
-                    .cloned()
-                    .ok_or_else(|| unknown_publication(&refs, prefix, distribution))
+                if let Some(p) = refs.publication(prefix, distribution) {
+                    return Ok(p.clone());
+                }
+                // Dropped: its whole `dists/<suite>/` goes, as the wildcard
+                // a record without changed keys is purged as, dated by the
+                // last publication of it (the reference stays the same
+                // however often the purge is retried).
+                let id = state::publication_id(prefix, distribution);
+                match refs.dropped_dates.get(&id) {
+                    Some(&date) => Ok(Publication {
+                        date,
+                        ..Publication::new(
+                            prefix.to_string(),
+                            distribution.to_string(),
+                            String::new(),
+                            crate::Source::Repo(String::new()),
+                            String::new(),
+                        )
+                    }),
+                    None => Err(unknown_publication(&refs, prefix, distribution)),
+                }
             })
             .collect::<Result<Vec<_>>>()?;
         let plan = plan_purge(&publications.iter().collect::<Vec<_>>(), path_prefix)?;

@@ -170,7 +170,7 @@ pub enum PublishCommand {
     /// that fails part-way leaves the suite marked as being dropped (`publish list` shows it, and
     /// it cannot be published meanwhile): run the same command again to finish it.
     #[command(
-        after_help = "Examples:\n  aptkit publish drop stable --dry-run\n  aptkit publish drop stable --prefix debian"
+        after_help = "Examples:\n  aptkit publish drop stable --dry-run\n  aptkit publish drop stable --prefix debian\n  aptkit publish drop stable --cloudfront-distribution E2QWRUHAPOMQZL"
     )]
     Drop {
         distribution: String,
@@ -178,6 +178,10 @@ pub enum PublishCommand {
         target: PublishTarget,
         #[command(flatten)]
         wait: WaitArgs,
+        /// Once the drop is committed, invalidate the suite's whole `dists/SUITE/*` on this
+        /// CloudFront distribution (edges would serve its cached InRelease for their TTL)
+        #[command(flatten)]
+        cdn: CdnArgs,
         /// Print the objects it would delete and the state writes; change nothing
         #[arg(long)]
         dry_run: bool,

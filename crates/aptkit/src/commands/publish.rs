@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use aptkit_repo::{Dependencies, Publication, PublishAction, PublishReport, Publisher, Repository};
+use aptkit_repo::{Dependencies, Publication, PublishAction, PublishReport, Publisher, Repository, Source};
 use serde_json::json;
 
 use super::{purge, Outcome};
@@ -206,18 +206,47 @@ pub fn run(settings: PublishSettings) -> anyhow::Result<Outcome> {
             }
             Ok(Outcome::Success)
         }
-        PublishTask::Drop { distribution, prefix, dry_run: true, json, .. } => {
+        PublishTask::Drop { distribution, prefix, dry_run: true, json, cdn, .. } => {
             let id = aptkit_repo::state::publication_id(&prefix, &distribution);
             let plan = repo.publish_drop_plan(&prefix, &distribution).with_context(|| format!("cannot drop `{id}`"))?;
-            output::print_planned("publication", &id, &plan, json, json!({}));
+            // The invalidation it would end with: the suite's whole dists/.
+            // Dated as the drop will record it: the reference is the one the
+            // real purge sends.
+            let refs = repo.refs()?;
+            let date = refs.publication(&prefix, &distribution).map(|p| p.date).into_iter();
+            let date = date.chain(refs.dropped_dates.get(&id).copied()).max().unwrap_or_default();
+            let suite = Publication {
+                date,
+                ..Publication::new(prefix, distribution, String::new(), Source::Repo(String::new()), String::new())
+            };
+            let invalidation = match &cdn.distribution {
+                Some(d) => Some((d, aptkit_repo::plan_purge(&[&suite], &cdn.path_prefix)?)),
+                None => None,
+            };
+            let extra = json!({"invalidation": invalidation.as_ref().map(|(d, plan)| json!({
+                "distribution": d, "paths": plan.paths, "reference": plan.reference,
+            }))});
+            output::print_planned("publication", &id, &plan, json, extra);
+            if let (Some((d, plan)), false) = (&invalidation, json) {
+                println!(
+                    "would invalidate {} on CloudFront distribution {d} once the drop is committed",
+                    plan.paths.join(" ")
+                );
+            }
             Ok(Outcome::Success)
         }
-        PublishTask::Drop { distribution, prefix, wait, .. } => {
+        PublishTask::Drop { distribution, prefix, wait, cdn, .. } => {
             let events = PublishProgress::new(ProgressMode::None, false);
             let id = aptkit_repo::state::publication_id(&prefix, &distribution);
             repo.publish_drop_waiting(&prefix, &distribution, wait, &events)
                 .with_context(|| format!("cannot drop `{id}`"))?;
             eprintln!("dropped publication {id}");
+            // The very last step, as after a publish.
+            match purge::after_drop(&repo, &cdn, &store_flags, (&prefix, &distribution), &events) {
+                Some(Ok(report)) => println!("{}", purge::summary(&report)),
+                Some(Err(e)) => return Err(e),
+                None => {}
+            }
             Ok(Outcome::Success)
         }
         PublishTask::Unlock { subject, force, json, planned: None } => unlock(&repo, &subject, force, json, None),

@@ -66,6 +66,26 @@ pub fn after_publish(
     }))
 }
 
+/// Purge the whole `dists/<suite>/` of a suite just dropped (committed),
+/// if a distribution is set; an error says so and gives the retry command.
+pub fn after_drop(
+    repo: &Repository,
+    cdn: &CdnSettings,
+    store_flags: &[String],
+    (prefix, suite): (&str, &str),
+    events: &dyn PublishEvents,
+) -> Option<anyhow::Result<PurgeReport>> {
+    let distribution = cdn.distribution.as_deref()?;
+    Some(purge(repo, cdn, distribution, prefix, suite, events).with_context(|| {
+        format!(
+            "dropped {} (the drop is committed), but the CloudFront invalidation on distribution {distribution} \
+             failed; to retry just that step: {}",
+            aptkit_repo::state::publication_id(prefix, suite),
+            retry_command(store_flags, prefix, suite, distribution, cdn.wait)
+        )
+    }))
+}
+
 /// `aptkit publish purge`.
 pub fn run(
     repo: &Repository,

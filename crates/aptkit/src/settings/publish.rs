@@ -31,6 +31,8 @@ pub enum PublishTask {
         distribution: String,
         prefix: String,
         wait: Duration,
+        /// Purged once the drop is committed.
+        cdn: CdnSettings,
         dry_run: bool,
         json: bool,
     },
@@ -147,9 +149,14 @@ impl PublishSettings {
                 one(action, how)?
             }
             PublishCommand::List { json } => PublishTask::List { json },
-            PublishCommand::Drop { distribution, target, wait, dry_run, json } => {
-                PublishTask::Drop { distribution, prefix: target.prefix, wait: config.wait(wait.wait)?, dry_run, json }
-            }
+            PublishCommand::Drop { distribution, target, wait, cdn, dry_run, json } => PublishTask::Drop {
+                distribution,
+                prefix: target.prefix,
+                wait: config.wait(wait.wait)?,
+                cdn: CdnSettings::resolve(cdn, config)?,
+                dry_run,
+                json,
+            },
             PublishCommand::Unlock { suite, target, force, json, dry_run } => {
                 // A publication id (`debian/stable`) names its prefix itself.
                 let subject = aptkit_repo::state::publication_id(&target.prefix, &suite);
