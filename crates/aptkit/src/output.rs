@@ -1,7 +1,7 @@
 //! How results reach people and machines: `error:` / `caused by:` lines,
-//! JSON documents, progress bars only on a terminal.
+//! JSON documents, progress bars on a terminal and plain lines in a log.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 
 use aptkit_repo::PackageSet;
 use aptkit_verify::Report;
@@ -77,32 +77,105 @@ pub fn warn(message: &str) {
     eprintln!("warning: {message}");
 }
 
-/// A byte progress bar on stderr, hidden when stderr is not a terminal or
-/// when output is for machines.
+/// A byte progress bar on stderr; off a terminal (a CI log) a plain line
+/// every [`PLAIN_EVERY`] instead; hidden when output is for machines.
 pub fn byte_bar(total: u64, message: &str, quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
+    let template = if std::io::stderr().is_terminal() {
+        "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}"
+    } else {
+        "{msg}: {bytes} of {total_bytes} ({bytes_per_sec}), {elapsed}"
+    };
+    progress(ProgressBar::new(total), template, message, quiet)
+}
+
+/// A counting progress bar (packages, files) on stderr, as [`byte_bar`]. A
+/// zero total is a spinner.
+pub fn count_bar(total: u64, message: &str, quiet: bool) -> ProgressBar {
+    let bar = if total == 0 { ProgressBar::new_spinner() } else { ProgressBar::new(total) };
+    let template =
+        if std::io::stderr().is_terminal() { "{spinner} {msg} {pos} {elapsed}" } else { "{msg}: {pos}, {elapsed}" };
+    progress(bar, template, message, quiet)
+}
+
+fn progress(bar: ProgressBar, template: &str, message: &str, quiet: bool) -> ProgressBar {
+    if quiet {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::new(total);
-    bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
-            .expect("static template is valid")
-            .progress_chars("=> "),
-    );
+    if !std::io::stderr().is_terminal() {
+        let lines = PlainLines::new(PLAIN_EVERY, Box::new(std::io::stderr()));
+        bar.set_draw_target(indicatif::ProgressDrawTarget::term_like_with_hz(Box::new(lines), 1));
+        // Work that moves no counter for a while (one large upload) still
+        // gets its line.
+        bar.enable_steady_tick(PLAIN_EVERY);
+    }
+    bar.set_style(ProgressStyle::with_template(template).expect("static template is valid").progress_chars("=> "));
     bar.set_message(message.to_string());
     bar
 }
 
-/// A counting progress bar (packages, files) on stderr, hidden when not on
-/// a terminal or when output is for machines. A zero total is a spinner.
-pub fn count_bar(total: u64, message: &str, quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
+/// How often progress is a line in a log.
+pub const PLAIN_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A draw target for indicatif that writes what a bar would show as one
+/// plain line on stderr, every [`PLAIN_EVERY`] from the start (a command
+/// done sooner prints none; its summary says the rest): CI logs get
+/// progress without cursor movements or a line per tick.
+struct PlainLines {
+    every: std::time::Duration,
+    out: std::sync::Mutex<Box<dyn std::io::Write + Send>>,
+    /// What is being drawn, and when the last line was printed.
+    drawn: std::sync::Mutex<(String, std::time::Instant)>,
+}
+
+impl PlainLines {
+    fn new(every: std::time::Duration, out: Box<dyn std::io::Write + Send>) -> Self {
+        let drawn = std::sync::Mutex::new((String::new(), std::time::Instant::now()));
+        PlainLines { every, out: std::sync::Mutex::new(out), drawn }
     }
-    let bar = if total == 0 { ProgressBar::new_spinner() } else { ProgressBar::new(total) };
-    bar.set_style(ProgressStyle::with_template("{spinner} {msg} {pos} {elapsed}").expect("static template is valid"));
-    bar.set_message(message.to_string());
-    bar
+}
+
+impl std::fmt::Debug for PlainLines {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PlainLines").field("every", &self.every).finish_non_exhaustive()
+    }
+}
+
+impl indicatif::TermLike for PlainLines {
+    fn width(&self) -> u16 {
+        200
+    }
+    fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn write_line(&self, s: &str) -> std::io::Result<()> {
+        self.write_str(s)
+    }
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        self.drawn.lock().expect("not poisoned").0.push_str(s);
+        Ok(())
+    }
+    fn clear_line(&self) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn flush(&self) -> std::io::Result<()> {
+        let mut drawn = self.drawn.lock().expect("not poisoned");
+        let line = std::mem::take(&mut drawn.0);
+        let line = line.trim();
+        if drawn.1.elapsed() >= self.every && !line.is_empty() {
+            writeln!(self.out.lock().expect("not poisoned"), "{line}")?;
+            drawn.1 = std::time::Instant::now();
+        }
+        Ok(())
+    }
 }
 
 /// The writes a dry run of `what` would make: a line each, or as JSON
@@ -165,5 +238,61 @@ mod exit_code_tests {
         assert_eq!(exit_code_of(&wrapped(cdn(false))), ExitCode::from(2));
         let corrupt = aptkit_verify::Error::EmptyKeyring;
         assert_eq!(exit_code_of(&anyhow::Error::new(corrupt)), ExitCode::from(2));
+    }
+}
+
+#[cfg(test)]
+mod plain_lines_tests {
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+    use super::PlainLines;
+
+    /// A writer whose bytes the test reads back.
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn bar(every: Duration, out: &Shared) -> ProgressBar {
+        let bar = ProgressBar::new(0);
+        let lines = PlainLines::new(every, Box::new(out.clone()));
+        bar.set_draw_target(ProgressDrawTarget::term_like_with_hz(Box::new(lines), 20));
+        bar.set_style(ProgressStyle::with_template("{msg}: {pos}").unwrap());
+        bar.set_message("adding to main");
+        bar
+    }
+
+    #[test]
+    fn a_log_gets_whole_plain_lines_no_sooner_than_every_interval() {
+        // Due at once: each draw is one plain line, no escapes, no `\r`.
+        let out = Shared::default();
+        let fast = bar(Duration::ZERO, &out);
+        for _ in 0..3 {
+            fast.inc(1);
+            std::thread::sleep(Duration::from_millis(60));
+        }
+        fast.abandon();
+        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        assert!(text.lines().count() >= 2, "{text:?}");
+        assert!(text.lines().all(|l| l.starts_with("adding to main: ") && !l.contains('\r') && !l.contains('\x1b')));
+        assert_eq!(text.lines().last(), Some("adding to main: 3"), "{text:?}");
+
+        // Not due yet: a short command prints no progress at all.
+        let out = Shared::default();
+        let slow = bar(Duration::from_secs(3600), &out);
+        slow.inc(5);
+        slow.abandon();
+        assert!(out.0.lock().unwrap().is_empty());
     }
 }
