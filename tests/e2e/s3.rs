@@ -109,6 +109,21 @@ fn an_unreachable_or_missing_bucket_is_an_error_naming_it() {
     let (code, text) = verify(ws.path(), "s3://no-such-bucket/repo", &p.path("key.gpg"), &[]);
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("s3://no-such-bucket/repo") && text.contains("NoSuchBucket"), "{text}");
+    // The same for a command on a store: the key, the store, S3's code and
+    // status, and that a retry will not help (exit 2, not 75).
+    let out = aptkit()
+        .current_dir(ws.path())
+        .envs(MOTO_ENV)
+        .args(["--state", "s3://no-such-bucket/state", "repo", "list"])
+        .output()
+        .unwrap();
+    let text = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("`refs.json` in s3://no-such-bucket/state") && text.contains("NoSuchBucket (HTTP 404)"),
+        "{text}"
+    );
+    assert!(text.contains("running it again will not help"), "{text}");
 
     // An endpoint nothing listens on: the store, the key, the endpoint and
     // the connection failure, said plainly (no SDK debug dump), and exit 75:

@@ -15,6 +15,15 @@ pub fn print_error(err: &anyhow::Error) {
     }
     if exit_code_of(err) == std::process::ExitCode::from(EXIT_RETRY_LATER) {
         eprintln!("  (this may pass if run again later: exit code {EXIT_RETRY_LATER})");
+    } else if err.chain().any(|cause| {
+        cause.downcast_ref::<aptkit_store::Error>().is_some()
+            || cause.downcast_ref::<aptkit_repo::Error>().is_some_and(|e| {
+                matches!(e.kind(), aptkit_repo::ErrorKind::Store { .. } | aptkit_repo::ErrorKind::Cdn { .. })
+            })
+    }) {
+        // A store or the CDN refused (permissions, a missing bucket or
+        // distribution, a bad request): CI should not loop on it.
+        eprintln!("  (running it again will not help until the cause above is fixed: exit code 2)");
     }
 }
 
