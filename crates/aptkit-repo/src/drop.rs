@@ -49,7 +49,7 @@ impl Repository {
             .ok_or_else(|| unknown_publication(&refs, prefix, distribution))?;
         let public = self.public_store();
         let dists = publication.key(&format!("dists/{distribution}/"));
-        let delete = |key: String, size: u64| Planned { op: "delete", location: public.location(), key, size };
+        let delete = |key: String, size: u64| Planned::new("delete", public.location(), key, size);
         let listed = public.list(&dists)?;
         let signed = ["InRelease", "Release", "Release.gpg"].map(|name| format!("{dists}{name}"));
         let mut plan: Vec<Planned> = signed
@@ -59,12 +59,7 @@ impl Repository {
         plan.extend(listed.iter().filter(|m| !signed.contains(&m.key)).map(|m| delete(m.key.clone(), m.size)));
         let state = self.state_store().location();
         for _ in 0..2 {
-            plan.push(Planned {
-                op: "replace-if-match",
-                location: state.clone(),
-                key: state::REFS_KEY.into(),
-                size: 0,
-            });
+            plan.push(Planned::new("replace-if-match", state.clone(), state::REFS_KEY.into(), 0));
         }
         Ok(plan)
     }

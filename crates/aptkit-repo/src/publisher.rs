@@ -480,12 +480,7 @@ impl<'a> Publisher<'a> {
         // The claim, then the record with the claim given back.
         for _ in 0..2 {
             let location = self.repository.state_store().location();
-            planned.push(aptkit_store::Planned {
-                op: "replace-if-match",
-                location,
-                key: state::REFS_KEY.into(),
-                size: 0,
-            });
+            planned.push(aptkit_store::Planned::new("replace-if-match", location, state::REFS_KEY.into(), 0));
         }
         Ok(Published { publication: done, report, planned })
     }

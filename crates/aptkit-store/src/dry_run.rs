@@ -10,13 +10,26 @@ use crate::{Body, Caching, ETag, ObjectMeta, Result, Store, Written};
 /// One write a dry run did not make.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Planned {
-    /// `put` (replace), `create` (only if absent), `replace-if-match`
-    /// (compare-and-swap), `touch` (age restarted, no bytes sent), `delete`.
+    /// `put` (replace), `create` (only if absent), `copy` and
+    /// `copy-if-absent` (another store's object: see `from`),
+    /// `replace-if-match` (compare-and-swap), `touch` (age restarted, no
+    /// bytes sent), `delete`.
     pub op: &'static str,
     /// The store's location and the key.
     pub location: String,
     pub key: String,
     pub size: u64,
+    /// For a copy: the object copied, `location/key` (the destination
+    /// copies it server side where it can, else streams it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+}
+
+impl Planned {
+    /// A write of `key` in the store at `location` that copies nothing.
+    pub fn new(op: &'static str, location: String, key: String, size: u64) -> Self {
+        Planned { op, location, key, size, from: None }
+    }
 }
 
 pub struct DryRun<'a> {
@@ -55,7 +68,21 @@ impl<'a> DryRun<'a> {
     }
 
     fn plan(&self, op: &'static str, key: &str, size: u64) -> ETag {
-        let planned = Planned { op, location: self.inner().location(), key: key.to_string(), size };
+        self.plan_from(op, key, size, None)
+    }
+
+    /// [`DryRun::plan`], naming what a `Body::Object` would copy.
+    fn plan_from(&self, op: &'static str, key: &str, size: u64, body: Option<&Body<'_>>) -> ETag {
+        let from = match body {
+            Some(Body::Object { store, key, .. }) => Some(format!("{}/{key}", store.location())),
+            _ => None,
+        };
+        let (op, from) = match (op, from) {
+            ("create", Some(from)) => ("copy-if-absent", Some(from)),
+            ("put", Some(from)) => ("copy", Some(from)),
+            (op, from) => (op, from),
+        };
+        let planned = Planned { op, location: self.inner().location(), key: key.to_string(), size, from };
         self.planned.lock().expect("not poisoned").push(planned);
         ETag(format!("dry-run-{key}"))
     }
@@ -84,7 +111,7 @@ impl Store for DryRun<'_> {
             return Ok(Written::Conflict(Some(meta)));
         }
         let size = body.size().unwrap_or(0);
-        Ok(Written::Created(self.plan("create", key, size)))
+        Ok(Written::Created(self.plan_from("create", key, size, Some(&body))))
     }
 
     fn put_if_match(&self, key: &str, body: &[u8], _expected: Option<&ETag>) -> Result<Written> {
@@ -103,7 +130,7 @@ impl Store for DryRun<'_> {
 
     fn put(&self, key: &str, body: Body<'_>, _caching: Caching) -> Result<ETag> {
         let size = body.size().unwrap_or(0);
-        Ok(self.plan("put", key, size))
+        Ok(self.plan_from("put", key, size, Some(&body)))
     }
 
     /// Planned when the object is there (else the caller plans a put).
@@ -153,5 +180,20 @@ mod tests {
         assert_eq!(ops, [("create", "new", 2), ("put", "there", 3), ("delete", "there", 0)]);
         assert_eq!(inner.get("there").unwrap().unwrap().0, b"x");
         assert!(inner.head("new").unwrap().is_none());
+    }
+
+    #[test]
+    fn another_stores_object_is_planned_as_a_copy_from_it() {
+        let source = MemoryStore::new();
+        source.put("blobs/ab", Body::Bytes(b"deb"), Caching::Immutable).unwrap();
+        let inner = MemoryStore::new();
+        let dry = DryRun::new(&inner);
+        let object = || Body::Object { store: &source, key: "blobs/ab", size: 3 };
+        dry.put_if_absent("pool/a.deb", object(), Caching::Immutable).unwrap();
+        dry.put("pool/b.deb", object(), Caching::Immutable).unwrap();
+        let from = format!("{}/blobs/ab", source.location());
+        let planned: Vec<(&str, Option<String>)> = dry.planned().into_iter().map(|p| (p.op, p.from)).collect();
+        assert_eq!(planned, [("copy-if-absent", Some(from.clone())), ("copy", Some(from))]);
+        assert!(inner.head("pool/a.deb").unwrap().is_none() && inner.head("pool/b.deb").unwrap().is_none());
     }
 }

@@ -200,7 +200,8 @@ pub fn print_planned(subject: &str, what: &str, plan: &[aptkit_store::Planned], 
         return;
     }
     for p in plan {
-        println!("would {} {}/{} ({} bytes)", p.op, p.location, p.key, p.size);
+        let from = p.from.as_ref().map(|f| format!(" from {f}")).unwrap_or_default();
+        println!("would {} {}/{} ({} bytes){from}", p.op, p.location, p.key, p.size);
     }
     println!("dry run of {what}: {} writes planned, nothing written", plan.len());
 }
