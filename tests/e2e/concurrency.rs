@@ -2,7 +2,7 @@
 //! own package, then `publish update` of one suite, state and public in
 //! S3) all land with no shell retry loop; a job killed inside another pid
 //! namespace (its process cannot be checked from here) blocks the suite
-//! only until its lease runs out; `publish unlock` names a holder, refuses
+//! only until its lease runs out (state local or in S3); `publish unlock` names a holder, refuses
 //! a live lease, and breaks it with --force.
 
 use std::io::BufRead;
@@ -177,10 +177,39 @@ fn now_secs() -> i64 {
 
 #[test]
 fn a_claim_left_by_a_job_killed_in_another_pid_namespace_is_taken_over_after_its_lease() {
+    taken_over_after_its_lease(None);
+}
+
+/// The same with the state (and so the claim) in an S3 bucket: a lease in
+/// `refs.json` there, renewed and taken over by compare-and-swap.
+#[test]
+fn a_claim_in_s3_left_by_a_job_killed_in_another_pid_namespace_is_taken_over_after_its_lease() {
+    let moto = Moto::start();
+    moto.create_bucket("aptkit-state");
+    taken_over_after_its_lease(Some(&moto));
+}
+
+fn taken_over_after_its_lease(moto: Option<&Moto>) {
     require_tool("unshare");
     const LEASE: i64 = 3;
-    let ws = workspace("", "base");
+    let config = match moto {
+        Some(moto) => format!(
+            "state = \"s3://aptkit-state/state\"\n[s3]\nendpoint_url = \"{}\"\nforce_path_style = true\n",
+            moto.endpoint()
+        ),
+        None => String::new(),
+    };
+    let ws = workspace(&config, "base");
     let d = ws.path();
+    let claims = |d: &Path| match moto {
+        Some(moto) => crate::cdn::aws(moto, &["s3", "cp", "s3://aptkit-state/state/refs.json", "-"])["claims"].clone(),
+        None => claims(d),
+    };
+    let aptkit = || {
+        let mut cmd = aptkit();
+        cmd.envs(MOTO_ENV);
+        cmd
+    };
     run_ok(aptkit().current_dir(d).args(["repo", "add", "main"]).arg(deb_named(d, "later")));
     date_release_ahead(&d.join("public/dists/stable/InRelease"), 8);
 
@@ -191,6 +220,7 @@ fn a_claim_left_by_a_job_killed_in_another_pid_namespace_is_taken_over_after_its
         .arg(aptkit_bin())
         .args(UPDATE)
         .current_dir(d)
+        .envs(MOTO_ENV)
         .env("APTKIT_CLAIM_LEASE", LEASE.to_string())
         .stderr(Stdio::piped())
         .spawn()
