@@ -53,7 +53,9 @@ pub use ingest::{collect_debs, Intake};
 pub use package_set::{PackageRecord, PackageSet};
 pub use publish::{PublishReport, MAX_DATE_LEAD};
 pub use publisher::{Clock, Dependencies, PublishAction, PublishRequest, Published, Publisher};
-pub use purge::{encode_path, plan_purge, Cdn, CdnError, PurgePlan, PurgeReport, PurgeWait, MAX_PATHS, MAX_WILDCARDS};
+pub use purge::{
+    dropped_suite, encode_path, plan_purge, Cdn, CdnError, PurgePlan, PurgeReport, PurgeWait, MAX_PATHS, MAX_WILDCARDS,
+};
 pub use repos::AddReport;
 pub use set_ops::{Query, SetDiff};
 pub use state::{Publication, Purged, Refs, Source};

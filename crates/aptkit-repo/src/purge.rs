@@ -143,6 +143,16 @@ pub fn plan_purge(publications: &[&Publication], path_prefix: &str) -> Result<Pu
     Ok(PurgePlan { publications: publications.iter().map(|p| p.id()).collect(), paths, wildcards, reference })
 }
 
+/// What a purge of a dropped suite plans from: a record with no changed
+/// keys (so its whole `dists/<suite>/` goes as one wildcard), dated by the
+/// suite's last publication (`date`), so that every retry sends the same
+/// reference.
+pub fn dropped_suite(prefix: &str, distribution: &str, date: i64) -> Publication {
+    let source = crate::Source::Repo(String::new());
+    let record = Publication::new(prefix.into(), distribution.into(), String::new(), source, String::new());
+    Publication { date, ..record }
+}
+
 /// A store key as CloudFront expects it in an invalidation path: non-ASCII
 /// bytes and RFC 1738's unsafe characters percent-encoded (`~` is one:
 /// `%7E`), nothing else (AWS: "don't URL-encode any other characters in
@@ -192,16 +202,7 @@ impl Repository {
                 // however often the purge is retried).
                 let id = state::publication_id(prefix, distribution);
                 match refs.dropped_dates.get(&id) {
-                    Some(&date) => Ok(Publication {
-                        date,
-                        ..Publication::new(
-                            prefix.to_string(),
-                            distribution.to_string(),
-                            String::new(),
-                            crate::Source::Repo(String::new()),
-                            String::new(),
-                        )
-                    }),
+                    Some(&date) => Ok(dropped_suite(prefix, distribution, date)),
                     None => Err(unknown_publication(&refs, prefix, distribution)),
                 }
             })

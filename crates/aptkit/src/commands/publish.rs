@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use aptkit_repo::{Dependencies, Publication, PublishAction, PublishReport, Publisher, Repository, Source};
+use aptkit_repo::{Dependencies, Publication, PublishAction, PublishReport, Publisher, Repository};
 use serde_json::json;
 
 use super::{purge, Outcome};
@@ -131,32 +131,39 @@ fn publish_one(
 /// or `{"dry_run": true, "plan": […], "purge": […], "invalidation": …}`.
 fn print_plan(published: &aptkit_repo::Published, cdn: &CdnSettings, json: bool) -> anyhow::Result<()> {
     let id = published.publication.id();
-    let invalidation = match &cdn.distribution {
-        Some(distribution) => {
-            let plan = aptkit_repo::plan_purge(&[&published.publication], &cdn.path_prefix)?;
-            Some((distribution, plan))
-        }
-        None => None,
-    };
-    let extra = json!({
-        "purge": published.report.purge,
-        "invalidation": invalidation.as_ref().map(|(distribution, plan)| json!({
-            "distribution": distribution,
-            "paths": plan.paths,
-            "reference": plan.reference,
-        })),
-    });
+    let invalidation = planned_invalidation(cdn, &published.publication)?;
+    let extra = json!({"purge": published.report.purge, "invalidation": invalidation_json(&invalidation)});
     output::print_planned("publication", &id, &published.planned, json, extra);
-    if let (Some((distribution, plan)), false) = (&invalidation, json) {
-        println!(
-            "would invalidate {} paths on CloudFront distribution {distribution} once the publish is committed \
-             (CallerReference {}):",
-            plan.paths.len(),
-            plan.reference
-        );
-        plan.paths.iter().for_each(|p| println!("  {p}"));
-    }
+    print_invalidation(&invalidation, "publish", json);
     Ok(())
+}
+
+/// The CloudFront invalidation a dry run's command would end with, if a
+/// distribution is set: the distribution and the plan.
+fn planned_invalidation<'a>(
+    cdn: &'a CdnSettings,
+    publication: &Publication,
+) -> anyhow::Result<Option<(&'a str, aptkit_repo::PurgePlan)>> {
+    let Some(distribution) = cdn.distribution.as_deref() else { return Ok(None) };
+    Ok(Some((distribution, aptkit_repo::plan_purge(&[publication], &cdn.path_prefix)?)))
+}
+
+fn invalidation_json(invalidation: &Option<(&str, aptkit_repo::PurgePlan)>) -> serde_json::Value {
+    let Some((distribution, plan)) = invalidation else { return serde_json::Value::Null };
+    json!({"distribution": distribution, "paths": plan.paths, "reference": plan.reference})
+}
+
+/// `would invalidate N paths on CloudFront distribution D once the WHAT is
+/// committed (CallerReference R):`, then the paths (nothing with --json).
+fn print_invalidation(invalidation: &Option<(&str, aptkit_repo::PurgePlan)>, what: &str, json: bool) {
+    let (Some((distribution, plan)), false) = (invalidation, json) else { return };
+    println!(
+        "would invalidate {} paths on CloudFront distribution {distribution} once the {what} is committed \
+         (CallerReference {}):",
+        plan.paths.len(),
+        plan.reference
+    );
+    plan.paths.iter().for_each(|p| println!("  {p}"));
 }
 
 pub fn run(settings: PublishSettings) -> anyhow::Result<Outcome> {
@@ -215,24 +222,16 @@ pub fn run(settings: PublishSettings) -> anyhow::Result<Outcome> {
             let refs = repo.refs()?;
             let date = refs.publication(&prefix, &distribution).map(|p| p.date).into_iter();
             let date = date.chain(refs.dropped_dates.get(&id).copied()).max().unwrap_or_default();
-            let suite = Publication {
-                date,
-                ..Publication::new(prefix, distribution, String::new(), Source::Repo(String::new()), String::new())
-            };
-            let invalidation = match &cdn.distribution {
-                Some(d) => Some((d, aptkit_repo::plan_purge(&[&suite], &cdn.path_prefix)?)),
-                None => None,
-            };
-            let extra = json!({"invalidation": invalidation.as_ref().map(|(d, plan)| json!({
-                "distribution": d, "paths": plan.paths, "reference": plan.reference,
-            }))});
-            output::print_planned("publication", &id, &plan, json, extra);
-            if let (Some((d, plan)), false) = (&invalidation, json) {
-                println!(
-                    "would invalidate {} on CloudFront distribution {d} once the drop is committed",
-                    plan.paths.join(" ")
-                );
-            }
+            let suite = aptkit_repo::dropped_suite(&prefix, &distribution, date);
+            let invalidation = planned_invalidation(&cdn, &suite)?;
+            output::print_planned(
+                "publication",
+                &id,
+                &plan,
+                json,
+                json!({"invalidation": invalidation_json(&invalidation)}),
+            );
+            print_invalidation(&invalidation, "drop", json);
             Ok(Outcome::Success)
         }
         PublishTask::Drop { distribution, prefix, wait, cdn, .. } => {
