@@ -274,33 +274,51 @@ fn an_incremental_publish_writes_only_what_changed_and_lists_nothing() {
     }
 }
 
+/// A second apt client running `apt-get update` in a loop on its own
+/// thread, from its start until `finish`, which fails the test if any
+/// update failed or saw a mismatch, and returns how many ran.
+struct UpdateLoop {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<usize>,
+}
+
+impl UpdateLoop {
+    fn start(client: AptClient) -> UpdateLoop {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let thread = {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut n = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let (ok, log) = client.update();
+                    assert!(ok, "apt-get update #{n} during the publishes:\n{log}");
+                    assert!(!log.contains("Hash Sum mismatch"), "{log}");
+                    n += 1;
+                }
+                n
+            })
+        };
+        UpdateLoop { stop, thread }
+    }
+
+    fn finish(self) -> usize {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.thread.join().expect("no client update failed")
+    }
+}
+
 /// A client updating in a loop while the suite is switched back and forth
 /// 30 times never sees a mismatch.
 #[test]
 fn apt_updating_during_thirty_publishes_sees_no_mismatch() {
     let s = Setup::new();
     s.publish_two_snapshots();
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let updates = {
-        let stop = stop.clone();
-        let client = s.apt();
-        std::thread::spawn(move || {
-            let mut n = 0;
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                let (ok, log) = client.update();
-                assert!(ok, "apt-get update #{n} during the publishes:\n{log}");
-                assert!(!log.contains("Hash Sum mismatch"), "{log}");
-                n += 1;
-            }
-            n
-        })
-    };
+    let updates = UpdateLoop::start(s.apt());
     for i in 0..30 {
         let target = if i % 2 == 0 { "two" } else { "one" };
         s.run(&["publish", "switch", "stable", target, "--key", "key.asc", "--skip-dependency-check"]);
     }
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    let n = updates.join().expect("no client update failed");
+    let n = updates.finish();
     assert!(n >= 3, "only {n} client updates ran during the publishes");
     let (code, text) = s.verify(&["--deep"]);
     assert_eq!(code, 0, "{text}");
@@ -308,16 +326,23 @@ fn apt_updating_during_thirty_publishes_sees_no_mismatch() {
 
 /// 5xx answers, reset connections and slow answers through the proxy: the
 /// publish either completes or fails with a retryable error (exit 75), the
-/// bucket stays readable, and a rerun completes.
+/// bucket stays readable (a client updates in a loop all the while, and
+/// slow answers hold the publish open at the moments between its writes),
+/// and a rerun completes.
 #[test]
 fn faults_on_the_way_to_s3_end_in_a_complete_publish_or_a_retryable_error() {
     let s = Setup::new();
     s.add_version(0);
     s.run(&["publish", "repo", "main", "-d", "stable", "--key", "key.asc", "--skip-dependency-check"]);
     let client = s.apt();
-    let faults: [(&str, Option<&'static str>, &str, Fault, usize); 5] = [
+    let updates = UpdateLoop::start(s.apt());
+    let slow = Fault::Delay(Duration::from_secs(2));
+    let faults: [(&str, Option<&'static str>, &str, Fault, usize); 8] = [
         ("a reset pool upload", Some("PUT"), "/public/pool/", Fault::Reset, 1),
-        ("a slow by-hash upload", Some("PUT"), "/by-hash/", Fault::Delay(Duration::from_secs(2)), 1),
+        ("a slow by-hash upload", Some("PUT"), "/by-hash/", slow, 1),
+        ("a slow InRelease upload", Some("PUT"), "/InRelease", slow, 1),
+        ("a slow Release upload", Some("PUT"), "stable/Release", slow, 1),
+        ("a slow plain index upload", Some("PUT"), "/binary-amd64/Packages", slow, 1),
         ("InRelease answered 503 every time", Some("PUT"), "/InRelease", Fault::Status(503), 100),
         ("the record answered 500 every time", Some("PUT"), "/state/refs.json", Fault::Status(500), 100),
         ("Packages.xz answered 503 once", Some("PUT"), "/Packages.xz", Fault::Status(503), 1),
@@ -345,6 +370,8 @@ fn faults_on_the_way_to_s3_end_in_a_complete_publish_or_a_retryable_error() {
         assert!(ok, "{what}: apt-get update after:\n{log}");
         assert_eq!(client.candidate("hello"), Some(format!("1.{}-1", n + 1)), "{what}");
     }
+    let n = updates.finish();
+    assert!(n >= 3, "only {n} client updates ran during the faulted publishes");
 }
 
 /// `--dry-run` makes every read a publish makes and no write, and plans
