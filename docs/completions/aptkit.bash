@@ -451,7 +451,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__build)
-            opts="-j -q -h --all --source --distros --engine --out --jobs --version --log-dir --rebuild --no-cache --compression --quiet --json --help"
+            opts="-j -q -h --all --source --distros --engine --out --jobs --version --log-dir --rebuild --no-cache --compression --quiet --json --dry-run --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

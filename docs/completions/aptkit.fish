@@ -71,6 +71,7 @@ complete -c aptkit -n "__fish_aptkit_using_subcommand build" -l rebuild -d 'Buil
 complete -c aptkit -n "__fish_aptkit_using_subcommand build" -l no-cache -d 'Neither read nor write the build cache (in the state store, --state)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand build" -s q -l quiet -d 'Do not stream the builds\' output (the logs still get it)'
 complete -c aptkit -n "__fish_aptkit_using_subcommand build" -l json -d 'Print a JSON report on stdout (the builds\' output still streams to stderr)'
+complete -c aptkit -n "__fish_aptkit_using_subcommand build" -l dry-run -d 'Say what each build would do (build, or restore from the cache, and why) and run nothing'
 complete -c aptkit -n "__fish_aptkit_using_subcommand build" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aptkit -n "__fish_aptkit_using_subcommand package" -s o -l out -d 'Directory to write the .deb files into (created if missing)' -r -F
 complete -c aptkit -n "__fish_aptkit_using_subcommand package" -l arch -d 'Architecture for `Architecture: any` packages [default: the host\'s dpkg architecture]' -r

@@ -65,6 +65,7 @@ fn docker_build_installs_build_depends_in_the_container_and_its_packages_install
     let bare = Command::new("docker").args(["run", "--rm", &image, "dpkg", "-s", "debhelper"]).output().unwrap();
     assert!(!bare.status.success(), "the test image already has debhelper");
 
+    fs::write(project.join("distros/debian-13-trixie/DOCKER_BASE"), "localhost/aptkit-test/absent:none\n").unwrap();
     let (docker, docker_log) = counting_docker(dir.path());
     let out = dir.path().join("out");
     let logs = dir.path().join("logs");
@@ -80,10 +81,49 @@ fn docker_build_installs_build_depends_in_the_container_and_its_packages_install
             .env("APTKIT_DOCKER", &docker);
         run_ok(&mut cmd)
     };
+    // A dry run first: it looks the image up and runs nothing (no
+    // container, no pull, no Build-Depends image) and writes nothing.
+    let plan = || {
+        fs::write(&docker_log, "").unwrap();
+        let mut cmd = aptkit();
+        cmd.current_dir(dir.path())
+            .args(["build", "--all", "--engine", "docker", "--json", "--dry-run", "--source"])
+            .arg(&project)
+            .arg("--out")
+            .arg(&out)
+            .arg("--log-dir")
+            .arg(&logs)
+            .env("APTKIT_DOCKER", &docker);
+        let report = json_of(&run_ok(&mut cmd));
+        let verbs: Vec<String> = fs::read_to_string(&docker_log)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| l.split(' ').take(2).collect::<Vec<_>>().join(" "))
+            .collect();
+        assert!(verbs.iter().all(|v| v == "image inspect" || v.starts_with("version")), "{verbs:?}");
+        report
+    };
+    let planned = plan();
+    assert!(!out.exists() && !logs.exists() && !dir.path().join(".aptkit").exists(), "a dry run wrote");
+    let bookworm = planned["builds"].as_array().unwrap().iter().find(|b| b["distro"] == "debian-12-bookworm").unwrap();
+    assert_eq!(bookworm["status"], "would-build", "{planned}");
+    assert_eq!(bookworm["why"], "not in the build cache", "{planned}");
+    assert!(bookworm["image"]["id"].as_str().unwrap().starts_with("sha256:"), "{planned}");
+    // An image this machine does not have: the build would pull it, and
+    // only then can it know the key.
+    let trixie = planned["builds"].as_array().unwrap().iter().find(|b| b["distro"] == "debian-13-trixie").unwrap();
+    assert_eq!(trixie["status"], "would-build", "{planned}");
+    assert!(trixie["key"].is_null() && trixie["image"]["id"].is_null(), "{planned}");
+
     let first = build();
     let report = json_of(&first);
     let built = &report["builds"][0];
     assert_eq!(built["status"], "built", "{report}");
+    assert_eq!(built["key"], bookworm["key"], "the dry run's key is the build's: {planned}\n{report}");
+    let again = plan();
+    let bookworm = again["builds"].as_array().unwrap().iter().find(|b| b["distro"] == "debian-12-bookworm").unwrap();
+    assert_eq!(bookworm["status"], "would-reuse", "{again}");
+    assert_eq!(bookworm["key"], built["key"], "{again}");
     assert_eq!(built["version"], "1.0-1~bookworm", "{report}");
     let log = fs::read_to_string(logs.join("debian-12-bookworm.log")).unwrap();
     // The default compile steps, debhelper's, ran: debhelper came from the
@@ -413,11 +453,68 @@ fn host_build(dir: &Path, project: &Path, source: &Path, extra: &[&str]) -> serd
     json_of(&out)["builds"][0].clone()
 }
 
+/// Every file under `dir` with its size and mtime: what a command that
+/// writes nothing leaves as it was.
+fn files_under(dir: &Path) -> Vec<(PathBuf, u64, std::time::SystemTime)> {
+    let mut files = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        let Ok(entries) = fs::read_dir(&d) else { continue };
+        for entry in entries {
+            let entry = entry.unwrap();
+            let meta = entry.metadata().unwrap();
+            if meta.is_dir() {
+                dirs.push(entry.path());
+            }
+            files.push((entry.path(), meta.len(), meta.modified().unwrap()));
+        }
+    }
+    files.sort();
+    files
+}
+
+/// `host_build` with `--dry-run`: its plan, checked to have changed
+/// nothing in `dir` (the products, the build cache).
+fn host_plan(dir: &Path, project: &Path, source: &Path, extra: &[&str]) -> serde_json::Value {
+    let before = files_under(dir);
+    let plan = host_build(dir, project, source, &[extra, &["--dry-run"]].concat());
+    assert_eq!(files_under(dir), before, "a dry run changed files: {plan}");
+    plan
+}
+
 #[test]
 fn the_build_cache_reuses_identical_inputs_and_rebuilds_when_any_input_changes() {
     let (dir, project) = hello_project("debian:bookworm");
     let tarball = hello_tarball(&project, dir.path(), "1.0");
-    let status = |extra: &[&str], source: &Path| host_build(dir.path(), &project, source, extra)["status"].clone();
+    // Each build's dry run first: it says what the build then does, with
+    // the key the build then reports, and changes nothing.
+    let status = |extra: &[&str], source: &Path| {
+        let plan = host_plan(dir.path(), &project, source, extra);
+        let built = host_build(dir.path(), &project, source, extra);
+        let predicted = match plan["status"].as_str() {
+            Some("would-build") => "built",
+            Some("would-reuse") => "reused",
+            _ => panic!("not a plan: {plan}"),
+        };
+        assert_eq!(built["status"], predicted, "the dry run said {plan}\nthe build did {built}");
+        assert_eq!(plan["key"], built["key"], "{plan}\n{built}");
+        assert_eq!(plan["version"], built["version"], "{plan}\n{built}");
+        if predicted == "reused" {
+            let mut restored: Vec<String> = built["debs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| Path::new(d["path"].as_str().unwrap()).file_name().unwrap().to_string_lossy().into_owned())
+                .chain(["build.log".to_string()])
+                .collect();
+            let mut planned: Vec<String> =
+                plan["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_string()).collect();
+            restored.sort();
+            planned.sort();
+            assert_eq!(planned, restored, "{plan}");
+        }
+        built["status"].clone()
+    };
     assert_eq!(status(&[], &tarball), "built");
     assert_eq!(status(&[], &tarball), "reused");
     assert_eq!(cache_entries(&dir.path().join(".aptkit")), 1);
@@ -446,6 +543,17 @@ fn the_build_cache_reuses_identical_inputs_and_rebuilds_when_any_input_changes()
     assert_eq!(status(&[], &project), "reused");
     fs::write(&hello_c, fs::read_to_string(&hello_c).unwrap() + "\n/* again */\n").unwrap();
     assert_eq!(status(&[], &project), "built");
+    // A damaged entry: the dry run says it would be made anew, and it is.
+    let key = host_plan(dir.path(), &project, &project, &[])["key"].as_str().unwrap().to_string();
+    fs::write(dir.path().join(".aptkit/build-cache").join(&key).join("manifest.json"), "{ not json").unwrap();
+    let plan = host_plan(dir.path(), &project, &project, &[]);
+    assert_eq!(
+        (plan["status"].as_str(), plan["why"].as_str().unwrap_or_default()),
+        (Some("would-build"), "the build cache's entry is damaged and would be made anew"),
+        "{plan}"
+    );
+    assert_eq!(status(&[], &project), "built");
+    assert_eq!(status(&[], &project), "reused");
 }
 
 #[test]

@@ -77,6 +77,12 @@ impl BuildCache {
         BuildCache { store, prefix: format!("{}/", prefix.trim_matches('/')) }
     }
 
+    /// Where the cache is: its store's location and its prefix
+    /// (`s3://ci-state/hello/build-cache/`).
+    pub fn location(&self) -> String {
+        format!("{}/{}", self.store.location().trim_end_matches('/'), self.prefix)
+    }
+
     /// `build-cache/<key>/manifest.json`.
     pub fn manifest_path(&self, key: &BuildKey) -> String {
         format!("{}{}/manifest.json", self.prefix, key.id())

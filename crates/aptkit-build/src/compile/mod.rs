@@ -21,6 +21,7 @@ mod container;
 mod engine;
 mod error;
 mod log;
+mod plan;
 mod scripts;
 mod unpack;
 
@@ -35,6 +36,7 @@ pub use cached::CacheUse;
 pub use engine::Engine;
 pub use error::{Error, Result};
 pub use log::{LogSink, Quiet};
+pub use plan::{plan, Action, Plan, PlannedImage, Why};
 
 use crate::cache::Products;
 use crate::{upstream_version, Distro, Distros};
@@ -96,6 +98,8 @@ pub struct Built {
     pub log: PathBuf,
     /// Restored from the build cache, not built.
     pub reused: bool,
+    /// Its build cache key; `None` with the cache not in use.
+    pub key: Option<String>,
     pub seconds: f64,
 }
 
@@ -128,18 +132,7 @@ pub fn build(distros: &Distros, distro: &Distro, settings: &BuildSettings, sink:
 
     // What is built, read from the distro's templates before any work.
     let package_err = |source| Error::Package { distro: id.into(), source };
-    let templates = DebianDir::load(&distro.path).map_err(package_err)?;
-    let tarball = match &settings.source {
-        Source::Tarball(t) => Some(t.as_path()),
-        Source::Dir(_) => None,
-    };
-    let upstream = upstream_version(settings.version.as_deref(), tarball, Some(&templates.changelog.version))
-        .map_err(|source| Error::Version { distro: id.into(), source })?;
-    let version = Version {
-        epoch: templates.changelog.version.epoch,
-        upstream_version: upstream.version.clone(),
-        debian_revision: Some(distro.pkgver.clone()),
-    };
+    let (_, upstream, version) = version_of(distro, settings)?;
     let image_id = match settings.engine {
         Engine::Host => None,
         engine => {
@@ -158,15 +151,7 @@ pub fn build(distros: &Distros, distro: &Distro, settings: &BuildSettings, sink:
         unpack::copy_dir(dir, &src)?;
     }
     let key = match &settings.cache {
-        Some(_) => Some(cached::key(&cached::KeyInputs {
-            distro,
-            settings,
-            upstream: &upstream.version,
-            epoch: settings.source_date_epoch.unwrap_or(-1),
-            image_id: image_id.as_deref(),
-            source_sha256: tarball.map(cached::file_sha256).transpose()?,
-            source_tree: matches!(settings.source, Source::Dir(_)).then_some(src.as_path()),
-        })?),
+        Some(_) => Some(cache_key(distro, settings, &upstream, image_id.as_deref(), &src)?),
         None => None,
     };
     if let (Some(cache), Some(key)) = (&settings.cache, &key) {
@@ -174,7 +159,7 @@ pub fn build(distros: &Distros, distro: &Distro, settings: &BuildSettings, sink:
         if let Some(products) = cached::restore(cache, id, key, staging.path())? {
             log.note(&format!("reused: the build cache holds {key}"));
             let dir = staging.commit()?;
-            return Ok(Built::from_products(distro, &version, &dir, &products, true, started));
+            return Ok(Built::from_products(distro, &version, &dir, &products, true, Some(key), started));
         }
         log.note(&format!("not in the build cache: {key}"));
         if cache.restore_only {
@@ -248,7 +233,7 @@ pub fn build(distros: &Distros, distro: &Distro, settings: &BuildSettings, sink:
         shlibs: Some(aptkit_debian_dir::ShlibsTarget { root: shlibs_root }),
         changelog_entry: Some(ChangelogEntry {
             distribution: distro.distribution.clone(),
-            change: format!("Build of {} for {} ({id}).", upstream.version, distro.distribution),
+            change: format!("Build of {} for {} ({id}).", upstream, distro.distribution),
         }),
     };
     let plan = aptkit_debian_dir::plan(&src, &options).map_err(package_err)?;
@@ -284,7 +269,51 @@ pub fn build(distros: &Distros, distro: &Distro, settings: &BuildSettings, sink:
         files: products.files.iter().map(|p| dir.join(p.file_name().expect("a file"))).collect(),
         log: dir.join("build.log"),
     };
-    Ok(Built::from_products(distro, &version, &dir, &relocated, false, started))
+    Ok(Built::from_products(distro, &version, &dir, &relocated, false, key.as_ref(), started))
+}
+
+/// What a build of `distro` makes, from its templates and the settings:
+/// the source package's name, the upstream version, and the version its
+/// packages carry (`UPSTREAM-PKGVER`, the changelog's epoch).
+fn version_of(distro: &Distro, settings: &BuildSettings) -> Result<(String, String, Version)> {
+    let id = distro.id.as_str();
+    let templates = DebianDir::load(&distro.path).map_err(|source| Error::Package { distro: id.into(), source })?;
+    let tarball = match &settings.source {
+        Source::Tarball(t) => Some(t.as_path()),
+        Source::Dir(_) => None,
+    };
+    let upstream = upstream_version(settings.version.as_deref(), tarball, Some(&templates.changelog.version))
+        .map_err(|source| Error::Version { distro: id.into(), source })?;
+    let version = Version {
+        epoch: templates.changelog.version.epoch,
+        upstream_version: upstream.version.clone(),
+        debian_revision: Some(distro.pkgver.clone()),
+    };
+    Ok((templates.source_name().to_string(), upstream.version, version))
+}
+
+/// The build cache key of a build of `distro`: of the tarball by its
+/// SHA-256, of a source tree by its copy in `src`.
+fn cache_key(
+    distro: &Distro,
+    settings: &BuildSettings,
+    upstream: &str,
+    image_id: Option<&str>,
+    src: &Path,
+) -> Result<crate::cache::BuildKey> {
+    let (source_sha256, source_tree) = match &settings.source {
+        Source::Tarball(tarball) => (Some(cached::file_sha256(tarball)?), None),
+        Source::Dir(_) => (None, Some(src)),
+    };
+    cached::key(&cached::KeyInputs {
+        distro,
+        settings,
+        upstream,
+        epoch: settings.source_date_epoch.unwrap_or(-1),
+        image_id,
+        source_sha256,
+        source_tree,
+    })
 }
 
 impl Built {
@@ -294,6 +323,7 @@ impl Built {
         dir: &Path,
         products: &Products,
         reused: bool,
+        key: Option<&crate::cache::BuildKey>,
         started: Instant,
     ) -> Built {
         let debs = products
@@ -318,6 +348,7 @@ impl Built {
             debs,
             log: dir.join(products.log.file_name().expect("a log file")),
             reused,
+            key: key.map(|k| k.to_string()),
             seconds: started.elapsed().as_secs_f64(),
         }
     }

@@ -17,7 +17,9 @@ Examples:
   # two builds at a time, a JSON report on stdout, the logs kept in CI's artifacts
   aptkit build --all --jobs 2 --json --log-dir artifacts/logs
   # CI runners sharing one cache: each builds one distro, the publishing job finds them all
-  aptkit --state s3://ci-state/hello build debian-12-bookworm --source hello-2026.12.02.tar.gz";
+  aptkit --state s3://ci-state/hello build debian-12-bookworm --source hello-2026.12.02.tar.gz
+  # which distros would be built and which restored from the cache; nothing runs
+  aptkit --state s3://ci-state/hello build --all --source hello-2026.12.02.tar.gz --dry-run";
 
 pub const LONG_ABOUT: &str = "\
 Compile a source for target distributions and package it natively, one .deb set per distro
@@ -45,7 +47,9 @@ A build whose inputs were built before is not run again: the build cache in the 
 (--state: a directory, or s3:// shared by CI runners) keeps every build's products under the \
 hash of its inputs (the source's SHA-256, the debian/ tree, DOCKER_BASE and the image's ID, \
 PKGVER, DISTRIBUTION, the compile commands, aptkit's version), and restores them, checked \
-byte for byte, saying \"reused\". --rebuild builds anyway and replaces the entry.";
+byte for byte, saying \"reused\". --rebuild builds anyway and replaces the entry.
+
+--dry-run says, for each distro, whether it would be built or restored from the cache, with the version, the image's ID and the cache key, and runs nothing: no container, no pull, no products, no cache entry, no log.";
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
@@ -90,4 +94,7 @@ pub struct BuildArgs {
     /// Print a JSON report on stdout (the builds' output still streams to stderr)
     #[arg(long)]
     pub json: bool,
+    /// Say what each build would do (build, or restore from the cache, and why) and run nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }

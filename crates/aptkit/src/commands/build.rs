@@ -5,7 +5,7 @@ use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use aptkit_build::compile::{self, Built};
+use aptkit_build::compile::{self, Action, Built, Plan};
 use serde_json::json;
 
 use super::Outcome;
@@ -13,7 +13,10 @@ use crate::output;
 use crate::settings::BuildSettings;
 
 pub fn run(settings: BuildSettings) -> anyhow::Result<Outcome> {
-    let BuildSettings { distros, ids, compile: build_settings, jobs, quiet, json } = settings;
+    if settings.dry_run {
+        return dry_run(&settings);
+    }
+    let BuildSettings { distros, ids, compile: build_settings, jobs, quiet, json, .. } = settings;
     let width = ids.iter().map(String::len).max().unwrap_or(0);
     let stderr = Mutex::new(std::io::stderr());
     let stream = |id: &str, line: &str| {
@@ -86,6 +89,88 @@ pub fn run(settings: BuildSettings) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// `--dry-run`: each distro's plan, in the order given; nothing runs.
+fn dry_run(settings: &BuildSettings) -> anyhow::Result<Outcome> {
+    let BuildSettings { distros, ids, compile: build_settings, json, .. } = settings;
+    let mut failed = 0;
+    let mut report = Vec::new();
+    for id in ids {
+        let distro = distros.find(id).expect("checked when the settings were resolved");
+        match compile::plan(distro, build_settings) {
+            Ok(plan) => {
+                if !json {
+                    print_plan(&plan, build_settings);
+                }
+                report.push(plan_json(&plan));
+            }
+            Err(err) => {
+                failed += 1;
+                report.push(json!({"distro": id, "status": "failed", "error": err.to_string()}));
+                output::print_error(&anyhow::Error::from(err).context(format!("the build of {id} would fail")));
+            }
+        }
+    }
+    if *json {
+        output::print_json(&json!({ "engine": build_settings.engine.name(), "dry_run": true, "builds": report }));
+    }
+    if failed > 0 {
+        return Ok(Outcome::Failed { retryable: false });
+    }
+    Ok(Outcome::Success)
+}
+
+fn print_plan(plan: &Plan, settings: &compile::BuildSettings) {
+    let Plan { distro, source, version, distribution, .. } = plan;
+    let key = plan.key.as_deref().map(|k| format!(" (key {k})")).unwrap_or_default();
+    match &plan.action {
+        Action::Reuse { files } => {
+            println!("{distro}: would reuse {source} {version} for {distribution} from the build cache{key}");
+            for file in files {
+                println!("  would restore {}", plan.dir.join(file).display());
+            }
+        }
+        Action::Build(why) => {
+            println!("{distro}: would build {source} {version} for {distribution}: {}{key}", why.describe());
+            match &plan.image {
+                Some(image) => println!(
+                    "  in {} ({}), engine {}",
+                    image.base,
+                    image.id.as_deref().unwrap_or("not on this machine"),
+                    settings.engine.name()
+                ),
+                None => println!("  on the host (--engine none)"),
+            }
+            let cache = match (&settings.cache, plan.stores) {
+                (Some(cache), true) => {
+                    format!(", and store its products in the build cache ({})", cache.cache.location())
+                }
+                _ => String::new(),
+            };
+            println!("  would write {}{cache}", plan.dir.display());
+        }
+    }
+}
+
+fn plan_json(plan: &Plan) -> serde_json::Value {
+    let (status, why, files) = match &plan.action {
+        Action::Reuse { files } => ("would-reuse", None, files.clone()),
+        Action::Build(why) => ("would-build", Some(why.describe()), Vec::new()),
+    };
+    json!({
+        "distro": plan.distro,
+        "source": plan.source,
+        "status": status,
+        "why": why,
+        "version": plan.version,
+        "distribution": plan.distribution,
+        "image": plan.image.as_ref().map(|i| json!({"base": i.base, "id": i.id})),
+        "key": plan.key,
+        "dir": plan.dir,
+        "files": files,
+        "stores": plan.stores,
+    })
+}
+
 fn built_json(built: &Built) -> serde_json::Value {
     json!({
         "distro": built.distro,
@@ -94,6 +179,7 @@ fn built_json(built: &Built) -> serde_json::Value {
         "distribution": built.distribution,
         "dir": built.dir,
         "log": built.log,
+        "key": built.key,
         "seconds": built.seconds,
         "debs": built.debs.iter().map(|d| json!({
             "package": d.package, "architecture": d.architecture, "path": d.path, "size": d.size,

@@ -22,6 +22,8 @@ pub struct BuildSettings {
     pub jobs: usize,
     pub quiet: bool,
     pub json: bool,
+    /// `--dry-run`: plan each build, run none.
+    pub dry_run: bool,
 }
 
 impl BuildSettings {
@@ -65,12 +67,22 @@ impl BuildSettings {
         let compression: Compression =
             args.compression.parse().map_err(|e: String| anyhow::anyhow!(e)).context("invalid --compression")?;
         let source_date_epoch = source_date_epoch()?;
-        let log_dir = log_dir(args.log_dir, config, "aptkit-build-logs-")?;
+        // A dry run writes no log, so it makes no directory for them.
+        let log_dir = match args.dry_run {
+            false => log_dir(args.log_dir, config, "aptkit-build-logs-")?,
+            true => args.log_dir.or_else(|| config.build.log_dir.clone()).unwrap_or_else(std::env::temp_dir),
+        };
         let cache = if args.no_cache {
             None
         } else {
+            let state = Stores::open_state(stores, config)?;
+            // A dry run only reads the cache; should anything write, it is recorded, not made.
+            let state: std::sync::Arc<dyn aptkit_store::Store> = match args.dry_run {
+                false => state,
+                true => std::sync::Arc::new(aptkit_store::DryRun::shared(state)),
+            };
             Some(CacheUse {
-                cache: BuildCache::new(Stores::open_state(stores, config)?),
+                cache: BuildCache::new(state),
                 rebuild: args.rebuild,
                 restore_only: false,
                 provenance: Provenance { created: crate::clock::now(), runner: hostname() },
@@ -95,6 +107,7 @@ impl BuildSettings {
             jobs,
             quiet: args.quiet,
             json: args.json,
+            dry_run: args.dry_run,
         })
     }
 }
