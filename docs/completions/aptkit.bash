@@ -1601,7 +1601,7 @@ _aptkit() {
             return 0
             ;;
         aptkit__subcmd__mirror)
-            opts="-h --keyring --suite --max-age --require-signer --component --arch --delete --jobs --json --help"
+            opts="-h --keyring --suite --max-age --require-signer --component --arch --delete --jobs --json --dry-run --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -369,6 +369,7 @@ complete -c aptkit -n "__fish_aptkit_using_subcommand mirror" -l arch -d 'Only t
 complete -c aptkit -n "__fish_aptkit_using_subcommand mirror" -l jobs -d 'Parallel downloads [default: number of CPUs, at least 4]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand mirror" -l delete -d 'Afterwards, delete pool files that no suite in DEST references any more'
 complete -c aptkit -n "__fish_aptkit_using_subcommand mirror" -l json
+complete -c aptkit -n "__fish_aptkit_using_subcommand mirror" -l dry-run -d 'Verify the source and list what the mirror would download, write and delete; change nothing in DEST'
 complete -c aptkit -n "__fish_aptkit_using_subcommand mirror" -s h -l help -d 'Print help'
 complete -c aptkit -n "__fish_aptkit_using_subcommand check" -l prefix -d 'Path prefix in the publish store (e.g. `debian`) [default: its root]' -r
 complete -c aptkit -n "__fish_aptkit_using_subcommand check" -l base-index -r -F

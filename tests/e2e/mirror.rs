@@ -211,3 +211,88 @@ fn never_places_unverified_files_and_never_moves_backwards() {
     assert!(findings(&report).iter().any(|f| f.contains("\"signature\"")), "{report:#}");
     assert_eq!(std::fs::read(dest.path().join("dists/stable/InRelease")).unwrap(), before);
 }
+
+/// Every file and directory under `dir`, with its size and mtime.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, u64, std::time::SystemTime)> {
+    let mut all: Vec<_> = walk(dir)
+        .into_iter()
+        .map(|p| {
+            let meta = std::fs::metadata(&p).unwrap();
+            (p, meta.len(), meta.modified().unwrap())
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+fn strings(report: &serde_json::Value, field: &str) -> Vec<String> {
+    let list = report[field].as_array().unwrap_or_else(|| panic!("no `{field}` in {report:#}"));
+    list.iter().map(|v| v.as_str().unwrap().to_string()).collect()
+}
+
+/// `mirror --dry-run` verifies the source and lists exactly what the
+/// mirror after it downloads, writes and deletes, and changes nothing.
+#[test]
+fn a_dry_run_lists_what_the_mirror_then_does_and_writes_nothing() {
+    let src = Source::new();
+    let keyring = src.path("key.gpg");
+    let source = src.path("public").to_string_lossy().into_owned();
+    let dest = tempfile::tempdir().unwrap();
+    let mirror_dir = dest.path().join("mirror");
+    let plan = |extra: &[&str]| {
+        let before = snapshot(dest.path());
+        let (code, plan, err) = mirror_with(&source, &mirror_dir, &keyring, &[extra, &["--dry-run"]].concat());
+        assert_eq!(code, 0, "{plan:#} {err}");
+        assert_eq!(snapshot(dest.path()), before, "a dry run changed the destination: {plan:#}");
+        plan
+    };
+
+    // Into nothing: every pool file, every index and Release file.
+    let first = plan(&[]);
+    assert!(!mirror_dir.exists(), "a dry run made the destination");
+    assert_eq!(strings(&first, "suites"), ["stable"], "{first:#}");
+    let pool: Vec<String> = src.pool().into_iter().map(|(file, _)| file).collect();
+    let mut sorted_pool = pool.clone();
+    sorted_pool.sort();
+    assert_eq!(strings(&first, "pool_files_to_download"), sorted_pool, "{first:#}");
+    let writes = strings(&first, "metadata_files_to_write");
+    assert_eq!(writes.last().map(String::as_str), Some("dists/stable/InRelease"), "InRelease last: {writes:?}");
+    assert!(writes.contains(&"dists/stable/main/binary-amd64/Packages.xz".to_string()), "{writes:?}");
+    let (code, report, err) = mirror(&source, &mirror_dir, &keyring);
+    assert_eq!(code, 0, "{report:#} {err}");
+    assert_eq!(count(&report, "pool_files_downloaded"), sorted_pool.len() as u64, "{report:#}");
+    assert_eq!(count(&report, "metadata_files_written"), writes.len() as u64, "{report:#}");
+    let pool_bytes: u64 = pool.iter().map(|f| std::fs::metadata(mirror_dir.join(f)).unwrap().len()).sum();
+    assert_eq!(count(&first, "pool_bytes_to_download"), pool_bytes, "{first:#}");
+
+    // In step: nothing to do.
+    let again = plan(&["--delete"]);
+    for field in
+        ["pool_files_to_download", "metadata_files_to_write", "metadata_files_to_remove", "pool_files_to_delete"]
+    {
+        assert!(strings(&again, field).is_empty(), "{field}: {again:#}");
+    }
+    assert_eq!(count(&again, "pool_files_kept"), sorted_pool.len() as u64, "{again:#}");
+
+    // The source moved on without hello-data, and a pool file here was
+    // damaged: the damaged one is downloaded again, hello-data's .deb is
+    // what --delete would remove, and the changed indices are written.
+    src.republish_without("hello-data");
+    let damaged = pool.iter().find(|f| f.contains("/hello_")).unwrap().clone();
+    let mut bytes = std::fs::read(mirror_dir.join(&damaged)).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(mirror_dir.join(&damaged), bytes).unwrap();
+    let moved = plan(&["--delete"]);
+    assert_eq!(strings(&moved, "pool_files_to_download"), [damaged], "{moved:#}");
+    let deletes = strings(&moved, "pool_files_to_delete");
+    assert!(deletes.len() == 1 && deletes[0].contains("/hello-data_"), "{moved:#}");
+    let writes = strings(&moved, "metadata_files_to_write");
+    assert!(writes.contains(&"dists/stable/InRelease".to_string()), "{writes:?}");
+    let (code, report, err) = mirror_with(&source, &mirror_dir, &keyring, &["--delete"]);
+    assert_eq!(code, 0, "{report:#} {err}");
+    assert_eq!(count(&report, "pool_files_downloaded"), 1, "{report:#}");
+    assert_eq!(strings(&report, "pool_files_deleted"), deletes, "{report:#}");
+    assert_eq!(count(&report, "metadata_files_written"), writes.len() as u64, "{report:#}");
+    run_ok(aptkit().arg("verify").arg(&mirror_dir).arg("--keyring").arg(&keyring).arg("--deep"));
+}

@@ -20,7 +20,7 @@ use aptkit_store::Store;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-pub use mirror::{mirror, MirrorReport};
+pub use mirror::{mirror, plan as mirror_plan, MirrorPlan, MirrorReport};
 pub use signature::{check_clearsign_framing, verify_inline, Keyring, SignatureCheck};
 
 /// apt refuses InRelease files larger than this.

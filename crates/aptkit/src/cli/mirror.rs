@@ -6,7 +6,7 @@ use clap::Args;
 
 use super::TrustArgs;
 
-pub const EXAMPLES: &str = "Nothing unverified is moved into place; indices and Release files are written last.\n\nExamples:\n  aptkit mirror https://apt.example.com/debian /srv/mirror --keyring repo-key.gpg --suite stable\n  aptkit mirror s3://bucket/repo /srv/mirror --keyring k.gpg --arch amd64 --json";
+pub const EXAMPLES: &str = "Nothing unverified is moved into place; indices and Release files are written last.\n\nExamples:\n  aptkit mirror https://apt.example.com/debian /srv/mirror --keyring repo-key.gpg --suite stable\n  aptkit mirror s3://bucket/repo /srv/mirror --keyring k.gpg --arch amd64 --json\n  aptkit mirror https://apt.example.com/debian /srv/mirror --keyring repo-key.gpg --suite stable --delete --dry-run";
 
 #[derive(Debug, Args)]
 pub struct MirrorArgs {
@@ -24,4 +24,7 @@ pub struct MirrorArgs {
     pub jobs: Option<usize>,
     #[arg(long)]
     pub json: bool,
+    /// Verify the source and list what the mirror would download, write and delete; change nothing in DEST
+    #[arg(long)]
+    pub dry_run: bool,
 }

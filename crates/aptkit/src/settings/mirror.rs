@@ -19,6 +19,8 @@ pub struct MirrorSettings {
     /// Delete pool files no suite in `dest` references any more.
     pub delete: bool,
     pub json: bool,
+    /// `--dry-run`: verify and plan, write nothing in `dest`.
+    pub dry_run: bool,
 }
 
 impl MirrorSettings {
@@ -34,6 +36,7 @@ impl MirrorSettings {
             options,
             delete: args.delete,
             json: args.json,
+            dry_run: args.dry_run,
         })
     }
 }

@@ -29,6 +29,10 @@ use aptkit_store::{FileStore, Store};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+mod plan;
+
+pub use plan::{plan, MirrorPlan};
+
 use crate::{finding, mismatch_finding, Error, Finding, Kind, OnPoolFile, Options, Report, SuiteData};
 
 /// Where the mirror keeps its own bookkeeping, inside the destination.
@@ -82,26 +86,8 @@ pub fn mirror(
         .map_err(|source| Error::Write { path: meta_dir.clone(), source })?;
     let _lock = lock(&meta_dir.join("lock"))?;
 
-    let index_hits: Mutex<Vec<String>> = Mutex::new(Vec::new());
-    let cache = |key: &str, sha256: &str| -> Option<Vec<u8>> {
-        let bytes = local_index(dest, key, sha256)?;
-        index_hits.lock().unwrap().push(key.to_string());
-        Some(bytes)
-    };
-    let known_dates = local_release_dates(dest)?;
+    let (mut report, suites) = verify_source(source, dest, opts)?;
     let opts = Options { deep: false, ..opts.clone() };
-    let (verification, suites) = crate::verify_collecting(source, &opts, Some(&cache), &known_dates, &|_| {})?;
-    let mut report = MirrorReport { verification, ..Default::default() };
-    let hits = index_hits.into_inner().unwrap();
-    for suite in suites.iter().filter(|s| s.clean) {
-        for (path, _, bytes) in &suite.indices {
-            if !hits.contains(&format!("dists/{}/{path}", suite.suite)) {
-                report.indices_downloaded += 1;
-                // Verification read the plain name and its by-hash copy.
-                report.bytes_downloaded += bytes.len() as u64 * (1 + suite.by_hash as u64);
-            }
-        }
-    }
 
     let record_path = meta_dir.join("files.json");
     let record: Mutex<BTreeMap<String, Placed>> = Mutex::new(load_record(&record_path));
@@ -134,6 +120,34 @@ pub fn mirror(
     result?;
     report.bytes_downloaded += downloaded.load(Ordering::Relaxed);
     Ok(report)
+}
+
+/// The source verified as a mirror verifies it: indices `dest` already
+/// holds under their signed hash are read from there (and not counted as
+/// downloads), and the Dates of its suites seed the rollback check.
+fn verify_source(source: &dyn Store, dest: &Path, opts: &Options) -> Result<(MirrorReport, Vec<SuiteData>), Error> {
+    let index_hits: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let cache = |key: &str, sha256: &str| -> Option<Vec<u8>> {
+        let bytes = local_index(dest, key, sha256)?;
+        index_hits.lock().unwrap().push(key.to_string());
+        Some(bytes)
+    };
+    let known_dates = local_release_dates(dest)?;
+    let opts = Options { deep: false, ..opts.clone() };
+    let (verification, suites) = crate::verify_collecting(source, &opts, Some(&cache), &known_dates, &|_| {})?;
+    let mut report = MirrorReport { verification, ..Default::default() };
+    let hits = index_hits.into_inner().unwrap();
+    for suite in suites.iter().filter(|s| s.clean) {
+        for (path, _, bytes) in &suite.indices {
+            if !hits.contains(&format!("dists/{}/{path}", suite.suite)) {
+                report.indices_downloaded += 1;
+                // Verification read the plain name and its by-hash copy.
+                report.bytes_downloaded += bytes.len() as u64 * (1 + suite.by_hash as u64);
+            }
+        }
+    }
+
+    Ok((report, suites))
 }
 
 /// One mirror at a time per destination.
@@ -301,35 +315,49 @@ fn mtime_ns(meta: &std::fs::Metadata) -> i128 {
         .unwrap_or(-1)
 }
 
-/// Write a verified suite's indices and Release files in the publish
-/// order; returns how many files changed.
-fn write_metadata(dest: &Path, suite: &SuiteData) -> Result<usize, Error> {
+/// The files a verified suite's copy is made of, in the publish order
+/// (by-hash copies, plain names, `Release.gpg`, `Release`, `InRelease`),
+/// each with its bytes, or `None` for a Release file the source no longer
+/// has, which must not outlive it here (clients would read a stale suite
+/// from it); only those that differ from what `dest` holds.
+fn metadata_changes<'a>(dest: &Path, suite: &'a SuiteData) -> Vec<(PathBuf, Option<&'a [u8]>)> {
     let dists = format!("dists/{}", suite.suite);
-    let mut written = 0;
+    let mut files: Vec<(PathBuf, Option<&[u8]>)> = Vec::new();
     if suite.by_hash {
         for (path, sha, bytes) in &suite.indices {
             let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-            written += write_if_changed(&dest.join(format!("{dists}/{dir}/by-hash/SHA256/{sha}")), bytes)? as usize;
+            files.push((dest.join(format!("{dists}/{dir}/by-hash/SHA256/{sha}")), Some(bytes)));
         }
     }
     for (path, _, bytes) in &suite.indices {
-        written += write_if_changed(&dest.join(format!("{dists}/{path}")), bytes)? as usize;
+        files.push((dest.join(format!("{dists}/{path}")), Some(bytes)));
     }
     for (name, bytes) in &suite.release_files {
-        written += write_if_changed(&dest.join(format!("{dists}/{name}")), bytes)? as usize;
+        files.push((dest.join(format!("{dists}/{name}")), Some(bytes)));
     }
-    // A Release file the source no longer has must not outlive it here:
-    // clients would read a stale suite from it.
     for name in ["Release.gpg", "Release", "InRelease"] {
         if !suite.release_files.iter().any(|(n, _)| n == name) {
-            let stale = dest.join(format!("{dists}/{name}"));
-            if stale.exists() {
-                fs_err::remove_file(&stale).map_err(|source| Error::Write { path: stale.clone(), source })?;
-                written += 1;
-            }
+            files.push((dest.join(format!("{dists}/{name}")), None));
         }
     }
-    Ok(written)
+    files.retain(|(path, bytes)| match bytes {
+        Some(bytes) => !std::fs::read(path).is_ok_and(|existing| existing == *bytes),
+        None => path.exists(),
+    });
+    files
+}
+
+/// Write a verified suite's indices and Release files in the publish
+/// order; returns how many files changed.
+fn write_metadata(dest: &Path, suite: &SuiteData) -> Result<usize, Error> {
+    let changes = metadata_changes(dest, suite);
+    for (path, bytes) in &changes {
+        match bytes {
+            Some(bytes) => write_file(path, bytes)?,
+            None => fs_err::remove_file(path).map_err(|source| Error::Write { path: path.clone(), source })?,
+        }
+    }
+    Ok(changes.len())
 }
 
 /// Atomically replace `path` with `bytes` unless it already holds them.
@@ -337,6 +365,12 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, Error> {
     if std::fs::read(path).is_ok_and(|existing| existing == bytes) {
         return Ok(false);
     }
+    write_file(path, bytes)?;
+    Ok(true)
+}
+
+/// Atomically replace `path` with `bytes`, readable by all.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let io = |source| Error::Write { path: path.to_path_buf(), source };
     let dir = path.parent().expect("mirror paths have a parent");
     aptkit_store::make_dirs(dir).map_err(io)?;
@@ -346,7 +380,7 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, Error> {
         .set_permissions(std::os::unix::fs::PermissionsExt::from_mode(aptkit_store::SERVED_FILE_MODE))
         .map_err(io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(true)
+    Ok(())
 }
 
 fn load_record(path: &Path) -> BTreeMap<String, Placed> {
@@ -364,9 +398,26 @@ fn save_record(path: &Path, record: &BTreeMap<String, Placed>) -> Result<(), Err
 /// cannot be read stops the pruning before anything is deleted.
 fn prune_pool(dest: &Path, record: &mut BTreeMap<String, Placed>) -> Result<Vec<String>, Error> {
     let local = FileStore::new(dest);
+    let unreferenced = unreferenced_pool(dest, &|_| false, std::collections::HashSet::new())?;
+    for key in &unreferenced {
+        local.delete(key)?;
+        record.remove(key);
+    }
+    Ok(unreferenced)
+}
+
+/// The pool files in `dest` that neither `also` nor a Packages index in
+/// `dest` references, skipping the indices `skip` says are about to be
+/// replaced.
+fn unreferenced_pool(
+    dest: &Path,
+    skip: &dyn Fn(&str) -> bool,
+    mut referenced: std::collections::HashSet<String>,
+) -> Result<Vec<String>, Error> {
+    let local = FileStore::new(dest);
     let mut indices: BTreeMap<String, BTreeMap<String, Vec<u8>>> = BTreeMap::new();
     for meta in local.list("dists/")? {
-        if meta.key.contains("/by-hash/") {
+        if meta.key.contains("/by-hash/") || skip(&meta.key) {
             continue;
         }
         let base = crate::strip_compression(&meta.key);
@@ -375,7 +426,6 @@ fn prune_pool(dest: &Path, record: &mut BTreeMap<String, Placed>) -> Result<Vec<
             indices.entry(base.to_string()).or_default().insert(meta.key.clone(), bytes);
         }
     }
-    let mut referenced = std::collections::HashSet::new();
     for (base, files) in &indices {
         let unreadable = || Error::Read {
             path: dest.join(base),
@@ -388,13 +438,5 @@ fn prune_pool(dest: &Path, record: &mut BTreeMap<String, Placed>) -> Result<Vec<
         let stanzas = crate::pool_entries(&text).map_err(|_| unreadable())?;
         referenced.extend(stanzas.iter().filter_map(|p| p.filename.map(str::to_string)));
     }
-    let mut deleted = Vec::new();
-    for meta in local.list("pool/")? {
-        if !referenced.contains(&meta.key) {
-            local.delete(&meta.key)?;
-            record.remove(&meta.key);
-            deleted.push(meta.key);
-        }
-    }
-    Ok(deleted)
+    Ok(local.list("pool/")?.into_iter().map(|meta| meta.key).filter(|key| !referenced.contains(key)).collect())
 }
