@@ -337,8 +337,15 @@ fn faults_on_the_way_to_s3_end_in_a_complete_publish_or_a_retryable_error() {
     let client = s.apt();
     let updates = UpdateLoop::start(s.apt());
     let slow = Fault::Delay(Duration::from_secs(2));
-    let faults: [(&str, Option<&'static str>, &str, Fault, usize); 8] = [
+    let faults: [(&str, Option<&'static str>, &str, Fault, usize); 15] = [
         ("a reset pool upload", Some("PUT"), "/public/pool/", Fault::Reset, 1),
+        ("the pool copy answered 503 every time", Some("PUT"), "/public/pool/", Fault::Status(503), 100),
+        ("the state's sets answered 500 every time", Some("GET"), "/state/sets/", Fault::Status(500), 100),
+        ("the InRelease read reset once", Some("GET"), "/InRelease", Fault::Reset, 1),
+        ("a slow read of the record", Some("GET"), "/state/refs.json", slow, 1),
+        ("the claim answered 503 once", Some("PUT"), "/state/refs.json", Fault::Status(503), 1),
+        ("every by-hash upload reset", Some("PUT"), "/by-hash/", Fault::Reset, 100),
+        ("Release.gpg answered 500 every time", Some("PUT"), "Release.gpg", Fault::Status(500), 100),
         ("a slow by-hash upload", Some("PUT"), "/by-hash/", slow, 1),
         ("a slow InRelease upload", Some("PUT"), "/InRelease", slow, 1),
         ("a slow Release upload", Some("PUT"), "stable/Release", slow, 1),

@@ -7,6 +7,7 @@ use aws_sdk_s3::config::{RequestChecksumCalculation, ResponseChecksumValidation}
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::Client;
+use aws_smithy_types::retry::ErrorKind;
 use tokio::runtime::Runtime;
 
 use crate::multipart::{Multipart, Source};
@@ -176,9 +177,14 @@ impl S3Store {
         };
         // Not a dispatch failure of TLS, DNS or the configuration (a mistyped
         // endpoint stays mistyped), nor a 501 or 505 (a server without
-        // conditional writes never gets them).
+        // conditional writes never gets them). A connection closed before
+        // the answer was complete is transient (the SDK marks it so).
         let unreachable = match &e {
-            SdkError::DispatchFailure(d) => d.is_io() || d.is_timeout(),
+            SdkError::DispatchFailure(d) => {
+                d.is_io()
+                    || d.is_timeout()
+                    || d.as_connector_error().and_then(|c| c.as_other()) == Some(ErrorKind::TransientError)
+            }
             SdkError::TimeoutError(_) => true,
             _ => false,
         };
