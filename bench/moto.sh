@@ -23,6 +23,22 @@ for _ in $(seq 600); do
 	kill -0 "$moto_pid" 2>/dev/null || { cat "$motolog" >&2; exit 1; }
 	sleep 0.1
 done
+# LATENCY_MS=N: every request goes through bench/latency-proxy.py, which
+# delays each byte N ms each way (a round trip of 2N ms, as from a CI
+# runner to S3), concurrent connections independently; moto still answers
+# one request at a time behind it.
+if [ -n "${LATENCY_MS:-}" ]; then
+	moto_port=$port
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	python3 "$repo/bench/latency-proxy.py" "$port" "$moto_port" "$LATENCY_MS" </dev/null >"$work/latency-proxy.log" 2>&1 &
+	proxy_pid=$!
+	trap 'kill "$moto_pid" "$proxy_pid" 2>/dev/null || true' EXIT
+	endpoint=http://127.0.0.1:$port
+	for _ in $(seq 100); do
+		curl -s -o /dev/null "$endpoint/" && break
+		sleep 0.1
+	done
+fi
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
 # aptkit's endpoint (docs/repositories.md); aptly's is in its aptly.conf.
 export AWS_ENDPOINT_URL_S3=$endpoint APTKIT_S3_FORCE_PATH_STYLE=1

@@ -19,6 +19,7 @@
 #
 #   bench/publish-s3.sh            # 1,000 packages of 100 KiB (~100 MB)
 #   N=2000 bench/publish-s3.sh
+#   LATENCY_MS=10 N=2000 bench/publish-s3.sh   # each request 20 ms further away, as S3 is
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 n=${N:-1000}
@@ -51,8 +52,9 @@ for bucket in aptkit-state aptkit-public aptkit-local-public aptly; do
 done
 
 size=$(du -sm "$debs" | cut -f1)
-printf '%s packages, %s MB, %s cores; moto %s on %s, one request at a time\n\n' "$n" "$size" "$(nproc)" \
-	"$("$repo/target/moto-venv/bin/python" -c 'import moto; print(moto.__version__)' 2>/dev/null || echo '?')" "$endpoint"
+printf '%s packages, %s MB, %s cores; moto %s on %s, one request at a time%s\n\n' "$n" "$size" "$(nproc)" \
+	"$("$repo/target/moto-venv/bin/python" -c 'import moto; print(moto.__version__)' 2>/dev/null || echo '?')" "$endpoint" \
+	"${LATENCY_MS:+, behind a proxy adding $LATENCY_MS ms each way}"
 
 
 key=$repo/keys-example/ed25519.asc

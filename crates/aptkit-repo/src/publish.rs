@@ -109,6 +109,10 @@ pub(crate) struct PublishInput<'a> {
     pub pool_may_exist: bool,
     /// New chunks of the indices, being compressed ahead ([`crate::ahead`]).
     pub ahead: Option<&'a Ahead>,
+    /// The suite's InRelease (else Release) as it was read while the suite
+    /// was claimed ([`read_current`]): its Date, what it lists, and the
+    /// version the new InRelease replaces (the fence, in [`write`]).
+    pub current: Option<CurrentRelease>,
 }
 
 /// A publish that failed, and whether it had begun writing (its suite may
@@ -121,8 +125,9 @@ pub(crate) struct Failed {
 /// Write the publication; returns it (dated and signed), what was written,
 /// and the time it was signed at (later than `input.now` if the Date had to
 /// wait for the clock).
-pub(crate) fn publish(input: PublishInput<'_>) -> std::result::Result<(Publication, PublishReport, i64), Failed> {
-    let settled = settle(&input).map_err(|error| Failed { error, wrote: false })?;
+pub(crate) fn publish(mut input: PublishInput<'_>) -> std::result::Result<(Publication, PublishReport, i64), Failed> {
+    let current = input.current.take();
+    let settled = settle(&input, current).map_err(|error| Failed { error, wrote: false })?;
     write(input, settled).map_err(|error| Failed { error, wrote: true })
 }
 
@@ -140,10 +145,8 @@ struct Settled {
     inrelease: Option<ETag>,
 }
 
-fn settle(input: &PublishInput<'_>) -> Result<Settled> {
+fn settle(input: &PublishInput<'_>, current: Option<CurrentRelease>) -> Result<Settled> {
     let publication = &input.publication;
-    let dists = format!("dists/{}", publication.distribution);
-    let current = current_release(input.public, &publication.key(&dists))?;
     let last = [current.as_ref().and_then(|c| c.date), input.previous.map(|(p, _)| p.date), input.dropped_date]
         .into_iter()
         .flatten()
@@ -320,33 +323,41 @@ fn write(input: PublishInput<'_>, settled: Settled) -> Result<(Publication, Publ
     }
 
     // 4. The names clients without by-hash read, as soon after as may be:
-    // the changed plain names at once, then the detached pair.
-    let plain_confirmed = aptkit_parallel::try_map(changed.len(), input.public.concurrency(), |i| {
-        let (rel, bytes, by_hash, sha256, md5) = &changed[i];
-        // A local store links the plain name to its by-hash copy (which
-        // never changes) instead of writing the bytes a second time.
-        let local = input.public.local_path(by_hash);
-        let body = local.as_deref().map_or(Body::Bytes(bytes), Body::Immutable);
-        let key = publication.key(&format!("{dists}/{rel}"));
-        let etag = input.public.put(&key, body, Caching::Short)?;
-        let confirmed = etag_is_md5(&etag, Some(md5)).then(|| key.clone());
-        input.events.event(PublishEvent::IndexWritten { key, size: bytes.len() as u64, sha256: sha256.clone() });
-        Ok::<_, Error>(confirmed)
-    })?;
-    report.confirmed.extend(plain_confirmed.into_iter().flatten());
+    // the changed plain names at once, and meanwhile the detached pair.
+    // The signature first: until `Release` is replaced too, it is older
+    // than InRelease, which verify reports as stale by its Date. The other
+    // way round, an old signature beside the new `Release` reads as a bad
+    // one to a keyring that no longer holds the old key.
+    let (plain_confirmed, pair_confirmed) = std::thread::scope(|scope| {
+        let pair = scope.spawn(|| {
+            let mut confirmed_keys = Vec::new();
+            for (name, bytes) in [("Release.gpg", &detached[..]), ("Release", text.as_bytes())] {
+                let etag = input.public.put(&signed_key(name), Body::Bytes(bytes), Caching::Short)?;
+                confirmed_keys.extend(confirmed(signed_key(name), &etag, bytes));
+            }
+            Ok::<_, Error>(confirmed_keys)
+        });
+        let plain = aptkit_parallel::try_map(changed.len(), input.public.concurrency(), |i| {
+            let (rel, bytes, by_hash, sha256, md5) = &changed[i];
+            // A local store links the plain name to its by-hash copy (which
+            // never changes) instead of writing the bytes a second time.
+            let local = input.public.local_path(by_hash);
+            let body = local.as_deref().map_or(Body::Bytes(bytes), Body::Immutable);
+            let key = publication.key(&format!("{dists}/{rel}"));
+            let etag = input.public.put(&key, body, Caching::Short)?;
+            let confirmed = etag_is_md5(&etag, Some(md5)).then(|| key.clone());
+            input.events.event(PublishEvent::IndexWritten { key, size: bytes.len() as u64, sha256: sha256.clone() });
+            Ok::<_, Error>(confirmed)
+        });
+        (plain, pair.join().expect("writing Release.gpg and Release does not panic"))
+    });
+    report.confirmed.extend(plain_confirmed?.into_iter().flatten());
+    report.confirmed.extend(pair_confirmed?);
     for (rel, bytes, by_hash, _, _) in &changed {
         let key = publication.key(&format!("{dists}/{rel}"));
         report.indices.push(rel.to_string());
         report.files_written.0.push((key.clone(), bytes.to_vec(), Some(by_hash.clone())));
         report.purge.push(key);
-    }
-    // The signature first: until `Release` is replaced too, it is older
-    // than InRelease, which verify reports as stale by its Date. The other
-    // way round, an old signature beside the new `Release` reads as a bad
-    // one to a keyring that no longer holds the old key.
-    for (name, bytes) in [("Release.gpg", &detached[..]), ("Release", text.as_bytes())] {
-        let etag = input.public.put(&signed_key(name), Body::Bytes(bytes), Caching::Short)?;
-        report.confirmed.extend(confirmed(signed_key(name), &etag, bytes));
     }
     for (name, bytes) in [("InRelease", inline), ("Release.gpg", detached), ("Release", text.into_bytes())] {
         report.purge.push(signed_key(name));
@@ -534,11 +545,21 @@ fn release_date(now: i64, last: Option<i64>, events: &dyn PublishEvents) -> std:
 
 /// What the suite's current InRelease (else Release) says: its Date and
 /// the size and digests of each file it lists, by path.
-struct CurrentRelease {
+pub(crate) struct CurrentRelease {
     /// InRelease's version, if there is one (else Release was read).
     inrelease: Option<ETag>,
     date: Option<i64>,
     files: BTreeMap<String, FileDigests>,
+}
+
+/// The current InRelease (else Release) of `publication`'s suite in
+/// `public`. Read before the claim is certain (at the same time as it is
+/// taken, one round trip fewer): the claim's compare-and-swap then says no
+/// publish of the suite was recorded since the state was read, and the
+/// fence on InRelease refuses the new one if anything replaced the version
+/// read here in the meantime (a holder paused past its lease).
+pub(crate) fn read_current(public: &dyn Store, publication: &Publication) -> Result<Option<CurrentRelease>> {
+    current_release(public, &publication.key(&format!("dists/{}", publication.distribution)))
 }
 
 fn current_release(public: &dyn Store, dists: &str) -> Result<Option<CurrentRelease>> {

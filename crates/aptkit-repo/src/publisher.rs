@@ -345,24 +345,15 @@ impl<'a> Publisher<'a> {
         let expected = previous.map(|(p, _)| p.clone());
         let location = self.repository.public_store().location();
         let state_arc = self.repository.state_arc();
-        let taken = ClaimGuard::take(state_arc, &id, Activity::Publishing, claimed_at, self.lease, |refs| {
-            if refs.dropping.iter().any(|p| p.id() == id) {
-                return Err(Error::Invalid(format!(
-                    "`{id}` is being dropped: run `aptkit publish drop` for it again to finish, then publish"
-                )));
-            }
-            if refs.publication(&publication.prefix, &publication.distribution) != expected.as_ref() {
-                return Err(Error::stale(&id, format!("publication `{id}` changed since this command read it")));
-            }
-            // A publish of this suite that failed part-way or did not read
-            // back; or pool files another publication placed.
-            let cut_short = refs.unverified.iter().any(|p| p.id() == id);
-            let pool_shared = refs.publications.iter().chain(&refs.unverified).chain(&refs.dropping).any(|p| {
-                p.id() != id && p.prefix == publication.prefix && p.public_store.as_ref().is_none_or(|l| *l == location)
-            }) || refs.dropped_prefixes.contains(&publication.prefix);
-            Ok((refs.dropped_dates.get(&id).copied(), cut_short, pool_shared))
+        // What is live is read while the claim is taken (see
+        // [`publish::read_current`] for why that is safe).
+        let (taken, current) = std::thread::scope(|scope| {
+            let reading = scope.spawn(|| publish::read_current(self.repository.public_store(), &publication));
+            let taken = self.take_claim(state_arc, &id, claimed_at, &publication, expected.as_ref(), &location);
+            (taken, reading.join().expect("reading InRelease does not panic"))
         });
-        let (guard, (dropped_date, cut_short, pool_shared)) = taken?;
+        let (guard, Claimed { dropped_date, cut_short, pool_shared }) = taken?;
+        let current = current?;
         if let Some(over) = &guard.taken_over {
             self.events.event(PublishEvent::ClaimTakenOver {
                 publication: id.clone(),
@@ -398,6 +389,7 @@ impl<'a> Publisher<'a> {
             resuming,
             pool_may_exist: resuming || pool_shared,
             ahead,
+            current,
         });
         let same = |p: &Publication| p.prefix == pending.prefix && p.distribution == pending.distribution;
         let (done, report, signed_at) = match written {
@@ -447,6 +439,36 @@ impl<'a> Publisher<'a> {
         Ok(Published { publication: done, report, planned: Vec::new() })
     }
 
+    /// Claim the suite, in the compare-and-swap that checks its record is
+    /// still `expected`, and say what that state says of it.
+    fn take_claim(
+        &self,
+        state_arc: &std::sync::Arc<dyn aptkit_store::Store>,
+        id: &str,
+        claimed_at: i64,
+        publication: &Publication,
+        expected: Option<&Publication>,
+        location: &str,
+    ) -> Result<(ClaimGuard, Claimed)> {
+        ClaimGuard::take(state_arc, id, Activity::Publishing, claimed_at, self.lease, |refs| {
+            if refs.dropping.iter().any(|p| p.id() == id) {
+                return Err(Error::Invalid(format!(
+                    "`{id}` is being dropped: run `aptkit publish drop` for it again to finish, then publish"
+                )));
+            }
+            if refs.publication(&publication.prefix, &publication.distribution) != expected {
+                return Err(Error::stale(id, format!("publication `{id}` changed since this command read it")));
+            }
+            // A publish of this suite that failed part-way or did not read
+            // back; or pool files another publication placed.
+            let cut_short = refs.unverified.iter().any(|p| p.id() == id);
+            let pool_shared = refs.publications.iter().chain(&refs.unverified).chain(&refs.dropping).any(|p| {
+                p.id() != id && p.prefix == publication.prefix && p.public_store.as_ref().is_none_or(|l| *l == location)
+            }) || refs.dropped_prefixes.contains(&publication.prefix);
+            Ok(Claimed { dropped_date: refs.dropped_dates.get(id).copied(), cut_short, pool_shared })
+        })
+    }
+
     /// The dry run: the publish against stores that record their writes.
     fn plan(
         &self,
@@ -459,6 +481,7 @@ impl<'a> Publisher<'a> {
         let refs = self.repository.refs()?;
         let id = publication.id();
         let cut_short = refs.unverified.iter().any(|p| p.id() == id) || refs.claims.contains_key(&id);
+        let current = publish::read_current(&public, &publication)?;
         let (done, report, _) = publish::publish(publish::PublishInput {
             public: &public,
             state: &state,
@@ -473,6 +496,7 @@ impl<'a> Publisher<'a> {
             // Planned writes are checked against the store as it is.
             pool_may_exist: true,
             ahead: None,
+            current,
         })
         .map_err(|failed| failed.error)?;
         let mut planned = public.planned();
@@ -484,4 +508,14 @@ impl<'a> Publisher<'a> {
         }
         Ok(Published { publication: done, report, planned })
     }
+}
+
+/// What the state a suite was claimed in says of it.
+struct Claimed {
+    /// The Date of its last Release before it was dropped, if it was.
+    dropped_date: Option<i64>,
+    /// Its last publish failed part-way or did not read back.
+    cut_short: bool,
+    /// Another publication shares its pool.
+    pool_shared: bool,
 }
