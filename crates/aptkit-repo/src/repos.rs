@@ -66,7 +66,15 @@ impl Repository {
         let base_id = self.refs()?.repos.get(name).ok_or_else(|| Error::UnknownRepo(name.to_string()))?.set.clone();
         let debs = ingest::collect_debs(inputs)?;
         let staging = self.staging()?;
-        let staged = ingest::read_all(&debs, staging.path(), intake, on_done)?;
+        // The repo's set is fetched while the packages are read and hashed
+        // (a round trip on S3, which the reading would otherwise wait for).
+        let (staged, base) = std::thread::scope(|scope| {
+            let loading = scope.spawn(|| self.load_set(&base_id));
+            let staged = ingest::read_all(&debs, staging.path(), intake, on_done);
+            (staged, loading.join().expect("loading a set does not panic"))
+        });
+        let staged = staged?;
+        let base = base?;
         let (records, copies): (Vec<_>, Vec<_>) = staged.into_iter().map(|s| (s.record, (s.copy, s.linked))).unzip();
         // Conflicts inside the batch itself.
         let mut batch = PackageSet::new();
@@ -90,7 +98,6 @@ impl Repository {
             batch.insert(record.clone());
         }
         let mut report = AddReport::default();
-        let base = self.load_set(&base_id)?;
         for (record, path) in records.iter().zip(&debs) {
             if let Some(existing) = base.get(&record.key()) {
                 if existing.sha256() != record.sha256() {
