@@ -69,10 +69,14 @@ fn docker_build_installs_build_depends_in_the_container_and_its_packages_install
     let (docker, docker_log) = counting_docker(dir.path());
     let out = dir.path().join("out");
     let logs = dir.path().join("logs");
-    let build = || {
+    // `aptkit build ARGS… --engine docker --json`, from the project, into
+    // out/ with its logs in logs/, through the counting docker.
+    let aptkit_build = |args: &[&str]| {
         let mut cmd = aptkit();
         cmd.current_dir(dir.path())
-            .args(["build", "debian-12-bookworm", "--engine", "docker", "--json", "--source"])
+            .arg("build")
+            .args(args)
+            .args(["--engine", "docker", "--json", "--source"])
             .arg(&project)
             .arg("--out")
             .arg(&out)
@@ -81,20 +85,12 @@ fn docker_build_installs_build_depends_in_the_container_and_its_packages_install
             .env("APTKIT_DOCKER", &docker);
         run_ok(&mut cmd)
     };
+    let build = || aptkit_build(&["debian-12-bookworm"]);
     // A dry run first: it looks the image up and runs nothing (no
     // container, no pull, no Build-Depends image) and writes nothing.
     let plan = || {
         fs::write(&docker_log, "").unwrap();
-        let mut cmd = aptkit();
-        cmd.current_dir(dir.path())
-            .args(["build", "--all", "--engine", "docker", "--json", "--dry-run", "--source"])
-            .arg(&project)
-            .arg("--out")
-            .arg(&out)
-            .arg("--log-dir")
-            .arg(&logs)
-            .env("APTKIT_DOCKER", &docker);
-        let report = json_of(&run_ok(&mut cmd));
+        let report = json_of(&aptkit_build(&["--all", "--dry-run"]));
         let verbs: Vec<String> = fs::read_to_string(&docker_log)
             .unwrap_or_default()
             .lines()
