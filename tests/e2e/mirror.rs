@@ -250,7 +250,7 @@ fn a_dry_run_lists_what_the_mirror_then_does_and_writes_nothing() {
     // Into nothing: every pool file, every index and Release file.
     let first = plan(&[]);
     assert!(!mirror_dir.exists(), "a dry run made the destination");
-    assert_eq!(strings(&first, "suites"), ["stable"], "{first:#}");
+    assert_eq!(strings(&first, "suites_to_mirror"), ["stable"], "{first:#}");
     let pool: Vec<String> = src.pool().into_iter().map(|(file, _)| file).collect();
     let mut sorted_pool = pool.clone();
     sorted_pool.sort();
@@ -274,9 +274,24 @@ fn a_dry_run_lists_what_the_mirror_then_does_and_writes_nothing() {
     }
     assert_eq!(count(&again, "pool_files_kept"), sorted_pool.len() as u64, "{again:#}");
 
+    // A second suite, `testing`, the same packages, mirrored too: a suite
+    // of the destination that the next runs (`--suite stable`) leave alone.
+    run_ok(aptkit().current_dir(src.dir.path()).args([
+        "publish",
+        "repo",
+        "main",
+        "-d",
+        "testing",
+        "--key",
+        "key.asc",
+        "--skip-dependency-check",
+    ]));
+    let (code, report, err) = mirror_with(&source, &mirror_dir, &keyring, &["--suite", "testing"]);
+    assert_eq!(code, 0, "{report:#} {err}");
+
     // The source moved on without hello-data, and a pool file here was
-    // damaged: the damaged one is downloaded again, hello-data's .deb is
-    // what --delete would remove, and the changed indices are written.
+    // damaged: the damaged one is downloaded again and the changed indices
+    // are written; hello-data's .deb stays, as `testing` here lists it.
     src.republish_without("hello-data");
     let damaged = pool.iter().find(|f| f.contains("/hello_")).unwrap().clone();
     let mut bytes = std::fs::read(mirror_dir.join(&damaged)).unwrap();
@@ -285,14 +300,37 @@ fn a_dry_run_lists_what_the_mirror_then_does_and_writes_nothing() {
     std::fs::write(mirror_dir.join(&damaged), bytes).unwrap();
     let moved = plan(&["--delete"]);
     assert_eq!(strings(&moved, "pool_files_to_download"), [damaged], "{moved:#}");
-    let deletes = strings(&moved, "pool_files_to_delete");
-    assert!(deletes.len() == 1 && deletes[0].contains("/hello-data_"), "{moved:#}");
+    assert!(strings(&moved, "pool_files_to_delete").is_empty(), "testing lists them all: {moved:#}");
     let writes = strings(&moved, "metadata_files_to_write");
     assert!(writes.contains(&"dists/stable/InRelease".to_string()), "{writes:?}");
+    assert!(writes.iter().all(|w| w.starts_with("dists/stable/")), "{writes:?}");
     let (code, report, err) = mirror_with(&source, &mirror_dir, &keyring, &["--delete"]);
     assert_eq!(code, 0, "{report:#} {err}");
     assert_eq!(count(&report, "pool_files_downloaded"), 1, "{report:#}");
-    assert_eq!(strings(&report, "pool_files_deleted"), deletes, "{report:#}");
+    assert!(strings(&report, "pool_files_deleted").is_empty(), "{report:#}");
     assert_eq!(count(&report, "metadata_files_written"), writes.len() as u64, "{report:#}");
+
+    // An index of `stable` that the source does not list (left by an
+    // earlier run for another architecture) still keeps what it lists: the
+    // mirror neither writes nor removes it, and its prune reads it.
+    let stale = mirror_dir.join("dists/stable/main/binary-i386/Packages");
+    std::fs::create_dir_all(stale.parent().unwrap()).unwrap();
+    std::fs::copy(mirror_dir.join("dists/testing/main/binary-amd64/Packages"), &stale).unwrap();
+    std::fs::remove_dir_all(mirror_dir.join("dists/testing")).unwrap();
+    let kept = plan(&["--delete"]);
+    assert!(strings(&kept, "pool_files_to_delete").is_empty(), "the stale index lists them: {kept:#}");
+    let (code, report, err) = mirror_with(&source, &mirror_dir, &keyring, &["--delete"]);
+    assert_eq!(code, 0, "{report:#} {err}");
+    assert!(strings(&report, "pool_files_deleted").is_empty(), "{report:#}");
+
+    // With no index listing it, hello-data's .deb is what --delete would
+    // remove, and does.
+    std::fs::remove_dir_all(stale.parent().unwrap()).unwrap();
+    let orphaned = plan(&["--delete"]);
+    let deletes = strings(&orphaned, "pool_files_to_delete");
+    assert!(deletes.len() == 1 && deletes[0].contains("/hello-data_"), "{orphaned:#}");
+    let (code, report, err) = mirror_with(&source, &mirror_dir, &keyring, &["--delete"]);
+    assert_eq!(code, 0, "{report:#} {err}");
+    assert_eq!(strings(&report, "pool_files_deleted"), deletes, "{report:#}");
     run_ok(aptkit().arg("verify").arg(&mirror_dir).arg("--keyring").arg(&keyring).arg("--deep"));
 }

@@ -46,7 +46,9 @@ pub struct PlannedImage {
 pub enum Action {
     /// The cache holds the products of the same inputs: they would be
     /// restored (checked byte for byte), nothing compiled. Their file
-    /// names, the log's last.
+    /// names, the log's last. Only the entry's manifest is read here: a
+    /// file of it found missing or damaged as it is restored makes the
+    /// build drop the entry and build after all.
     Reuse { files: Vec<String> },
     /// Compiled and packaged, for this reason.
     Build(Why),

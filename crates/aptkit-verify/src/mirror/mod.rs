@@ -340,6 +340,9 @@ fn metadata_changes<'a>(dest: &Path, suite: &'a SuiteData) -> Vec<(PathBuf, Opti
             files.push((dest.join(format!("{dists}/{name}")), None));
         }
     }
+    // Two indices with the same bytes in one directory share a by-hash copy.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|(path, _)| seen.insert(path.clone()));
     files.retain(|(path, bytes)| match bytes {
         Some(bytes) => !std::fs::read(path).is_ok_and(|existing| existing == *bytes),
         None => path.exists(),
@@ -398,7 +401,7 @@ fn save_record(path: &Path, record: &BTreeMap<String, Placed>) -> Result<(), Err
 /// cannot be read stops the pruning before anything is deleted.
 fn prune_pool(dest: &Path, record: &mut BTreeMap<String, Placed>) -> Result<Vec<String>, Error> {
     let local = FileStore::new(dest);
-    let unreferenced = unreferenced_pool(dest, &|_| false, std::collections::HashSet::new())?;
+    let unreferenced = unreferenced_pool(dest, &BTreeMap::new())?;
     for key in &unreferenced {
         local.delete(key)?;
         record.remove(key);
@@ -406,26 +409,28 @@ fn prune_pool(dest: &Path, record: &mut BTreeMap<String, Placed>) -> Result<Vec<
     Ok(unreferenced)
 }
 
-/// The pool files in `dest` that neither `also` nor a Packages index in
-/// `dest` references, skipping the indices `skip` says are about to be
-/// replaced.
-fn unreferenced_pool(
-    dest: &Path,
-    skip: &dyn Fn(&str) -> bool,
-    mut referenced: std::collections::HashSet<String>,
-) -> Result<Vec<String>, Error> {
+/// The pool files in `dest` that no Packages index in `dest` references,
+/// with the files of `overlay` (dest-relative key: bytes) read as holding
+/// those bytes, as they will once a mirror has written them.
+fn unreferenced_pool(dest: &Path, overlay: &BTreeMap<String, &[u8]>) -> Result<Vec<String>, Error> {
     let local = FileStore::new(dest);
     let mut indices: BTreeMap<String, BTreeMap<String, Vec<u8>>> = BTreeMap::new();
-    for meta in local.list("dists/")? {
-        if meta.key.contains("/by-hash/") || skip(&meta.key) {
+    let mut keys: std::collections::BTreeSet<String> = local.list("dists/")?.into_iter().map(|m| m.key).collect();
+    keys.extend(overlay.keys().filter(|k| k.starts_with("dists/")).cloned());
+    for key in keys {
+        if key.contains("/by-hash/") {
             continue;
         }
-        let base = crate::strip_compression(&meta.key);
+        let base = crate::strip_compression(&key);
         if base.ends_with("/Packages") {
-            let bytes = local.get(&meta.key)?.map(|(b, _)| b).unwrap_or_default();
-            indices.entry(base.to_string()).or_default().insert(meta.key.clone(), bytes);
+            let bytes = match overlay.get(&key) {
+                Some(bytes) => bytes.to_vec(),
+                None => local.get(&key)?.map(|(b, _)| b).unwrap_or_default(),
+            };
+            indices.entry(base.to_string()).or_default().insert(key.clone(), bytes);
         }
     }
+    let mut referenced = std::collections::HashSet::new();
     for (base, files) in &indices {
         let unreadable = || Error::Read {
             path: dest.join(base),

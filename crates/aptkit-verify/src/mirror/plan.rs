@@ -5,7 +5,7 @@
 //! would write or remove, and with `--delete` the pool files it would
 //! delete.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -22,7 +22,7 @@ pub struct MirrorPlan {
     pub verification: Report,
     /// Suites the mirror would put in place (verified). A suite with a
     /// finding would be left as it is.
-    pub suites: Vec<String>,
+    pub suites_to_mirror: Vec<String>,
     /// Pool files the mirror would download (not in the destination with
     /// the size and SHA-256 the indices give).
     pub pool_files_to_download: Vec<String>,
@@ -58,10 +58,14 @@ pub fn plan(source: &dyn Store, dest: &Path, opts: &Options, delete: bool) -> Re
     let pool = PoolCopy { source, dest, record: &record, on_bytes: &none };
     let relative = |path: &Path| path.strip_prefix(dest).unwrap_or(path).to_string_lossy().into_owned();
     let to_download = Mutex::new(BTreeMap::new());
+    // What the mirror would write, dest-relative, for --delete's scan.
+    let mut overlay: BTreeMap<String, &[u8]> = BTreeMap::new();
     for suite in suites.iter().filter(|s| s.clean) {
         let kept = Mutex::new(0usize);
         crate::for_each_pool_file(&suite.pool, opts.threads, |key, size, sha256| {
-            if pool.already_placed(key, &dest.join(key), size, sha256)? {
+            // Placed for an earlier suite of this run, it is kept for this one.
+            let earlier = to_download.lock().unwrap().contains_key(key);
+            if earlier || pool.already_placed(key, &dest.join(key), size, sha256)? {
                 *kept.lock().unwrap() += 1;
             } else {
                 to_download.lock().unwrap().insert(key.to_string(), size);
@@ -71,23 +75,22 @@ pub fn plan(source: &dyn Store, dest: &Path, opts: &Options, delete: bool) -> Re
         plan.pool_files_kept += kept.into_inner().unwrap();
         for (path, bytes) in metadata_changes(dest, suite) {
             match bytes {
-                Some(_) => plan.metadata_files_to_write.push(relative(&path)),
+                Some(bytes) => {
+                    plan.metadata_files_to_write.push(relative(&path));
+                    overlay.insert(relative(&path), bytes);
+                }
                 None => plan.metadata_files_to_remove.push(relative(&path)),
             }
         }
-        plan.suites.push(suite.suite.clone());
+        plan.suites_to_mirror.push(suite.suite.clone());
     }
     let to_download = to_download.into_inner().unwrap();
     plan.pool_bytes_to_download = to_download.values().sum();
     plan.pool_files_to_download = to_download.into_keys().collect();
     if delete && plan.ok() {
-        // After the mirror, its suites' indices are the verified ones; the
-        // other suites' are those in place.
-        let replaced: Vec<String> = plan.suites.iter().map(|s| format!("dists/{s}/")).collect();
-        let skip = |key: &str| replaced.iter().any(|prefix| key.starts_with(prefix));
-        let referenced: HashSet<String> =
-            suites.iter().filter(|s| s.clean).flat_map(|s| s.pool.keys().cloned()).collect();
-        plan.pool_files_to_delete = unreferenced_pool(dest, &skip, referenced)?;
+        // The scan the mirror's --delete makes, of the indices as they
+        // would be once written.
+        plan.pool_files_to_delete = unreferenced_pool(dest, &overlay)?;
     }
     Ok(plan)
 }

@@ -93,6 +93,7 @@ pub fn run(settings: BuildSettings) -> anyhow::Result<Outcome> {
 fn dry_run(settings: &BuildSettings) -> anyhow::Result<Outcome> {
     let BuildSettings { distros, ids, compile: build_settings, json, .. } = settings;
     let mut failed = 0;
+    let mut all_retryable = true;
     let mut report = Vec::new();
     for id in ids {
         let distro = distros.find(id).expect("checked when the settings were resolved");
@@ -106,7 +107,9 @@ fn dry_run(settings: &BuildSettings) -> anyhow::Result<Outcome> {
             Err(err) => {
                 failed += 1;
                 report.push(json!({"distro": id, "status": "failed", "error": err.to_string()}));
-                output::print_error(&anyhow::Error::from(err).context(format!("the build of {id} would fail")));
+                let err = anyhow::Error::from(err).context(format!("the build of {id} would fail"));
+                output::print_error(&err);
+                all_retryable &= output::exit_code_of(&err) == std::process::ExitCode::from(output::EXIT_RETRY_LATER);
             }
         }
     }
@@ -114,7 +117,7 @@ fn dry_run(settings: &BuildSettings) -> anyhow::Result<Outcome> {
         output::print_json(&json!({ "engine": build_settings.engine.name(), "dry_run": true, "builds": report }));
     }
     if failed > 0 {
-        return Ok(Outcome::Failed { retryable: false });
+        return Ok(Outcome::Failed { retryable: all_retryable });
     }
     Ok(Outcome::Success)
 }

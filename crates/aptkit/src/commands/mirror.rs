@@ -57,7 +57,11 @@ fn print_mirror_plan(plan: &MirrorPlan, dest: &Path, delete: bool) {
         if delete && !plan.ok() { " (--delete deletes nothing while a suite has findings)" } else { "" }
     );
     if plan.ok() {
-        println!("dry run: {} would be mirrored into {}; nothing was written", plan.suites.join(", "), dest.display());
+        println!(
+            "dry run: {} would be mirrored into {}; nothing was written",
+            plan.suites_to_mirror.join(", "),
+            dest.display()
+        );
     } else {
         println!("dry run: suites with findings would be left as they are; nothing was written");
     }
