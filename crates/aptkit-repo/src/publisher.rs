@@ -353,7 +353,6 @@ impl<'a> Publisher<'a> {
             (taken, reading.join().expect("reading InRelease does not panic"))
         });
         let (guard, Claimed { dropped_date, cut_short, pool_shared }) = taken?;
-        let current = current?;
         if let Some(over) = &guard.taken_over {
             self.events.event(PublishEvent::ClaimTakenOver {
                 publication: id.clone(),
@@ -372,6 +371,27 @@ impl<'a> Publisher<'a> {
         // A claim taken over was held by a publish that died part-way.
         let resuming = cut_short || guard.taken_over.is_some();
         let pending = publication.clone();
+        let same = |p: &Publication| p.prefix == pending.prefix && p.distribution == pending.distribution;
+        // Marks the suite as cut short, keeping its files from gc: the next
+        // publish of it checks everything.
+        let mark_unverified = |guard: ClaimGuard, record: &Publication| {
+            guard.commit(|refs| {
+                refs.unverified.retain(|p| !same(p));
+                refs.unverified.push(record.clone());
+                Ok(())
+            })
+        };
+        // Failing before it writes, a publish that took over a dead
+        // holder's claim must not give back the only sign that the suite
+        // was left part-way: it marks the suite instead.
+        let current = match current {
+            Ok(current) => current,
+            Err(e) if guard.taken_over.is_some() => {
+                mark_unverified(guard, &pending)?;
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        };
         // Every write to the publish store asks the lease first: a job
         // presumed dead and taken over writes nothing more (above all, no
         // InRelease over the new holder's), and its error says to retry.
@@ -391,7 +411,6 @@ impl<'a> Publisher<'a> {
             ahead,
             current,
         });
-        let same = |p: &Publication| p.prefix == pending.prefix && p.distribution == pending.distribution;
         let (done, report, signed_at) = match written {
             Ok(written) => written,
             // Stopped part-way: some of it may be live. Its files are kept
@@ -400,14 +419,16 @@ impl<'a> Publisher<'a> {
                 // A lost lease: the claim is another job's now, and so is
                 // the suite's record.
                 guard.check()?;
-                guard.commit(|refs| {
-                    refs.unverified.retain(|p| !same(p));
-                    refs.unverified.push(pending.clone());
-                    Ok(())
-                })?;
+                mark_unverified(guard, &pending)?;
                 return Err(error);
             }
-            Err(publish::Failed { error, wrote: false }) => return Err(guard.check().err().unwrap_or(error)),
+            Err(publish::Failed { error, wrote: false }) => {
+                guard.check()?;
+                if guard.taken_over.is_some() {
+                    mark_unverified(guard, &pending)?;
+                }
+                return Err(error);
+            }
         };
         // Recorded only once it reads back as written: a record always
         // names a publication that clients can read, and a rerun after a
@@ -417,11 +438,7 @@ impl<'a> Publisher<'a> {
         let checked = match readback::check(self.repository.public_store(), &done, &report, self.keys, signed_at) {
             Ok(checked) => checked,
             Err(e) => {
-                guard.commit(|refs| {
-                    refs.unverified.retain(|p| !same(p));
-                    refs.unverified.push(done.clone());
-                    Ok(())
-                })?;
+                mark_unverified(guard, &done)?;
                 return Err(e);
             }
         };

@@ -17,22 +17,28 @@ fn request(snapshot: &str) -> aptkit_repo::PublishRequest {
     common::request(Source::Snapshot(snapshot.into()), &["amd64"])
 }
 
+/// Stores under `dir` (`state/`, `public/`) and repo `main` holding one
+/// package `tiny` in each of `versions` in turn, snapshotted as s0, s1, ….
+fn tiny_snapshots(dir: &std::path::Path, versions: &[&str]) -> (Arc<dyn Store>, Repository) {
+    let debs = dir.join("debs");
+    std::fs::create_dir_all(&debs).unwrap();
+    let state_store: Arc<dyn Store> = Arc::new(FileStore::new(dir.join("state")));
+    let repo = Repository::new(state_store.clone(), Arc::new(FileStore::new(dir.join("public"))));
+    repo.repo_create("main", "", None, 0).unwrap();
+    for (i, version) in versions.iter().enumerate() {
+        repo.repo_remove("main", &["tiny".to_string()]).ok();
+        repo.repo_add("main", &[common::tiny_deb(&debs, "tiny", version)], &|_, _| {}).unwrap();
+        repo.snapshot_create_from_repo(&format!("s{i}"), "main", 0).unwrap();
+    }
+    (state_store, repo)
+}
+
 #[test]
 fn a_claimed_suite_is_refused_and_gc_keeps_recent_generations() {
     let work = tempfile::tempdir().unwrap();
-    let debs = work.path().join("debs");
-    std::fs::create_dir_all(&debs).unwrap();
     let key = common::key();
-    let state_store: Arc<dyn Store> = Arc::new(FileStore::new(work.path().join("state")));
+    let (state_store, repo) = tiny_snapshots(work.path(), &["1.0", "2.0", "3.0", "4.0"]);
     let public = FileStore::new(work.path().join("public"));
-    let repo = Repository::new(state_store.clone(), Arc::new(public.clone()));
-    repo.repo_create("main", "", None, 0).unwrap();
-    for (i, version) in ["1.0", "2.0", "3.0", "4.0"].iter().enumerate() {
-        let deb = common::tiny_deb(&debs, "tiny", version);
-        repo.repo_remove("main", &["tiny".to_string()]).ok();
-        repo.repo_add("main", &[deb], &|_, _| {}).unwrap();
-        repo.snapshot_create_from_repo(&format!("s{i}"), "main", 0).unwrap();
-    }
     let deps = Dependencies::Skip;
     let keys = std::slice::from_ref(&key);
     common::publish(&repo, PublishAction::New(request("s0")), &deps, keys, now(), &NoEvents).unwrap();
@@ -287,4 +293,42 @@ fn a_suite_being_dropped_by_a_live_job_is_busy_for_a_publish() {
     assert_eq!((busy.activity, busy.wanted), (Activity::Dropping, Activity::Publishing));
     assert_eq!(repo.refs().unwrap(), refs_before);
     assert_eq!(std::fs::read(work.path().join("public/dists/stable/InRelease")).unwrap(), inrelease);
+}
+
+/// A publish that takes over a dead job's claim and then fails before it
+/// writes anything leaves the suite marked as cut short (its record in
+/// `unverified`), not just unclaimed: the claim was the only sign that the
+/// suite may be half-written, and the next publish must check everything.
+#[test]
+fn a_takeover_that_fails_before_writing_keeps_the_suite_marked_as_cut_short() {
+    let work = tempfile::tempdir().unwrap();
+    let key = common::key();
+    let (state_store, repo) = tiny_snapshots(work.path(), &["1.0", "2.0"]);
+    let (deps, keys) = (Dependencies::Skip, std::slice::from_ref(&key));
+    common::publish(&repo, PublishAction::New(request("s0")), &deps, keys, now(), &NoEvents).unwrap();
+    let dead = Claim {
+        token: "dead".into(),
+        since: now() - state::CLAIM_TTL - 1,
+        holder: None,
+        activity: Activity::Publishing,
+        expires: None,
+    };
+    state::update(state_store.as_ref(), |refs| {
+        refs.claims.insert("stable".into(), dead.clone());
+        Ok(())
+    })
+    .unwrap();
+    // The live InRelease cannot be read (a directory where it should be).
+    let inrelease = work.path().join("public/dists/stable/InRelease");
+    std::fs::remove_file(&inrelease).unwrap();
+    std::fs::create_dir(&inrelease).unwrap();
+    common::publish(&repo, common::switch("", "stable", "s1"), &deps, keys, now(), &NoEvents).unwrap_err();
+    let refs = repo.refs().unwrap();
+    assert!(refs.claims.is_empty(), "the claim is given back: {:?}", refs.claims);
+    assert!(refs.unverified.iter().any(|p| p.distribution == "stable"), "the suite is no longer marked: {refs:?}");
+
+    std::fs::remove_dir(&inrelease).unwrap();
+    common::publish(&repo, common::switch("", "stable", "s1"), &deps, keys, now(), &NoEvents).unwrap();
+    let refs = repo.refs().unwrap();
+    assert!(refs.unverified.is_empty() && refs.claims.is_empty(), "{refs:?}");
 }
