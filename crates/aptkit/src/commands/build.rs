@@ -47,8 +47,7 @@ pub fn run(settings: BuildSettings) -> anyhow::Result<Outcome> {
     let mut results = results.into_inner().expect("results");
     results.sort_by_key(|(i, _)| *i);
 
-    let mut failed = 0;
-    let mut all_retryable = true;
+    let mut failures = Failures::default();
     let mut report = Vec::new();
     for (i, result) in results {
         let id = &ids[i];
@@ -70,30 +69,22 @@ pub fn run(settings: BuildSettings) -> anyhow::Result<Outcome> {
                 }
                 report.push(built_json(&built));
             }
-            Err(err) => {
-                failed += 1;
-                report.push(json!({"distro": id, "status": "failed", "error": err.to_string()}));
-                let err = anyhow::Error::from(err).context(format!("the build of {id} failed"));
-                output::print_error(&err);
-                all_retryable &= output::exit_code_of(&err) == std::process::ExitCode::from(output::EXIT_RETRY_LATER);
-            }
+            Err(err) => report.push(failures.record(id, err, "failed")),
         }
     }
     if json {
         output::print_json(&json!({ "engine": build_settings.engine.name(), "builds": report }));
     }
-    if failed > 0 {
-        eprintln!("error: {failed} of {} {} failed", ids.len(), plural(ids.len(), "build"));
-        return Ok(Outcome::Failed { retryable: all_retryable });
+    if failures.count > 0 {
+        eprintln!("error: {} of {} {} failed", failures.count, ids.len(), plural(ids.len(), "build"));
     }
-    Ok(Outcome::Success)
+    Ok(failures.outcome())
 }
 
 /// `--dry-run`: each distro's plan, in the order given; nothing runs.
 fn dry_run(settings: &BuildSettings) -> anyhow::Result<Outcome> {
     let BuildSettings { distros, ids, compile: build_settings, json, .. } = settings;
-    let mut failed = 0;
-    let mut all_retryable = true;
+    let mut failures = Failures::default();
     let mut report = Vec::new();
     for id in ids {
         let distro = distros.find(id).expect("checked when the settings were resolved");
@@ -104,22 +95,41 @@ fn dry_run(settings: &BuildSettings) -> anyhow::Result<Outcome> {
                 }
                 report.push(plan_json(&plan));
             }
-            Err(err) => {
-                failed += 1;
-                report.push(json!({"distro": id, "status": "failed", "error": err.to_string()}));
-                let err = anyhow::Error::from(err).context(format!("the build of {id} would fail"));
-                output::print_error(&err);
-                all_retryable &= output::exit_code_of(&err) == std::process::ExitCode::from(output::EXIT_RETRY_LATER);
-            }
+            Err(err) => report.push(failures.record(id, err, "would fail")),
         }
     }
     if *json {
         output::print_json(&json!({ "engine": build_settings.engine.name(), "dry_run": true, "builds": report }));
     }
-    if failed > 0 {
-        return Ok(Outcome::Failed { retryable: all_retryable });
+    Ok(failures.outcome())
+}
+
+/// The builds (or plans) that failed: each printed as it comes, and the
+/// command's outcome, retryable only if every failure is.
+#[derive(Default)]
+struct Failures {
+    count: usize,
+    any_final: bool,
+}
+
+impl Failures {
+    /// Print the failure of `id` (`the build of ID failed`) and return its
+    /// entry for the JSON report.
+    fn record(&mut self, id: &str, err: compile::Error, what: &str) -> serde_json::Value {
+        self.count += 1;
+        let entry = json!({"distro": id, "status": "failed", "error": err.to_string()});
+        let err = anyhow::Error::from(err).context(format!("the build of {id} {what}"));
+        output::print_error(&err);
+        self.any_final |= output::exit_code_of(&err) != std::process::ExitCode::from(output::EXIT_RETRY_LATER);
+        entry
     }
-    Ok(Outcome::Success)
+
+    fn outcome(&self) -> Outcome {
+        match self.count {
+            0 => Outcome::Success,
+            _ => Outcome::Failed { retryable: !self.any_final },
+        }
+    }
 }
 
 fn print_plan(plan: &Plan, settings: &compile::BuildSettings) {
